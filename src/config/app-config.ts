@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { envSchema, formatEnvIssues } from './config.schema';
+
+/** The typed configuration every module reads (injected as AppConfig). */
+export class AppConfig {
+  port!: number;
+  host!: string;
+  publicUrl!: string;
+  /** Whether publicUrl was derived from the port (then it follows the port actually bound). */
+  publicUrlDerived!: boolean;
+  dataDir!: string;
+  adminApiKey!: string;
+  /** True when the admin key was generated in this start (it is printed once). */
+  adminApiKeyGenerated!: boolean;
+  database!: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  encryptionKey!: Buffer;
+  redisUrl?: string;
+  planhat!: { apiToken?: string; baseUrl: string; allowedHosts: string[] };
+  sandbox!: {
+    enabled: boolean;
+    /** Standalone sandbox URL that `sandbox` accounts use instead of the embedded one. */
+    baseUrl?: string;
+    seedCompanies: number;
+    rateLimitPerMin: number;
+    faults: boolean;
+  };
+  upstreamTimeoutMs!: number;
+  throttlePerMin!: number;
+  logLevel!: string;
+  bodyLimitBytes!: number;
+  production!: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(`Invalid configuration:\n${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads a key file from the data dir, or writes a new random one (mode 0600) on first start. */
+function persistedSecret(dataDir: string, file: string, make: () => string): { value: string; generated: boolean } {
+  const p = path.join(dataDir, file);
+  if (fs.existsSync(p)) return { value: fs.readFileSync(p, 'utf8').trim(), generated: false };
+  const value = make();
+  fs.writeFileSync(p, `${value}\n`, { mode: 0o600 });
+  return { value, generated: true };
+}
+
+/** Parses and validates the environment, creating the data dir and generated keys on first start. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(clean);
+  if (!parsed.success) throw new ConfigError(formatEnvIssues(parsed.error));
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+
+  const dataDir = path.resolve(e.DATA_DIR);
+  fs.mkdirSync(dataDir, { recursive: true });
+
+  const admin = e.ADMIN_API_KEY
+    ? { value: e.ADMIN_API_KEY, generated: false }
+    : persistedSecret(dataDir, 'admin_api_key', () => `phg_admin_${randomBytes(24).toString('base64url')}`);
+  const encKey = e.ENCRYPTION_KEY
+    ? e.ENCRYPTION_KEY
+    : persistedSecret(dataDir, 'encryption_key', () => randomBytes(32).toString('base64')).value;
+  const encryptionKey = Buffer.from(encKey, 'base64');
+  if (encryptionKey.length !== 32) throw new ConfigError(`ENCRYPTION_KEY: the key file in ${dataDir} is not 32 bytes`);
+
+  const dbUrl = e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'gateway.sqlite')}`;
+  const database = dbUrl.startsWith('sqlite:')
+    ? { type: 'sqlite' as const, path: dbUrl.slice('sqlite:'.length) || path.join(dataDir, 'gateway.sqlite') }
+    : { type: 'postgres' as const, url: dbUrl };
+
+  const cfg = new AppConfig();
+  Object.assign(cfg, {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrlDerived: e.PUBLIC_URL === undefined,
+    dataDir,
+    adminApiKey: admin.value,
+    adminApiKeyGenerated: admin.generated,
+    database,
+    encryptionKey,
+    redisUrl: e.REDIS_URL,
+    planhat: {
+      apiToken: e.PLANHAT_API_TOKEN,
+      baseUrl: (e.PLANHAT_BASE_URL ?? 'https://api.planhat.com').replace(/\/+$/, ''),
+      allowedHosts: e.PLANHAT_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    },
+    sandbox: {
+      enabled: clean.SANDBOX === undefined ? !production : (e.SANDBOX as boolean),
+      baseUrl: e.SANDBOX_BASE_URL?.replace(/\/+$/, ''),
+      seedCompanies: e.SANDBOX_SEED_COMPANIES,
+      rateLimitPerMin: e.SANDBOX_RATE_LIMIT_PER_MIN,
+      faults: e.SANDBOX_FAULTS,
+    },
+    upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    throttlePerMin: e.THROTTLE_PER_MIN,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    production,
+  } satisfies AppConfig);
+  return cfg;
+}

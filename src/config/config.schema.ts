@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the gateway reads (CONTRACT §1), parsed once at boot. Each key says
+ * what it is and whether it is a secret; a bad value stops the start with a message naming the key.
+ */
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? def : v === 'true' || v === '1' || v === 'yes'));
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = z
+  .string()
+  .optional()
+  .refine((v) => v === undefined || v === '' || URL.canParse(v), { message: 'must be an absolute URL' });
+
+export const DEFAULT_ALLOWED_HOSTS =
+  'api.planhat.com,api.planhatdemo.com,api-eu.planhat.com,api-eu2.planhat.com,api-eu3.planhat.com,api-us2.planhat.com';
+
+export const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: int(3000, 0, 65535).describe('Listen port'),
+  HOST: z.string().min(1).optional().default('127.0.0.1').describe('Listen address'),
+  PUBLIC_URL: url.describe('Base of the MCP URLs handed out (default http://localhost:$PORT)'),
+  DATA_DIR: z.string().min(1).optional().default('./data').describe('SQLite file and generated keys'),
+  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional().describe('secret: root API token'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^(sqlite:|postgres(ql)?:\/\/)/.test(v), {
+      message: 'must start with sqlite: or postgres://',
+    })
+    .describe('sqlite:<path> or postgres://…'),
+  ENCRYPTION_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || Buffer.from(v, 'base64').length === 32, {
+      message: 'must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
+    })
+    .describe('secret: AES-256-GCM key sealing Planhat tokens'),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^rediss?:\/\//.test(v), { message: 'must start with redis://' })
+    .describe('secret: shared throttling state'),
+  PLANHAT_API_TOKEN: z.string().optional().describe('secret: bootstraps the `planhat` integrated account'),
+  PLANHAT_BASE_URL: url.describe('Planhat API base URL'),
+  PLANHAT_ALLOWED_HOSTS: z.string().optional().default(DEFAULT_ALLOWED_HOSTS),
+  SANDBOX: bool(true).optional(),
+  SANDBOX_BASE_URL: url.describe('Point `sandbox` accounts at a standalone sandbox instead of the embedded one'),
+  SANDBOX_SEED_COMPANIES: int(60, 1, 200_000),
+  SANDBOX_RATE_LIMIT_PER_MIN: int(200, 0, 10_000_000),
+  SANDBOX_FAULTS: bool(false),
+  UPSTREAM_TIMEOUT_MS: int(30_000, 10, 600_000),
+  THROTTLE_PER_MIN: int(600, 0, 10_000_000).describe('Gateway requests per minute per API token and per account; 0 = off'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+  BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
+});
+
+export type RawEnv = z.input<typeof envSchema>;
+export type ParsedEnv = z.output<typeof envSchema>;
+
+/** Turns zod issues into one line per key: `PORT: must be an integer from 0 to 65535, got "x"`. */
+export function formatEnvIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`).join('\n');
+}

@@ -1,0 +1,84 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { allModels, createSchema, findModel, idProblem, nativeTools, toolName, type ModelKey } from './index';
+
+/**
+ * The 97 tool names of the seed document (Truto's Planhat tool list). Read from the document when
+ * ../shared is beside the checkout (CI), otherwise from the committed copy.
+ */
+function seedToolNames(): string[] {
+  const file = path.resolve(__dirname, '../../../../shared/seeds/003_fa23e176c6651aa5.txt');
+  if (!fs.existsSync(file)) return JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures/seed-tool-names.json'), 'utf8'));
+  const text = fs.readFileSync(file, 'utf8');
+  return [...text.matchAll(/^- \*\*([a-z_]+)\*\* —/gm)].map((m) => m[1]);
+}
+
+describe('Planhat catalog', () => {
+  it('generates exactly the 97 seed tool names, plus bulk upserts', () => {
+    const seed = seedToolNames();
+    expect(seed).toHaveLength(97);
+    const names = nativeTools().map((t) => t.name);
+    const nonBulk = names.filter((n) => !n.startsWith('bulk_upsert_'));
+    expect([...nonBulk].sort()).toEqual([...seed].sort());
+    expect(new Set(names).size).toBe(names.length);
+    for (const t of nativeTools().filter((x) => x.op === 'bulk_upsert')) expect(t.method).toBe('custom');
+  });
+
+  it('covers the models the design card names', () => {
+    const keys = allModels().map((m) => m.key);
+    for (const k of ['campaigns', 'companies', 'invoices', 'endusers', 'issues', 'licenses', 'opportunities',
+      'projects', 'tasks', 'tickets', 'users', 'conversations', 'custom_fields', 'assets', 'churn', 'nps',
+      'objectives', 'sales', 'time_entries', 'timesheets', 'leancompanies', 'workspaces', 'workflows']) {
+      expect(keys).toContain(k);
+    }
+  });
+
+  it('tags every native tool with planhat and the contract domain tags', () => {
+    const tagsOf = (name: string) => nativeTools().find((t) => t.name === name)!.tags;
+    expect(tagsOf('list_all_planhat_tickets')).toEqual(['planhat', 'support']);
+    expect(tagsOf('list_all_planhat_churn')).toEqual(expect.arrayContaining(['finance', 'success']));
+    expect(tagsOf('list_all_planhat_opportunities')).toEqual(expect.arrayContaining(['crm', 'finance']));
+    expect(tagsOf('list_all_planhat_time_entries')).toEqual(expect.arrayContaining(['projects']));
+    const support = nativeTools().filter((t) => t.tags.includes('support')).map((t) => t.model.key);
+    expect(new Set(support)).toEqual(new Set(['tickets', 'issues']));
+  });
+
+  it('finds models by REST name and by Planhat path name', () => {
+    expect(findModel('custom_fields')?.path).toBe('/customfields');
+    expect(findModel('customfields')?.key).toBe('custom_fields');
+    expect(findModel('timeentries')?.key).toBe('time_entries');
+    expect(findModel('nope')).toBeUndefined();
+    expect(toolName(findModel('nps')!, 'get')).toBe('get_single_planhat_np_by_id');
+  });
+
+  it('declares every required field and keeps the quirks', () => {
+    for (const m of allModels()) {
+      for (const r of m.required) expect(Object.keys(m.fields)).toContain(r);
+    }
+    expect(findModel('invoices')!.companyRef).toBe('cId');
+    expect(findModel('nps')!.companyRef).toBe('cId');
+    expect(findModel('invoices')!.dayDates).toEqual(['invoiceDate', 'dueDate', 'paidDate']);
+    expect(findModel('timesheets')!.dayDates).toEqual(['dateFrom', 'dateTo']);
+  });
+
+  it('builds create schemas whose types come from the catalog', () => {
+    const schema = createSchema(findModel('projects')!);
+    expect(schema.safeParse({ name: 'Onboarding' }).success).toBe(false);
+    expect(schema.safeParse({ name: 'Onboarding', companyId: 'x', extra: 1 }).success).toBe(true);
+    type Key = ModelKey;
+    const k: Key = 'time_entries';
+    expect(k).toBe('time_entries');
+    const json = z.toJSONSchema(schema) as { required?: string[] };
+    expect(json.required).toEqual(expect.arrayContaining(['name', 'companyId']));
+  });
+
+  it('rejects unsafe ids and accepts the three id forms', () => {
+    for (const ok of ['5f1a2b3c4d5e6f7a8b9c0d1e', 'extid-ACME 1', 'srcid-00Q12', '39a44fdef9324bc092405e024b3b3584']) {
+      expect(idProblem(ok)).toBeUndefined();
+    }
+    for (const bad of ['a/b', '..', 'x..y', 'a\u0000b', 'a\r\nb', '', '   ', 'extid-', 'x'.repeat(600)]) {
+      expect(idProblem(bad)).toBeDefined();
+    }
+  });
+});

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { MODELS } from './models';
+import { methodClassOf, type ModelDef, type Operation, type ToolDef } from './types';
+
+export * from './types';
+export { MODELS } from './models';
+
+/** The catalog's model keys, as a type (e.g. 'companies' | 'endusers' | ...). */
+export type ModelKey = (typeof MODELS)[number]['key'];
+
+const byKey = new Map<string, ModelDef>(MODELS.map((m) => [m.key, m]));
+const byPath = new Map<string, ModelDef>(MODELS.map((m) => [m.path.slice(1), m]));
+
+export function allModels(): readonly ModelDef[] {
+  return MODELS;
+}
+
+/** The model for a REST name (`custom_fields`) or, failing that, a Planhat path name (`customfields`). */
+export function findModel(name: string): ModelDef | undefined {
+  return byKey.get(name) ?? byPath.get(name);
+}
+
+export function modelKeys(): string[] {
+  return MODELS.map((m) => m.key);
+}
+
+export function supports(model: ModelDef, op: Operation): boolean {
+  return model.ops.includes(op);
+}
+
+/** Tool name of a model operation, from the model's stems (CONTRACT §5). */
+export function toolName(model: ModelDef, op: Operation): string {
+  const { one, many } = model.stems;
+  switch (op) {
+    case 'list':
+      return `list_all_planhat_${many}`;
+    case 'get':
+      return `get_single_planhat_${one}_by_id`;
+    case 'create':
+      return `create_a_planhat_${one}`;
+    case 'update':
+      return `update_a_planhat_${one}_by_id`;
+    case 'delete':
+      return `delete_a_planhat_${one}_by_id`;
+    case 'bulk_upsert':
+      return `bulk_upsert_planhat_${many}`;
+  }
+}
+
+/** Every native tool the catalog generates, in catalog order. */
+export function nativeTools(): ToolDef[] {
+  const tools: ToolDef[] = [];
+  for (const model of MODELS as readonly ModelDef[]) {
+    for (const op of model.toolOps ?? model.ops) {
+      tools.push({
+        name: toolName(model, op),
+        model,
+        op,
+        method: methodClassOf(op),
+        tags: ['planhat', ...model.tags],
+      });
+    }
+  }
+  return tools;
+}
+
+/** The schema of a create body: writable fields, the required ones required, unknown keys kept. */
+export function createSchema(model: ModelDef): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, schema] of Object.entries(model.fields)) {
+    shape[name] = model.required.includes(name) ? schema : schema.optional();
+  }
+  if (model.hasCustom) shape.custom = customSchema();
+  return z.looseObject(shape);
+}
+
+/** The schema of an update body: every writable field optional (Planhat's PUT is partial). */
+export function updateSchema(model: ModelDef): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, schema] of Object.entries(model.fields)) shape[name] = schema.optional();
+  if (model.hasCustom) shape.custom = customSchema();
+  return z.looseObject(shape);
+}
+
+export function customSchema(): z.ZodType {
+  return z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Custom field values keyed by the custom field name (see list_all_planhat_custom_fields)');
+}
+
+/** Query parameters every list takes (Planhat's own), plus the model's filters. */
+export function listQuerySchema(model: ModelDef): z.ZodObject {
+  return z.object({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(`Page size (default 100; at most ${model.maxLimit}, larger values are clamped)`),
+    offset: z.coerce.number().int().min(0).optional().describe('Zero-based index of the first record'),
+    sort: z
+      .string()
+      .optional()
+      .describe('Field to sort by, `-` prefix for descending (e.g. `-updatedAt`); case-sensitive Planhat field names'),
+    select: z.string().optional().describe('Comma-separated fields to return, e.g. `name,companyId`'),
+    ...Object.fromEntries(Object.entries(model.filters).map(([k, v]) => [k, v.optional()])),
+  });
+}
+
+/**
+ * Checks an id before it goes into a Planhat path: `_id`, `extid-…` or `srcid-…`; no `/`, no `..`,
+ * no control characters, no whitespace-only, at most 512 characters. Returns a message or undefined.
+ */
+export function idProblem(id: string): string | undefined {
+  if (id.length === 0 || id.trim().length === 0) return 'id is empty';
+  if (id.length > 512) return 'id is longer than 512 characters';
+  if (id.includes('/') || id.includes('\\')) return 'id must not contain a slash';
+  if (id.includes('..')) return 'id must not contain ".."';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(id)) return 'id must not contain control characters';
+  if (id === 'extid-' || id === 'srcid-') return 'id prefix extid-/srcid- needs a value after it';
+  return undefined;
+}
+
+/** Which model fields refer to companies (for resolving extid-/srcid- references). */
+export function companyRefField(model: ModelDef): string | undefined {
+  return model.companyRef;
+}
