@@ -1,0 +1,160 @@
+import { OPERATIONS } from '../../planhat/catalog';
+import { toolIndex, type IndexedTool } from './tool-index';
+
+export * from './tool-index';
+
+/**
+ * MCP server policies (CONTRACT §4): methods AND tags select tools; tool_exposure decides whether
+ * they are listed directly or reached through meta-tools. Pure functions over the tool index, used
+ * by the admin API (validation, previews) and by the MCP endpoint on every request.
+ */
+export const TOOL_EXPOSURES = ['all', 'discovery', 'model_actions'] as const;
+export type ToolExposure = (typeof TOOL_EXPOSURES)[number];
+
+export interface McpServerConfig {
+  methods?: string[];
+  tags?: string[];
+  tool_exposure?: ToolExposure;
+  require_api_token_auth?: boolean;
+}
+
+export interface ToolSummary {
+  name: string;
+  description: string;
+  method: string;
+  tags: string[];
+  resource: string;
+  annotations: Record<string, boolean | string>;
+}
+
+const METHOD_CLASSES = ['read', 'write', 'custom'];
+const METHOD_NAMES: readonly string[] = [...METHOD_CLASSES, ...OPERATIONS];
+const CONFIG_KEYS = ['methods', 'tags', 'tool_exposure', 'require_api_token_auth'];
+
+/** A message naming what is wrong with a server config, or undefined when it is well-formed. */
+export function configProblem(config: unknown): string | undefined {
+  if (config === undefined || config === null) return undefined;
+  if (typeof config !== 'object' || Array.isArray(config)) return 'config must be an object';
+  const c = config as Record<string, unknown>;
+  for (const key of Object.keys(c)) {
+    if (!CONFIG_KEYS.includes(key)) return `config.${key} is not a known setting (use ${CONFIG_KEYS.join(', ')})`;
+  }
+  if (c.methods !== undefined) {
+    if (!Array.isArray(c.methods) || c.methods.some((m) => typeof m !== 'string')) {
+      return 'config.methods must be an array of strings';
+    }
+    const unknown = (c.methods as string[]).find((m) => !METHOD_NAMES.includes(m));
+    if (unknown !== undefined) return `config.methods: unknown method "${unknown}" (use ${METHOD_NAMES.join(', ')})`;
+  }
+  if (c.tags !== undefined) {
+    if (!Array.isArray(c.tags) || c.tags.some((t) => typeof t !== 'string' || t.length === 0 || t.length > 100)) {
+      return 'config.tags must be an array of non-empty strings';
+    }
+  }
+  if (c.tool_exposure !== undefined && !(TOOL_EXPOSURES as readonly unknown[]).includes(c.tool_exposure)) {
+    return `config.tool_exposure must be one of ${TOOL_EXPOSURES.join(', ')}`;
+  }
+  if (c.require_api_token_auth !== undefined && typeof c.require_api_token_auth !== 'boolean') {
+    return 'config.require_api_token_auth must be a boolean';
+  }
+  return undefined;
+}
+
+/** Whether a tool passes the config's method and tag filters (omitted filter = no filter). */
+export function toolAllowed(tool: IndexedTool, config: McpServerConfig): boolean {
+  const { methods, tags } = config;
+  if (methods && methods.length > 0 && !methods.includes(tool.method) && !methods.includes(tool.op)) return false;
+  if (tags && tags.length > 0 && !tool.tags.some((t) => tags.includes(t))) return false;
+  return true;
+}
+
+const allowedCache = new Map<string, IndexedTool[]>();
+
+/** The native and unified tools a config allows (memoised per distinct filter). */
+export function allowedTools(config: McpServerConfig): IndexedTool[] {
+  const key = JSON.stringify([config.methods ?? null, config.tags ?? null]);
+  let tools = allowedCache.get(key);
+  if (!tools) {
+    tools = toolIndex().filter((t) => toolAllowed(t, config));
+    if (allowedCache.size > 1000) allowedCache.clear();
+    allowedCache.set(key, tools);
+  }
+  return tools;
+}
+
+/** The meta-tools of the discovery and model_actions exposures. */
+export const META_TOOLS: Record<Exclude<ToolExposure, 'all'>, ToolSummary[]> = {
+  discovery: [
+    {
+      name: 'search_tools',
+      description:
+        'Find the Planhat tools this server allows: a free-text query (e.g. "overdue invoices", "create opportunity"), optionally narrowed by tags and methods. Returns names, descriptions and methods; then call get_tool_schema and call_tool.',
+      method: 'meta',
+      tags: ['meta'],
+      resource: 'tools',
+      annotations: { title: 'Search tools', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    {
+      name: 'get_tool_schema',
+      description: 'Get the input JSON Schema and annotations of one tool found with search_tools.',
+      method: 'meta',
+      tags: ['meta'],
+      resource: 'tools',
+      annotations: { title: 'Get tool schema', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    {
+      name: 'call_tool',
+      description: 'Call one tool by name with its arguments (an object matching get_tool_schema). The server policy applies.',
+      method: 'meta',
+      tags: ['meta'],
+      resource: 'tools',
+      annotations: { title: 'Call a tool', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+  ],
+  model_actions: [
+    {
+      name: 'get_model_actions',
+      description: 'List the Planhat model routes (e.g. companies, endusers) and the operations (list, view, create, update, delete) this server allows on each.',
+      method: 'meta',
+      tags: ['meta'],
+      resource: 'models',
+      annotations: { title: 'Get model actions', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    {
+      name: 'get_model_action_parameters',
+      description: 'Get the JSON Schema of the parameters for one MODEL_ROUTE (e.g. Companies) and OPERATION (list, view, create, update, delete).',
+      method: 'meta',
+      tags: ['meta'],
+      resource: 'models',
+      annotations: { title: 'Get model action parameters', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    {
+      name: 'perform_model_action',
+      description: 'Perform an operation on a Planhat model: MODEL_ROUTE (e.g. companies), OPERATION (list, view, create, update, delete) and PARAMETERS, a JSON string with the operation data (see get_model_action_parameters). The server policy applies.',
+      method: 'meta',
+      tags: ['meta'],
+      resource: 'models',
+      annotations: { title: 'Perform model action', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+  ],
+};
+
+function summary(t: IndexedTool): ToolSummary {
+  return {
+    name: t.name,
+    description: t.description,
+    method: t.method,
+    tags: t.tags,
+    resource: t.resource,
+    annotations: { ...t.annotations },
+  };
+}
+
+/** Exactly what an MCP server with this config lists on tools/list (empty = the config matches nothing). */
+export function toolsForConfig(config: McpServerConfig): ToolSummary[] {
+  const allowed = allowedTools(config);
+  const exposure = config.tool_exposure ?? 'all';
+  if (exposure === 'all') return allowed.map(summary);
+  if (exposure === 'discovery') return allowed.length > 0 ? META_TOOLS.discovery : [];
+  return allowed.some((t) => t.kind === 'native') ? META_TOOLS.model_actions : [];
+}
