@@ -82,3 +82,18 @@ describe('Planhat catalog', () => {
     }
   });
 });
+
+describe('recordProblem', () => {
+  const { recordProblem } = jest.requireActual('./index') as typeof import('./index');
+  it('names the missing, mistyped or constrained field', () => {
+    expect(recordProblem(findModel('companies')!, {}, 'create')?.message).toBe('Missing required field: name');
+    expect(recordProblem(findModel('endusers')!, { companyId: 'x' }, 'create')?.message).toMatch(/one of email, externalId, sourceId/);
+    expect(recordProblem(findModel('companies')!, { name: 5 }, 'create')?.field).toBe('name');
+    expect(recordProblem(findModel('time_entries')!, { date: '2026-01-01', hours: 30 }, 'create')?.message).toMatch(/hours/);
+    expect(recordProblem(findModel('nps')!, { score: 11 }, 'update')?.message).toMatch(/score/);
+    expect(recordProblem(findModel('companies')!, [], 'create')?.message).toMatch(/JSON object/);
+    expect(recordProblem(findModel('companies')!, JSON.parse('{"name":"a","custom":{"__proto__":{"x":1}}}'), 'create')?.field).toBe('custom.__proto__');
+    expect(recordProblem(findModel('companies')!, { name: 'Acme', custom: { Seats: 4 } }, 'create')).toBeUndefined();
+    expect(recordProblem(findModel('companies')!, { phase: 'Adoption' }, 'update')).toBeUndefined();
+  });
+});

@@ -127,3 +127,5 @@ export function idProblem(id: string): string | undefined {
 export function companyRefField(model: ModelDef): string | undefined {
   return model.companyRef;
 }
+
+export { recordProblem, pollutedKey, type RecordProblem } from './validate';

@@ -1,0 +1,71 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { Logger } from '@nestjs/common';
+import { AppModule } from './app.module';
+import { setupSwagger } from './admin/swagger';
+import { GatewayExceptionFilter, sendError } from './common/http-exception.filter';
+import { SelfAddress } from './common/self-address';
+import { createValidationPipe } from './common/validation';
+import { AppConfig, loadConfig } from './config/app-config';
+import { createSandbox } from './planhat/sandbox';
+
+export interface CreatedApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  /** http://127.0.0.1:<port> when listening. */
+  url: string;
+}
+
+/**
+ * Builds the gateway: Nest on Fastify, the global error filter and validation, Swagger, and the
+ * embedded sandbox mounted as a Fastify plugin at /sandbox/planhat (called over real HTTP).
+ * `listen: false` returns an initialised app that is not bound to a port (for scripts).
+ */
+export async function createApp(
+  env: Record<string, string | undefined> = process.env,
+  opts: { listen?: boolean } = {},
+): Promise<CreatedApp> {
+  const config = loadConfig(env);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    maxParamLength: 1000,
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  } as ConstructorParameters<typeof FastifyAdapter>[0]);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(PinoLogger));
+  app.useGlobalFilters(new GatewayExceptionFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const logger = new Logger('Http');
+  // Errors raised by Fastify itself (body parsing, size limits) get the same error shape.
+  fastify.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => sendError(reply, req, err, logger));
+
+  if (config.sandbox.enabled) {
+    const sandbox = createSandbox({
+      seedCompanies: config.sandbox.seedCompanies,
+      rateLimitPerMin: config.sandbox.rateLimitPerMin,
+      faults: config.sandbox.faults,
+    });
+    await app.register(sandbox.plugin as never, { prefix: '/sandbox/planhat' });
+  }
+  setupSwagger(app);
+
+  if (opts.listen === false) {
+    await app.init();
+    return { app, config, url: '' };
+  }
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  app.get(SelfAddress).setListening(port);
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  return { app, config, url: `http://${host}:${port}` };
+}

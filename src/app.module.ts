@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AdminModule } from './admin/admin.module';
+import { loggerParams } from './common/logging';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { PlanhatModule } from './planhat/planhat.module';
+
+/** The modular monolith: one module per folder, talking through exported services. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(undefined, config),
+        LoggerModule.forRoot(loggerParams(config)),
+        DatabaseModule,
+        AdminModule,
+        PlanhatModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { codeForStatus, ErrorCode, GatewayError, type ErrorBody } from './errors';
+
+/** Turns anything thrown into a GatewayError: vocabulary errors as they are, framework errors by status. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const res = err.getResponse();
+    let message = err.message;
+    let details: unknown;
+    if (res && typeof res === 'object') {
+      const m = (res as { message?: unknown }).message;
+      if (Array.isArray(m)) {
+        message = String(m[0]);
+        details = m;
+      } else if (typeof m === 'string') message = m;
+    }
+    return new GatewayError(status >= 500 ? ErrorCode.INTERNAL : codeForStatus(status), status >= 500 ? 'Internal error' : message, { details });
+  }
+  const e = err as { statusCode?: unknown; message?: unknown; code?: unknown };
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const code = codeForStatus(e.statusCode);
+    let message = typeof e.message === 'string' ? e.message : 'Bad request';
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'The request body is larger than the limit';
+    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = 'Unsupported content type: send application/json';
+    if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') message = 'The body is empty but content-type is application/json';
+    if (/JSON/.test(String(e.code)) || /JSON/.test(message)) message = `The body is not valid JSON: ${message}`;
+    return new GatewayError(code === ErrorCode.UPSTREAM_REJECTED ? ErrorCode.INVALID_INPUT : code, message);
+  }
+  return new GatewayError(ErrorCode.INTERNAL, 'Internal error', { cause: err });
+}
+
+export function requestIdOf(req: FastifyRequest | undefined): string | undefined {
+  const raw = req?.raw as { id?: unknown } | undefined;
+  return raw?.id !== undefined ? String(raw.id) : req?.id;
+}
+
+/** Writes an error in the contract's shape with its headers; 5xx are logged (without secrets). */
+export function sendError(reply: FastifyReply, req: FastifyRequest | undefined, err: unknown, logger: Logger): void {
+  const ge = toGatewayError(err);
+  const body: ErrorBody = ge.toBody(requestIdOf(req));
+  if (ge.code === ErrorCode.INTERNAL) {
+    const cause = (ge.cause ?? err) as Error;
+    logger.error(`${req?.method} ${req?.routeOptions?.url ?? ''} failed: ${cause?.stack ?? String(cause)}`);
+  }
+  if (reply.sent || reply.raw.headersSent) return;
+  reply.headers(ge.headers);
+  void reply.status(body.statusCode).type('application/json; charset=utf-8').send(body);
+}
+
+/** The one global filter: every error leaves the gateway in the vocabulary of CONTRACT §8. */
+@Catch()
+export class GatewayExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const ctx = host.switchToHttp();
+    sendError(ctx.getResponse<FastifyReply>(), ctx.getRequest<FastifyRequest>(), exception, this.logger);
+  }
+}

@@ -1,0 +1,37 @@
+import * as fs from 'node:fs';
+import { createApp } from './app.factory';
+import { BootstrapInfo } from './admin/bootstrap-info';
+import { ConfigError } from './config/app-config';
+
+/** `npm start`: loads .env when present, validates config, serves, and tells a newcomer where to go. */
+async function main(): Promise<void> {
+  if (fs.existsSync('.env')) process.loadEnvFile('.env');
+  const { app, config, url } = await createApp(process.env);
+  const info = app.get(BootstrapInfo);
+  const lines = [
+    '',
+    `Planhat gateway listening on ${url}`,
+    `  Swagger UI:   ${config.publicUrl}/docs`,
+    `  Health:       ${config.publicUrl}/health`,
+  ];
+  if (info.adminKeyGenerated && info.adminKey) {
+    lines.push(`  Admin API key (generated, stored in ${config.dataDir}/admin_api_key; shown once): ${info.adminKey}`);
+  } else {
+    lines.push('  Admin API key: from ADMIN_API_KEY or the admin_api_key file in DATA_DIR');
+  }
+  if (info.sandboxAccountId) lines.push(`  Sandbox integrated account: ${info.sandboxAccountId}`);
+  if (info.mcpUrl) lines.push(`  MCP server with all tools (created now, shown once): ${info.mcpUrl}`);
+  if (info.sandboxAccountId) {
+    lines.push('', `  Try: curl -H "Authorization: Bearer <admin key>" "${config.publicUrl}/proxy/companies?integrated_account_id=${info.sandboxAccountId}&limit=3"`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78);
+  }
+  process.stderr.write(`Failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,182 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Agent, request } from 'undici';
+import { AppConfig } from '../config/app-config';
+import { codeForStatus, ErrorCode, GatewayError } from '../common/errors';
+import { PlanhatConnectionResolver, type PlanhatConnection } from './planhat-connection';
+import { RateLimitTracker, type RateLimitHeaders } from './rate-limit';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface PlanhatRequest {
+  method: HttpMethod;
+  /** Path below the base URL, already encoded (e.g. `/companies/5f1a…`). */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  timeoutMs?: number;
+}
+
+export interface PlanhatResponse<T = unknown> {
+  status: number;
+  body: T;
+  /** `ratelimit-*` headers derived from Planhat's `X-Rate-Limit-*` (empty when Planhat sent none). */
+  rateLimit: RateLimitHeaders;
+}
+
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+function messageOf(body: unknown, fallback: string): string {
+  if (typeof body === 'string' && body.trim()) return body.trim().slice(0, 500);
+  if (body && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    for (const k of ['error', 'message', 'msg']) if (typeof b[k] === 'string' && b[k]) return (b[k] as string).slice(0, 500);
+  }
+  return fallback;
+}
+
+/**
+ * The HTTP client for Planhat: one keep-alive undici Agent (a connection pool per origin), Bearer
+ * auth, a per-request timeout, every failure mapped to the error vocabulary, no retries (a write is
+ * never sent twice; callers see 429s with the headers they need to back off).
+ */
+@Injectable()
+export class PlanhatClient implements OnModuleDestroy {
+  private readonly agent = new Agent({
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 60_000,
+    connections: 64,
+    connect: { timeout: 10_000 },
+  });
+  private readonly rateLimits = new RateLimitTracker();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly accounts: PlanhatConnectionResolver,
+  ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.agent.close().catch(() => undefined);
+  }
+
+  async call<T = unknown>(conn: PlanhatConnection, req: PlanhatRequest): Promise<PlanhatResponse<T>> {
+    const url = new URL(conn.baseUrl + req.path);
+    if (req.query) {
+      for (const [k, v] of Object.entries(req.query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    const timeout = req.timeoutMs ?? this.config.upstreamTimeoutMs;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${conn.token}`,
+      accept: 'application/json',
+    };
+    let payload: string | undefined;
+    if (req.body !== undefined) {
+      payload = JSON.stringify(req.body);
+      headers['content-type'] = 'application/json';
+    }
+
+    let status: number;
+    let text: string;
+    let resHeaders: Record<string, string | string[] | undefined>;
+    try {
+      const res = await request(url, {
+        method: req.method,
+        headers,
+        body: payload,
+        dispatcher: this.agent,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        signal: AbortSignal.timeout(timeout),
+      });
+      status = res.statusCode;
+      resHeaders = res.headers;
+      const len = Number(res.headers['content-length'] ?? 0);
+      if (len > MAX_BODY_BYTES) {
+        res.body.destroy();
+        throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent a response larger than 64 MB');
+      }
+      text = await res.body.text();
+    } catch (err) {
+      throw this.transportError(err, timeout);
+    }
+
+    const rateLimit = this.rateLimits.observe(conn.accountId, resHeaders);
+    let body: unknown = text;
+    let isJson = false;
+    if (text.length > 0) {
+      try {
+        body = JSON.parse(text);
+        isJson = true;
+      } catch {
+        /* not JSON: kept as text */
+      }
+    }
+
+    if (status >= 200 && status < 300) {
+      if (!isJson && text.length > 0) {
+        throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent a response that is not JSON', {
+          remote: { status, body: text.slice(0, 500) },
+          headers: rateLimit,
+        });
+      }
+      if (status !== 204) void this.accounts.reportHealthy(conn.accountId).catch(() => undefined);
+      return { status, body: (text.length === 0 ? {} : body) as T, rateLimit };
+    }
+    throw this.statusError(conn, status, body, rateLimit, resHeaders);
+  }
+
+  private statusError(
+    conn: PlanhatConnection,
+    status: number,
+    body: unknown,
+    rateLimit: RateLimitHeaders,
+    resHeaders: Record<string, string | string[] | undefined>,
+  ): GatewayError {
+    const remote = { status, body: typeof body === 'string' ? body.slice(0, 2000) : body };
+    if (status >= 500) {
+      return new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat failed with ${status}: ${messageOf(body, 'server error')}`, {
+        remote,
+        headers: rateLimit,
+        hint: 'Planhat had a server error; the request may be retried later (writes are not retried automatically).',
+      });
+    }
+    const code = codeForStatus(status);
+    const headers: Record<string, string> = { ...rateLimit };
+    let hint: string | undefined;
+    if (status === 429) {
+      const retry = String(resHeaders['retry-after'] ?? rateLimit['ratelimit-reset'] ?? '60');
+      headers['retry-after'] = retry;
+      hint = `Planhat's rate limit was reached; retry after ${retry} s.`;
+    } else if (status === 401) {
+      void this.accounts.reportUnauthorized(conn.accountId).catch(() => undefined);
+      hint = `Planhat rejected the API token of integrated account ${conn.accountId}; update it with PATCH /integrated-account/${conn.accountId}.`;
+    } else if (status === 404) {
+      hint = 'No such record in Planhat: check the id with the list operation of this resource.';
+    }
+    return new GatewayError(code === ErrorCode.UNAUTHORIZED ? ErrorCode.UPSTREAM_REJECTED : code, `Planhat answered ${status}: ${messageOf(body, 'request rejected')}`, {
+      remote,
+      headers,
+      hint,
+    });
+  }
+
+  private transportError(err: unknown, timeout: number): GatewayError {
+    if (err instanceof GatewayError) return err;
+    const e = err as { code?: string; name?: string; message?: string };
+    if (
+      e.name === 'TimeoutError' ||
+      e.name === 'AbortError' ||
+      e.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      e.code === 'UND_ERR_BODY_TIMEOUT' ||
+      e.code === 'UND_ERR_CONNECT_TIMEOUT'
+    ) {
+      return new GatewayError(ErrorCode.UPSTREAM_TIMEOUT, `Planhat did not answer within ${timeout} ms`, {
+        hint: 'Retry later; a write may or may not have been applied, so check before repeating it.',
+        cause: err,
+      });
+    }
+    return new GatewayError(ErrorCode.UPSTREAM_ERROR, `Could not reach Planhat: ${e.code ?? e.name ?? 'connection error'}`, {
+      hint: 'The connection to Planhat failed (reset or refused); retry later.',
+      cause: err,
+    });
+  }
+}

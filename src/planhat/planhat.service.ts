@@ -1,0 +1,206 @@
+import { Injectable } from '@nestjs/common';
+import { CursorCodec } from '../common/cursor';
+import { ErrorCode, GatewayError } from '../common/errors';
+import {
+  findModel,
+  idProblem,
+  listQuerySchema,
+  modelKeys,
+  recordProblem,
+  supports,
+  type ModelDef,
+  type Operation,
+} from './catalog';
+import { PlanhatClient, type PlanhatResponse } from './planhat.client';
+import { PlanhatConnectionResolver } from './planhat-connection';
+import type { RateLimitHeaders } from './rate-limit';
+
+export interface Page<T = Record<string, unknown>> {
+  result: T[];
+  next_cursor: string | null;
+  result_count: number;
+}
+
+export interface Result<T> {
+  data: T;
+  status: number;
+  rateLimit: RateLimitHeaders;
+}
+
+/** Query keys the gateway owns; everything else on a list is a Planhat parameter. */
+const GATEWAY_KEYS = new Set(['integrated_account_id', 'next_cursor', 'limit', 'offset']);
+const DEFAULT_LIMIT = 100;
+
+interface ListCursor {
+  /** offset of the next page */
+  o: number;
+  /** page size */
+  l: number;
+}
+
+/**
+ * Every catalog operation against one integrated account: model lookup, id checks, body validation
+ * from the catalog, and cursor paging over Planhat's offset paging. The proxy routes, the unified
+ * API and the MCP tools all go through this service.
+ */
+@Injectable()
+export class PlanhatService {
+  constructor(
+    private readonly client: PlanhatClient,
+    private readonly accounts: PlanhatConnectionResolver,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  /** The model for a REST name; 404 listing the valid ones; 405 when it lacks the operation. */
+  model(resource: string, op?: Operation): ModelDef {
+    const model = findModel(resource);
+    if (!model) {
+      throw GatewayError.notFound(`Unknown resource "${resource}"`, `Valid resources: ${modelKeys().join(', ')}`);
+    }
+    if (op && !supports(model, op)) {
+      const hint =
+        model.key === 'tickets' && (op === 'create' || op === 'update')
+          ? 'Planhat writes tickets with a bulk upsert: POST /proxy/tickets/bulk_upsert with an array (matched on sourceId).'
+          : `${model.key} supports: ${model.ops.join(', ')}`;
+      throw new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, `${model.key} does not support ${op}`, { hint });
+    }
+    return model;
+  }
+
+  private recordPath(model: ModelDef, id: string): string {
+    const problem = idProblem(id);
+    if (problem) {
+      throw GatewayError.invalid(`Invalid id: ${problem}`, undefined, `Use the record's _id, extid-<externalId> or srcid-<sourceId>.`);
+    }
+    return `${model.path}/${encodeURIComponent(id)}`;
+  }
+
+  private checkBody(model: ModelDef, body: unknown, mode: 'create' | 'update'): void {
+    const problem = recordProblem(model, body, mode);
+    if (problem) {
+      throw GatewayError.invalid(problem.message, problem.issues.length ? problem.issues : undefined, problem.field ? `Check the field ${problem.field}.` : undefined);
+    }
+  }
+
+  /**
+   * One page of a list, in the `{result, next_cursor, result_count}` envelope. `query` holds the
+   * Planhat parameters (sort, select, filters); the cursor is bound to the resource, the account and
+   * those parameters. A page shorter than the limit is the last one (Planhat has no total).
+   */
+  async listPage(
+    accountId: string | undefined,
+    resource: string,
+    query: Record<string, unknown>,
+    opts: { limit?: unknown; next_cursor?: unknown; offset?: unknown } = {},
+  ): Promise<Result<Page>> {
+    const model = this.model(resource, 'list');
+    const conn = await this.accounts.resolve(accountId);
+    const params = this.planhatParams(model, query);
+    const scope = CursorCodec.scope('proxy', model.key, conn.accountId, params);
+
+    let offset = 0;
+    let limit = DEFAULT_LIMIT;
+    if (opts.next_cursor !== undefined && opts.next_cursor !== '') {
+      const c = this.cursors.decode<ListCursor>(scope, String(opts.next_cursor));
+      offset = c.o;
+      limit = c.l;
+    } else if (opts.offset !== undefined) {
+      offset = this.intParam('offset', opts.offset, 0, 10_000_000);
+    }
+    if (opts.limit !== undefined) limit = this.intParam('limit', opts.limit, 1, 100_000);
+    limit = Math.min(limit, model.maxLimit);
+
+    const res = await this.client.call<unknown>(conn, {
+      method: 'GET',
+      path: model.path,
+      query: { ...params, limit, offset },
+    });
+    if (!Array.isArray(res.body)) {
+      throw new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat answered the ${model.key} list with something that is not an array`, {
+        remote: { status: res.status, body: res.body },
+      });
+    }
+    const rows = res.body as Record<string, unknown>[];
+    const next = rows.length >= limit ? this.cursors.encode<ListCursor>(scope, { o: offset + rows.length, l: limit }) : null;
+    return { data: { result: rows, next_cursor: next, result_count: rows.length }, status: 200, rateLimit: res.rateLimit };
+  }
+
+  /** Validates list parameters against the catalog and keeps unknown ones for Planhat (it ignores them). */
+  planhatParams(model: ModelDef, query: Record<string, unknown>): Record<string, string> {
+    const out: Record<string, string> = {};
+    const schema = listQuerySchema(model);
+    for (const [k, v] of Object.entries(query)) {
+      if (GATEWAY_KEYS.has(k) || v === undefined) continue;
+      if (Array.isArray(v)) throw GatewayError.invalid(`Query parameter ${k} was given more than once; pass one comma-separated value`);
+      if (typeof v === 'object' && v !== null) throw GatewayError.invalid(`Query parameter ${k} must be a string`);
+      const value = String(v);
+      const field = schema.shape[k as keyof typeof schema.shape] as { safeParse?: (x: unknown) => { success: boolean } } | undefined;
+      if (field?.safeParse && !field.safeParse(value).success) {
+        throw GatewayError.invalid(`Invalid query parameter ${k}: "${value.slice(0, 100)}"`);
+      }
+      if (value.length > 4000) throw GatewayError.invalid(`Query parameter ${k} is longer than 4000 characters`);
+      out[k] = value;
+    }
+    return out;
+  }
+
+  private intParam(name: string, v: unknown, min: number, max: number): number {
+    const n = typeof v === 'number' ? v : Number(String(v));
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw GatewayError.invalid(`${name} must be an integer from ${min} to ${max}`);
+    }
+    return n;
+  }
+
+  async get(accountId: string | undefined, resource: string, id: string): Promise<Result<Record<string, unknown>>> {
+    const model = this.model(resource, 'get');
+    const path = this.recordPath(model, id);
+    const conn = await this.accounts.resolve(accountId);
+    return this.wrap(await this.client.call(conn, { method: 'GET', path }));
+  }
+
+  async create(accountId: string | undefined, resource: string, body: unknown): Promise<Result<Record<string, unknown>>> {
+    const model = this.model(resource, 'create');
+    this.checkBody(model, body, 'create');
+    const conn = await this.accounts.resolve(accountId);
+    return this.wrap(await this.client.call(conn, { method: 'POST', path: model.path, body }));
+  }
+
+  async update(accountId: string | undefined, resource: string, id: string, body: unknown): Promise<Result<Record<string, unknown>>> {
+    const model = this.model(resource, 'update');
+    const path = this.recordPath(model, id);
+    this.checkBody(model, body, 'update');
+    const conn = await this.accounts.resolve(accountId);
+    return this.wrap(await this.client.call(conn, { method: 'PUT', path, body }));
+  }
+
+  async delete(accountId: string | undefined, resource: string, id: string): Promise<Result<Record<string, unknown>>> {
+    const model = this.model(resource, 'delete');
+    const path = this.recordPath(model, id);
+    const conn = await this.accounts.resolve(accountId);
+    return this.wrap(await this.client.call(conn, { method: 'DELETE', path }));
+  }
+
+  async bulkUpsert(accountId: string | undefined, resource: string, items: unknown): Promise<Result<Record<string, unknown>>> {
+    const model = this.model(resource, 'bulk_upsert');
+    if (!Array.isArray(items)) throw GatewayError.invalid('The body of a bulk upsert must be a JSON array of records');
+    if (items.length === 0) throw GatewayError.invalid('The bulk upsert array is empty');
+    if (items.length > 5000) throw GatewayError.invalid(`At most 5000 items per bulk upsert (got ${items.length}); send batches one after another`);
+    items.forEach((item, i) => {
+      const problem = recordProblem(model, item, 'update');
+      if (problem) throw GatewayError.invalid(`Item ${i}: ${problem.message}`, problem.issues.length ? problem.issues : undefined);
+    });
+    const conn = await this.accounts.resolve(accountId);
+    return this.wrap(await this.client.call(conn, { method: 'PUT', path: model.path, body: items }));
+  }
+
+  private wrap(res: PlanhatResponse<unknown>): Result<Record<string, unknown>> {
+    const body = res.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat answered with something that is not a JSON object', {
+        remote: { status: res.status, body },
+      });
+    }
+    return { data: body as Record<string, unknown>, status: res.status, rateLimit: res.rateLimit };
+  }
+}

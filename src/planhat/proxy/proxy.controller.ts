@@ -1,0 +1,101 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { modelKeys } from '../catalog';
+import { PlanhatService, type Result } from '../planhat.service';
+
+const RESOURCE = { name: 'resource', enum: modelKeys(), description: 'Planhat model, plural snake_case (e.g. companies, custom_fields, time_entries)' };
+const ACCOUNT = { name: 'integrated_account_id', required: true, description: 'Integrated account (connected Planhat tenant) id, from GET /integrated-account' };
+const ID = { name: 'id', description: "The record's _id, extid-<externalId> or srcid-<sourceId>", example: 'extid-ACME-0001' };
+const RECORD = { type: 'object', additionalProperties: true, example: { _id: '65a1f0c2e4b0a1b2c3d4e5f6', name: 'Acme Corp' } };
+
+function send<T>(reply: FastifyReply, res: Result<T>): T {
+  reply.headers(res.rateLimit);
+  return res.data;
+}
+
+/**
+ * The native proxy (CONTRACT §6): every catalog operation for an integrated account, as REST.
+ * Lists are wrapped in `{result, next_cursor, result_count}`; records are Planhat's own objects.
+ */
+@ApiTags('proxy')
+@ApiBearerAuth()
+@Controller('proxy')
+export class ProxyController {
+  constructor(private readonly planhat: PlanhatService) {}
+
+  @Get(':resource')
+  @ApiOperation({ summary: 'List records', description: 'Planhat list parameters (sort, select, companyId and the model filters) pass through; paging uses limit and the opaque next_cursor.' })
+  @ApiParam(RESOURCE)
+  @ApiQuery(ACCOUNT)
+  @ApiQuery({ name: 'limit', required: false, description: 'Page size (default 100, clamped to the model maximum)' })
+  @ApiQuery({ name: 'next_cursor', required: false, description: 'Cursor from the previous page' })
+  @ApiQuery({ name: 'sort', required: false, description: 'Field, `-` prefix for descending' })
+  @ApiQuery({ name: 'select', required: false, description: 'Comma-separated fields' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { result: { type: 'array', items: RECORD }, next_cursor: { type: 'string', nullable: true }, result_count: { type: 'integer' } } } })
+  async list(@Param('resource') resource: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { integrated_account_id, limit, next_cursor, offset } = query;
+    return send(reply, await this.planhat.listPage(integrated_account_id as string | undefined, resource, query, { limit, next_cursor, offset }));
+  }
+
+  @Post(':resource/bulk_upsert')
+  @ApiOperation({ summary: "Bulk upsert (Planhat's PUT on the collection)", description: 'Array body, at most 5000 items, matched on _id, sourceId, externalId (endusers also email).' })
+  @ApiParam(RESOURCE)
+  @ApiQuery(ACCOUNT)
+  @ApiBody({ schema: { type: 'array', items: RECORD } })
+  @ApiOkResponse({ schema: { type: 'object', properties: { result: { type: 'object', example: { created: 1, createdErrors: [], updated: 0, updatedErrors: [], insertsKeys: [], updatesKeys: [], nonupdates: 0, modified: [], upsertedIds: [], permissionErrors: [] } } } } })
+  async bulkUpsert(@Param('resource') resource: string, @Query('integrated_account_id') account: string | undefined, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const res = await this.planhat.bulkUpsert(account, resource, body);
+    reply.status(res.status === 206 ? 206 : 200);
+    return { result: send(reply, res) };
+  }
+
+  @Get(':resource/:id')
+  @ApiOperation({ summary: 'Get one record' })
+  @ApiParam(RESOURCE)
+  @ApiParam(ID)
+  @ApiQuery(ACCOUNT)
+  @ApiOkResponse({ schema: RECORD })
+  async get(@Param('resource') resource: string, @Param('id') id: string, @Query('integrated_account_id') account: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.planhat.get(account, resource, id));
+  }
+
+  @Post(':resource')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a record', description: 'Required fields per model are in the catalog; a missing one is a 400 naming it.' })
+  @ApiParam(RESOURCE)
+  @ApiQuery(ACCOUNT)
+  @ApiBody({ schema: RECORD })
+  async create(@Param('resource') resource: string, @Query('integrated_account_id') account: string | undefined, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.planhat.create(account, resource, body));
+  }
+
+  @Patch(':resource/:id')
+  @ApiOperation({ summary: 'Update a record (partial)' })
+  @ApiParam(RESOURCE)
+  @ApiParam(ID)
+  @ApiQuery(ACCOUNT)
+  @ApiBody({ schema: RECORD })
+  async patch(@Param('resource') resource: string, @Param('id') id: string, @Query('integrated_account_id') account: string | undefined, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.planhat.update(account, resource, id, body));
+  }
+
+  @Put(':resource/:id')
+  @ApiOperation({ summary: 'Update a record (partial, same as PATCH; Planhat semantics)' })
+  @ApiParam(RESOURCE)
+  @ApiParam(ID)
+  @ApiQuery(ACCOUNT)
+  @ApiBody({ schema: RECORD })
+  async put(@Param('resource') resource: string, @Param('id') id: string, @Query('integrated_account_id') account: string | undefined, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.planhat.update(account, resource, id, body));
+  }
+
+  @Delete(':resource/:id')
+  @ApiOperation({ summary: 'Delete a record', description: "Returns Planhat's delete body {n, ok, deletedCount}." })
+  @ApiParam(RESOURCE)
+  @ApiParam(ID)
+  @ApiQuery(ACCOUNT)
+  async remove(@Param('resource') resource: string, @Param('id') id: string, @Query('integrated_account_id') account: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.planhat.delete(account, resource, id));
+  }
+}
