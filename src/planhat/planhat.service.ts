@@ -27,6 +27,19 @@ export interface Result<T> {
   rateLimit: RateLimitHeaders;
 }
 
+/**
+ * How many leading records fit in a serialized size budget (at least one, so paging always advances).
+ * Used to cut MCP tool results at whole records; the cursor then resumes after the last one kept.
+ */
+export function countWithinBudget(rows: unknown[], maxBytes: number): number {
+  let size = 2;
+  for (let i = 0; i < rows.length; i++) {
+    size += Buffer.byteLength(JSON.stringify(rows[i])) + 1;
+    if (size > maxBytes) return Math.max(1, i);
+  }
+  return rows.length;
+}
+
 /** Query keys the gateway owns; everything else on a list is a Planhat parameter. */
 const GATEWAY_KEYS = new Set(['integrated_account_id', 'next_cursor', 'limit', 'offset']);
 const DEFAULT_LIMIT = 100;
@@ -91,7 +104,7 @@ export class PlanhatService {
     accountId: string | undefined,
     resource: string,
     query: Record<string, unknown>,
-    opts: { limit?: unknown; next_cursor?: unknown; offset?: unknown } = {},
+    opts: { limit?: unknown; next_cursor?: unknown; offset?: unknown; maxBytes?: number } = {},
   ): Promise<Result<Page>> {
     const model = this.model(resource, 'list');
     const conn = await this.accounts.resolve(accountId);
@@ -120,8 +133,16 @@ export class PlanhatService {
         remote: { status: res.status, body: res.body },
       });
     }
-    const rows = res.body as Record<string, unknown>[];
-    const next = rows.length >= limit ? this.cursors.encode<ListCursor>(scope, { o: offset + rows.length, l: limit }) : null;
+    let rows = res.body as Record<string, unknown>[];
+    let more = rows.length >= limit;
+    if (opts.maxBytes !== undefined) {
+      const kept = countWithinBudget(rows, opts.maxBytes);
+      if (kept < rows.length) {
+        rows = rows.slice(0, kept);
+        more = true;
+      }
+    }
+    const next = more ? this.cursors.encode<ListCursor>(scope, { o: offset + rows.length, l: limit }) : null;
     return { data: { result: rows, next_cursor: next, result_count: rows.length }, status: 200, rateLimit: res.rateLimit };
   }
 
