@@ -1,0 +1,46 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+
+export class CreateApiTokenDto {
+  @ApiProperty({ example: 'ci-pipeline', maxLength: 200, description: 'A label to recognise the token by' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+}
+
+export class ApiTokenDto {
+  @ApiProperty({ example: '0b6f3c1e-5a7d-4c1b-9d0e-2f9a8b7c6d5e' })
+  id!: string;
+
+  @ApiProperty({ example: 'ci-pipeline' })
+  name!: string;
+
+  @ApiProperty({ example: '2026-01-01T00:00:00.000Z' })
+  created_at!: string;
+
+  @ApiProperty({ example: '2026-01-02T00:00:00.000Z', nullable: true, type: String })
+  last_used_at!: string | null;
+}
+
+export class CreatedApiTokenDto {
+  @ApiProperty({ example: '0b6f3c1e-5a7d-4c1b-9d0e-2f9a8b7c6d5e' })
+  id!: string;
+
+  @ApiProperty({ example: 'ci-pipeline' })
+  name!: string;
+
+  @ApiProperty({ example: 'phg_q9X…', description: 'Shown once; only its SHA-256 is stored' })
+  token!: string;
+
+  @ApiProperty({ example: '2026-01-01T00:00:00.000Z' })
+  created_at!: string;
+}
+
+export class ApiTokenListDto {
+  @ApiProperty({ type: [ApiTokenDto] })
+  result!: ApiTokenDto[];
+
+  @ApiProperty({ nullable: true, type: String, example: null })
+  next_cursor!: string | null;
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { ApiPrincipal } from '../../common/auth/public.decorator';
+import { GatewayError } from '../../common/errors';
+import { API_TOKEN_PREFIX, TokenService } from '../../common/crypto/token.service';
+import { AppConfig } from '../../config/app-config';
+import { Clock } from '../clock';
+import { ApiTokenEntity } from './entities/api-token.entity';
+import { ApiTokenDto, CreatedApiTokenDto } from './api-tokens.dto';
+
+/** How long a verified token stays cached; revocation in this process clears it at once. */
+const CACHE_MS = 5_000;
+/** last_used_at is written at most this often per token (it is informational). */
+const TOUCH_MS = 60_000;
+
+const ADMIN: ApiPrincipal = { id: 'admin', name: 'admin' };
+
+@Injectable()
+export class ApiTokensService {
+  private readonly cache = new Map<string, { principal: ApiPrincipal; until: number }>();
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    @InjectRepository(ApiTokenEntity) private readonly repo: Repository<ApiTokenEntity>,
+    private readonly tokens: TokenService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(name: string): Promise<CreatedApiTokenDto> {
+    const token = this.tokens.generate(API_TOKEN_PREFIX);
+    const row = this.repo.create({
+      id: randomUUID(),
+      name,
+      token_hash: this.tokens.hash(token),
+      created_at: this.clock.now().toISOString(),
+      last_used_at: null,
+    });
+    await this.repo.insert(row);
+    return { id: row.id, name: row.name, token, created_at: row.created_at };
+  }
+
+  async list(): Promise<ApiTokenDto[]> {
+    const rows = await this.repo.find({ order: { created_at: 'ASC', id: 'ASC' } });
+    return rows.map(toDto);
+  }
+
+  async remove(id: string): Promise<void> {
+    const row = await this.repo.findOne({ where: { id } });
+    if (!row) throw GatewayError.notFound(`API token ${id} not found`, 'List tokens with GET /api-token.');
+    await this.repo.delete({ id });
+    this.cache.delete(row.token_hash);
+    this.touched.delete(row.id);
+  }
+
+  /** The principal of a bearer token (ADMIN_API_KEY or a stored token), or null. */
+  async verify(bearer: string | undefined): Promise<ApiPrincipal | null> {
+    if (!bearer) return null;
+    if (this.tokens.equals(bearer, this.config.adminApiKey)) return ADMIN;
+    const hash = this.tokens.hash(bearer);
+    const now = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > now) return hit.principal;
+    this.cache.delete(hash);
+    const row = await this.repo.findOne({ where: { token_hash: hash } });
+    if (!row) return null;
+    const principal: ApiPrincipal = { id: row.id, name: row.name };
+    this.cache.set(hash, { principal, until: now + CACHE_MS });
+    this.touch(row.id, now);
+    return principal;
+  }
+
+  private touch(id: string, now: number): void {
+    if ((this.touched.get(id) ?? 0) + TOUCH_MS > now) return;
+    this.touched.set(id, now);
+    void this.repo.update({ id }, { last_used_at: this.clock.now().toISOString() }).catch(() => undefined);
+  }
+}
+
+function toDto(row: ApiTokenEntity): ApiTokenDto {
+  return { id: row.id, name: row.name, created_at: row.created_at, last_used_at: row.last_used_at };
+}

@@ -1,0 +1,87 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig, ConfigError } from '../config/app-config';
+import { BootstrapInfo } from './bootstrap-info';
+import { allowedBaseUrl } from './integrated-accounts/base-url';
+import { ENVIRONMENT_BASE_URLS, IntegratedAccountsService } from './integrated-accounts/integrated-accounts.service';
+import { McpServersService } from './mcp-servers/mcp-servers.service';
+
+export const SANDBOX_ACCOUNT_NAME = 'sandbox';
+export const PLANHAT_ACCOUNT_NAME = 'planhat';
+export const SANDBOX_MCP_NAME = 'All tools (sandbox)';
+
+/**
+ * Start-up provisioning: the `sandbox` account (SANDBOX=true), the `planhat` account
+ * (PLANHAT_API_TOKEN, token rotated when it changed) and, on the very first start, a ready MCP server.
+ */
+@Injectable()
+export class AdminBootstrap implements OnApplicationBootstrap {
+  private readonly log = new Logger('AdminBootstrap');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly accounts: IntegratedAccountsService,
+    private readonly servers: McpServersService,
+    private readonly info: BootstrapInfo,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.info.adminKeyGenerated = this.config.adminApiKeyGenerated;
+    if (this.config.adminApiKeyGenerated) this.info.adminKey = this.config.adminApiKey;
+    if (this.config.sandbox.enabled) await this.ensureSandbox();
+    if (this.config.planhat.apiToken) await this.ensurePlanhat(this.config.planhat.apiToken);
+  }
+
+  private async ensureSandbox(): Promise<void> {
+    const existing = await this.accounts.findByName(SANDBOX_ACCOUNT_NAME);
+    if (existing && existing.environment === 'sandbox') {
+      this.info.sandboxAccountId = existing.id;
+      return;
+    }
+    const row = await this.accounts.insert({ name: SANDBOX_ACCOUNT_NAME, environment: 'sandbox' });
+    this.info.sandboxAccountId = row.id;
+    // First start: hand the newcomer a working MCP URL (created only together with the account).
+    if ((await this.servers.count(row.id)) === 0) {
+      const created = await this.servers.create(row.id, { name: SANDBOX_MCP_NAME, config: {} });
+      this.info.mcpToken = created.token;
+    }
+    this.log.log(`created the sandbox integrated account ${row.id}`);
+  }
+
+  private async ensurePlanhat(token: string): Promise<void> {
+    const base = this.config.planhat.baseUrl;
+    const production = base === ENVIRONMENT_BASE_URLS.production;
+    let customBase: string | undefined;
+    if (!production) {
+      try {
+        customBase = allowedBaseUrl(base, this.config.planhat.allowedHosts, 'PLANHAT_BASE_URL');
+      } catch (err) {
+        throw new ConfigError(`${(err as Error).message} (PLANHAT_ALLOWED_HOSTS: ${this.config.planhat.allowedHosts.join(', ')})`);
+      }
+    }
+    const existing = await this.accounts.findByName(PLANHAT_ACCOUNT_NAME);
+    if (!existing) {
+      const row = await this.accounts.insert(
+        production
+          ? { name: PLANHAT_ACCOUNT_NAME, environment: 'production', api_token: token }
+          : { name: PLANHAT_ACCOUNT_NAME, environment: 'custom', api_token: token, base_url: customBase },
+      );
+      this.info.planhatAccountId = row.id;
+      this.log.log(`created the planhat integrated account ${row.id}`);
+      return;
+    }
+    this.info.planhatAccountId = existing.id;
+    let same = false;
+    try {
+      same = this.accounts.openToken(existing) === token;
+    } catch {
+      same = false; // sealed with another ENCRYPTION_KEY: replace it
+    }
+    const patch: { api_token?: string; base_url?: string } = {};
+    if (!same) patch.api_token = token;
+    if (existing.environment === 'custom' && customBase && existing.base_url !== customBase) patch.base_url = customBase;
+    if (Object.keys(patch).length > 0) {
+      await this.accounts.update(existing.id, patch);
+      this.log.log('updated the planhat integrated account from PLANHAT_API_TOKEN / PLANHAT_BASE_URL');
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { SecretBox } from '../../common/crypto/secret-box';
+import { GatewayError } from '../../common/errors';
+import { SelfAddress } from '../../common/self-address';
+import { AppConfig } from '../../config/app-config';
+import { PlanhatConnection, PlanhatConnectionResolver } from '../../planhat/planhat-connection';
+import { Clock } from '../clock';
+import { McpServerCache } from '../mcp-servers/mcp-server-cache';
+import { Page, paginate } from '../pagination';
+import { allowedBaseUrl } from './base-url';
+import { AccountStatus, Environment, IntegratedAccountEntity } from './entities/integrated-account.entity';
+import { CreateIntegratedAccountDto, IntegratedAccountDto, UpdateIntegratedAccountDto } from './integrated-accounts.dto';
+
+/** Fixed API hosts of the named environments. */
+export const ENVIRONMENT_BASE_URLS: Record<'production' | 'demo', string> = {
+  production: 'https://api.planhat.com',
+  demo: 'https://api.planhatdemo.com',
+};
+
+/** Resolved connections (token unsealed) are cached this long; PATCH/DELETE evict at once. */
+const RESOLVE_CACHE_MS = 10_000;
+
+const listHint = 'List integrated accounts with GET /integrated-account.';
+
+@Injectable()
+export class IntegratedAccountsService extends PlanhatConnectionResolver {
+  private readonly resolved = new Map<string, { conn: PlanhatConnection; status: AccountStatus; until: number }>();
+
+  constructor(
+    @InjectRepository(IntegratedAccountEntity) private readonly repo: Repository<IntegratedAccountEntity>,
+    private readonly box: SecretBox,
+    private readonly config: AppConfig,
+    private readonly self: SelfAddress,
+    private readonly clock: Clock,
+    private readonly mcpCache: McpServerCache,
+  ) {
+    super();
+  }
+
+  async create(dto: CreateIntegratedAccountDto): Promise<IntegratedAccountDto> {
+    const row = await this.insert(dto);
+    return this.toDto(row);
+  }
+
+  /** Creates the row (validating environment, token and base_url) and returns the entity. */
+  async insert(dto: CreateIntegratedAccountDto): Promise<IntegratedAccountEntity> {
+    const { environment } = dto;
+    if (environment !== 'custom' && dto.base_url !== undefined) {
+      throw GatewayError.invalid(`base_url is only accepted with environment "custom"`, { field: 'base_url' });
+    }
+    let baseUrl: string | null = null;
+    if (environment === 'custom') {
+      if (!dto.base_url) {
+        throw GatewayError.invalid('base_url is required for environment "custom"', { field: 'base_url' }, `Allowed hosts: ${this.config.planhat.allowedHosts.join(', ')}.`);
+      }
+      baseUrl = allowedBaseUrl(dto.base_url, this.config.planhat.allowedHosts);
+    }
+    let token = dto.api_token;
+    if (environment === 'sandbox') {
+      // Each sandbox account gets its own sandbox tenant: the tenant is keyed by this token.
+      token ??= `sbx_${randomBytes(24).toString('base64url')}`;
+    } else if (!token) {
+      throw GatewayError.invalid(`api_token is required for environment "${environment}"`, { field: 'api_token' }, 'Create an API key in Planhat under Settings → Private Apps.');
+    }
+    const now = this.clock.now().toISOString();
+    const row = this.repo.create({
+      id: randomUUID(),
+      name: dto.name,
+      environment,
+      base_url: baseUrl,
+      api_token_sealed: this.box.seal(token),
+      status: 'active',
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+    });
+    await this.repo.insert(row);
+    return row;
+  }
+
+  async list(opts: { limit?: number; cursor?: string }): Promise<Page<IntegratedAccountDto>> {
+    const page = await paginate(this.repo.createQueryBuilder('a'), opts);
+    return { result: page.result.map((r) => this.toDto(r)), next_cursor: page.next_cursor };
+  }
+
+  async get(id: string): Promise<IntegratedAccountDto> {
+    return this.toDto(await this.find(id));
+  }
+
+  /** The entity, or NOT_FOUND. */
+  async find(id: string): Promise<IntegratedAccountEntity> {
+    const row = await this.repo.findOne({ where: { id } });
+    if (!row) throw GatewayError.notFound(`Integrated account ${id} not found`, listHint);
+    return row;
+  }
+
+  async findByName(name: string): Promise<IntegratedAccountEntity | null> {
+    return this.repo.findOne({ where: { name }, order: { created_at: 'ASC' } });
+  }
+
+  async update(id: string, dto: UpdateIntegratedAccountDto): Promise<IntegratedAccountDto> {
+    const row = await this.find(id);
+    if (dto.base_url !== undefined) {
+      if (row.environment !== 'custom') {
+        throw GatewayError.invalid(`base_url can only be changed on a "custom" account (this one is "${row.environment}")`, { field: 'base_url' });
+      }
+      row.base_url = allowedBaseUrl(dto.base_url, this.config.planhat.allowedHosts);
+    }
+    if (dto.name !== undefined) row.name = dto.name;
+    if (dto.api_token !== undefined) {
+      row.api_token_sealed = this.box.seal(dto.api_token);
+      row.status = 'active';
+      row.last_error = null;
+    }
+    row.updated_at = this.clock.now().toISOString();
+    await this.repo.update({ id }, {
+      name: row.name,
+      base_url: row.base_url,
+      api_token_sealed: row.api_token_sealed,
+      status: row.status,
+      last_error: row.last_error,
+      updated_at: row.updated_at,
+    });
+    this.resolved.delete(id);
+    return this.toDto(row);
+  }
+
+  /** Deletes the account; its MCP servers go with it (foreign key ON DELETE CASCADE). */
+  async remove(id: string): Promise<{ id: string }> {
+    await this.find(id);
+    await this.repo.delete({ id });
+    this.resolved.delete(id);
+    this.mcpCache.evictAccount(id);
+    return { id };
+  }
+
+  /** The plaintext Planhat token of an account (bootstrap compares it with PLANHAT_API_TOKEN). */
+  openToken(row: IntegratedAccountEntity): string | null {
+    return row.api_token_sealed ? this.box.open(row.api_token_sealed) : null;
+  }
+
+  baseUrlOf(row: Pick<IntegratedAccountEntity, 'environment' | 'base_url'>): string {
+    switch (row.environment) {
+      case 'sandbox':
+        return this.self.sandboxBaseUrl();
+      case 'production':
+      case 'demo':
+        return ENVIRONMENT_BASE_URLS[row.environment];
+      case 'custom':
+        return row.base_url ?? '';
+    }
+  }
+
+  toDto(row: IntegratedAccountEntity): IntegratedAccountDto {
+    return {
+      id: row.id,
+      name: row.name,
+      environment: row.environment,
+      base_url: this.baseUrlOf(row),
+      status: row.status,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+    };
+  }
+
+  // PlanhatConnectionResolver
+
+  async resolve(accountId: string | undefined): Promise<PlanhatConnection> {
+    if (accountId === undefined || accountId === '') {
+      throw GatewayError.invalid('integrated_account_id is required', { field: 'integrated_account_id' }, listHint);
+    }
+    const now = Date.now();
+    const hit = this.resolved.get(accountId);
+    if (hit && hit.until > now) return hit.conn;
+    const row = await this.find(accountId);
+    const token = this.openToken(row);
+    if (!token) {
+      throw GatewayError.invalid(`Integrated account ${accountId} has no Planhat API token`, { field: 'api_token' }, `Set one with PATCH /integrated-account/${accountId} {"api_token": "…"}.`);
+    }
+    const conn: PlanhatConnection = { accountId: row.id, baseUrl: this.baseUrlOf(row), token };
+    this.resolved.set(accountId, { conn, status: row.status, until: now + RESOLVE_CACHE_MS });
+    return conn;
+  }
+
+  async reportUnauthorized(accountId: string): Promise<void> {
+    const hit = this.resolved.get(accountId);
+    if (hit?.status === 'needs_reauth') return;
+    await this.setStatus(accountId, 'needs_reauth', 'Planhat answered 401 Unauthorized: the API token is invalid or revoked');
+  }
+
+  async reportHealthy(accountId: string): Promise<void> {
+    const hit = this.resolved.get(accountId);
+    if (hit?.status === 'active') return;
+    await this.setStatus(accountId, 'active', null);
+  }
+
+  /** One conditional UPDATE, so concurrent reports and several instances stay cheap and idempotent. */
+  private async setStatus(id: string, status: AccountStatus, lastError: string | null): Promise<void> {
+    await this.repo
+      .createQueryBuilder()
+      .update(IntegratedAccountEntity)
+      .set({ status, last_error: lastError, updated_at: this.clock.now().toISOString() })
+      .where('id = :id AND status <> :status', { id, status })
+      .execute();
+    const hit = this.resolved.get(id);
+    if (hit) hit.status = status;
+  }
+}
+
+export type { Environment };

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import type { McpServerConfig } from '../../mcp/policy';
+
+export interface ActiveMcpServer {
+  server: { id: string; name: string; config: McpServerConfig; expires_at: string | null };
+  accountId: string;
+}
+
+/** Lookups of MCP servers by token hash are cached this long; every change in this process evicts at once. */
+export const MCP_CACHE_MS = 2_000;
+
+/**
+ * The short-lived token-hash → server cache behind McpServersService.findActiveByToken. Its own
+ * provider so that account deletion (which cascades to servers) can evict without a service cycle.
+ */
+@Injectable()
+export class McpServerCache {
+  private readonly entries = new Map<string, { value: ActiveMcpServer | null; until: number }>();
+
+  get(hash: string, now: number): ActiveMcpServer | null | undefined {
+    const e = this.entries.get(hash);
+    if (!e) return undefined;
+    if (e.until <= now) {
+      this.entries.delete(hash);
+      return undefined;
+    }
+    return e.value;
+  }
+
+  set(hash: string, value: ActiveMcpServer | null, now: number): void {
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(hash, { value, until: now + MCP_CACHE_MS });
+  }
+
+  evict(hash: string): void {
+    this.entries.delete(hash);
+  }
+
+  evictAccount(accountId: string): void {
+    for (const [hash, e] of this.entries) if (e.value?.accountId === accountId) this.entries.delete(hash);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

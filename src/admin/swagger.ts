@@ -1,0 +1,26 @@
+import { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+
+/** The OpenAPI document of every Nest route (admin, proxy, unified), with bearer auth. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Planhat gateway')
+    .setDescription(
+      'Self-hostable gateway for Planhat: admin API (API tokens, integrated accounts, MCP servers), native proxy and unified CRM/ticketing API. ' +
+        'Authenticate with `Authorization: Bearer <api token>` (ADMIN_API_KEY or a token from POST /api-token). Errors: `{statusCode, error, message, hint?, details?, remote?}`.',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY or a token from POST /api-token' })
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Swagger UI at /docs and the JSON at /docs-json (both public: they are served outside Nest's guards). */
+export function setupSwagger(app: NestFastifyApplication): void {
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

@@ -1,0 +1,32 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { GatewayError } from './errors';
+
+/** The first failing property as a dotted path with its first message, e.g. `config.methods: ...`. */
+function firstProblem(errors: ValidationError[], prefix = ''): { field: string; message: string } | undefined {
+  for (const e of errors) {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const messages = Object.values(e.constraints ?? {});
+    if (messages.length > 0) return { field, message: messages[0] };
+    const nested = firstProblem(e.children ?? [], field);
+    if (nested) return nested;
+  }
+  return undefined;
+}
+
+/**
+ * The global ValidationPipe: class-validator DTOs, unknown body keys rejected, and every failure
+ * becomes a GatewayError INVALID_INPUT (400) naming the first bad field.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    stopAtFirstError: true,
+    exceptionFactory: (errors: ValidationError[]) => {
+      const p = firstProblem(errors) ?? { field: errors[0]?.property ?? 'body', message: 'is invalid' };
+      const message = p.message.startsWith(p.field) ? p.message : `${p.field}: ${p.message}`;
+      return GatewayError.invalid(message, { field: p.field });
+    },
+  });
+}

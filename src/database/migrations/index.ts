@@ -1,0 +1,4 @@
+import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
+
+/** Every migration, in order, imported as classes (no globs: works from dist and under jest/swc). */
+export const MIGRATIONS = [InitialSchema1763900000000];
