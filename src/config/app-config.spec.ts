@@ -1,0 +1,54 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, loadConfig } from './app-config';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'phg-config-'));
+
+describe('loadConfig', () => {
+  it('applies the contract defaults and persists generated keys on first start only', () => {
+    const dir = tmp();
+    const first = loadConfig({ DATA_DIR: dir });
+    expect(first).toMatchObject({ port: 3000, host: '127.0.0.1', publicUrl: 'http://localhost:3000', upstreamTimeoutMs: 30000 });
+    expect(first.sandbox).toMatchObject({ enabled: true, seedCompanies: 60, rateLimitPerMin: 200, faults: false });
+    expect(first.database).toEqual({ type: 'sqlite', path: path.join(dir, 'gateway.sqlite') });
+    expect(first.planhat.allowedHosts).toContain('api-eu3.planhat.com');
+    expect(first.adminApiKeyGenerated).toBe(true);
+    expect(first.encryptionKey).toHaveLength(32);
+    expect(fs.statSync(path.join(dir, 'admin_api_key')).mode & 0o777).toBe(0o600);
+    const second = loadConfig({ DATA_DIR: dir });
+    expect(second.adminApiKeyGenerated).toBe(false);
+    expect(second.adminApiKey).toBe(first.adminApiKey);
+    expect(second.encryptionKey.equals(first.encryptionKey)).toBe(true);
+  });
+
+  it('turns the sandbox off by default in production', () => {
+    expect(loadConfig({ DATA_DIR: tmp(), NODE_ENV: 'production' }).sandbox.enabled).toBe(false);
+    expect(loadConfig({ DATA_DIR: tmp(), NODE_ENV: 'production', SANDBOX: 'true' }).sandbox.enabled).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['ENCRYPTION_KEY', 'c2hvcnQ='],
+    ['DATABASE_URL', 'mysql://x'],
+    ['PUBLIC_URL', 'not a url'],
+    ['SANDBOX_FAULTS', 'maybe'],
+    ['UPSTREAM_TIMEOUT_MS', '-1'],
+    ['ADMIN_API_KEY', 'short'],
+    ['REDIS_URL', 'http://x'],
+    ['LOG_LEVEL', 'loud'],
+  ])('rejects %s=%s with a message naming the key', (key, value) => {
+    expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(new RegExp(`^Invalid configuration:\\n${key}: `));
+  });
+
+  it('reads postgres URLs and explicit keys', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const cfg = loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', ENCRYPTION_KEY: key, ADMIN_API_KEY: 'a-long-enough-admin-key' });
+    expect(cfg.database).toEqual({ type: 'postgres', url: 'postgres://u:p@127.0.0.1:5432/db' });
+    expect(cfg.adminApiKey).toBe('a-long-enough-admin-key');
+    expect(cfg.adminApiKeyGenerated).toBe(false);
+    expect(cfg.encryptionKey.equals(Buffer.alloc(32, 7))).toBe(true);
+  });
+});
