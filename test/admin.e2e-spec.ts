@@ -393,6 +393,18 @@ describe('tools preview', () => {
   });
 });
 
+describe('database', () => {
+  it('SQLite runs in WAL mode with foreign keys on, schema from the migration', async () => {
+    const ds = t.app.get(DataSource);
+    expect((await ds.query('PRAGMA journal_mode'))[0].journal_mode).toBe('wal');
+    expect((await ds.query('PRAGMA foreign_keys'))[0].foreign_keys).toBe(1);
+    expect(ds.options.synchronize).toBe(false);
+    const migrations = await ds.query('SELECT name FROM migrations');
+    expect(migrations.map((m: Json) => m.name)).toEqual(['InitialSchema1763900000000']);
+    expect(await ds.showMigrations()).toBe(false); // nothing pending
+  });
+});
+
 describe('secrets at rest', () => {
   it('neither MCP tokens nor Planhat tokens appear in clear in the SQLite files', async () => {
     const planhatToken = 'pl-at-rest-secret-7f3a9c';

@@ -24,3 +24,8 @@ export function setupSwagger(app: NestFastifyApplication): void {
     swaggerOptions: { persistAuthorization: true },
   });
 }
+
+/** The committed form of the document (`npm run openapi` writes it to openapi.json): stable, pretty-printed. */
+export function openApiJson(app: INestApplication): string {
+  return `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
+}

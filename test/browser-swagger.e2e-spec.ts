@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../src/admin/testing/admin-test-app';
+
+/**
+ * A real browser walks the Swagger UI like a newcomer: Authorize with the admin key, then
+ * "Try it out" → "Execute" on GET /integrated-account, and sees the bootstrapped sandbox account.
+ * Needs /usr/bin/chromium (`apt-get install -y chromium`); missing it fails under CI=true.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = fs.existsSync(CHROMIUM);
+const mustRun = process.env.CI === 'true';
+const describeBrowser = haveChromium || mustRun ? describe : describe.skip;
+
+describeBrowser('Swagger UI in a browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\``);
+    t = await startTestApp();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('authorizes with the admin key and lists the sandbox account via Try it out → Execute', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    await page.goto(`${t.url}/docs`, { waitUntil: 'load' });
+
+    await page.locator('.auth-wrapper button.authorize').click();
+    const modal = page.locator('.modal-ux');
+    await modal.locator('input').first().fill(TEST_ADMIN_KEY);
+    await modal.locator('button.authorize').click();
+    await modal.locator('button.btn-done').click();
+
+    const op = page.locator('.opblock-get', { has: page.locator('[data-path="/integrated-account"]') }).first();
+    await op.locator('.opblock-summary').first().click();
+    await op.locator('button.try-out__btn').click();
+    await op.locator('button.execute').click();
+
+    const live = op.locator('.live-responses-table');
+    await live.locator('.response-col_status', { hasText: '200' }).first().waitFor({ timeout: 15_000 });
+    const responseBody = live.locator('tbody .response-col_description pre.microlight').first();
+    await responseBody.waitFor({ timeout: 15_000 });
+    const body = await responseBody.innerText();
+    expect(body).toContain('"name": "sandbox"');
+    expect(body).toContain('"environment": "sandbox"');
+
+    const out = path.join(__dirname, '..', 'test-artifacts');
+    fs.mkdirSync(out, { recursive: true });
+    await page.screenshot({ path: path.join(out, 'swagger.png'), fullPage: true });
+    expect(fs.statSync(path.join(out, 'swagger.png')).size).toBeGreaterThan(10_000);
+  });
+});
