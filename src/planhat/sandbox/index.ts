@@ -1,0 +1,33 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { buildPlugin } from './plugin';
+import { SandboxStore } from './store';
+
+export { SandboxStore, Tenant, Collection, SandboxError, MAX_BULK_ITEMS, DEFAULT_LIMIT } from './store';
+export type { UpsertSummary, DeleteResult, Query } from './store';
+export { FAULT_KINDS, BODY_LIMIT, tokenOf } from './plugin';
+export type { FaultKind } from './plugin';
+
+export interface SandboxOptions {
+  /** Size of each tenant's demo data (other models scale with it). */
+  seedCompanies: number;
+  /** Requests per token per fixed 60 s window; 0 turns rate limiting (and its headers) off. */
+  rateLimitPerMin: number;
+  /** Serve `POST|DELETE|GET /__faults` (fault injection). */
+  faults: boolean;
+  /** Clock (ms since epoch); defaults to Date.now. Drives seed dates, timestamps and rate windows. */
+  now?: () => number;
+}
+
+/**
+ * An emulator of the Planhat REST API as an encapsulated Fastify plugin. Mount it with a prefix,
+ * e.g. `app.register(sandbox.plugin, { prefix: '/sandbox/planhat' })`.
+ */
+export function createSandbox(opts: SandboxOptions): { plugin: FastifyPluginAsync; store: SandboxStore } {
+  const now = opts.now ?? Date.now;
+  const store = new SandboxStore({ seedCompanies: opts.seedCompanies, now });
+  if (!Number.isInteger(opts.rateLimitPerMin) || opts.rateLimitPerMin < 0) {
+    throw new Error('rateLimitPerMin must be a non-negative integer');
+  }
+  const plugin = buildPlugin(store, { rateLimitPerMin: opts.rateLimitPerMin, faults: opts.faults, now });
+  return { plugin, store };
+}
