@@ -6,7 +6,9 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { McpModule } from './mcp/mcp.module';
 import { PlanhatModule } from './planhat/planhat.module';
+import { UnifiedModule } from './unified/unified.module';
 
 /** The modular monolith: one module per folder, talking through exported services. */
 @Module({})
@@ -20,6 +22,8 @@ export class AppModule {
         DatabaseModule,
         AdminModule,
         PlanhatModule,
+        UnifiedModule,
+        McpModule,
         HealthModule,
       ],
     };

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { containsFilter, defineMapper, direct, refField, s, sinceFilter, str, type Native } from './kit';
+
+const address = z
+  .strictObject({
+    street_1: z.string().optional().describe('Street address'),
+    city: z.string().optional().describe('City'),
+    postal_code: z.string().optional().describe('Postal code'),
+    country: z.string().optional().describe('Country'),
+    type: z.string().optional().describe('Address type (Planhat keeps one address: primary)'),
+  })
+  .describe('Address');
+
+/** CRM (and ticketing) accounts ← Planhat companies. */
+export const accountMapper = defineMapper({
+  fields: [
+    ...direct([
+      ['name', 'name', s.str('Account name')],
+      ['description', 'description', s.text('Description')],
+      ['industry', 'industry', s.str('Industry')],
+      ['website', 'web', s.str('Website URL')],
+      ['number_of_employees', 'employees', s.int('Number of employees')],
+      ['tags', 'tags', s.strs('Tags')],
+      ['custom_fields', 'custom', s.custom()],
+      ['last_activity_at', 'lastActive'],
+      ['created_at', 'createDate'],
+      ['updated_at', 'updatedAt'],
+    ]),
+    {
+      unified: 'addresses',
+      native: 'address, city, zip, country',
+      note: 'one address, type primary; a write takes the first',
+      schema: z.array(address).max(1).describe('Addresses; Planhat keeps one (the first)'),
+      read: (n) => {
+        const a = { street_1: str(n, 'address'), city: str(n, 'city'), postal_code: str(n, 'zip'), country: str(n, 'country') };
+        return Object.values(a).some((v) => v !== undefined) ? [{ ...a, type: 'primary' }] : [];
+      },
+      write: (v, out) => {
+        const a = (v as z.infer<typeof address>[])[0];
+        if (!a) return;
+        if (a.street_1 !== undefined) out.address = a.street_1;
+        if (a.city !== undefined) out.city = a.city;
+        if (a.postal_code !== undefined) out.zip = a.postal_code;
+        if (a.country !== undefined) out.country = a.country;
+      },
+    },
+    {
+      unified: 'phone_numbers',
+      native: 'phonePrimary',
+      note: 'one number, type primary; a write takes the first',
+      schema: z
+        .array(z.strictObject({ number: z.string().describe('Phone number'), type: z.string().optional().describe('Type (primary)') }))
+        .max(1)
+        .describe('Phone numbers; Planhat keeps one (the first)'),
+      read: (n) => (str(n, 'phonePrimary') ? [{ number: n.phonePrimary, type: 'primary' }] : []),
+      write: (v, out) => {
+        const p = (v as { number: string }[])[0];
+        if (p) out.phonePrimary = p.number;
+      },
+    },
+    {
+      unified: 'urls',
+      native: 'web, domains',
+      note: 'read-only; write website',
+      read: (n: Native) => [
+        ...(str(n, 'web') ? [{ url: n.web, type: 'website' }] : []),
+        ...(Array.isArray(n.domains) ? (n.domains as unknown[]).filter((d) => typeof d === 'string').map((d) => ({ url: d, type: 'domain' })) : []),
+      ],
+    },
+    refField('owner', 'owner', 'Owner (a user)'),
+  ],
+  required: ['name'],
+  filters: {
+    name: containsFilter('name', 'Accounts whose name contains this text (case-insensitive; applied by the gateway)'),
+    updated_at: sinceFilter('updatedAt', 'Accounts updated at or after this ISO 8601 time (applied by the gateway)'),
+  },
+});

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { defineMapper, direct, nativeFilter, refField, s } from './kit';
+import { contactsFromEndusers, ownerFromUsers } from './conversation-fields';
+
+/** Planhat reserves these conversation types for its integrations: they cannot be created over the API. */
+export const RESERVED_CONVERSATION_TYPES = ['email', 'chat', 'ticket', 'call'] as const;
+
+/** CRM engagements ← Planhat conversations (notes, emails, calls, meetings, ...). */
+export const engagementMapper = defineMapper({
+  fields: [
+    ...direct([
+      ['subject', 'subject', s.str('Subject')],
+      ['content', 'description', s.text('Body')],
+      ['start_time', 'date', s.date('When it happened')],
+      ['custom_fields', 'custom', s.custom()],
+      ['created_at', 'createDate'],
+      ['updated_at', 'updatedAt'],
+    ]),
+    {
+      unified: 'type',
+      native: 'type',
+      sortable: true,
+      note: 'the Planhat conversation type (note, email, call, meeting, chat, ...)',
+      schema: z
+        .string()
+        .min(1)
+        .refine((t) => !(RESERVED_CONVERSATION_TYPES as readonly string[]).includes(t), `Planhat does not accept the types ${RESERVED_CONVERSATION_TYPES.join(', ')} over its API`)
+        .describe('Engagement type: a conversation type of the tenant, e.g. note or meeting (not email, chat, ticket, call)'),
+      read: (n) => (typeof n.type === 'string' ? n.type : undefined),
+      write: (v, out) => {
+        out.type = v;
+      },
+    },
+    refField('account', 'companyId', 'Account'),
+    contactsFromEndusers,
+    ownerFromUsers,
+  ],
+  required: ['account'],
+  filters: {
+    account_id: nativeFilter('companyId', 'Engagements of this account (Planhat companyId filter)'),
+    type: nativeFilter('type', 'Engagements of this type, e.g. note, email, call (Planhat type filter)'),
+  },
+});

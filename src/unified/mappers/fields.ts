@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { defineMapper, direct, type Native } from './kit';
+
+/** Planhat custom field types → unified field types. */
+const TYPES: Record<string, string> = {
+  number: 'number',
+  rating: 'number',
+  text: 'string',
+  'rich text': 'string',
+  phone: 'string',
+  email: 'string',
+  url: 'string',
+  checkbox: 'boolean',
+  day: 'date',
+  date: 'datetime',
+  list: 'enum',
+  multipicklist: 'multiselect',
+  'team member': 'reference',
+  'team members': 'reference',
+  enduser: 'reference',
+  endusers: 'reference',
+};
+
+/** Planhat model names (custom field `parent`) → unified entities. */
+const ENTITIES: Record<string, string> = {
+  Company: 'account',
+  EndUser: 'contact',
+  User: 'user',
+  Opportunity: 'opportunity',
+  Task: 'task',
+  Conversation: 'ticket',
+};
+
+/** CRM and ticketing fields ← Planhat custom field definitions (read-only). */
+export const fieldMapper = defineMapper({
+  fields: [
+    ...direct([
+      ['name', 'name'],
+      ['label', 'name'],
+      ['created_at', 'createdAt'],
+      ['updated_at', 'updatedAt'],
+    ]),
+    { unified: 'type', native: 'type', note: 'number, string, boolean, date, datetime, enum, multiselect, reference', read: (n) => (typeof n.type === 'string' ? (TYPES[n.type] ?? n.type) : undefined) },
+    { unified: 'entity', native: 'parent', note: 'Company → account, EndUser → contact, ... (others lower-cased)', read: (n) => (typeof n.parent === 'string' ? (ENTITIES[n.parent] ?? n.parent.toLowerCase()) : undefined) },
+    { unified: 'is_user_defined', native: '(constant true)', read: () => true },
+    {
+      unified: 'options',
+      native: 'listValues',
+      note: '[{value, label}]',
+      read: (n: Native) => (Array.isArray(n.listValues) ? (n.listValues as unknown[]).map((v) => ({ value: v, label: v })) : []),
+    },
+  ],
+  filters: {
+    entity: {
+      param: 'parent',
+      paramValue: (v) => Object.entries(ENTITIES).find(([, e]) => e === v)?.[0] ?? v,
+      schema: z.string().min(1).describe('Fields of this entity: account, contact, user, opportunity, task, ticket, or a Planhat model name (Planhat parent filter)'),
+    },
+  },
+});

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+
+/** A Planhat record as Planhat returns it, and a record in a unified model. */
+export type Native = Record<string, unknown>;
+export type Unified = Record<string, unknown>;
+
+export interface MapCtx {
+  /** Attach the Planhat record as `remote_data` (default true; `include_remote_data=false` drops it). */
+  includeRemoteData: boolean;
+}
+
+/**
+ * One unified field. One-to-one fields are data (`direct`), the awkward ones carry a `read`
+ * (Planhat record → unified value) and, when writable, a `write` (unified value → Planhat fields).
+ * `schema` is the zod schema of the writable value; a field without one is read-only.
+ */
+export interface FieldRule {
+  readonly unified: string;
+  /** The Planhat field(s) behind it, for the coverage table and for `sort`. */
+  readonly native: string;
+  readonly schema?: z.ZodType;
+  /** Only for awkward fields. */
+  readonly read?: (n: Native) => unknown;
+  readonly write?: (value: unknown, out: Native) => void;
+  /** `sort` on this unified field sorts on `native` (true for every direct field). */
+  readonly sortable?: boolean;
+  readonly note?: string;
+}
+
+/** A list filter: mapped onto a Planhat parameter (`param`) or applied by the gateway (`test`). */
+export interface FilterRule {
+  readonly schema: z.ZodType<string>;
+  /** Planhat list parameter the value goes to (Planhat filters). */
+  readonly param?: string;
+  /** Unified value → Planhat parameter value (default: unchanged). */
+  readonly paramValue?: (value: string) => string;
+  /** Gateway-side predicate on the Planhat record, for filters Planhat does not have. */
+  readonly test?: (n: Native, value: string) => boolean;
+}
+
+export interface MapperSpec {
+  readonly fields: readonly FieldRule[];
+  /** Unified fields required on create (checked by the create schema, so the 400 names them). */
+  readonly required?: readonly string[];
+  readonly filters?: Readonly<Record<string, FilterRule>>;
+  /** Planhat parameters always sent on list (notes: `type=note`). */
+  readonly fixedQuery?: Readonly<Record<string, string>>;
+  /** Records of the Planhat model that belong to this unified resource (notes: type note); default all. */
+  readonly accepts?: (n: Native) => boolean;
+  /** Planhat fields set on create when the body leaves them out (pure; e.g. tasks `mainType: task`). */
+  readonly createDefaults?: (n: Native) => Native;
+}
+
+export interface UnifiedMapper extends MapperSpec {
+  toUnified(native: Native, ctx?: MapCtx): Unified;
+  toNative(unified: Unified): Native;
+}
+
+/** `[unified, native, schema?]`: a one-to-one field; without a schema it is read-only. */
+export type Direct = readonly [unified: string, native: string, schema?: z.ZodType];
+
+export function direct(rows: readonly Direct[]): FieldRule[] {
+  return rows.map(([unified, native, schema]) => ({ unified, native, schema, sortable: true }));
+}
+
+export function defineMapper(spec: MapperSpec): UnifiedMapper {
+  return {
+    ...spec,
+    toUnified(n: Native, ctx: MapCtx = { includeRemoteData: true }): Unified {
+      const out: Unified = { id: idOf(n) };
+      for (const f of spec.fields) {
+        const v = f.read ? f.read(n) : n[f.native];
+        if (v !== undefined) out[f.unified] = v;
+      }
+      if (ctx.includeRemoteData) out.remote_data = n;
+      return out;
+    },
+    toNative(u: Unified): Native {
+      const out: Native = {};
+      for (const f of spec.fields) {
+        const v = u[f.unified];
+        if (v === undefined || !f.schema) continue;
+        if (f.write) f.write(v, out);
+        else out[f.native] = v;
+      }
+      return out;
+    },
+  };
+}
+
+// ------------------------------------------------------------------ helpers for awkward fields
+
+export function idOf(n: Native): string {
+  return String(n._id ?? n.id ?? '');
+}
+
+export const str = (n: Native, k: string): string | undefined => (typeof n[k] === 'string' && n[k] !== '' ? (n[k] as string) : undefined);
+
+/** `{id}` from a Planhat reference that is an id string or an object `{id|_id, ...}` (list vs get). */
+export function ref(v: unknown): { id: string } | undefined {
+  if (typeof v === 'string' && v) return { id: v };
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const id = o.id ?? o._id;
+    if (typeof id === 'string' && id) return { id };
+  }
+  return undefined;
+}
+
+/** A field `{id}` ↔ a Planhat id field (owner, companyId, ownerId). */
+export function refField(unified: string, native: string, what: string, opts: { writable?: boolean } = {}): FieldRule {
+  return {
+    unified,
+    native,
+    sortable: true,
+    read: (n) => ref(n[native]),
+    ...(opts.writable === false
+      ? {}
+      : {
+          schema: refSchema(what),
+          write: (v, out) => {
+            out[native] = (v as { id: string }).id;
+          },
+        }),
+  };
+}
+
+export const refSchema = (what: string) => z.strictObject({ id: z.string().min(1).describe(`${what} id`) }).describe(`${what}: {id}`);
+
+/** Unified timestamps and names shared by many resources. */
+export const s = {
+  str: (d: string) => z.string().describe(d),
+  text: (d: string) => z.string().max(100_000).describe(d),
+  int: (d: string) => z.number().int().describe(d),
+  num: (d: string) => z.number().describe(d),
+  bool: (d: string) => z.boolean().describe(d),
+  date: (d: string) => z.string().min(1).describe(`${d} (ISO 8601, e.g. 2026-01-31T12:00:00Z)`),
+  strs: (d: string) => z.array(z.string()).describe(d),
+  custom: () =>
+    z.record(z.string(), z.unknown()).describe('Custom field values keyed by the custom field name (see the fields resource); writes merge key by key'),
+};
+
+/** A filter passed to Planhat as `param`. */
+export function nativeFilter(param: string, description: string): FilterRule {
+  return { param, schema: z.string().min(1).describe(description) };
+}
+
+/** Case-insensitive "contains" on a string field, applied by the gateway. */
+export function containsFilter(native: string, description: string): FilterRule {
+  return {
+    schema: z.string().min(1).describe(description),
+    test: (n, value) => typeof n[native] === 'string' && (n[native] as string).toLowerCase().includes(value.toLowerCase()),
+  };
+}
+
+/** "At or after" on an ISO timestamp field, applied by the gateway. */
+export function sinceFilter(native: string, description: string): FilterRule {
+  return {
+    schema: z
+      .string()
+      .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date or date-time')
+      .describe(description),
+    test: (n, value) => {
+      const t = typeof n[native] === 'string' ? Date.parse(n[native] as string) : NaN;
+      return !Number.isNaN(t) && t >= Date.parse(value);
+    },
+  };
+}

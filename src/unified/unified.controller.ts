@@ -1,0 +1,117 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { GatewayError } from '../common/errors';
+import { UnifiedService, type UnifiedResult } from './unified.service';
+
+const API = { name: 'api', enum: ['crm', 'ticketing'], description: 'Unified API', example: 'crm' };
+const RESOURCE = {
+  name: 'resource',
+  description: 'crm: accounts, contacts, users, opportunities, tasks, notes, engagements, fields; ticketing: tickets, accounts, contacts, users, fields',
+  example: 'accounts',
+};
+const ACCOUNT = { name: 'integrated_account_id', required: true, description: 'Integrated account (connected Planhat tenant) id, from GET /integrated-account' };
+const ID = { name: 'id', description: "The record's id (Planhat _id; extid-<externalId> and srcid-<sourceId> also work)", example: '65a1f0c2e4b0a1b2c3d4e5f6' };
+const REMOTE = { name: 'include_remote_data', required: false, enum: ['true', 'false'], description: 'Attach the Planhat record as remote_data (default true)' };
+const RECORD = {
+  type: 'object',
+  additionalProperties: true,
+  example: { id: '65a1f0c2e4b0a1b2c3d4e5f6', name: 'Acme Corp', owner: { id: '65a1f0c2e4b0a1b2c3d4e500' }, created_at: '2025-01-31T12:00:00.000Z', remote_data: { _id: '65a1f0c2e4b0a1b2c3d4e5f6', name: 'Acme Corp' } },
+};
+
+function send<T>(reply: FastifyReply, res: UnifiedResult<T>): T {
+  reply.headers(res.rateLimit);
+  return res.data;
+}
+
+function account(query: Record<string, unknown>): string {
+  const id = query.integrated_account_id;
+  if (typeof id !== 'string' || id === '') {
+    throw GatewayError.invalid('Missing required query parameter: integrated_account_id', undefined, 'Pass ?integrated_account_id=<id> from GET /integrated-account.');
+  }
+  return id;
+}
+
+/**
+ * The unified API (CONTRACT §7): Planhat records in Truto's unified CRM and ticketing models.
+ * Lists are `{result, next_cursor, result_count}`; each record carries `remote_data` unless
+ * `include_remote_data=false`.
+ */
+@ApiTags('unified')
+@ApiBearerAuth()
+@Controller('unified')
+export class UnifiedController {
+  constructor(private readonly unified: UnifiedService) {}
+
+  @Get(':api/:resource')
+  @ApiOperation({
+    summary: 'List records of a unified resource',
+    description:
+      'Cursor paging: limit (default 100, at most the Planhat model maximum; more is a 400) and the opaque next_cursor (null on the last page). ' +
+      'Filters: accounts name (case-insensitive contains), updated_at (at or after); contacts account_id, email; tickets status (unified, comma-separated), account_id; ' +
+      'opportunities/tasks/notes/engagements account_id; engagements type; users email; fields entity. sort: a unified field, - for descending.',
+  })
+  @ApiParam(API)
+  @ApiParam(RESOURCE)
+  @ApiQuery(ACCOUNT)
+  @ApiQuery({ name: 'limit', required: false, description: 'Page size (default 100)', example: 50 })
+  @ApiQuery({ name: 'next_cursor', required: false, description: 'Cursor from the previous page, unchanged, with the same filters' })
+  @ApiQuery({ name: 'sort', required: false, description: 'Unified field, - prefix for descending', example: '-updated_at' })
+  @ApiQuery(REMOTE)
+  @ApiQuery({ name: 'name', required: false, description: 'accounts: name contains (case-insensitive)', example: 'acme' })
+  @ApiQuery({ name: 'updated_at', required: false, description: 'accounts: updated at or after (ISO 8601)', example: '2026-01-01T00:00:00Z' })
+  @ApiQuery({ name: 'account_id', required: false, description: 'contacts, tickets, opportunities, tasks, notes, engagements: records of this account' })
+  @ApiQuery({ name: 'email', required: false, description: 'contacts, users: exact email', example: 'jane@acme.com' })
+  @ApiQuery({ name: 'status', required: false, description: 'tickets: open, pending, on_hold, closed (comma-separated)', example: 'open,pending' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { result: { type: 'array', items: RECORD }, next_cursor: { type: 'string', nullable: true }, result_count: { type: 'integer', example: 1 } } } })
+  async list(@Param('api') api: string, @Param('resource') resource: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.unified.list(api, resource, account(query), query));
+  }
+
+  @Get(':api/:resource/:id')
+  @ApiOperation({ summary: 'Get one record of a unified resource' })
+  @ApiParam(API)
+  @ApiParam(RESOURCE)
+  @ApiParam(ID)
+  @ApiQuery(ACCOUNT)
+  @ApiQuery(REMOTE)
+  @ApiOkResponse({ schema: RECORD })
+  async get(@Param('api') api: string, @Param('resource') resource: string, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.unified.get(api, resource, account(query), id, query));
+  }
+
+  @Post(':api/:resource')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a record', description: 'The body uses unified field names; an unknown or invalid field is a 400 naming it. Returns the record read back from Planhat.' })
+  @ApiParam(API)
+  @ApiParam(RESOURCE)
+  @ApiQuery(ACCOUNT)
+  @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { name: 'Acme Corp', website: 'https://acme.com', tags: ['strategic'] } } })
+  @ApiCreatedResponse({ schema: RECORD })
+  async create(@Param('api') api: string, @Param('resource') resource: string, @Query() query: Record<string, unknown>, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.unified.create(api, resource, account(query), body));
+  }
+
+  @Patch(':api/:resource/:id')
+  @ApiOperation({ summary: 'Update a record (partial)', description: 'Returns the record read back from Planhat.' })
+  @ApiParam(API)
+  @ApiParam(RESOURCE)
+  @ApiParam(ID)
+  @ApiQuery(ACCOUNT)
+  @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { description: 'Key account', tags: ['strategic'] } } })
+  @ApiOkResponse({ schema: RECORD })
+  async update(@Param('api') api: string, @Param('resource') resource: string, @Param('id') id: string, @Query() query: Record<string, unknown>, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.unified.update(api, resource, account(query), id, body));
+  }
+
+  @Delete(':api/:resource/:id')
+  @ApiOperation({ summary: 'Delete a record', description: 'Returns {id}.' })
+  @ApiParam(API)
+  @ApiParam(RESOURCE)
+  @ApiParam(ID)
+  @ApiQuery(ACCOUNT)
+  @ApiOkResponse({ schema: { type: 'object', properties: { id: { type: 'string', example: '65a1f0c2e4b0a1b2c3d4e5f6' } } } })
+  async remove(@Param('api') api: string, @Param('resource') resource: string, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.unified.delete(api, resource, account(query), id));
+  }
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { GatewayError } from '../common/errors';
+import { findModel } from '../planhat/catalog';
+import { mapperOf, type UnifiedMapper } from './mappers';
+import type { UnifiedResourceDef } from './unified-resources';
+
+export const DEFAULT_LIMIT = 100;
+
+export interface UnifiedSchemas {
+  /** Create body: writable unified fields, the required ones required, unknown fields rejected. */
+  readonly create: z.ZodObject;
+  /** Update body (PATCH): every writable field optional, unknown fields rejected. */
+  readonly update: z.ZodObject;
+  /** List query: limit, next_cursor, include_remote_data, sort and the resource's filters. */
+  readonly listQuery: z.ZodObject;
+  /** Get query: include_remote_data. */
+  readonly getQuery: z.ZodObject;
+}
+
+export function maxLimitOf(def: UnifiedResourceDef): number {
+  return findModel(def.native)?.maxLimit ?? DEFAULT_LIMIT;
+}
+
+/** Unified fields that `sort` accepts, with the Planhat field each sorts on. */
+export function sortFields(mapper: UnifiedMapper): Map<string, string> {
+  return new Map(mapper.fields.filter((f) => f.sortable).map((f) => [f.unified, f.native]));
+}
+
+const includeRemoteData = z
+  .union([z.boolean(), z.enum(['true', 'false'])])
+  .optional()
+  .describe('Attach the Planhat record as remote_data (default true)');
+
+const cache = new Map<string, UnifiedSchemas>();
+
+/** The zod schemas of one unified resource; the REST routes and the MCP tools both use these. */
+export function unifiedSchemas(def: UnifiedResourceDef): UnifiedSchemas {
+  const key = `${def.api}/${def.resource}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const mapper = mapperOf(def);
+  const required = new Set(mapper.required ?? []);
+  const create: Record<string, z.ZodType> = {};
+  const update: Record<string, z.ZodType> = {};
+  for (const f of mapper.fields) {
+    if (!f.schema) continue;
+    create[f.unified] = required.has(f.unified) ? f.schema : f.schema.optional();
+    update[f.unified] = f.schema.optional();
+  }
+  const max = maxLimitOf(def);
+  const sortable = [...sortFields(mapper).keys()];
+  const filters = Object.fromEntries(Object.entries(mapper.filters ?? {}).map(([k, r]) => [k, r.schema.optional()]));
+  const listQuery = z.strictObject({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(max)
+      .optional()
+      .describe(`Page size (default ${DEFAULT_LIMIT}, at most ${max}; larger values are rejected)`),
+    next_cursor: z.string().min(1).optional().describe('Cursor from the previous page; pass it back unchanged with the same filters'),
+    include_remote_data: includeRemoteData,
+    sort: z
+      .string()
+      .refine((v) => sortable.includes(v.replace(/^[-+]/, '')), `must be one of ${sortable.join(', ')} (prefix - for descending)`)
+      .optional()
+      .describe(`Unified field to sort by, - prefix for descending: ${sortable.join(', ')}`),
+    ...filters,
+  });
+  const s: UnifiedSchemas = {
+    create: z.strictObject(create).describe(`Create a ${def.one}`),
+    update: z.strictObject(update).describe(`Update a ${def.one} (partial)`),
+    listQuery,
+    getQuery: z.strictObject({ include_remote_data: includeRemoteData }),
+  };
+  cache.set(key, s);
+  return s;
+}
+
+/** Parses with a zod schema; a failure is a 400 naming the first bad field (or parameter). */
+export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: 'field' | 'query parameter'): T {
+  if (what === 'field' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw GatewayError.invalid('The body must be a JSON object');
+  }
+  const r = schema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const issues = r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue as { keys: string[] }).keys;
+    const valid = Object.keys((schema as unknown as z.ZodObject).shape ?? {});
+    throw GatewayError.invalid(`Unknown ${what}${keys.length > 1 ? 's' : ''}: ${keys.join(', ')}`, issues, `Valid: ${valid.join(', ') || '(none)'}`);
+  }
+  const path = issue.path.map(String).join('.') || '(body)';
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? `Missing required ${what}: ${path}` : `Invalid ${what} ${path}: ${issue.message}`;
+  throw GatewayError.invalid(message, issues);
+}

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { CursorCodec } from '../common/cursor';
+import { ErrorCode, GatewayError } from '../common/errors';
+import { PlanhatService } from '../planhat/planhat.service';
+import type { RateLimitHeaders } from '../planhat/rate-limit';
+import { mapperOf, type Native, type UnifiedMapper } from './mappers';
+import { DEFAULT_LIMIT, maxLimitOf, parseOr400, sortFields, unifiedSchemas } from './unified.schemas';
+import { findUnifiedResource, type UnifiedOp, type UnifiedResourceDef } from './unified-resources';
+
+export interface UnifiedPage {
+  result: object[];
+  next_cursor: string | null;
+  result_count: number;
+}
+
+export interface UnifiedResult<T> {
+  data: T;
+  rateLimit: RateLimitHeaders;
+}
+
+/** Cursor state: the Planhat offset of the first record not yet examined, and the page size. */
+interface UnifiedCursor {
+  o: number;
+  l: number;
+}
+
+/** Smallest Planhat page fetched while filtering in the gateway (fewer round trips for sparse matches). */
+const MIN_SCAN_PAGE = 100;
+
+/**
+ * The unified API over Planhat: resource lookup, validation with the unified zod schemas, the pure
+ * mappers, and cursor paging (with gateway-side filters) over PlanhatService's offset paging.
+ * The REST controller and the MCP unified tools both call this.
+ */
+@Injectable()
+export class UnifiedService {
+  constructor(
+    private readonly planhat: PlanhatService,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  /** The resource definition; 404 when unknown, 405 when it lacks the operation. */
+  resource(api: string, resource: string, op?: UnifiedOp): UnifiedResourceDef {
+    const def = findUnifiedResource(api, resource);
+    if (!def) {
+      throw GatewayError.notFound(`Unknown unified resource "${api}/${resource}"`, 'Valid: crm/{accounts,contacts,users,opportunities,tasks,notes,engagements,fields}, ticketing/{tickets,accounts,contacts,users,fields}');
+    }
+    if (op && !def.ops.includes(op)) {
+      throw new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, `${api}/${resource} does not support ${op}`, {
+        hint: `${api}/${resource} supports: ${def.ops.join(', ')}`,
+      });
+    }
+    return def;
+  }
+
+  async list(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>): Promise<UnifiedResult<UnifiedPage>> {
+    const def = this.resource(api, resource, 'list');
+    const mapper = mapperOf(def);
+    const q = parseOr400(unifiedSchemas(def).listQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>;
+    const includeRemoteData = q.include_remote_data !== false && q.include_remote_data !== 'false';
+
+    // Split filters into Planhat parameters and gateway predicates.
+    const params: Record<string, string> = { ...(mapper.fixedQuery ?? {}) };
+    const tests: ((n: Native) => boolean)[] = [];
+    const filterValues: Record<string, string> = {};
+    for (const [name, rule] of Object.entries(mapper.filters ?? {})) {
+      const v = q[name];
+      if (v === undefined) continue;
+      const value = String(v);
+      filterValues[name] = value;
+      if (rule.param) params[rule.param] = rule.paramValue ? rule.paramValue(value) : value;
+      else if (rule.test) tests.push((n) => rule.test!(n, value));
+    }
+    if (mapper.accepts) tests.push(mapper.accepts);
+    if (typeof q.sort === 'string') {
+      const desc = q.sort.startsWith('-');
+      params.sort = `${desc ? '-' : ''}${sortFields(mapper).get(q.sort.replace(/^[-+]/, ''))}`;
+    }
+
+    const scope = CursorCodec.scope('unified', def.api, def.resource, accountId ?? '', filterValues, { sort: q.sort as string | undefined });
+    let offset = 0;
+    let limit = DEFAULT_LIMIT;
+    if (typeof q.next_cursor === 'string') {
+      const c = this.cursors.decode<UnifiedCursor>(scope, q.next_cursor);
+      if (!Number.isInteger(c.o) || c.o < 0 || !Number.isInteger(c.l) || c.l < 1) throw GatewayError.invalid('next_cursor is invalid');
+      offset = c.o;
+      limit = c.l;
+    }
+    if (q.limit !== undefined) limit = q.limit as number;
+    const max = maxLimitOf(def);
+    limit = Math.min(limit, max);
+
+    const toUnified = (n: Native) => mapper.toUnified(n, { includeRemoteData });
+    const next = (o: number) => this.cursors.encode<UnifiedCursor>(scope, { o, l: limit });
+
+    if (tests.length === 0) {
+      // Planhat filters everything: fetch one more than the page to know whether another follows.
+      const size = Math.min(limit + 1, max);
+      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size });
+      const rows = res.data.result;
+      const page = rows.slice(0, limit);
+      const more = rows.length > limit || (size === limit && rows.length === limit);
+      return { data: { result: page.map(toUnified), next_cursor: more ? next(offset + page.length) : null, result_count: page.length }, rateLimit: res.rateLimit };
+    }
+
+    // Gateway-side filters: scan Planhat pages until `limit` matches or the end of the list; the
+    // cursor resumes at the first record not yet examined, so no record is skipped or repeated.
+    const size = Math.min(Math.max(limit, MIN_SCAN_PAGE), max);
+    const out: Native[] = [];
+    let rateLimit: RateLimitHeaders = {};
+    for (;;) {
+      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size });
+      rateLimit = res.rateLimit;
+      const rows = res.data.result;
+      for (let i = 0; i < rows.length; i++) {
+        if (!tests.every((t) => t(rows[i]))) continue;
+        out.push(rows[i]);
+        if (out.length === limit) {
+          const resume = offset + i + 1;
+          const ended = i === rows.length - 1 && rows.length < size;
+          return { data: { result: out.map(toUnified), next_cursor: ended ? null : next(resume), result_count: out.length }, rateLimit };
+        }
+      }
+      if (rows.length < size) {
+        return { data: { result: out.map(toUnified), next_cursor: null, result_count: out.length }, rateLimit };
+      }
+      offset += rows.length;
+    }
+  }
+
+  async get(api: string, resource: string, accountId: string | undefined, id: string, query: Record<string, unknown> = {}): Promise<UnifiedResult<object>> {
+    const def = this.resource(api, resource, 'get');
+    const mapper = mapperOf(def);
+    const q = parseOr400(unifiedSchemas(def).getQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>;
+    const res = await this.read(def, mapper, accountId, id);
+    const includeRemoteData = q.include_remote_data !== false && q.include_remote_data !== 'false';
+    return { data: mapper.toUnified(res.data, { includeRemoteData }), rateLimit: res.rateLimit };
+  }
+
+  async create(api: string, resource: string, accountId: string | undefined, body: unknown): Promise<UnifiedResult<object>> {
+    const def = this.resource(api, resource, 'create');
+    const mapper = mapperOf(def);
+    const unified = parseOr400(unifiedSchemas(def).create, body, 'field') as Record<string, unknown>;
+    let native = mapper.toNative(unified);
+    if (mapper.createDefaults) native = mapper.createDefaults(native);
+    if (def.native === 'tickets') {
+      native = await this.ticketRequester(accountId, unified, native);
+      native.sourceId ??= `unified-${randomUUID()}`;
+      const res = await this.planhat.bulkUpsert(accountId, 'tickets', [native]);
+      const id = upsertedId(res.data, 'created');
+      return this.readBack(def, mapper, accountId, id);
+    }
+    const res = await this.planhat.create(accountId, def.native, native);
+    return this.readBack(def, mapper, accountId, String(res.data._id ?? ''));
+  }
+
+  async update(api: string, resource: string, accountId: string | undefined, id: string, body: unknown): Promise<UnifiedResult<object>> {
+    const def = this.resource(api, resource, 'update');
+    const mapper = mapperOf(def);
+    const unified = parseOr400(unifiedSchemas(def).update, body, 'field') as Record<string, unknown>;
+    let native = mapper.toNative(unified);
+    if (def.native === 'tickets') {
+      // Planhat's ticket upsert matches on sourceId and drops items without an email: send both.
+      const current = await this.read(def, mapper, accountId, id);
+      native = await this.ticketRequester(accountId, unified, native, false);
+      const item = { _id: current.data._id, sourceId: current.data.sourceId, email: current.data.email, ...native };
+      const res = await this.planhat.bulkUpsert(accountId, 'tickets', [item]);
+      upsertedId(res.data, 'updated');
+      return this.readBack(def, mapper, accountId, String(current.data._id));
+    }
+    if (mapper.accepts) await this.read(def, mapper, accountId, id);
+    if (Object.keys(native).length > 0) await this.planhat.update(accountId, def.native, id, native);
+    return this.readBack(def, mapper, accountId, id);
+  }
+
+  async delete(api: string, resource: string, accountId: string | undefined, id: string): Promise<UnifiedResult<{ id: string }>> {
+    const def = this.resource(api, resource, 'delete');
+    const mapper = mapperOf(def);
+    if (mapper.accepts) await this.read(def, mapper, accountId, id);
+    const res = await this.planhat.delete(accountId, def.native, id);
+    return { data: { id }, rateLimit: res.rateLimit };
+  }
+
+  /** One Planhat record; 404 when it is not part of this unified resource (e.g. a conversation that is not a note). */
+  private async read(def: UnifiedResourceDef, mapper: UnifiedMapper, accountId: string | undefined, id: string) {
+    const res = await this.planhat.get(accountId, def.native, id);
+    if (mapper.accepts && !mapper.accepts(res.data)) {
+      throw GatewayError.notFound(`${def.one[0].toUpperCase()}${def.one.slice(1)} not found: ${id}`, `That ${def.native} record is not a ${def.one}.`);
+    }
+    return res;
+  }
+
+  private async readBack(def: UnifiedResourceDef, mapper: UnifiedMapper, accountId: string | undefined, id: string): Promise<UnifiedResult<object>> {
+    if (!id) throw new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat did not return the id of the ${def.one}`);
+    const res = await this.read(def, mapper, accountId, id);
+    return { data: mapper.toUnified(res.data), rateLimit: res.rateLimit };
+  }
+
+  /**
+   * Tickets need the requester's email and a company: from `contact.email`, or from the contact
+   * named by `contact.id` (its email, and its company when `account` is absent).
+   */
+  private async ticketRequester(accountId: string | undefined, unified: Record<string, unknown>, native: Native, creating = true): Promise<Native> {
+    const contact = unified.contact as { id?: string; email?: string } | undefined;
+    const out = { ...native };
+    if (contact?.id && (!out.email || !out.companyId)) {
+      const eu = await this.planhat.get(accountId, 'endusers', contact.id).catch((e: unknown) => {
+        if (e instanceof GatewayError && e.status === 404) throw GatewayError.invalid(`Invalid field contact.id: contact not found: ${contact.id}`);
+        throw e;
+      });
+      if (!out.email && typeof eu.data.email === 'string' && eu.data.email) out.email = eu.data.email;
+      if (!out.companyId && creating && typeof eu.data.companyId === 'string') out.companyId = eu.data.companyId;
+    }
+    if (creating && !out.email) {
+      throw GatewayError.invalid('Missing required field: contact.email (Planhat drops tickets without the requester email)', undefined, 'Give contact: {email} or contact: {id} of a contact with an email.');
+    }
+    if (creating && !out.companyId) {
+      throw GatewayError.invalid('Missing required field: account.id', undefined, 'Give account: {id}, or contact: {id} of a contact of that account.');
+    }
+    return out;
+  }
+}
+
+/** Query values with empty strings removed (`?status=` means no filter). */
+function stripEmpty(query: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(query)) {
+    if (k === 'integrated_account_id' || v === undefined || v === '') continue;
+    if (Array.isArray(v)) throw GatewayError.invalid(`Query parameter ${k} was given more than once`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** The record id from Planhat's upsert summary; its item errors become a 400 with Planhat's message. */
+function upsertedId(summary: Record<string, unknown>, kind: 'created' | 'updated'): string {
+  const errors = [...((summary.createdErrors as unknown[]) ?? []), ...((summary.updatedErrors as unknown[]) ?? [])];
+  if (errors.length) {
+    throw new GatewayError(ErrorCode.UPSTREAM_REJECTED, `Planhat rejected the ticket: ${String(errors[0])}`, { remote: { status: 400, body: summary } });
+  }
+  const keys = (kind === 'created' ? summary.insertsKeys : summary.updatesKeys) as { _id?: string }[] | undefined;
+  const ids = (summary.upsertedIds as string[] | undefined) ?? [];
+  const id = keys?.[0]?._id ?? ids[0];
+  if (!id) throw new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat did not ${kind === 'created' ? 'create' : 'update'} the ticket`, { remote: { status: 200, body: summary } });
+  return id;
+}
