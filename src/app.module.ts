@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AdminModule } from './admin/admin.module';
 import { loggerParams } from './common/logging';
+import { ThrottleModule } from './common/throttle/throttle.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -19,6 +20,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(undefined, config),
         LoggerModule.forRoot(loggerParams(config)),
+        ThrottleModule,
         DatabaseModule,
         AdminModule,
         PlanhatModule,
