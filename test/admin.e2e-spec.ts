@@ -106,7 +106,7 @@ describe('bootstrap', () => {
       expect(info.sandboxAccountId).toBe(sandboxId);
       expect(info.mcpUrl).toBeUndefined();
       const accounts = t2.app.get(IntegratedAccountsService);
-      const planhat = await accounts.findByName('planhat');
+      const planhat = await accounts.findByName('planhat', ['production', 'custom']);
       expect(planhat).toMatchObject({ environment: 'production' });
       expect((await accounts.resolve(planhat!.id)).token).toBe('pl-token-one');
       expect(await t2.app.get(McpServersService).count(sandboxId)).toBe(1);
@@ -116,12 +116,16 @@ describe('bootstrap', () => {
     const t3 = await startTestApp({ PLANHAT_API_TOKEN: 'pl-token-two', PLANHAT_BASE_URL: 'https://api-eu.planhat.com' }, t.dataDir);
     try {
       const accounts = t3.app.get(IntegratedAccountsService);
-      const planhat = await accounts.findByName('planhat');
+      const planhat = await accounts.findByName('planhat', ['production', 'custom']);
+      expect(planhat).toMatchObject({ environment: 'custom', base_url: 'https://api-eu.planhat.com' });
       const conn = await accounts.resolve(planhat!.id);
-      expect(conn.token).toBe('pl-token-two');
+      expect(conn).toMatchObject({ token: 'pl-token-two', baseUrl: 'https://api-eu.planhat.com' });
+      const named = (await accounts.list({ limit: 500 })).result.filter((a) => a.name === 'planhat' || a.name === 'sandbox');
+      expect(named).toHaveLength(2); // no duplicates across restarts
     } finally {
       await t3.close();
     }
+    await expect(startTestApp({ PLANHAT_API_TOKEN: 'x', PLANHAT_BASE_URL: 'https://evil.example.com' })).rejects.toThrow(/PLANHAT_BASE_URL/);
   });
 });
 

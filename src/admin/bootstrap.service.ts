@@ -32,8 +32,8 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   }
 
   private async ensureSandbox(): Promise<void> {
-    const existing = await this.accounts.findByName(SANDBOX_ACCOUNT_NAME);
-    if (existing && existing.environment === 'sandbox') {
+    const existing = await this.accounts.findByName(SANDBOX_ACCOUNT_NAME, ['sandbox']);
+    if (existing) {
       this.info.sandboxAccountId = existing.id;
       return;
     }
@@ -58,7 +58,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
         throw new ConfigError(`${(err as Error).message} (PLANHAT_ALLOWED_HOSTS: ${this.config.planhat.allowedHosts.join(', ')})`);
       }
     }
-    const existing = await this.accounts.findByName(PLANHAT_ACCOUNT_NAME);
+    const existing = await this.accounts.findByName(PLANHAT_ACCOUNT_NAME, ['production', 'custom']);
     if (!existing) {
       const row = await this.accounts.insert(
         production
@@ -76,11 +76,12 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     } catch {
       same = false; // sealed with another ENCRYPTION_KEY: replace it
     }
-    const patch: { api_token?: string; base_url?: string } = {};
-    if (!same) patch.api_token = token;
-    if (existing.environment === 'custom' && customBase && existing.base_url !== customBase) patch.base_url = customBase;
-    if (Object.keys(patch).length > 0) {
-      await this.accounts.update(existing.id, patch);
+    const environment = production ? 'production' : 'custom';
+    const baseUrl = production ? null : (customBase ?? null);
+    const moved = existing.environment !== environment || existing.base_url !== baseUrl;
+    if (moved) await this.accounts.setEndpoint(existing.id, environment, baseUrl);
+    if (!same) await this.accounts.update(existing.id, { api_token: token });
+    if (moved || !same) {
       this.log.log('updated the planhat integrated account from PLANHAT_API_TOKEN / PLANHAT_BASE_URL');
     }
   }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { GatewayError } from '../../common/errors';
 import { SelfAddress } from '../../common/self-address';
@@ -97,8 +97,9 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     return row;
   }
 
-  async findByName(name: string): Promise<IntegratedAccountEntity | null> {
-    return this.repo.findOne({ where: { name }, order: { created_at: 'ASC' } });
+  /** The oldest account with this name in one of these environments (bootstrap's idempotency key). */
+  async findByName(name: string, environments: Environment[]): Promise<IntegratedAccountEntity | null> {
+    return this.repo.findOne({ where: { name, environment: In(environments) }, order: { created_at: 'ASC' } });
   }
 
   async update(id: string, dto: UpdateIntegratedAccountDto): Promise<IntegratedAccountDto> {
@@ -126,6 +127,12 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     });
     this.resolved.delete(id);
     return this.toDto(row);
+  }
+
+  /** Points an account at another environment/base URL (bootstrap, when PLANHAT_BASE_URL changed). */
+  async setEndpoint(id: string, environment: Environment, baseUrl: string | null): Promise<void> {
+    await this.repo.update({ id }, { environment, base_url: baseUrl, updated_at: this.clock.now().toISOString() });
+    this.resolved.delete(id);
   }
 
   /** Deletes the account; its MCP servers go with it (foreign key ON DELETE CASCADE). */
