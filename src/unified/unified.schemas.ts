@@ -31,6 +31,12 @@ const includeRemoteData = z
   .optional()
   .describe('Attach the Planhat record as remote_data (default true)');
 
+/** `.optional()` keeping the description (zod 4 keeps metadata per instance). */
+function optional(schema: z.ZodType): z.ZodType {
+  const opt = schema.optional();
+  return schema.description ? opt.describe(schema.description) : opt;
+}
+
 const cache = new Map<string, UnifiedSchemas>();
 
 /** The zod schemas of one unified resource; the REST routes and the MCP tools both use these. */
@@ -44,12 +50,12 @@ export function unifiedSchemas(def: UnifiedResourceDef): UnifiedSchemas {
   const update: Record<string, z.ZodType> = {};
   for (const f of mapper.fields) {
     if (!f.schema) continue;
-    create[f.unified] = required.has(f.unified) ? f.schema : f.schema.optional();
-    update[f.unified] = f.schema.optional();
+    create[f.unified] = required.has(f.unified) ? f.schema : optional(f.schema);
+    update[f.unified] = optional(f.schema);
   }
   const max = maxLimitOf(def);
   const sortable = [...sortFields(mapper).keys()];
-  const filters = Object.fromEntries(Object.entries(mapper.filters ?? {}).map(([k, r]) => [k, r.schema.optional()]));
+  const filters = Object.fromEntries(Object.entries(mapper.filters ?? {}).map(([k, r]) => [k, optional(r.schema)]));
   const listQuery = z.strictObject({
     limit: z.coerce
       .number()

@@ -1,0 +1,90 @@
+import { CursorCodec } from '../common/cursor';
+import type { AppConfig } from '../config/app-config';
+import type { PlanhatService } from '../planhat/planhat.service';
+import { normalizeTicketStatus } from './mappers/tickets';
+import { unifiedSchemas } from './unified.schemas';
+import { UnifiedService } from './unified.service';
+import { findUnifiedResource } from './unified-resources';
+
+const STATUSES = ['open', 'pending', 'solved', 'closed', 'hold'];
+const TICKETS = Array.from({ length: 253 }, (_, i) => ({ _id: `t${String(i).padStart(3, '0')}`, status: STATUSES[(i * 7 + (i >> 3)) % 5], companyId: `c${i % 4}` }));
+
+/** A fake Planhat list over TICKETS with offset paging and the companyId filter, counting calls. */
+function fakePlanhat() {
+  const calls: { offset: number; limit: number }[] = [];
+  const planhat = {
+    listPage: async (_a: string, _r: string, query: Record<string, string>, opts: { offset: number; limit: number }) => {
+      calls.push(opts);
+      const rows = TICKETS.filter((t) => !query.companyId || t.companyId === query.companyId).slice(opts.offset, opts.offset + opts.limit);
+      return { data: { result: rows, next_cursor: null, result_count: rows.length }, status: 200, rateLimit: { 'ratelimit-remaining': '99' } };
+    },
+  } as unknown as PlanhatService;
+  return { planhat, calls };
+}
+
+const codec = new CursorCodec({ encryptionKey: 'k'.repeat(32) } as unknown as AppConfig);
+
+async function pageAll(svc: UnifiedService, query: Record<string, unknown>) {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await svc.list('ticketing', 'tickets', 'acct', { ...query, ...(cursor ? { next_cursor: cursor } : {}) });
+    ids.push(...res.data.result.map((r) => (r as { id: string }).id));
+    cursor = res.data.next_cursor;
+    if (cursor) expect(res.data.result_count).toBe(query.limit);
+    pages++;
+  } while (cursor && pages < 1000);
+  return { ids, pages };
+}
+
+describe('UnifiedService.list paging', () => {
+  it.each([1, 3, 7, 50, 100, 101, 253, 500])('gateway filter (status) with limit %i: every match exactly once, in Planhat order', async (limit) => {
+    const svc = new UnifiedService(fakePlanhat().planhat, codec);
+    const { ids } = await pageAll(svc, { limit, status: 'closed,on_hold' });
+    const expected = TICKETS.filter((t) => ['closed', 'on_hold'].includes(normalizeTicketStatus(t.status))).map((t) => t._id);
+    expect(ids).toEqual(expected);
+  });
+
+  it.each([1, 7, 253, 300])('Planhat-side filter only with limit %i: exact pages, null cursor on the last', async (limit) => {
+    const { planhat } = fakePlanhat();
+    const svc = new UnifiedService(planhat, codec);
+    const { ids, pages } = await pageAll(svc, { limit, account_id: 'c1' });
+    const expected = TICKETS.filter((t) => t.companyId === 'c1').map((t) => t._id);
+    expect(ids).toEqual(expected);
+    expect(pages).toBe(Math.ceil(expected.length / limit));
+  });
+
+  it('passes rate-limit headers through and reads Planhat pages of at least 100 while filtering', async () => {
+    const { planhat, calls } = fakePlanhat();
+    const svc = new UnifiedService(planhat, codec);
+    const res = await svc.list('ticketing', 'tickets', 'acct', { limit: 2, status: 'pending' });
+    expect(res.rateLimit).toEqual({ 'ratelimit-remaining': '99' });
+    expect(calls[0]).toEqual({ offset: 0, limit: 100 });
+  });
+
+  it('rejects a cursor replayed with another account, and a limit above the maximum', async () => {
+    const svc = new UnifiedService(fakePlanhat().planhat, codec);
+    const first = await svc.list('ticketing', 'tickets', 'acct', { limit: 5 });
+    await expect(svc.list('ticketing', 'tickets', 'other', { next_cursor: first.data.next_cursor })).rejects.toMatchObject({ status: 400 });
+    await expect(svc.list('ticketing', 'tickets', 'acct', { limit: 2001 })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('limit') });
+  });
+
+  it('404 for an unknown resource, 405 for an operation the resource lacks', async () => {
+    const svc = new UnifiedService(fakePlanhat().planhat, codec);
+    await expect(svc.list('crm', 'widgets', 'acct', {})).rejects.toMatchObject({ status: 404 });
+    await expect(svc.create('ticketing', 'users', 'acct', {})).rejects.toMatchObject({ status: 405 });
+  });
+});
+
+describe('unifiedSchemas', () => {
+  it('create requires the required unified fields and describes every field', () => {
+    const s = unifiedSchemas(findUnifiedResource('crm', 'contacts')!);
+    const r = s.create.safeParse({ first_name: 'A' });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path[0]).sort()).toEqual(['account', 'email_addresses']);
+    for (const [name, field] of Object.entries(s.create.shape)) expect([name, typeof (field as { description?: string }).description]).toEqual([name, 'string']);
+    expect(Object.keys(s.listQuery.shape)).toEqual(expect.arrayContaining(['limit', 'next_cursor', 'include_remote_data', 'sort', 'account_id', 'email']));
+    expect(s.update.safeParse({}).success).toBe(true);
+  });
+});
