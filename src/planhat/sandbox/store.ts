@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { allModels, createSchema, findModel, idProblem, updateSchema, type ModelDef } from '../catalog';
+import { allModels, findModel, idProblem, recordProblem, type ModelDef } from '../catalog';
 import { hashString, objectId, Rng, SEED_ID_TIMESTAMP } from './prng';
 import { AUTO_FIELDS, HIDE_ARCHIVED, UPSERT_QUIRKS, VIEWS, type Rec } from './rules';
 import { SEEDERS, type SeedContext } from './seed';
@@ -37,16 +36,6 @@ export interface UpsertSummary {
 }
 
 export type Query = Record<string, string | string[] | undefined>;
-
-const schemaCache = new Map<string, { create: z.ZodObject; update: z.ZodObject }>();
-function schemas(model: ModelDef) {
-  let s = schemaCache.get(model.key);
-  if (!s) {
-    s = { create: createSchema(model), update: updateSchema(model) };
-    schemaCache.set(model.key, s);
-  }
-  return s;
-}
 
 function tagOf(model: ModelDef): number {
   const i = allModels().indexOf(model);
@@ -386,20 +375,9 @@ export class Tenant {
 
   // ---------------------------------------------------------------- validation
 
+  /** The catalog's own check (required fields, one-of groups, types, constraints), as Planhat answers it. */
   private validate(model: ModelDef, body: Rec, mode: 'create' | 'update'): string | undefined {
-    if (mode === 'create') {
-      for (const f of model.required) if (!present(body[f])) return `Missing required field: ${f}`;
-      for (const group of model.requiredOneOf ?? []) {
-        if (!group.some((f) => present(body[f]))) return `Missing required field: one of ${group.join(', ')}`;
-      }
-    }
-    const parsed = (mode === 'create' ? schemas(model).create : schemas(model).update).safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = issue.path.map(String).join('.') || '(body)';
-      return `Invalid value for field ${path}: ${issue.message}`;
-    }
-    return model.check?.(body, mode);
+    return recordProblem(model, body, mode)?.message;
   }
 
   private sanitize(model: ModelDef, body: Rec): Rec {
