@@ -217,6 +217,9 @@ describe('integrated accounts (CONTRACT §3)', () => {
     expect((await resolver.resolve(p.body.id)).token).toBe('new-token');
     expect((await api('PATCH', `/integrated-account/${p.body.id}`, { base_url: 'https://api-eu.planhat.com' })).status).toBe(400);
     expect((await api('PATCH', '/integrated-account/nope', { name: 'x' })).status).toBe(404);
+    expect((await api('PATCH', `/integrated-account/${p.body.id}`, { name: null })).status).toBe(400);
+    expect((await api('PATCH', `/integrated-account/${p.body.id}`, { api_token: null })).body.message).toMatch(/api_token/);
+    expect((await api('PATCH', `/integrated-account/${p.body.id}`, { name: '' })).status).toBe(400);
   });
 
   it('resolver: missing id 400, unknown 404, reportUnauthorized → needs_reauth, reportHealthy → active', async () => {
@@ -336,6 +339,8 @@ describe('MCP servers (CONTRACT §4)', () => {
 
     expect((await api('PATCH', mcp(`/${c.body.id}`), { config: { tags: ['no-such-tag'] } })).status).toBe(400);
     expect((await api('PATCH', mcp(`/${c.body.id}`), { expires_at: inSeconds(10) })).status).toBe(400);
+    expect((await api('PATCH', mcp(`/${c.body.id}`), { name: null })).body.message).toMatch(/name must not be null/);
+    expect((await api('PATCH', mcp(`/${c.body.id}`), { config: null })).status).toBe(400);
 
     const d = await api('DELETE', mcp(`/${c.body.id}`));
     expect(d.body).toEqual({ id: c.body.id });

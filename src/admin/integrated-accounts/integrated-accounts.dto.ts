@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_LIMIT } from '../pagination';
@@ -29,27 +29,8 @@ export class CreateIntegratedAccountDto {
   base_url?: string;
 }
 
-export class UpdateIntegratedAccountDto {
-  @ApiPropertyOptional({ example: 'Acme production', maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  name?: string;
-
-  @ApiPropertyOptional({ example: 'eyJhbGciOi…', description: 'A new Planhat API token; the account becomes active again' })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(4096)
-  api_token?: string;
-
-  @ApiPropertyOptional({ example: 'https://api-eu.planhat.com', description: 'Only for custom accounts' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  base_url?: string;
-}
+/** Any of name, api_token (the account becomes active again) and base_url (custom accounts only). */
+export class UpdateIntegratedAccountDto extends PartialType(OmitType(CreateIntegratedAccountDto, ['environment'] as const)) {}
 
 export class IntegratedAccountDto {
   @ApiProperty({ example: '3f0c2b9e-8d1a-4e57-9c1b-0a2d4e6f8a10' })

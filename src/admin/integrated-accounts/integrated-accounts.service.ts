@@ -10,6 +10,7 @@ import { PlanhatConnection, PlanhatConnectionResolver } from '../../planhat/plan
 import { Clock } from '../clock';
 import { McpServerCache } from '../mcp-servers/mcp-server-cache';
 import { Page, paginate } from '../pagination';
+import { rejectNulls } from '../patch-body';
 import { allowedBaseUrl } from './base-url';
 import { AccountStatus, Environment, IntegratedAccountEntity } from './entities/integrated-account.entity';
 import { CreateIntegratedAccountDto, IntegratedAccountDto, UpdateIntegratedAccountDto } from './integrated-accounts.dto';
@@ -103,6 +104,7 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
   }
 
   async update(id: string, dto: UpdateIntegratedAccountDto): Promise<IntegratedAccountDto> {
+    rejectNulls(dto, ['name', 'api_token', 'base_url']);
     const row = await this.find(id);
     if (dto.base_url !== undefined) {
       if (row.environment !== 'custom') {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import type { McpServerConfig, ToolExposure } from '../../mcp/policy';
 
@@ -35,24 +35,8 @@ export class CreateMcpServerDto {
   expires_at?: string | null;
 }
 
-export class UpdateMcpServerDto {
-  @ApiPropertyOptional({ example: 'Planhat read-only bot', maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  name?: string;
-
-  @ApiPropertyOptional({ type: McpServerConfigDto, description: 'Replaces the whole config' })
-  @IsOptional()
-  @IsObject()
-  config?: McpServerConfig;
-
-  @ApiPropertyOptional({ example: '2026-12-31T23:59:59Z', nullable: true, type: String, description: 'null = never expires' })
-  @ValidateIf((_o, v) => v !== null && v !== undefined)
-  @IsISO8601({ strict: true })
-  expires_at?: string | null;
-}
+/** Any of name, config (replaced whole) and expires_at (null = never expires). */
+export class UpdateMcpServerDto extends PartialType(CreateMcpServerDto) {}
 
 export class McpServerDto {
   @ApiProperty({ example: '8f7d6e5c-1a2b-4c3d-9e8f-0a1b2c3d4e5f' })

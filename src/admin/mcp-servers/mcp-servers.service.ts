@@ -10,6 +10,7 @@ import { checkedConfig } from './config-check';
 import { Clock } from '../clock';
 import { IntegratedAccountsService } from '../integrated-accounts/integrated-accounts.service';
 import { Page, paginate } from '../pagination';
+import { rejectNulls } from '../patch-body';
 import { McpServerEntity } from './entities/mcp-server.entity';
 import { ActiveMcpServer, McpServerCache } from './mcp-server-cache';
 import { CreateMcpServerDto, CreatedMcpServerDto, McpServerDto, UpdateMcpServerDto } from './mcp-servers.dto';
@@ -74,6 +75,7 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
   }
 
   async update(accountId: string, id: string, dto: UpdateMcpServerDto): Promise<McpServerDto> {
+    rejectNulls(dto, ['name', 'config']);
     const row = await this.find(accountId, id);
     if (dto.name !== undefined) row.name = dto.name;
     if (dto.config !== undefined) row.config = JSON.stringify(checkedConfig(dto.config));
