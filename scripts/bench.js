@@ -95,7 +95,8 @@ async function json(method, url, body, headers = {}) {
 
 function load(opts) {
   return new Promise((resolve, reject) => {
-    const inst = autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, res) => (err ? reject(err) : resolve(res)));
+    const o = { connections: CONNECTIONS, ...(opts.amount ? {} : { duration: DURATION }), ...opts };
+    const inst = autocannon(o, (err, res) => (err ? reject(err) : resolve(res)));
     autocannon.track?.(inst, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
   });
 }
@@ -183,9 +184,9 @@ async function main() {
     { method: 'POST', path: mcpPath, headers: mcpHeaders, body: rpc('tools/list', {}) },
   ];
   const half = Math.floor(MEMORY_REQUESTS / 2);
-  await load({ url: gatewayUrl, requests: mixed, amount: half, duration: undefined });
+  await load({ url: gatewayUrl, requests: mixed, amount: half });
   const rssHalf = rssMb(gateway.pid);
-  await load({ url: gatewayUrl, requests: mixed, amount: MEMORY_REQUESTS - half, duration: undefined });
+  await load({ url: gatewayUrl, requests: mixed, amount: MEMORY_REQUESTS - half });
   const rssEnd = rssMb(gateway.pid);
   report({ scenario: 'memory', rss_mb: +rssEnd.toFixed(1), rss_half_mb: +rssHalf.toFixed(1), growth_second_half_mb: +(rssEnd - rssHalf).toFixed(1), requests: MEMORY_REQUESTS });
 
