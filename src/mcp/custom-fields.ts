@@ -1,0 +1,101 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { PlanhatService } from '../planhat/planhat.service';
+import type { JsonSchema } from './tool-schemas';
+
+/** How long one account's custom field definitions are reused, and how many accounts are kept. */
+export const CUSTOM_FIELDS_TTL_MS = 60_000;
+export const CUSTOM_FIELDS_MAX_ACCOUNTS = 500;
+/** After a failed fetch, retry no sooner than this (tools/list falls back to a free-form `custom`). */
+const FAILURE_TTL_MS = 5_000;
+
+export interface CustomFieldDef {
+  name: string;
+  type?: string;
+  parent?: string;
+  listValues?: unknown;
+  description?: string;
+}
+
+interface Entry {
+  until: number;
+  /** Planhat model name → the `custom` property's JSON Schema. */
+  value: Promise<Map<string, JsonSchema> | undefined>;
+}
+
+/** JSON Schema of one custom field value, from its Planhat type. */
+export function customFieldSchema(def: CustomFieldDef): JsonSchema {
+  const values = Array.isArray(def.listValues) ? def.listValues.filter((v): v is string => typeof v === 'string') : [];
+  const description = `Custom field "${def.name}" (${def.type ?? 'text'})${def.description ? `: ${def.description}` : ''}`;
+  switch (def.type) {
+    case 'number':
+      return { type: 'number', description };
+    case 'checkbox':
+      return { type: 'boolean', description };
+    case 'list':
+      return values.length ? { type: 'string', enum: values, description } : { type: 'string', description };
+    case 'multipicklist':
+      return { type: 'array', items: values.length ? { type: 'string', enum: values } : { type: 'string' }, description };
+    default:
+      return { type: 'string', description };
+  }
+}
+
+/** The `custom` properties per Planhat model name, from the tenant's definitions. */
+export function customPropertiesByModel(defs: CustomFieldDef[]): Map<string, JsonSchema> {
+  const byModel = new Map<string, Record<string, JsonSchema>>();
+  for (const d of defs) {
+    if (!d || typeof d.name !== 'string' || typeof d.parent !== 'string') continue;
+    let props = byModel.get(d.parent);
+    if (!props) byModel.set(d.parent, (props = {}));
+    props[d.name] = customFieldSchema(d);
+  }
+  const out = new Map<string, JsonSchema>();
+  for (const [model, properties] of byModel) {
+    out.set(model, {
+      type: 'object',
+      description: `Custom field values keyed by field name (this account's ${model} custom fields; list_all_planhat_custom_fields shows them all)`,
+      properties,
+    });
+  }
+  return out;
+}
+
+/**
+ * Per integrated account, the custom field definitions turned into `custom` JSON Schemas: fetched
+ * from Planhat at most once per TTL (concurrent callers share one fetch), bounded in size.
+ */
+@Injectable()
+export class CustomFieldsCache {
+  private readonly log = new Logger('McpCustomFields');
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly planhat: PlanhatService) {}
+
+  /** The `custom` schemas by model name, or undefined when Planhat could not be asked. */
+  get(accountId: string, now = Date.now()): Promise<Map<string, JsonSchema> | undefined> {
+    const hit = this.entries.get(accountId);
+    if (hit && hit.until > now) return hit.value;
+    if (hit) this.entries.delete(accountId);
+    if (this.entries.size >= CUSTOM_FIELDS_MAX_ACCOUNTS) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    const entry: Entry = { until: now + CUSTOM_FIELDS_TTL_MS, value: Promise.resolve(undefined) };
+    entry.value = this.fetch(accountId).catch((err: unknown) => {
+      entry.until = Date.now() + FAILURE_TTL_MS;
+      this.log.warn(`custom fields of an account could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
+    this.entries.set(accountId, entry);
+    return entry.value;
+  }
+
+  evict(accountId: string): void {
+    this.entries.delete(accountId);
+  }
+
+  private async fetch(accountId: string): Promise<Map<string, JsonSchema>> {
+    const page = await this.planhat.listPage(accountId, 'custom_fields', {}, { limit: 2000 });
+    return customPropertiesByModel(page.data.result as unknown as CustomFieldDef[]);
+  }
+}

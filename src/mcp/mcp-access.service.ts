@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { bearerOf } from '../admin/api-tokens/api-auth.guard';
+import { ApiTokensService } from '../admin/api-tokens/api-tokens.service';
+import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
+import { ErrorCode, GatewayError } from '../common/errors';
+import { McpToolsService, type McpContext } from './mcp-tools.service';
+
+export const SERVER_INFO = { name: 'planhat-gateway', version: '0.1.0' };
+const INSTRUCTIONS =
+  'Planhat tools. Never invent ids: resolve a company name to its 24-hex `_id` with list_all_planhat_companies first, then pass it as companyId (cId on invoices and NPS). Lists return {result, next_cursor}; call again with next_cursor for more.';
+
+/**
+ * Resolves an MCP URL token to its server (404 when unknown, deleted or expired; 401 when the server
+ * requires an API token and none valid is sent) and builds the low-level MCP Server whose handlers
+ * serve that server's policy.
+ */
+@Injectable()
+export class McpAccessService {
+  constructor(
+    private readonly servers: McpServersService,
+    private readonly apiTokens: ApiTokensService,
+    private readonly tools: McpToolsService,
+  ) {}
+
+  async resolve(token: string, authorization: string | string[] | undefined): Promise<McpContext & { serverId: string }> {
+    const found = token && token.length <= 200 ? await this.servers.findActiveByToken(token) : null;
+    if (!found) {
+      throw GatewayError.notFound('Unknown or expired MCP server', 'Check the MCP URL; an admin can list servers with GET /integrated-account/:id/mcp or create one with POST.');
+    }
+    if (found.server.config.require_api_token_auth) {
+      const bearer = bearerOf(authorization);
+      const principal = bearer ? await this.apiTokens.verify(bearer) : null;
+      if (!principal) {
+        throw new GatewayError(ErrorCode.UNAUTHORIZED, bearer ? 'Invalid or revoked API token' : 'This MCP server requires an API token', {
+          hint: 'Send `Authorization: Bearer <api token>` (a token from POST /api-token) with every MCP request.',
+        });
+      }
+    }
+    return { accountId: found.accountId, config: found.server.config, serverId: found.server.id };
+  }
+
+  /** A fresh MCP Server for one request (Streamable HTTP) or one SSE session; `ctx` is read per call. */
+  createServer(ctx: () => McpContext): Server {
+    const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.tools.listTools(ctx()) }));
+    server.setRequestHandler(CallToolRequestSchema, async (req) => this.tools.callTool(ctx(), req.params.name, req.params.arguments));
+    return server;
+  }
+}

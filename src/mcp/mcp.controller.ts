@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { Controller, Delete, Get, Logger, OnApplicationShutdown, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../common/auth/public.decorator';
+import { ErrorCode, GatewayError } from '../common/errors';
+import { McpAccessService } from './mcp-access.service';
+import type { McpContext } from './mcp-tools.service';
+
+interface SseSession {
+  transport: SSEServerTransport;
+  server: Server;
+  /** SHA-256 of the URL token that opened the session: messages must come with the same token. */
+  tokenHash: string;
+  ctx: McpContext;
+}
+
+/** Open legacy SSE sessions per process (each holds a stream); more are refused. */
+export const MAX_SSE_SESSIONS = 1000;
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * The MCP endpoint (CONTRACT §5). Streamable HTTP is stateless: every POST gets a fresh low-level
+ * Server and transport (tool definitions are cached process-wide), so any instance can serve any
+ * request. Legacy SSE keeps per-process sessions bound to the token that opened them. The URL token
+ * is the credential, so the routes are @Public() for the global API-token guard.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('mcp')
+export class McpController implements OnApplicationShutdown {
+  private readonly log = new Logger('Mcp');
+  private readonly sessions = new Map<string, SseSession>();
+
+  constructor(private readonly access: McpAccessService) {}
+
+  @Post(':token')
+  async post(@Param('token') token: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const ctx = await this.access.resolve(token, req.headers.authorization);
+    reply.hijack();
+    const server = this.access.createServer(() => ctx);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    reply.raw.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req.raw, reply.raw, req.body);
+    } catch (err) {
+      this.fail(reply, err);
+    }
+  }
+
+  /** Stateless Streamable HTTP has no server-initiated stream and no session to delete. */
+  @Get(':token')
+  async get(@Param('token') token: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.access.resolve(token, req.headers.authorization);
+    this.methodNotAllowed(reply);
+  }
+
+  @Delete(':token')
+  async delete(@Param('token') token: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.access.resolve(token, req.headers.authorization);
+    this.methodNotAllowed(reply);
+  }
+
+  @Get(':token/sse')
+  async sse(@Param('token') token: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const ctx = await this.access.resolve(token, req.headers.authorization);
+    if (this.sessions.size >= MAX_SSE_SESSIONS) {
+      throw new GatewayError(ErrorCode.RATE_LIMITED, 'Too many open SSE sessions', {
+        hint: 'Use Streamable HTTP (POST to the MCP URL) or retry later.',
+        headers: { 'retry-after': '30' },
+      });
+    }
+    reply.hijack();
+    const transport = new SSEServerTransport(`/mcp/${encodeURIComponent(token)}/messages`, reply.raw);
+    const session: SseSession = { transport, server: undefined as unknown as Server, tokenHash: sha256(token), ctx };
+    session.server = this.access.createServer(() => session.ctx);
+    this.sessions.set(transport.sessionId, session);
+    reply.raw.on('close', () => {
+      this.sessions.delete(transport.sessionId);
+      void session.server.close();
+    });
+    try {
+      await session.server.connect(transport);
+    } catch (err) {
+      this.sessions.delete(transport.sessionId);
+      this.fail(reply, err);
+    }
+  }
+
+  @Post(':token/messages')
+  async messages(
+    @Param('token') token: string,
+    @Query('sessionId') sessionId: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const ctx = await this.access.resolve(token, req.headers.authorization);
+    const session = sessionId ? this.sessions.get(sessionId) : undefined;
+    if (!session || session.tokenHash !== sha256(token)) {
+      throw GatewayError.notFound('Unknown SSE session', 'Open a session with GET /mcp/<token>/sse and post to the endpoint it announces.');
+    }
+    session.ctx = ctx;
+    reply.hijack();
+    try {
+      await session.transport.handlePostMessage(req.raw, reply.raw, req.body);
+    } catch (err) {
+      this.fail(reply, err);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    for (const s of this.sessions.values()) void s.transport.close();
+    this.sessions.clear();
+  }
+
+  private methodNotAllowed(reply: FastifyReply): void {
+    const err = new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, 'This MCP endpoint is stateless: use POST', {
+      hint: 'Streamable HTTP clients POST JSON-RPC to this URL; legacy SSE clients use /sse.',
+    });
+    void reply.status(405).header('allow', 'POST').send(err.toBody());
+  }
+
+  private fail(reply: FastifyReply, err: unknown): void {
+    this.log.error(`MCP request failed: ${err instanceof Error ? err.message : String(err)}`);
+    const raw = reply.raw;
+    if (!raw.headersSent) {
+      raw.writeHead(500, { 'content-type': 'application/json' });
+      raw.end(JSON.stringify(new GatewayError(ErrorCode.INTERNAL, 'Internal error').toBody()));
+    } else if (!raw.writableEnded) {
+      raw.end();
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { assertUnreachable, ErrorCode, GatewayError } from '../common/errors';
+
+/** Tool results (CONTRACT §5): structuredContent plus the same JSON as text. */
+export function okResult(data: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(data) }], structuredContent: data };
+}
+
+/** What the error mapping needs to know about the tool that failed. */
+export interface ErrorContext {
+  tool?: string;
+  /** The list tool that finds valid ids for this tool's records. */
+  listTool?: string;
+  /** Whether the call writes (a 5xx/timeout may or may not have applied). */
+  write?: boolean;
+}
+
+/** Planhat's own message from an error body, if there is one. */
+function remoteMessage(err: GatewayError): string | undefined {
+  const body = err.remote?.body;
+  if (typeof body === 'string') return body.slice(0, 500) || undefined;
+  if (body && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    for (const k of ['message', 'error', 'errors', 'msg']) {
+      const v = b[k];
+      if (typeof v === 'string' && v) return v.slice(0, 500);
+      if (v !== undefined && v !== null && typeof v === 'object') return JSON.stringify(v).slice(0, 500);
+    }
+  }
+  return undefined;
+}
+
+/** Seconds until a retry makes sense, from retry-after or ratelimit-reset. */
+export function retryAfterSeconds(headers: Record<string, string>): number | undefined {
+  for (const key of ['retry-after', 'ratelimit-reset']) {
+    const v = headers[key];
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (Number.isFinite(n) && n >= 0) return Math.ceil(n);
+    const at = Date.parse(v);
+    if (!Number.isNaN(at)) return Math.max(0, Math.ceil((at - Date.now()) / 1000));
+  }
+  return undefined;
+}
+
+function fieldOf(err: GatewayError): string | undefined {
+  const d = err.details as { field?: unknown } | { path?: unknown }[] | undefined;
+  if (Array.isArray(d) && d[0] && typeof d[0].path === 'string' && d[0].path) return d[0].path;
+  if (d && !Array.isArray(d) && typeof d.field === 'string') return d.field;
+  const m = err.message.match(/(?:field|parameter|argument):? ([\w.%-]+)/i);
+  return m?.[1];
+}
+
+/** The next step for a failed call: one exhaustive mapping from ErrorCode. */
+function nextStep(err: GatewayError, ctx: ErrorContext): { step: string; retryAfter?: number; field?: string } {
+  const code = err.code;
+  switch (code) {
+    case ErrorCode.INVALID_INPUT: {
+      const field = fieldOf(err);
+      const which = field ? `Fix the field \`${field}\`` : 'Fix the arguments';
+      return { step: `${which} and call again${ctx.tool ? ` (the input schema of ${ctx.tool} lists the fields and their types)` : ''}.`, field };
+    }
+    case ErrorCode.UNAUTHORIZED:
+      return { step: 'Planhat rejected the credentials of this integrated account; an admin must update its API token. Retrying will not help.' };
+    case ErrorCode.FORBIDDEN:
+      return { step: err.hint ?? 'Planhat refused this operation for the connected API token (missing permissions); an admin must grant them. Retrying will not help.' };
+    case ErrorCode.NOT_FOUND:
+      return {
+        step: ctx.listTool
+          ? `Call ${ctx.listTool} to find a valid id (use the record's \`_id\`), then call again.`
+          : 'Check the id or name and call again.',
+      };
+    case ErrorCode.METHOD_NOT_ALLOWED:
+      return { step: err.hint ?? 'This operation is not supported for this resource.' };
+    case ErrorCode.CONFLICT:
+      return { step: 'The record changed or already exists; read it again, then retry with the current data.' };
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return { step: 'Send less data per call (smaller batches, fewer or shorter fields).' };
+    case ErrorCode.RATE_LIMITED: {
+      const retryAfter = retryAfterSeconds(err.headers);
+      return {
+        step: `Planhat's rate limit was reached: retry after ${retryAfter ?? 60} seconds, and make fewer calls (larger pages, select fewer fields).`,
+        retryAfter: retryAfter ?? 60,
+      };
+    }
+    case ErrorCode.UPSTREAM_REJECTED:
+      return { step: `Planhat rejected the request; check the arguments against its message${ctx.tool ? ` and the input schema of ${ctx.tool}` : ''}.` };
+    case ErrorCode.UPSTREAM_ERROR:
+    case ErrorCode.UPSTREAM_TIMEOUT:
+      return {
+        step: ctx.write
+          ? 'Planhat failed or did not answer in time. Retry later; the write may or may not have applied, so check with the list/get tool before writing again.'
+          : 'Planhat failed or did not answer in time. Retry in a few seconds.',
+      };
+    case ErrorCode.INTERNAL:
+      return { step: 'The gateway failed unexpectedly. Retry later.' };
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+/** Any failure of a tool call as an `isError` result: status, Planhat's message, the next step. */
+export function errorResult(err: unknown, ctx: ErrorContext = {}): CallToolResult {
+  const e = err instanceof GatewayError ? err : new GatewayError(ErrorCode.INTERNAL, 'Internal error', { cause: err });
+  const { step, retryAfter, field } = nextStep(e, ctx);
+  const planhat = remoteMessage(e);
+  const hint = e.hint && !step.includes(e.hint) ? ` ${e.hint}` : '';
+  const text = `Error ${e.status} ${e.code}: ${e.message}.${planhat ? ` Planhat said: ${planhat}.` : ''}${hint} Next step: ${step}`.replace(/\.\./g, '.');
+  const error: Record<string, unknown> = { status: e.status, code: e.code, message: e.message, next_step: step };
+  if (planhat) error.planhat_message = planhat;
+  if (field) error.field = field;
+  if (retryAfter !== undefined) error.retry_after_seconds = retryAfter;
+  if (e.hint) error.hint = e.hint;
+  return { isError: true, content: [{ type: 'text', text }], structuredContent: { error } };
+}
+
+/** The refusal of a tool the server's policy hides (nothing reaches Planhat). */
+export function notAllowed(name: string): GatewayError {
+  return new GatewayError(ErrorCode.FORBIDDEN, `Tool "${name}" is not allowed on this server`, {
+    hint: "This MCP server's policy (methods/tags) does not include it; use a tool from tools/list, or ask an admin for a server that allows it.",
+  });
+}
