@@ -246,7 +246,9 @@ describe('integrated accounts (CONTRACT §3)', () => {
     expect(del.body).toEqual({ id: a.body.id });
     expect((await api('GET', `/integrated-account/${a.body.id}`)).status).toBe(404);
     expect(await servers.findActiveByToken(token)).toBeNull();
-    const rows = await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM mcp_server WHERE integrated_account_id = ?', [a.body.id]);
+    const ds = t.app.get(DataSource);
+    const param = ds.options.type === 'postgres' ? '$1' : '?';
+    const rows = await ds.query(`SELECT COUNT(*) AS n FROM mcp_server WHERE integrated_account_id = ${param}`, [a.body.id]);
     expect(Number(rows[0].n)).toBe(0);
   });
 });
@@ -403,10 +405,14 @@ describe('tools preview', () => {
 });
 
 describe('database', () => {
-  it('SQLite runs in WAL mode with foreign keys on, schema from the migration', async () => {
+  it('SQLite runs in WAL mode with foreign keys on (PostgreSQL: same migration), schema from the migration', async () => {
     const ds = t.app.get(DataSource);
-    expect((await ds.query('PRAGMA journal_mode'))[0].journal_mode).toBe('wal');
-    expect((await ds.query('PRAGMA foreign_keys'))[0].foreign_keys).toBe(1);
+    if (ds.options.type === 'sqlite') {
+      expect((await ds.query('PRAGMA journal_mode'))[0].journal_mode).toBe('wal');
+      expect((await ds.query('PRAGMA foreign_keys'))[0].foreign_keys).toBe(1);
+    } else {
+      expect(ds.options.type).toBe('postgres');
+    }
     expect(ds.options.synchronize).toBe(false);
     const migrations = await ds.query('SELECT name FROM migrations');
     expect(migrations.map((m: Json) => m.name)).toEqual(['InitialSchema1763900000000']);
@@ -421,17 +427,23 @@ describe('secrets at rest', () => {
     const m = await api('POST', `/integrated-account/${a.body.id}/mcp`, { name: 'rest' });
     const k = await api('POST', '/api-token', { name: 'rest' });
     const mcpToken = m.body.token as string;
-    const dbPath = (t.config.database as { path: string }).path;
-    const bytes = ['', '-wal', '-shm']
-      .map((s) => dbPath + s)
-      .filter((p) => fs.existsSync(p))
-      .map((p) => fs.readFileSync(p).toString('latin1'))
-      .join('');
+    const ds = t.app.get(DataSource);
+    // Every stored row, plus (on SQLite) the raw bytes of the database files.
+    let bytes = '';
+    for (const table of ['integrated_account', 'mcp_server', 'api_token']) bytes += JSON.stringify(await ds.query(`SELECT * FROM ${table}`));
+    if (t.config.database.type === 'sqlite') {
+      const dbPath = t.config.database.path;
+      bytes += ['', '-wal', '-shm']
+        .map((s) => dbPath + s)
+        .filter((p) => fs.existsSync(p))
+        .map((p) => fs.readFileSync(p).toString('latin1'))
+        .join('');
+      expect(path.dirname(dbPath)).toBe(t.dataDir);
+    }
     expect(bytes).toContain('rest'); // the rows are there…
     expect(bytes).not.toContain(planhatToken); // …but not the secrets
     expect(bytes).not.toContain(mcpToken);
     expect(bytes).not.toContain(mcpToken.slice(4));
     expect(bytes).not.toContain(k.body.token);
-    expect(path.dirname(dbPath)).toBe(t.dataDir);
   });
 });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { request } from 'undici';
 import { z } from 'zod';
 import { createApp, type CreatedApp } from '../src/app.factory';
+import { serviceEnv } from '../src/admin/testing/service-env';
 import type { ModelDef } from '../src/planhat/catalog';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -33,6 +34,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Te
     PORT: '0',
     SANDBOX_RATE_LIMIT_PER_MIN: '0',
     THROTTLE_PER_MIN: '0',
+    ...(await serviceEnv(dataDir)),
     ...env,
   });
   const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse> => {

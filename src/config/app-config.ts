@@ -17,6 +17,7 @@ export class AppConfig {
   database!: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
   encryptionKey!: Buffer;
   redisUrl?: string;
+  redisKeyPrefix!: string;
   planhat!: { apiToken?: string; baseUrl: string; allowedHosts: string[] };
   sandbox!: {
     enabled: boolean;
@@ -86,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     database,
     encryptionKey,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     planhat: {
       apiToken: e.PLANHAT_API_TOKEN,
       baseUrl: (e.PLANHAT_BASE_URL ?? 'https://api.planhat.com').replace(/\/+$/, ''),

@@ -58,6 +58,7 @@ export const envSchema = z.object({
     .optional()
     .refine((v) => v === undefined || v === '' || /^rediss?:\/\//.test(v), { message: 'must start with redis://' })
     .describe('secret: shared throttling state'),
+  REDIS_KEY_PREFIX: z.string().max(100).optional().default('phg:').describe('Prefix of every Redis key'),
   PLANHAT_API_TOKEN: z.string().optional().describe('secret: bootstraps the `planhat` integrated account'),
   PLANHAT_BASE_URL: url.describe('Planhat API base URL'),
   PLANHAT_ALLOWED_HOSTS: z.string().optional().default(DEFAULT_ALLOWED_HOSTS),

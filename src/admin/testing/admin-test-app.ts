@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../app.factory';
 import { AppConfig } from '../../config/app-config';
+import { serviceEnv } from './service-env';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -21,7 +22,7 @@ export function freshDataDir(): string {
 
 /** Boots the whole gateway on a data dir (fresh unless given), listening on 127.0.0.1 on a free port. */
 export async function startTestApp(env: Record<string, string | undefined> = {}, dataDir = freshDataDir()): Promise<TestApp> {
-  const fullEnv = { DATA_DIR: dataDir, ADMIN_API_KEY: TEST_ADMIN_KEY, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...env };
+  const fullEnv = { DATA_DIR: dataDir, ADMIN_API_KEY: TEST_ADMIN_KEY, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...(await serviceEnv(dataDir)), ...env };
   const { app, config, url } = await createApp(fullEnv);
   return { app, config, url, dataDir, close: () => app.close() };
 }
