@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AdminModule } from './admin/admin.module';
 import { loggerParams } from './common/logging';
+import { RedisModule } from './common/redis/redis.connection';
 import { ThrottleModule } from './common/throttle/throttle.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -20,6 +21,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(undefined, config),
         LoggerModule.forRoot(loggerParams(config)),
+        RedisModule,
         ThrottleModule,
         DatabaseModule,
         AdminModule,

@@ -1,12 +1,25 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
+import { RedisConnection } from '../redis/redis.connection';
 import { GatewayThrottlerGuard, throttlerOptions } from './throttle';
 
-/** Registers the gateway throttle as a global guard (every Nest route, the MCP endpoint included). */
+/**
+ * Registers the gateway throttle as a global guard (every Nest route, the MCP endpoint included).
+ * Counters live in memory, or in Redis when REDIS_URL is set so several instances share them.
+ */
 @Module({
-  imports: [ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: throttlerOptions })],
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, RedisConnection],
+      useFactory: (config: AppConfig, redis: RedisConnection) => ({
+        ...throttlerOptions(config),
+        ...(redis.client ? { storage: new ThrottlerStorageRedisService(redis.client) } : {}),
+      }),
+    }),
+  ],
   providers: [{ provide: APP_GUARD, useClass: GatewayThrottlerGuard }],
 })
 export class ThrottleModule {}
