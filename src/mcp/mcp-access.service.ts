@@ -41,6 +41,11 @@ export class McpAccessService {
     return { accountId: found.accountId, config: found.server.config, serverId: found.server.id };
   }
 
+  /** The serialized tools/list result for this server (cached). */
+  toolsJson(ctx: McpContext): Promise<string> {
+    return this.tools.listToolsJson(ctx);
+  }
+
   /** A fresh MCP Server for one request (Streamable HTTP) or one SSE session; `ctx` is read per call. */
   createServer(ctx: () => McpContext): Server {
     const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });

@@ -103,6 +103,25 @@ export class McpToolsService {
     });
   }
 
+  private readonly listJson = new Map<string, { custom: unknown; json: string }>();
+
+  /**
+   * The `{"tools": [...]}` result of tools/list, serialized once per account, policy and custom-field
+   * generation (the hot path of every MCP client start; no per-request schema work or stringify).
+   */
+  async listToolsJson(ctx: McpContext): Promise<string> {
+    const { methods, tags, tool_exposure } = ctx.config;
+    const key = JSON.stringify([ctx.accountId, methods ?? null, tags ?? null, tool_exposure ?? 'all']);
+    const needsCustom = (tool_exposure ?? 'all') === 'all' && allowedTools(ctx.config).some((t) => toolSpec(t).customModel);
+    const custom = needsCustom ? await this.customFields.get(ctx.accountId) : undefined;
+    const hit = this.listJson.get(key);
+    if (hit && hit.custom === custom) return hit.json;
+    const json = JSON.stringify({ tools: await this.listTools(ctx) });
+    if (this.listJson.size >= 2000) this.listJson.clear();
+    this.listJson.set(key, { custom, json });
+    return json;
+  }
+
   /** tools/call: a listed tool, or an `isError` result (policy, validation, Planhat). Never throws. */
   async callTool(ctx: McpContext, name: string, args: unknown): Promise<CallToolResult> {
     try {

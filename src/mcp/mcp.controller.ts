@@ -4,6 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
 import { ErrorCode, GatewayError } from '../common/errors';
@@ -20,6 +21,20 @@ interface SseSession {
 
 /** Open legacy SSE sessions per process (each holds a stream); more are refused. */
 export const MAX_SSE_SESSIONS = 1000;
+
+/** A single tools/list request that the SDK transport would accept as JSON (no batch, no SSE-only client). */
+function isPlainToolsList(req: FastifyRequest): boolean {
+  const b = req.body as { jsonrpc?: unknown; method?: unknown; id?: unknown; params?: unknown } | undefined;
+  if (!b || typeof b !== 'object' || Array.isArray(b) || b.jsonrpc !== '2.0' || b.method !== 'tools/list') return false;
+  if (typeof b.id !== 'string' && typeof b.id !== 'number') return false;
+  const params = b.params as { cursor?: unknown } | undefined;
+  if (params !== undefined && (typeof params !== 'object' || params === null || params.cursor !== undefined)) return false;
+  const accept = String(req.headers.accept ?? '');
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return false;
+  if (!String(req.headers['content-type'] ?? '').includes('application/json')) return false;
+  const version = req.headers['mcp-protocol-version'];
+  return version === undefined || (typeof version === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(version));
+}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -41,6 +56,17 @@ export class McpController implements OnApplicationShutdown {
   @Post(':token')
   async post(@Param('token') token: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const ctx = await this.access.resolve(token, req.headers.authorization);
+    if (isPlainToolsList(req)) {
+      // Fast path for the hottest request: the same JSON-RPC answer the SDK transport would give,
+      // from the cached serialized tool list.
+      const body = req.body as { id: string | number };
+      const tools = await this.access.toolsJson(ctx);
+      void reply
+        .status(200)
+        .header('content-type', 'application/json')
+        .send(`{"jsonrpc":"2.0","id":${JSON.stringify(body.id)},"result":${tools}}`);
+      return;
+    }
     reply.hijack();
     const server = this.access.createServer(() => ctx);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
