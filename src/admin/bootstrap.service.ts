@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { AppConfig, ConfigError } from '../config/app-config';
 import { BootstrapInfo } from './bootstrap-info';
 import { allowedBaseUrl } from './integrated-accounts/base-url';
@@ -22,13 +23,33 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     private readonly accounts: IntegratedAccountsService,
     private readonly servers: McpServersService,
     private readonly info: BootstrapInfo,
+    private readonly dataSource: DataSource,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.info.adminKeyGenerated = this.config.adminApiKeyGenerated;
     if (this.config.adminApiKeyGenerated) this.info.adminKey = this.config.adminApiKey;
-    if (this.config.sandbox.enabled) await this.ensureSandbox();
-    if (this.config.planhat.apiToken) await this.ensurePlanhat(this.config.planhat.apiToken);
+    await this.exclusively(async () => {
+      if (this.config.sandbox.enabled) await this.ensureSandbox();
+      if (this.config.planhat.apiToken) await this.ensurePlanhat(this.config.planhat.apiToken);
+    });
+  }
+
+  /**
+   * On PostgreSQL several instances may start at once on one database: provisioning runs under a
+   * session advisory lock so only one creates the bootstrap accounts. SQLite has one process.
+   */
+  private async exclusively(work: () => Promise<void>): Promise<void> {
+    if (this.dataSource.options.type !== 'postgres') return work();
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock(7310001)');
+      await work();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(7310001)').catch(() => undefined);
+      await runner.release();
+    }
   }
 
   private async ensureSandbox(): Promise<void> {
