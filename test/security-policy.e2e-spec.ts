@@ -80,7 +80,7 @@ function refusal(r: Json): boolean {
   return code === 'FORBIDDEN' || code === 'NOT_FOUND';
 }
 
-async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+async function pool<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
   const queue = [...items];
   await Promise.all(Array.from({ length: n }, async () => {
     for (let x = queue.shift(); x !== undefined; x = queue.shift()) await fn(x);
