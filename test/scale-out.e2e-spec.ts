@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { request } from 'undici';
 import { createApp, type CreatedApp } from '../src/app.factory';
 import { serviceEnv } from '../src/admin/testing/service-env';
+import { RedisConnection } from '../src/common/redis/redis.connection';
 import { buildSandboxServer, type SandboxServer } from '../src/planhat/sandbox/standalone';
 
 /**
@@ -110,6 +111,9 @@ scaleOut('scale-out: two instances, one PostgreSQL, one Redis, one URL', () => {
       const before = [...pair.hits];
       const tools = await client.listTools();
       expect(tools.tools.map((t) => t.name)).toContain('create_a_planhat_opportunity');
+      // The custom-field schema cache is shared through Redis.
+      const redis = pair.a.app.get(RedisConnection).client!;
+      expect(JSON.parse((await redis.get(`cf:${accountId}`))!)).toEqual(expect.arrayContaining([expect.objectContaining({ parent: 'Company' })]));
       const companies = await client.callTool({ name: 'list_all_planhat_companies', arguments: { limit: 5 } });
       expect(companies.isError).toBeFalsy();
       const companyId = (companies.structuredContent as { result: { _id: string }[] }).result[0]._id;

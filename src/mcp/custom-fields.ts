@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { RedisConnection } from '../common/redis/redis.connection';
 import { PlanhatService } from '../planhat/planhat.service';
 import type { JsonSchema } from './tool-schemas';
 
@@ -69,7 +70,10 @@ export class CustomFieldsCache {
   private readonly log = new Logger('McpCustomFields');
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly planhat: PlanhatService) {}
+  constructor(
+    private readonly planhat: PlanhatService,
+    private readonly redis: RedisConnection,
+  ) {}
 
   /** The `custom` schemas by model name, or undefined when Planhat could not be asked. */
   get(accountId: string, now = Date.now()): Promise<Map<string, JsonSchema> | undefined> {
@@ -92,10 +96,29 @@ export class CustomFieldsCache {
 
   evict(accountId: string): void {
     this.entries.delete(accountId);
+    void this.redis.client?.del(`cf:${accountId}`).catch(() => undefined);
   }
 
+  /**
+   * The definitions from Redis when REDIS_URL is set and another instance fetched them within the
+   * TTL, otherwise from Planhat (then shared through Redis). Redis trouble falls back to Planhat.
+   */
   private async fetch(accountId: string): Promise<Map<string, JsonSchema>> {
+    const redis = this.redis.client;
+    const key = `cf:${accountId}`;
+    if (redis) {
+      const cached = await redis.get(key).catch(() => null);
+      if (cached) return customPropertiesByModel(JSON.parse(cached) as CustomFieldDef[]);
+    }
     const page = await this.planhat.listPage(accountId, 'custom_fields', {}, { limit: 2000 });
-    return customPropertiesByModel(page.data.result as unknown as CustomFieldDef[]);
+    const defs = (page.data.result as unknown as CustomFieldDef[]).map(({ name, type, parent, listValues, description }) => ({
+      name,
+      type,
+      parent,
+      listValues,
+      description,
+    }));
+    if (redis) await redis.set(key, JSON.stringify(defs), 'PX', CUSTOM_FIELDS_TTL_MS).catch(() => undefined);
+    return customPropertiesByModel(defs);
   }
 }

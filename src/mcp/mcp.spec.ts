@@ -78,7 +78,7 @@ describe('custom field cache', () => {
         return { data: { result: [{ name: 'Seats', type: 'number', parent: 'Company' }], next_cursor: null, result_count: 1 } };
       },
     };
-    const cache = new CustomFieldsCache(planhat as never);
+    const cache = new CustomFieldsCache(planhat as never, {} as never);
     const [a, b] = await Promise.all([cache.get('acc', 1000), cache.get('acc', 1000)]);
     expect(calls).toBe(1);
     expect(a).toBe(b);
@@ -89,7 +89,7 @@ describe('custom field cache', () => {
   });
 
   it('falls back to undefined when Planhat fails', async () => {
-    const cache = new CustomFieldsCache({ listPage: async () => Promise.reject(new Error('down')) } as never);
+    const cache = new CustomFieldsCache({ listPage: async () => Promise.reject(new Error("down")) } as never, {} as never);
     expect(await cache.get('acc')).toBeUndefined();
   });
 });
