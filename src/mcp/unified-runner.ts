@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UnifiedService } from '../unified/unified.service';
 import type { UnifiedTool } from './policy';
+import { LIST_BUDGET_BYTES } from './mcp-tools.service';
 
 /** Runs a unified MCP tool through UnifiedService (arguments already validated by the tool's schema). */
 @Injectable()
@@ -11,7 +12,7 @@ export class UnifiedToolRunner {
     const { api, resource } = tool.unified;
     switch (tool.op) {
       case 'list': {
-        const page = (await this.unified.list(api, resource, accountId, args)).data;
+        const page = (await this.unified.list(api, resource, accountId, args, { maxBytes: LIST_BUDGET_BYTES })).data;
         return { result: page.result, next_cursor: page.next_cursor };
       }
       case 'get': {

@@ -39,6 +39,29 @@ async function pageAll(svc: UnifiedService, query: Record<string, unknown>) {
 }
 
 describe('UnifiedService.list paging', () => {
+  it.each([[{}], [{ status: 'closed,on_hold' }]])('a size budget cuts pages at whole records and resumes after the last one (%j)', async (filter) => {
+    const svc = new UnifiedService(fakePlanhat().planhat, codec);
+    const all: string[] = [];
+    const budgeted: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await svc.list('ticketing', 'tickets', 'acct', { limit: 100, ...filter, ...(cursor ? { next_cursor: cursor } : {}) }, { maxBytes: 3000 });
+      expect(JSON.stringify(res.data.result).length).toBeLessThanOrEqual(3000);
+      budgeted.push(...res.data.result.map((r) => (r as { id: string }).id));
+      cursor = res.data.next_cursor;
+      pages++;
+    } while (cursor && pages < 1000);
+    cursor = null;
+    do {
+      const res = await svc.list('ticketing', 'tickets', 'acct', { limit: 100, ...filter, ...(cursor ? { next_cursor: cursor } : {}) });
+      all.push(...res.data.result.map((r) => (r as { id: string }).id));
+      cursor = res.data.next_cursor;
+    } while (cursor);
+    expect(pages).toBeGreaterThan(Math.ceil(all.length / 100));
+    expect(budgeted).toEqual(all);
+  });
+
   it.each([1, 3, 7, 50, 100, 101, 253, 500])('gateway filter (status) with limit %i: every match exactly once, in Planhat order', async (limit) => {
     const svc = new UnifiedService(fakePlanhat().planhat, codec);
     const { ids } = await pageAll(svc, { limit, status: 'closed,on_hold' });

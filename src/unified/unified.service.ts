@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CursorCodec } from '../common/cursor';
 import { ErrorCode, GatewayError } from '../common/errors';
-import { PlanhatService } from '../planhat/planhat.service';
+import { countWithinBudget, PlanhatService } from '../planhat/planhat.service';
 import type { RateLimitHeaders } from '../planhat/rate-limit';
 import { mapperOf, type Native, type UnifiedMapper } from './mappers';
 import { DEFAULT_LIMIT, maxLimitOf, parseOr400, sortFields, unifiedSchemas } from './unified.schemas';
@@ -54,7 +54,17 @@ export class UnifiedService {
     return def;
   }
 
-  async list(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>): Promise<UnifiedResult<UnifiedPage>> {
+  /**
+   * One page of a unified list. `opts.maxBytes` (MCP's response budget) cuts the page at whole
+   * records; the cursor then resumes right after the last record returned.
+   */
+  async list(
+    api: string,
+    resource: string,
+    accountId: string | undefined,
+    query: Record<string, unknown>,
+    opts: { maxBytes?: number } = {},
+  ): Promise<UnifiedResult<UnifiedPage>> {
     const def = this.resource(api, resource, 'list');
     const mapper = mapperOf(def);
     const q = parseOr400(unifiedSchemas(def).listQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>;
@@ -93,21 +103,34 @@ export class UnifiedService {
 
     const toUnified = (n: Native) => mapper.toUnified(n, { includeRemoteData });
     const next = (o: number) => this.cursors.encode<UnifiedCursor>(scope, { o, l: limit });
+    /** Maps the page; `positions[i]` is the native offset of record i, `resume` the natural next offset. */
+    const page = (rows: Native[], positions: number[], resume: number | null, rateLimit: RateLimitHeaders): UnifiedResult<UnifiedPage> => {
+      let result = rows.map(toUnified);
+      let cursorAt = resume;
+      if (opts.maxBytes !== undefined) {
+        const kept = countWithinBudget(result, opts.maxBytes);
+        if (kept < result.length) {
+          result = result.slice(0, kept);
+          cursorAt = positions[kept - 1] + 1;
+        }
+      }
+      return { data: { result, next_cursor: cursorAt === null ? null : next(cursorAt), result_count: result.length }, rateLimit };
+    };
 
     if (tests.length === 0) {
       // Planhat filters everything: fetch one more than the page to know whether another follows.
       const size = Math.min(limit + 1, max);
       const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size });
-      const rows = res.data.result;
-      const page = rows.slice(0, limit);
-      const more = rows.length > limit || (size === limit && rows.length === limit);
-      return { data: { result: page.map(toUnified), next_cursor: more ? next(offset + page.length) : null, result_count: page.length }, rateLimit: res.rateLimit };
+      const rows = res.data.result.slice(0, limit);
+      const more = res.data.result.length > limit || (size === limit && rows.length === limit);
+      return page(rows, rows.map((_, i) => offset + i), more ? offset + rows.length : null, res.rateLimit);
     }
 
     // Gateway-side filters: scan Planhat pages until `limit` matches or the end of the list; the
     // cursor resumes at the first record not yet examined, so no record is skipped or repeated.
     const size = Math.min(Math.max(limit, MIN_SCAN_PAGE), max);
     const out: Native[] = [];
+    const positions: number[] = [];
     let rateLimit: RateLimitHeaders = {};
     for (;;) {
       const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size });
@@ -116,15 +139,13 @@ export class UnifiedService {
       for (let i = 0; i < rows.length; i++) {
         if (!tests.every((t) => t(rows[i]))) continue;
         out.push(rows[i]);
+        positions.push(offset + i);
         if (out.length === limit) {
-          const resume = offset + i + 1;
           const ended = i === rows.length - 1 && rows.length < size;
-          return { data: { result: out.map(toUnified), next_cursor: ended ? null : next(resume), result_count: out.length }, rateLimit };
+          return page(out, positions, ended ? null : offset + i + 1, rateLimit);
         }
       }
-      if (rows.length < size) {
-        return { data: { result: out.map(toUnified), next_cursor: null, result_count: out.length }, rateLimit };
-      }
+      if (rows.length < size) return page(out, positions, null, rateLimit);
       offset += rows.length;
     }
   }
