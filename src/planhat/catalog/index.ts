@@ -89,8 +89,19 @@ export function customSchema(): z.ZodType {
     .describe('Custom field values keyed by the custom field name (see list_all_planhat_custom_fields)');
 }
 
-/** Query parameters every list takes (Planhat's own), plus the model's filters. */
+const listQuerySchemas = new Map<string, z.ZodObject>();
+
+/** Query parameters every list takes (Planhat's own), plus the model's filters (built once per model). */
 export function listQuerySchema(model: ModelDef): z.ZodObject {
+  let schema = listQuerySchemas.get(model.key);
+  if (!schema) {
+    schema = buildListQuerySchema(model);
+    listQuerySchemas.set(model.key, schema);
+  }
+  return schema;
+}
+
+function buildListQuerySchema(model: ModelDef): z.ZodObject {
   return z.object({
     limit: z.coerce
       .number()
