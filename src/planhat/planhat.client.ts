@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Agent, request } from 'undici';
 import { AppConfig } from '../config/app-config';
 import { codeForStatus, ErrorCode, GatewayError } from '../common/errors';
@@ -40,7 +40,7 @@ function messageOf(body: unknown, fallback: string): string {
  * never sent twice; callers see 429s with the headers they need to back off).
  */
 @Injectable()
-export class PlanhatClient implements OnModuleDestroy {
+export class PlanhatClient implements OnApplicationShutdown {
   private readonly agent = new Agent({
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
@@ -54,7 +54,11 @@ export class PlanhatClient implements OnModuleDestroy {
     private readonly accounts: PlanhatConnectionResolver,
   ) {}
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Closed after the HTTP server has drained (Nest runs onModuleDestroy *before* it stops listening,
+   * so closing the pool there made requests arriving during a graceful shutdown fail with 502).
+   */
+  async onApplicationShutdown(): Promise<void> {
     await this.agent.close().catch(() => undefined);
   }
 
