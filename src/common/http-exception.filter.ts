@@ -17,7 +17,12 @@ export function toGatewayError(err: unknown): GatewayError {
         details = m;
       } else if (typeof m === 'string') message = m;
     }
-    return new GatewayError(status >= 500 ? ErrorCode.INTERNAL : codeForStatus(status), status >= 500 ? 'Internal error' : message, { details });
+    if (status >= 500) return new GatewayError(ErrorCode.INTERNAL, 'Internal error', { details, cause: err });
+    // A framework 4xx with no code of its own (415, 411, 414, ...) is the caller's mistake: 400, never
+    // UPSTREAM_REJECTED, whose status would become 502 without a Planhat answer behind it.
+    const code = codeForStatus(status);
+    if (status === 415) message = 'Unsupported content type: send application/json';
+    return new GatewayError(code === ErrorCode.UPSTREAM_REJECTED ? ErrorCode.INVALID_INPUT : code, message, { details });
   }
   const e = err as { statusCode?: unknown; message?: unknown; code?: unknown };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

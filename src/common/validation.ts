@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { GatewayError } from './errors';
 
 /** The first failing property as a dotted path with its first message, e.g. `config.methods: ...`. */
@@ -13,12 +13,44 @@ function firstProblem(errors: ValidationError[], prefix = ''): { field: string; 
   return undefined;
 }
 
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The first key path named `__proto__`, `constructor` or `prototype` in a parsed body, if any. */
+export function forbiddenKeyPath(value: unknown, path = '', depth = 0): string | undefined {
+  if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    const p = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return p;
+    const found = forbiddenKeyPath((value as Record<string, unknown>)[key], p, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * ValidationPipe that also refuses, for DTO bodies, what class-validator lets through silently:
+ * a body that is not a JSON object (`null`, arrays, scalars validate as "nothing to check") and
+ * prototype-pollution keys (class-transformer drops a `prototype` key instead of reporting it).
+ */
+class GatewayValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && this.toValidate(metadata)) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw GatewayError.invalid('The body must be a JSON object', { field: 'body' });
+      }
+      const bad = forbiddenKeyPath(value);
+      if (bad) throw GatewayError.invalid(`Field name not allowed: ${bad}`, { field: bad });
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /**
  * The global ValidationPipe: class-validator DTOs, unknown body keys rejected, and every failure
  * becomes a GatewayError INVALID_INPUT (400) naming the first bad field.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new GatewayValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

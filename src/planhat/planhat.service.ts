@@ -166,7 +166,8 @@ export class PlanhatService {
   }
 
   private intParam(name: string, v: unknown, min: number, max: number): number {
-    const n = typeof v === 'number' ? v : Number(String(v));
+    // Decimal digits only: Number() would also take '0x10', '1e3', ' 16 ' and ''.
+    const n = typeof v === 'number' ? v : /^-?\d{1,16}$/.test(String(v)) ? Number(String(v)) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
       throw GatewayError.invalid(`${name} must be an integer from ${min} to ${max}`);
     }
