@@ -216,7 +216,7 @@ async function main() {
     intervalLatencies = [];
     samples.push(s);
     process.stdout.write(
-      `[soak ${String(s.t_s).padStart(4)} s] requests=${s.requests} rps=${s.rps_interval} p50=${s.p50_ms}ms p99=${s.p99_ms}ms errors=${JSON.stringify(s.errors)} mcp_tool_errors=${s.mcp_tool_errors} gateway_rss=${s.gateway_rss_mb}MB sandbox_rss=${s.sandbox_rss_mb}MB\n`,
+      `[soak ${final ? 'final' : `${String(s.t_s).padStart(4)} s`}] requests=${s.requests} rps=${s.rps_interval} p50=${s.p50_ms}ms p99=${s.p99_ms}ms errors=${JSON.stringify(s.errors)} mcp_tool_errors=${s.mcp_tool_errors} gateway_rss=${s.gateway_rss_mb}MB sandbox_rss=${s.sandbox_rss_mb}MB\n`,
     );
   };
 
