@@ -336,6 +336,25 @@ describe('bad input: generated malformed requests over every REST route and MCP 
         .filter((r) => !/(limit|offset)=$/.test(r.path) && !/offset=(0|-0|0x10)$/.test(r.path)),
       13,
     );
+    // --- repeated and reserved query parameters (proxy and unified): 400 naming the parameter
+    add(
+      60,
+      fc
+        .record({
+          m: model,
+          r: fc.constantFrom(...UNIFIED_RESOURCES),
+          surface: fc.constantFrom('proxy', 'unified'),
+          q: fc.constantFrom(`${acct}&${acct}`, `${acct}&integrated_account_id=other`, `${acct}&__proto__=1`, `${acct}&constructor=x`, `${acct}&prototype=1`, `${acct}&limit=1&limit=2`, `${acct}&next_cursor=a&next_cursor=b`),
+          method: fc.constantFrom('GET', 'GET', 'DELETE'),
+        })
+        .filter(({ surface, q, method }) => !(surface === 'unified' && /__proto__|constructor|prototype/.test(q) && method === 'DELETE'))
+        .map(({ m, r, surface, q, method }) => {
+          const base = surface === 'proxy' ? `/proxy/${m.key}` : `/unified/${r.api}/${r.resource}`;
+          return { kind: /integrated_account_id=.*integrated_account_id=/.test(q) ? 'query-dup' : 'query-other', method, path: `${base}${method === 'DELETE' ? '/5f1c0ffee0c0ffee0c0ffee0' : ''}?${q}` };
+        }),
+      30,
+    );
+
     // --- proxy: bad write bodies, per model from the catalog
     const creatable = models.filter((m) => m.ops.includes('create'));
     const createBody = (m: ModelDef) => {
@@ -656,6 +675,10 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     expect([...statuses('auth')].every((s) => s === 401)).toBe(true);
     expect([...statuses('proxy-unknown')].every((s) => s === 404 || s === 400)).toBe(true);
     expect([...statuses('proxy-content-type')].every((s) => s === 415 || s === 400)).toBe(true);
+    expect([...statuses('query-dup')]).toEqual(expect.arrayContaining([400]));
+    expect([...statuses('query-dup')].every((s) => s === 400 || s === 405)).toBe(true);
+    const dupMessages = answers.filter((a) => a.req.kind === 'query-dup' && a.status === 400).map((a) => a.json.message as string);
+    expect(dupMessages.every((m) => /more than once/.test(m))).toBe(true);
 
     // Every family was exercised, every tool of the index was called.
     const called = new Set(answers.filter((a) => a.req.kind === 'mcp-tool').map((a) => JSON.parse(a.req.body!).params.name));

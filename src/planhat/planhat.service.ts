@@ -43,6 +43,13 @@ export function countWithinBudget(rows: unknown[], maxBytes: number): number {
 /** Query keys the gateway owns; everything else on a list is a Planhat parameter. */
 const GATEWAY_KEYS = new Set(['integrated_account_id', 'next_cursor', 'limit', 'offset']);
 const DEFAULT_LIMIT = 100;
+const FORBIDDEN_PARAMS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The integrated account id of a request: a repeated `integrated_account_id` is a 400, not a lookup of "a,b". */
+function accountParam(accountId: unknown): string | undefined {
+  if (Array.isArray(accountId)) throw GatewayError.invalid('Query parameter integrated_account_id was given more than once; pass one id');
+  return accountId as string | undefined;
+}
 
 interface ListCursor {
   /** offset of the next page */
@@ -107,7 +114,7 @@ export class PlanhatService {
     opts: { limit?: unknown; next_cursor?: unknown; offset?: unknown; maxBytes?: number } = {},
   ): Promise<Result<Page>> {
     const model = this.model(resource, 'list');
-    const conn = await this.accounts.resolve(accountId);
+    const conn = await this.accounts.resolve(accountParam(accountId));
     const params = this.planhatParams(model, query);
     const scope = CursorCodec.scope('proxy', model.key, conn.accountId, params);
 
@@ -152,6 +159,7 @@ export class PlanhatService {
     const schema = listQuerySchema(model);
     for (const [k, v] of Object.entries(query)) {
       if (GATEWAY_KEYS.has(k) || v === undefined) continue;
+      if (FORBIDDEN_PARAMS.has(k)) throw GatewayError.invalid(`Query parameter name not allowed: ${k}`);
       if (Array.isArray(v)) throw GatewayError.invalid(`Query parameter ${k} was given more than once; pass one comma-separated value`);
       if (typeof v === 'object' && v !== null) throw GatewayError.invalid(`Query parameter ${k} must be a string`);
       const value = String(v);
@@ -177,14 +185,14 @@ export class PlanhatService {
   async get(accountId: string | undefined, resource: string, id: string): Promise<Result<Record<string, unknown>>> {
     const model = this.model(resource, 'get');
     const path = this.recordPath(model, id);
-    const conn = await this.accounts.resolve(accountId);
+    const conn = await this.accounts.resolve(accountParam(accountId));
     return this.wrap(await this.client.call(conn, { method: 'GET', path }));
   }
 
   async create(accountId: string | undefined, resource: string, body: unknown): Promise<Result<Record<string, unknown>>> {
     const model = this.model(resource, 'create');
     this.checkBody(model, body, 'create');
-    const conn = await this.accounts.resolve(accountId);
+    const conn = await this.accounts.resolve(accountParam(accountId));
     return this.wrap(await this.client.call(conn, { method: 'POST', path: model.path, body }));
   }
 
@@ -192,14 +200,14 @@ export class PlanhatService {
     const model = this.model(resource, 'update');
     const path = this.recordPath(model, id);
     this.checkBody(model, body, 'update');
-    const conn = await this.accounts.resolve(accountId);
+    const conn = await this.accounts.resolve(accountParam(accountId));
     return this.wrap(await this.client.call(conn, { method: 'PUT', path, body }));
   }
 
   async delete(accountId: string | undefined, resource: string, id: string): Promise<Result<Record<string, unknown>>> {
     const model = this.model(resource, 'delete');
     const path = this.recordPath(model, id);
-    const conn = await this.accounts.resolve(accountId);
+    const conn = await this.accounts.resolve(accountParam(accountId));
     return this.wrap(await this.client.call(conn, { method: 'DELETE', path }));
   }
 
@@ -212,7 +220,7 @@ export class PlanhatService {
       const problem = recordProblem(model, item, 'update');
       if (problem) throw GatewayError.invalid(`Item ${i}: ${problem.message}`, problem.issues.length ? problem.issues : undefined);
     });
-    const conn = await this.accounts.resolve(accountId);
+    const conn = await this.accounts.resolve(accountParam(accountId));
     return this.wrap(await this.client.call(conn, { method: 'PUT', path: model.path, body: items }));
   }
 

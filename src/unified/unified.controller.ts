@@ -26,6 +26,7 @@ function send<T>(reply: FastifyReply, res: UnifiedResult<T>): T {
 
 function account(query: Record<string, unknown>): string {
   const id = query.integrated_account_id;
+  if (Array.isArray(id)) throw GatewayError.invalid('Query parameter integrated_account_id was given more than once; pass one id');
   if (typeof id !== 'string' || id === '') {
     throw GatewayError.invalid('Missing required query parameter: integrated_account_id', undefined, 'Pass ?integrated_account_id=<id> from GET /integrated-account.');
   }

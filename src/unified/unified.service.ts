@@ -248,6 +248,8 @@ function stripEmpty(query: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(query)) {
     if (k === 'integrated_account_id' || v === undefined || v === '') continue;
+    // `out.__proto__ = v` would drop the key silently and slip past the strict schema.
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw GatewayError.invalid(`Query parameter name not allowed: ${k}`);
     if (Array.isArray(v)) throw GatewayError.invalid(`Query parameter ${k} was given more than once`);
     out[k] = v;
   }
