@@ -47,6 +47,18 @@ export async function createApp(
   const logger = new Logger('Http');
   // Errors raised by Fastify itself (body parsing, size limits) get the same error shape.
   fastify.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => sendError(reply, req, err, logger));
+  // Graceful shutdown: requests in flight when close starts still complete, but their keep-alive
+  // connections must not hold the process open afterwards (a client that sends nothing more would
+  // keep it up until the keep-alive timeout). Answers sent while closing carry `connection: close`.
+  let closing = false;
+  fastify.addHook('preClose', (done: () => void) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', async (_req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (closing && !reply.raw.headersSent) reply.header('connection', 'close');
+    return payload;
+  });
 
   if (config.sandbox.enabled) {
     const sandbox = createSandbox({

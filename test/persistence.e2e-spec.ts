@@ -170,3 +170,30 @@ describe('restart on the same data dir, stopped mid-traffic', () => {
     gw = undefined;
   }, 60_000);
 });
+
+describe('graceful shutdown with the embedded sandbox', () => {
+  it('a slow request in flight at SIGTERM completes with 200 and the process exits promptly', async () => {
+    ensureBuilt();
+    const port = await freePort();
+    const dir = tmpDir('phg-drain-');
+    const gw = await spawnGateway({ DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'warn', SANDBOX_FAULTS: 'true', SANDBOX_RATE_LIMIT_PER_MIN: '0', THROTTLE_PER_MIN: '0', SANDBOX_SEED_COMPANIES: '5' });
+    try {
+      const key = fs.readFileSync(path.join(dir, 'admin_api_key'), 'utf8').trim();
+      const accounts = (await json(`${gw.url}/integrated-account`, { token: key })).body.result;
+      const id = accounts.find((a: Json) => a.name === 'sandbox').id;
+      expect((await json(`${gw.url}/sandbox/planhat/__faults`, { method: 'POST', body: JSON.stringify({ match: 'GET /companies', fault: 'slow', times: 1 }) })).status).toBe(200);
+      const slow = json(`${gw.url}/proxy/companies?integrated_account_id=${id}&limit=1`, { token: key });
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      const exit = gw.stop('SIGTERM');
+      const answer = await slow;
+      expect(answer.status).toBe(200);
+      expect(answer.body.result).toHaveLength(1);
+      expect([0, 'SIGTERM']).toContain(await exit);
+      // The sandbox releases its slow faults at close: no wait for the 30 s upstream timeout.
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    } finally {
+      await gw.stop('SIGKILL');
+    }
+  }, 60_000);
+});

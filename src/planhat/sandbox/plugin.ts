@@ -48,7 +48,8 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
     const windows = new Map<string, { start: number; count: number }>();
     let faults: ArmedFault[] = [];
     const heldSockets = new Set<Socket>();
-    const timers = new Set<NodeJS.Timeout>();
+    /** Pending slow faults: their timer and the function that lets the request continue. */
+    const timers = new Map<NodeJS.Timeout, () => void>();
 
     // ---------------------------------------------------------------- parsing and errors
     app.removeAllContentTypeParsers();
@@ -84,7 +85,11 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
     app.addHook('preClose', (done) => {
       for (const s of heldSockets) s.destroy();
       heldSockets.clear();
-      for (const t of timers) clearTimeout(t);
+      // Slow requests finish now instead of hanging forever (the host drains them on close).
+      for (const [t, release] of timers) {
+        clearTimeout(t);
+        release();
+      }
       timers.clear();
       done();
     });
@@ -155,7 +160,7 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
               timers.delete(t);
               resolve();
             }, SLOW_FAULT_MS);
-            timers.add(t);
+            timers.set(t, resolve);
           });
           return;
       }
