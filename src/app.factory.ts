@@ -1,11 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { Logger } from '@nestjs/common';
 import { AppModule } from './app.module';
 import { setupSwagger } from './admin/swagger';
-import { GatewayExceptionFilter, sendError } from './common/http-exception.filter';
+import { GatewayExceptionFilter } from './common/http-exception.filter';
 import { SelfAddress } from './common/self-address';
 import { createValidationPipe } from './common/validation';
 import { AppConfig, loadConfig } from './config/app-config';
@@ -30,9 +29,8 @@ export async function createApp(
   const config = loadConfig(env);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    maxParamLength: 1000,
     trustProxy: false,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -44,9 +42,8 @@ export async function createApp(
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  const logger = new Logger('Http');
-  // Errors raised by Fastify itself (body parsing, size limits) get the same error shape.
-  fastify.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => sendError(reply, req, err, logger));
+  // Errors raised by Fastify itself (body parsing, size limits) reach GatewayExceptionFilter through
+  // Nest's own Fastify error handler, so they get the same error shape.
   // Graceful shutdown: requests in flight when close starts still complete, but their keep-alive
   // connections must not hold the process open afterwards (a client that sends nothing more would
   // keep it up until the keep-alive timeout). Answers sent while closing carry `connection: close`.
