@@ -21,6 +21,8 @@ export interface PlanhatResponse<T = unknown> {
   body: T;
   /** `ratelimit-*` headers derived from Planhat's `X-Rate-Limit-*` (empty when Planhat sent none). */
   rateLimit: RateLimitHeaders;
+  /** The JSON text `body` was parsed from (lets a pass-through answer splice it instead of re-serialising). */
+  text?: string;
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -123,7 +125,7 @@ export class PlanhatClient implements OnApplicationShutdown {
         });
       }
       if (status !== 204) void this.accounts.reportHealthy(conn.accountId).catch(() => undefined);
-      return { status, body: (text.length === 0 ? {} : body) as T, rateLimit };
+      return { status, body: (text.length === 0 ? {} : body) as T, rateLimit, text: text.length === 0 ? undefined : text };
     }
     throw this.statusError(conn, status, body, rateLimit, resHeaders);
   }
