@@ -196,4 +196,21 @@ describe('graceful shutdown with the embedded sandbox', () => {
       await gw.stop('SIGKILL');
     }
   }, 60_000);
+
+  it('an open legacy SSE session does not hold the shutdown', async () => {
+    ensureBuilt();
+    const dir = tmpDir('phg-drain-sse-');
+    const gw = await spawnGateway({ DATA_DIR: dir, PORT: String(await freePort()), LOG_LEVEL: 'warn', SANDBOX_RATE_LIMIT_PER_MIN: '0', THROTTLE_PER_MIN: '0', SANDBOX_SEED_COMPANIES: '5' });
+    try {
+      const mcpUrl = /MCP server with all tools[^:]*: \S+(\/mcp\/\S+)/.exec(gw.output())![1];
+      const sse = await connect(`${gw.url}${mcpUrl}`, { sse: true });
+      expect((await sse.listTools()).tools.length).toBeGreaterThan(90);
+      const t0 = Date.now();
+      expect([0, 'SIGTERM']).toContain(await gw.stop('SIGTERM'));
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      await closeClients();
+    } finally {
+      await gw.stop('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Controller, Delete, Get, Logger, OnApplicationShutdown, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Delete, Get, Logger, OnApplicationShutdown, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -47,7 +47,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 @ApiExcludeController()
 @Public()
 @Controller('mcp')
-export class McpController implements OnApplicationShutdown {
+export class McpController implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly log = new Logger('Mcp');
   private readonly sessions = new Map<string, SseSession>();
 
@@ -65,6 +65,11 @@ export class McpController implements OnApplicationShutdown {
         .status(200)
         .header('content-type', 'application/json')
         .send(`{"jsonrpc":"2.0","id":${JSON.stringify(body.id)},"result":${tools}}`);
+      return;
+    }
+    if (Array.isArray(req.body) && req.body.length === 0) {
+      // JSON-RPC 2.0: an empty batch is an Invalid Request (the SDK transport would answer 202).
+      void reply.status(400).send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: empty batch' } });
       return;
     }
     reply.hijack();
@@ -140,6 +145,14 @@ export class McpController implements OnApplicationShutdown {
     } catch (err) {
       this.fail(reply, err);
     }
+  }
+
+  /**
+   * SSE streams never end by themselves: they are closed before the HTTP server drains (Nest runs
+   * this hook before it stops listening), otherwise one open session holds the shutdown forever.
+   */
+  beforeApplicationShutdown(): void {
+    this.onApplicationShutdown();
   }
 
   onApplicationShutdown(): void {
