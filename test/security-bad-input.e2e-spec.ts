@@ -233,7 +233,7 @@ describe('bad input: generated malformed requests over every REST route and MCP 
           method: 'GET',
           path: `${base}?${which !== 'cursor' ? `limit=${limit}` : ''}${which === 'both' ? '&' : ''}${which !== 'limit' ? `cursor=${cursor}` : ''}`,
         }))
-        .filter((r) => !/limit=(&|$)/.test(r.path) && !/limit=0x10/.test(r.path)),
+        .filter((r) => !/limit=(&|$)/.test(r.path)),
       5,
     );
     // --- admin: MCP servers and tool previews

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_LIMIT } from '../pagination';
 import { ACCOUNT_STATUSES, ENVIRONMENTS, type AccountStatus, type Environment } from './entities/integrated-account.entity';
@@ -66,7 +66,8 @@ export class IntegratedAccountListDto {
 export class ListQueryDto {
   @ApiPropertyOptional({ example: 50, minimum: 1, maximum: MAX_LIMIT, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  // Decimal digits only (Number() would also take '0x10', '1e2', ' 5 '); anything else fails @IsInt.
+  @Transform(({ value }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value))
   @IsInt()
   @Min(1)
   @Max(MAX_LIMIT)
