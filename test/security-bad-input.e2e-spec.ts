@@ -121,6 +121,8 @@ describe('bad input: generated malformed requests over every REST route and MCP 
   let mcpModelActions: string;
   let tokenId: string;
   const answers: Answer[] = [];
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
 
   const stats = async () => {
     const r = await gw.call('GET', '/sandbox/planhat/__stats', undefined, { authorization: `Bearer ${TENANT_TOKEN}` });
@@ -129,6 +131,7 @@ describe('bad input: generated malformed requests over every REST route and MCP 
   };
 
   beforeAll(async () => {
+    process.on('unhandledRejection', onRejection);
     gw = await startGateway({ BODY_LIMIT_BYTES: String(BODY_LIMIT), SANDBOX_SEED_COMPANIES: '10' });
     pool = new Pool(gw.url, { connections: 16 });
     const acct = await gw.call('POST', '/integrated-account', { name: 'bad input target', environment: 'sandbox', api_token: TENANT_TOKEN });
@@ -149,6 +152,7 @@ describe('bad input: generated malformed requests over every REST route and MCP 
   afterAll(async () => {
     await pool?.close();
     await gw?.close();
+    process.off('unhandledRejection', onRejection);
   });
 
   /** Every generated request, by family. */
@@ -688,6 +692,7 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     expect(after.counts).toEqual(before.counts);
     const health = await gw.call('GET', '/health');
     expect(health.status).toBe(200);
+    expect(rejections).toEqual([]);
     // The admin state is unchanged except by what the suite created itself.
     const accounts = await gw.call('GET', '/integrated-account?limit=100');
     expect(accounts.body.result.map((a: { name: string }) => a.name).sort()).toEqual(['bad input target', 'sandbox']);
