@@ -702,6 +702,64 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     expect(tokens.body.result.map((t: { id: string }) => t.id)).toContain(tokenId);
   });
 
+  it('gives the same malformed tool calls over a legacy SSE session only error results', async () => {
+    const toolCalls = answers.filter((a) => a.req.kind === 'mcp-tool' && a.req.path === `/mcp/${mcpAll}`).map((a) => JSON.parse(a.req.body!));
+    expect(toolCalls.length).toBeGreaterThan(300);
+    const before = await stats();
+    const controller = new AbortController();
+    const res = await fetch(`${gw.url}/mcp/${mcpAll}/sse`, { signal: controller.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const messages = new Map<number, any>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+    let buf = '';
+    let endpoint: string | undefined;
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        buf += decoder.decode(value, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          if (event === 'endpoint') endpoint = data;
+          else if (data) {
+            const msg = JSON.parse(data);
+            messages.set(msg.id, msg);
+          }
+        }
+      }
+    })();
+    while (!endpoint) await new Promise((r) => setTimeout(r, 10));
+    const problems: string[] = [];
+    const queue = toolCalls.map((c, i) => ({ ...c, id: 100_000 + i }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let c = queue.shift(); c; c = queue.shift()) {
+          const r = await pool.request({ method: 'POST', path: endpoint!, headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
+          await r.body.text();
+          if (r.statusCode !== 202 && (r.statusCode < 400 || r.statusCode >= 500)) problems.push(`${c.params.name}: HTTP ${r.statusCode}`);
+        }
+      }),
+    );
+    const deadline = Date.now() + 20_000;
+    while (messages.size < toolCalls.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(messages.size).toBe(toolCalls.length);
+    for (const [id, msg] of messages) {
+      if (msg.error) continue;
+      if (msg.result?.isError !== true) problems.push(`call ${id} (${toolCalls[id - 100_000].params.name}) succeeded over SSE`);
+    }
+    controller.abort();
+    await reading;
+    expect(problems.slice(0, 10)).toEqual([]);
+    const after = await stats();
+    expect(after.writes).toBe(before.writes);
+    expect(after.counts).toEqual(before.counts);
+  });
+
   it('does not let prototype-pollution keys reach Object.prototype', () => {
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
