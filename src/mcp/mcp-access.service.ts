@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { bearerOf } from '../admin/api-tokens/api-auth.guard';
 import { ApiTokensService } from '../admin/api-tokens/api-tokens.service';
@@ -8,6 +9,9 @@ import { ErrorCode, GatewayError } from '../common/errors';
 import { McpToolsService, type McpContext } from './mcp-tools.service';
 
 export const SERVER_INFO = { name: 'planhat-gateway', version: '0.1.0' };
+
+/** One validator for every per-request Server (the SDK would build a new Ajv instance for each). */
+const SCHEMA_VALIDATOR = new AjvJsonSchemaValidator();
 const INSTRUCTIONS =
   'Planhat tools. Never invent ids: resolve a company name to its 24-hex `_id` with list_all_planhat_companies first, then pass it as companyId (cId on invoices and NPS). Lists return {result, next_cursor}; call again with next_cursor for more.';
 
@@ -48,7 +52,7 @@ export class McpAccessService {
 
   /** A fresh MCP Server for one request (Streamable HTTP) or one SSE session; `ctx` is read per call. */
   createServer(ctx: () => McpContext): Server {
-    const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
+    const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator: SCHEMA_VALIDATOR });
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.tools.listTools(ctx()) }));
     server.setRequestHandler(CallToolRequestSchema, async (req) => this.tools.callTool(ctx(), req.params.name, req.params.arguments));
     return server;
