@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Clock } from '../src/admin/clock';
 import type { TestApp } from '../src/admin/testing/admin-test-app';
+import { McpAccessService } from '../src/mcp/mcp-access.service';
 import { toolIndex, toolsForConfig } from '../src/mcp/policy';
 import { api, call, closeClients, connect, createServer, ok, proxyAll, startMcpApp, textOf, type Json } from './mcp-helpers';
 
@@ -323,5 +324,47 @@ describe('results and errors', () => {
     expect(accounts.result).toHaveLength(2);
     const one = await ok(client, 'get_single_crm_account_by_id', { id: accounts.result[0].id });
     expect(one.id).toBe(accounts.result[0].id);
+  });
+
+  it('a plain tools/call POST (direct path) answers exactly what the SDK transport answers (SSE, and a POST with _meta)', async () => {
+    const access = t.app.get(McpAccessService);
+    const created = jest.spyOn(access, 'createServer');
+    const sse = await connect(full.url, { sse: true });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const post = async (params: Json) => {
+      const res = await fetch(full.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 'x-1', method: 'tools/call', params }) });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const text = await res.text();
+      if (res.headers.get('content-length') !== null) expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+      const body = JSON.parse(text) as Json;
+      expect(body).toMatchObject({ jsonrpc: '2.0', id: 'x-1' });
+      return body.result as Json;
+    };
+    const company = (await ok(client, 'list_all_planhat_companies', { limit: 1 })).result[0]._id;
+    const cases: [string, Json | undefined][] = [
+      ['list_all_planhat_companies', { limit: 3 }],
+      ['list_all_planhat_companies', undefined],
+      ['list_all_planhat_conversations', { limit: 2000 }], // cut at the size budget, several chunks
+      ['list_all_crm_accounts', { limit: 1000 }],
+      ['get_single_planhat_company_by_id', { id: company }],
+      ['get_single_planhat_company_by_id', { id: '0123456789abcdef01234567' }],
+      ['list_all_planhat_companies', { limit: 'x' }],
+      ['list_all_planhat_companies', { colour: 'red' }],
+      ['no_such_tool', {}],
+    ];
+    for (const [name, args] of cases) {
+      const params = args === undefined ? { name } : { name, arguments: args };
+      created.mockClear();
+      const direct = await post(params);
+      expect(created).not.toHaveBeenCalled();
+      const viaTransport = await post({ ...params, _meta: { note: 'sdk path' } });
+      expect(created).toHaveBeenCalledTimes(1);
+      const viaSse = await sse.callTool(params);
+      expect(direct).toEqual(viaTransport);
+      expect(direct).toEqual(viaSse);
+      if (!direct.isError) expect(JSON.parse(direct.content[0].text)).toEqual(direct.structuredContent);
+    }
+    created.mockRestore();
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { bearerOf } from '../admin/api-tokens/api-auth.guard';
 import { ApiTokensService } from '../admin/api-tokens/api-tokens.service';
 import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
@@ -48,6 +48,11 @@ export class McpAccessService {
   /** The serialized tools/list result for this server (cached). */
   toolsJson(ctx: McpContext): Promise<string> {
     return this.tools.listToolsJson(ctx);
+  }
+
+  /** tools/call for this server: the same call (policy, validation, error results) as the Server's handler below. */
+  callTool(ctx: McpContext, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+    return this.tools.callTool(ctx, name, args);
   }
 
   /** A fresh MCP Server for one request (Streamable HTTP) or one SSE session; `ctx` is read per call. */

@@ -27,6 +27,22 @@ export interface McpContext {
 /** Lists are cut at whole records under this many bytes, with a cursor to continue. */
 export const LIST_BUDGET_BYTES = 100_000;
 
+/** What a tool returns: `json`, when present, is `JSON.stringify(data)` in pieces (`json.join('')`). */
+export interface ToolOutput {
+  data: Record<string, unknown>;
+  json?: string[];
+}
+
+/** A list tool's `{result, next_cursor}`, with its JSON built around the already-serialised records. */
+export function listOutput(result: unknown[], nextCursor: string | null, resultChunks: string[] | undefined): ToolOutput {
+  const data = { result, next_cursor: nextCursor };
+  if (resultChunks === undefined) return { data };
+  const json = ['{"result":['];
+  resultChunks.forEach((chunk, i) => (i === 0 ? json.push(chunk) : json.push(',', chunk)));
+  json.push(`],"next_cursor":${JSON.stringify(nextCursor)}}`);
+  return { data, json };
+}
+
 const allowedNames = new WeakMap<readonly IndexedTool[], Map<string, IndexedTool>>();
 function allowedByName(tools: readonly IndexedTool[]): Map<string, IndexedTool> {
   let m = allowedNames.get(tools);
@@ -148,13 +164,14 @@ export class McpToolsService {
       return errorResult(GatewayError.invalid(parsed.message, parsed.field ? { field: parsed.field } : undefined), ectx);
     }
     try {
-      return okResult(await this.execute(ctx, tool, parsed.value));
+      const out = await this.execute(ctx, tool, parsed.value);
+      return okResult(out.data, out.json);
     } catch (err) {
       return errorResult(err, ectx);
     }
   }
 
-  private async execute(ctx: McpContext, tool: IndexedTool, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+  private async execute(ctx: McpContext, tool: IndexedTool, args: Record<string, unknown>): Promise<ToolOutput> {
     if (tool.kind === 'unified') return this.unified.run(ctx.accountId, tool, args);
     const { accountId } = ctx;
     const key = tool.model.key;
@@ -162,20 +179,20 @@ export class McpToolsService {
       case 'list': {
         const { limit, next_cursor, ...query } = args;
         const page = await this.planhat.listPage(accountId, key, query, { limit, next_cursor, maxBytes: LIST_BUDGET_BYTES });
-        return { result: page.data.result, next_cursor: page.data.next_cursor };
+        return listOutput(page.data.result, page.data.next_cursor, page.resultChunks);
       }
       case 'get':
-        return (await this.planhat.get(accountId, key, String(args.id))).data;
+        return { data: (await this.planhat.get(accountId, key, String(args.id))).data };
       case 'create':
-        return (await this.planhat.create(accountId, key, args)).data;
+        return { data: (await this.planhat.create(accountId, key, args)).data };
       case 'update': {
         const { id, ...body } = args;
-        return (await this.planhat.update(accountId, key, String(id), body)).data;
+        return { data: (await this.planhat.update(accountId, key, String(id), body)).data };
       }
       case 'delete':
-        return (await this.planhat.delete(accountId, key, String(args.id))).data;
+        return { data: (await this.planhat.delete(accountId, key, String(args.id))).data };
       case 'bulk_upsert':
-        return (await this.planhat.bulkUpsert(accountId, key, args.items)).data;
+        return { data: (await this.planhat.bulkUpsert(accountId, key, args.items)).data };
     }
   }
 

@@ -10,6 +10,8 @@ import { Public } from '../common/auth/public.decorator';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { McpAccessService } from './mcp-access.service';
 import type { McpContext } from './mcp-tools.service';
+import { serializeCallResult } from './results';
+import { sendJsonPieces } from '../unified/json-body';
 
 interface SseSession {
   transport: SSEServerTransport;
@@ -22,18 +24,39 @@ interface SseSession {
 /** Open legacy SSE sessions per process (each holds a stream); more are refused. */
 export const MAX_SSE_SESSIONS = 1000;
 
-/** A single tools/list request that the SDK transport would accept as JSON (no batch, no SSE-only client). */
-function isPlainToolsList(req: FastifyRequest): boolean {
-  const b = req.body as { jsonrpc?: unknown; method?: unknown; id?: unknown; params?: unknown } | undefined;
-  if (!b || typeof b !== 'object' || Array.isArray(b) || b.jsonrpc !== '2.0' || b.method !== 'tools/list') return false;
-  if (typeof b.id !== 'string' && typeof b.id !== 'number') return false;
-  const params = b.params as { cursor?: unknown } | undefined;
-  if (params !== undefined && (typeof params !== 'object' || params === null || params.cursor !== undefined)) return false;
+type PlainCall = { id: string | number } & (
+  | { method: 'tools/list' }
+  | { method: 'tools/call'; name: string; args: Record<string, unknown> | undefined }
+);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const onlyKeys = (o: Record<string, unknown>, allowed: readonly string[]) => Object.keys(o).every((k) => allowed.includes(k));
+
+/**
+ * A single tools/list or tools/call request that the SDK transport would accept and answer as JSON
+ * (no batch, no SSE-only client, no `_meta`/task/cursor, nothing else unusual); undefined otherwise.
+ */
+function plainCall(req: FastifyRequest): PlainCall | undefined {
+  const b = req.body;
+  if (!isObject(b) || b.jsonrpc !== '2.0' || !onlyKeys(b, ['jsonrpc', 'id', 'method', 'params'])) return undefined;
+  const id = b.id;
+  if (typeof id !== 'string' && !Number.isInteger(id)) return undefined;
   const accept = String(req.headers.accept ?? '');
-  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return false;
-  if (!String(req.headers['content-type'] ?? '').includes('application/json')) return false;
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
+  if (!String(req.headers['content-type'] ?? '').includes('application/json')) return undefined;
   const version = req.headers['mcp-protocol-version'];
-  return version === undefined || (typeof version === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(version));
+  if (version !== undefined && !(typeof version === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(version))) return undefined;
+  const params = b.params;
+  if (b.method === 'tools/list') {
+    if (params !== undefined && (!isObject(params) || Object.keys(params).length > 0)) return undefined;
+    return { id: id as string | number, method: 'tools/list' };
+  }
+  if (b.method === 'tools/call') {
+    if (!isObject(params) || typeof params.name !== 'string' || !onlyKeys(params, ['name', 'arguments'])) return undefined;
+    if (params.arguments !== undefined && !isObject(params.arguments)) return undefined;
+    return { id: id as string | number, method: 'tools/call', name: params.name, args: params.arguments as Record<string, unknown> | undefined };
+  }
+  return undefined;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -56,15 +79,17 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
   @Post(':token')
   async post(@Param('token') token: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const ctx = await this.access.resolve(token, req.headers.authorization);
-    if (isPlainToolsList(req)) {
-      // Fast path for the hottest request: the same JSON-RPC answer the SDK transport would give,
-      // from the cached serialized tool list.
-      const body = req.body as { id: string | number };
-      const tools = await this.access.toolsJson(ctx);
-      void reply
-        .status(200)
-        .header('content-type', 'application/json')
-        .send(`{"jsonrpc":"2.0","id":${JSON.stringify(body.id)},"result":${tools}}`);
+    const plain = plainCall(req);
+    if (plain) {
+      // Fast path for the hottest requests: the same JSON-RPC answer the SDK transport would give,
+      // tools/list from the cached serialized tool list, tools/call through the same service call as
+      // the SDK handler with its result serialised once (no SDK Server, transport or re-validation).
+      const result =
+        plain.method === 'tools/list'
+          ? [await this.access.toolsJson(ctx)]
+          : serializeCallResult(await this.access.callTool(ctx, plain.name, plain.args));
+      reply.status(200).header('content-type', 'application/json');
+      void reply.send(sendJsonPieces(reply, [`{"jsonrpc":"2.0","id":${JSON.stringify(plain.id)},"result":`, ...result, '}']));
       return;
     }
     if (Array.isArray(req.body) && req.body.length === 0) {

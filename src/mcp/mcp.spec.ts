@@ -2,7 +2,9 @@ import { ErrorCode, GatewayError } from '../common/errors';
 import { findIndexedTool } from './policy';
 import { CustomFieldsCache, customPropertiesByModel } from './custom-fields';
 import { findModelRoute, operationOf, searchTools } from './meta-tools';
-import { errorResult } from './results';
+import { serializeWithinBudget } from '../planhat/planhat.service';
+import { listOutput } from './mcp-tools.service';
+import { errorResult, okResult, serializeCallResult } from './results';
 import { inputSchemaFor, parseArguments, toolSpec } from './tool-schemas';
 import { toolIndex } from './policy';
 
@@ -107,5 +109,36 @@ describe('meta-tool helpers', () => {
   it('ranks tools by name and description tokens', () => {
     const found = searchTools(toolIndex(), 'create opportunity', 3);
     expect(found[0].name).toBe('create_a_planhat_opportunity');
+  });
+});
+
+describe('tool results serialised once', () => {
+  const rows = Array.from({ length: 300 }, (_, i) => ({ _id: String(i), name: `Company "${i}" \u00e9\u{1F600}\n`, pad: 'x'.repeat(400 + (i % 7)) }));
+
+  it('serializeWithinBudget keeps whole records under the budget (at least one), as JSON.stringify of them in <64 KB chunks', () => {
+    for (const budget of [10, 1000, 50_000, 100_000, 10_000_000]) {
+      const { kept, chunks } = serializeWithinBudget(rows, budget);
+      expect(`[${chunks.join(',')}]`).toBe(JSON.stringify(rows.slice(0, kept)));
+      expect(kept).toBeGreaterThanOrEqual(1);
+      if (kept > 1) expect(Buffer.byteLength(JSON.stringify(rows.slice(0, kept)))).toBeLessThanOrEqual(budget);
+      if (kept < rows.length) expect(Buffer.byteLength(JSON.stringify(rows.slice(0, kept + 1)))).toBeGreaterThan(budget);
+      for (const c of chunks) expect(c.length).toBeLessThan(64 * 1024 + 1000);
+    }
+    expect(serializeWithinBudget(rows, 10_000_000).chunks.length).toBeGreaterThan(1);
+    expect(serializeWithinBudget([], 100)).toEqual({ kept: 0, chunks: [] });
+  });
+
+  it('a list result in pieces is the same JSON-RPC result as JSON.stringify of it', () => {
+    const { kept, chunks } = serializeWithinBudget(rows, 10_000_000);
+    for (const cursor of [null, 'abc.def']) {
+      const out = listOutput(rows.slice(0, kept), cursor, chunks);
+      expect(out.json!.join('')).toBe(JSON.stringify(out.data));
+      const r = okResult(out.data, out.json);
+      expect(serializeCallResult(r).join('')).toBe(JSON.stringify(r));
+    }
+    const plain = okResult({ a: 1, s: 'é"' });
+    expect(serializeCallResult(plain).join('')).toBe(JSON.stringify(plain));
+    const err = errorResult(new GatewayError(ErrorCode.NOT_FOUND, 'gone'));
+    expect(serializeCallResult(err).join('')).toBe(JSON.stringify(err));
   });
 });

@@ -1,9 +1,36 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { assertUnreachable, ErrorCode, GatewayError } from '../common/errors';
 
-/** Tool results (CONTRACT §5): structuredContent plus the same JSON as text. */
-export function okResult(data: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(data) }], structuredContent: data };
+/** The JSON text of an okResult's structuredContent in pieces (its text is their concatenation). */
+const okPieces = new WeakMap<CallToolResult, readonly string[]>();
+
+/**
+ * Tool results (CONTRACT §5): structuredContent plus the same JSON as text. `json`, when the caller
+ * already has it, is `JSON.stringify(data)` in pieces (e.g. built from records serialised once).
+ */
+export function okResult(data: Record<string, unknown>, json?: readonly string[]): CallToolResult {
+  const text = json ? json.join('') : JSON.stringify(data);
+  const result: CallToolResult = { content: [{ type: 'text', text }], structuredContent: data };
+  okPieces.set(result, json ?? [text]);
+  return result;
+}
+
+/**
+ * A tool result as the JSON text of a JSON-RPC `result`, in pieces (their concatenation is equal in
+ * meaning to `JSON.stringify(result)`): an okResult's structuredContent is written from the JSON it
+ * was built from, raw, and escaped once for the text, instead of being serialised twice more. Pieces
+ * of a list stay under V8's large-object threshold (see serializeWithinBudget), unlike one string of
+ * the whole reply.
+ */
+export function serializeCallResult(result: CallToolResult): string[] {
+  const pieces = okPieces.get(result);
+  if (!pieces || result.content.length !== 1 || result.content[0].type !== 'text') return [JSON.stringify(result)];
+  const out = ['{"content":[{"type":"text","text":"'];
+  // JSON string escaping is per character and the pieces split between whole records, so the escaped
+  // pieces concatenate to the escaped text.
+  for (const p of pieces) out.push(JSON.stringify(p).slice(1, -1));
+  out.push('"}],"structuredContent":', ...pieces, '}');
+  return out;
 }
 
 /** What the error mapping needs to know about the tool that failed. */

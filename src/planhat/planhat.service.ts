@@ -27,19 +27,41 @@ export interface Result<T> {
   rateLimit: RateLimitHeaders;
   /** `data` already serialised as JSON, when it could be built from Planhat's own text (lists). */
   json?: string;
+  /** `data.result` serialised (lists cut to a byte budget, where each record was serialised to measure it): see serializeWithinBudget. */
+  resultChunks?: string[];
 }
 
+/** Characters per serialised chunk: below V8's large-object threshold (128 KB), where strings are cheap. */
+export const JSON_CHUNK_CHARS = 64 * 1024;
+
 /**
- * How many leading records fit in a serialized size budget (at least one, so paging always advances).
- * Used to cut MCP tool results at whole records; the cursor then resumes after the last one kept.
+ * How many leading records fit in a serialized size budget (at least one, so paging always advances),
+ * and those records serialised once (the measure is the output) into chunks of whole records under
+ * ~64 KB: `[${chunks.join(',')}]` is exactly `JSON.stringify(rows.slice(0, kept))`. Used to cut MCP
+ * tool results at whole records; the cursor then resumes after the last one kept.
  */
-export function countWithinBudget(rows: unknown[], maxBytes: number): number {
+export function serializeWithinBudget(rows: readonly unknown[], maxBytes: number): { kept: number; chunks: string[] } {
+  const chunks: string[] = [];
+  let parts: string[] = [];
+  let chars = 0;
   let size = 2;
+  let kept = 0;
   for (let i = 0; i < rows.length; i++) {
-    size += Buffer.byteLength(JSON.stringify(rows[i])) + 1;
-    if (size > maxBytes) return Math.max(1, i);
+    const text = JSON.stringify(rows[i]) ?? 'null';
+    size += Buffer.byteLength(text) + 1;
+    if (size > maxBytes && i > 0) break;
+    parts.push(text);
+    kept++;
+    chars += text.length + 1;
+    if (chars >= JSON_CHUNK_CHARS) {
+      chunks.push(parts.join(','));
+      parts = [];
+      chars = 0;
+    }
+    if (size > maxBytes) break;
   }
-  return rows.length;
+  if (parts.length > 0) chunks.push(parts.join(','));
+  return { kept, chunks };
 }
 
 /** Query keys the gateway owns; everything else on a list is a Planhat parameter. */
@@ -144,10 +166,12 @@ export class PlanhatService {
     }
     let rows = res.body as Record<string, unknown>[];
     let more = rows.length >= limit;
+    let resultChunks: string[] | undefined;
     if (opts.maxBytes !== undefined) {
-      const kept = countWithinBudget(rows, opts.maxBytes);
-      if (kept < rows.length) {
-        rows = rows.slice(0, kept);
+      const cut = serializeWithinBudget(rows, opts.maxBytes);
+      resultChunks = cut.chunks;
+      if (cut.kept < rows.length) {
+        rows = rows.slice(0, cut.kept);
         more = true;
       }
     }
@@ -158,7 +182,7 @@ export class PlanhatService {
       res.text !== undefined && rows === res.body
         ? `{"result":${res.text},"next_cursor":${JSON.stringify(next)},"result_count":${rows.length}}`
         : undefined;
-    return { data: { result: rows, next_cursor: next, result_count: rows.length }, status: 200, rateLimit: res.rateLimit, json };
+    return { data: { result: rows, next_cursor: next, result_count: rows.length }, status: 200, rateLimit: res.rateLimit, json, resultChunks };
   }
 
   /** Validates list parameters against the catalog and keeps unknown ones for Planhat (it ignores them). */

@@ -39,3 +39,18 @@ export function sendListJson(reply: FastifyReply, page: { result: unknown[]; nex
   reply.header('content-length', length);
   return Readable.from(pieces, { objectMode: false });
 }
+
+/**
+ * Sends JSON text given in pieces (each under ~64 KB, or any flat string): as one string when small,
+ * otherwise as a stream of the pieces with an exact content-length (no chunked encoding), so no
+ * large-object string of the whole body is ever built (see sendListJson).
+ */
+export function sendJsonPieces(reply: FastifyReply, pieces: readonly string[]): string | Readable {
+  let chars = 0;
+  for (const p of pieces) chars += p.length;
+  if (chars < CHUNK_CHARS) return pieces.join('');
+  let length = 0;
+  for (const p of pieces) length += Buffer.byteLength(p);
+  reply.header('content-length', length);
+  return Readable.from(pieces, { objectMode: false });
+}

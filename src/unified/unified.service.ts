@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CursorCodec } from '../common/cursor';
 import { ErrorCode, GatewayError } from '../common/errors';
-import { countWithinBudget, PlanhatService } from '../planhat/planhat.service';
+import { PlanhatService, serializeWithinBudget } from '../planhat/planhat.service';
 import type { RateLimitHeaders } from '../planhat/rate-limit';
 import { mapperOf, type Native, type UnifiedMapper } from './mappers';
 import { DEFAULT_LIMIT, maxLimitOf, parseOr400, sortFields, unifiedSchemas } from './unified.schemas';
@@ -17,6 +17,8 @@ export interface UnifiedPage {
 export interface UnifiedResult<T> {
   data: T;
   rateLimit: RateLimitHeaders;
+  /** `data.result` serialised (lists cut to a byte budget, where each record was serialised to measure it): see serializeWithinBudget. */
+  resultChunks?: string[];
 }
 
 /** Cursor state: the Planhat offset of the first record not yet examined, and the page size. */
@@ -107,14 +109,16 @@ export class UnifiedService {
     const page = (rows: Native[], positions: number[], resume: number | null, rateLimit: RateLimitHeaders): UnifiedResult<UnifiedPage> => {
       let result = rows.map(toUnified);
       let cursorAt = resume;
+      let resultChunks: string[] | undefined;
       if (opts.maxBytes !== undefined) {
-        const kept = countWithinBudget(result, opts.maxBytes);
-        if (kept < result.length) {
-          result = result.slice(0, kept);
-          cursorAt = positions[kept - 1] + 1;
+        const cut = serializeWithinBudget(result, opts.maxBytes);
+        resultChunks = cut.chunks;
+        if (cut.kept < result.length) {
+          result = result.slice(0, cut.kept);
+          cursorAt = positions[cut.kept - 1] + 1;
         }
       }
-      return { data: { result, next_cursor: cursorAt === null ? null : next(cursorAt), result_count: result.length }, rateLimit };
+      return { data: { result, next_cursor: cursorAt === null ? null : next(cursorAt), result_count: result.length }, rateLimit, resultChunks };
     };
 
     if (tests.length === 0) {
