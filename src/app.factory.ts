@@ -67,11 +67,17 @@ export async function createApp(
   }
   setupSwagger(app);
 
-  if (opts.listen === false) {
-    await app.init();
-    return { app, config, url: '' };
+  try {
+    if (opts.listen === false) {
+      await app.init();
+      return { app, config, url: '' };
+    }
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // A failed start (bad bootstrap config, port taken) must not leave pools and timers behind.
+    await app.close().catch(() => undefined);
+    throw err;
   }
-  await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.get(SelfAddress).setListening(port);

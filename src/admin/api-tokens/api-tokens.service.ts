@@ -9,6 +9,7 @@ import { AppConfig } from '../../config/app-config';
 import { Clock } from '../clock';
 import { ApiTokenEntity } from './entities/api-token.entity';
 import { ApiTokenDto, CreatedApiTokenDto } from './api-tokens.dto';
+import { isRecordId } from '../ids';
 
 /** How long a verified token stays cached; revocation in this process clears it at once. */
 const CACHE_MS = 5_000;
@@ -48,7 +49,7 @@ export class ApiTokensService {
   }
 
   async remove(id: string): Promise<void> {
-    const row = await this.repo.findOne({ where: { id } });
+    const row = isRecordId(id) ? await this.repo.findOne({ where: { id } }) : null;
     if (!row) throw GatewayError.notFound(`API token ${id} not found`, 'List tokens with GET /api-token.');
     await this.repo.delete({ id });
     this.cache.delete(row.token_hash);

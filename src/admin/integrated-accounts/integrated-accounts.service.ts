@@ -14,6 +14,7 @@ import { rejectNulls } from '../patch-body';
 import { allowedBaseUrl } from './base-url';
 import { AccountStatus, Environment, IntegratedAccountEntity } from './entities/integrated-account.entity';
 import { CreateIntegratedAccountDto, IntegratedAccountDto, UpdateIntegratedAccountDto } from './integrated-accounts.dto';
+import { isRecordId } from '../ids';
 
 /** Fixed API hosts of the named environments. */
 export const ENVIRONMENT_BASE_URLS: Record<'production' | 'demo', string> = {
@@ -93,7 +94,7 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
 
   /** The entity, or NOT_FOUND. */
   async find(id: string): Promise<IntegratedAccountEntity> {
-    const row = await this.repo.findOne({ where: { id } });
+    const row = isRecordId(id) ? await this.repo.findOne({ where: { id } }) : null;
     if (!row) throw GatewayError.notFound(`Integrated account ${id} not found`, listHint);
     return row;
   }

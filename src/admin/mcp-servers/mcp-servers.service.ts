@@ -14,6 +14,7 @@ import { rejectNulls } from '../patch-body';
 import { McpServerEntity } from './entities/mcp-server.entity';
 import { ActiveMcpServer, McpServerCache } from './mcp-server-cache';
 import { CreateMcpServerDto, CreatedMcpServerDto, McpServerDto, UpdateMcpServerDto } from './mcp-servers.dto';
+import { isRecordId } from '../ids';
 
 /** expires_at must be at least this far in the future. */
 export const MIN_LIFETIME_MS = 60_000;
@@ -135,7 +136,7 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
 
   private async find(accountId: string, id: string): Promise<McpServerEntity> {
     await this.accounts.find(accountId);
-    const row = await this.repo.findOne({ where: { id, integrated_account_id: accountId } });
+    const row = isRecordId(id) ? await this.repo.findOne({ where: { id, integrated_account_id: accountId } }) : null;
     if (!row) throw GatewayError.notFound(`MCP server ${id} not found on integrated account ${accountId}`, `List them with GET /integrated-account/${accountId}/mcp.`);
     return row;
   }
