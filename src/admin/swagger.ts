@@ -16,10 +16,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return SwaggerModule.createDocument(app, config);
 }
 
-/** Swagger UI at /docs and the JSON at /docs-json (both public: they are served outside Nest's guards). */
+/**
+ * Swagger UI at /docs and the JSON at /docs-json (both public: they are served outside Nest's guards).
+ * The document is built on the first request for it (SwaggerModule caches it), not at start.
+ */
 export function setupSwagger(app: NestFastifyApplication): void {
-  const document = buildOpenApiDocument(app);
-  SwaggerModule.setup('docs', app, document, {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },
   });
