@@ -1,17 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { bearerOf } from '../admin/api-tokens/api-auth.guard';
 import { ApiTokensService } from '../admin/api-tokens/api-tokens.service';
 import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { McpToolsService, type McpContext } from './mcp-tools.service';
+import { mcpSdk } from './sdk';
 
 export const SERVER_INFO = { name: 'planhat-gateway', version: '0.1.0' };
 
 /** One validator for every per-request Server (the SDK would build a new Ajv instance for each). */
-const SCHEMA_VALIDATOR = new AjvJsonSchemaValidator();
+let schemaValidator: jsonSchemaValidator | undefined;
 const INSTRUCTIONS =
   'Planhat tools. Never invent ids: resolve a company name to its 24-hex `_id` with list_all_planhat_companies first, then pass it as companyId (cId on invoices and NPS). Lists return {result, next_cursor}; call again with next_cursor for more.';
 
@@ -57,7 +58,9 @@ export class McpAccessService {
 
   /** A fresh MCP Server for one request (Streamable HTTP) or one SSE session; `ctx` is read per call. */
   createServer(ctx: () => McpContext): Server {
-    const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator: SCHEMA_VALIDATOR });
+    const { Server, AjvJsonSchemaValidator, CallToolRequestSchema, ListToolsRequestSchema } = mcpSdk();
+    schemaValidator ??= new AjvJsonSchemaValidator();
+    const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator: schemaValidator });
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.tools.listTools(ctx()) }));
     server.setRequestHandler(CallToolRequestSchema, async (req) => this.tools.callTool(ctx(), req.params.name, req.params.arguments));
     return server;

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
 import { BeforeApplicationShutdown, Controller, Delete, Get, Logger, OnApplicationShutdown, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { McpAccessService } from './mcp-access.service';
 import type { McpContext } from './mcp-tools.service';
 import { serializeCallResult } from './results';
+import { mcpSdk } from './sdk';
 import { sendJsonPieces } from '../unified/json-body';
 
 interface SseSession {
@@ -45,7 +44,7 @@ function plainCall(req: FastifyRequest): PlainCall | undefined {
   if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
   if (!String(req.headers['content-type'] ?? '').includes('application/json')) return undefined;
   const version = req.headers['mcp-protocol-version'];
-  if (version !== undefined && !(typeof version === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(version))) return undefined;
+  if (version !== undefined && !(typeof version === 'string' && mcpSdk().SUPPORTED_PROTOCOL_VERSIONS.includes(version))) return undefined;
   const params = b.params;
   if (b.method === 'tools/list') {
     if (params !== undefined && (!isObject(params) || Object.keys(params).length > 0)) return undefined;
@@ -99,7 +98,7 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
     }
     reply.hijack();
     const server = this.access.createServer(() => ctx);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new (mcpSdk().StreamableHTTPServerTransport)({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.raw.on('close', () => {
       void transport.close();
       void server.close();
@@ -135,7 +134,7 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
       });
     }
     reply.hijack();
-    const transport = new SSEServerTransport(`/mcp/${encodeURIComponent(token)}/messages`, reply.raw);
+    const transport = new (mcpSdk().SSEServerTransport)(`/mcp/${encodeURIComponent(token)}/messages`, reply.raw);
     const session: SseSession = { transport, server: undefined as unknown as Server, tokenHash: sha256(token), ctx };
     session.server = this.access.createServer(() => session.ctx);
     this.sessions.set(transport.sessionId, session);
