@@ -8,26 +8,15 @@ import { McpServersService } from '../src/admin/mcp-servers/mcp-servers.service'
 import { SelfAddress } from '../src/common/self-address';
 import { PlanhatConnectionResolver } from '../src/planhat/planhat-connection';
 import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../src/admin/testing/admin-test-app';
+import { api as apiOn } from './mcp-helpers';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let t: TestApp;
 let sandboxId: string;
 
-async function api(method: string, url: string, body?: unknown, token: string | null = TEST_ADMIN_KEY): Promise<{ status: number; body: Json; text: string }> {
-  const headers: Record<string, string> = {};
-  if (token !== null) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(t.url + url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json: Json = {};
-  try {
-    json = text ? (JSON.parse(text) as Json) : {};
-  } catch {
-    json = {};
-  }
-  return { status: res.status, body: json, text };
-}
+/** JSON request against the suite's app (admin key unless a token, or null for none, is given). */
+const api = (method: string, url: string, body?: unknown, token: string | null = TEST_ADMIN_KEY) => apiOn(t, method, url, body, token);
 
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 
