@@ -8,10 +8,9 @@ PGDATA=${PGDATA_DIR:-/tmp/phg-pgdata}
 BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 if ! "$BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" >/dev/null 2>&1; then
-  if [ ! -f "$PGDATA/PG_VERSION" ]; then
-    rm -rf "$PGDATA"; mkdir -p "$PGDATA"; chown postgres:postgres "$PGDATA"
-    su postgres -c "$BIN/initdb -D $PGDATA -U postgres --auth=trust -E UTF8" >/dev/null
-  fi
+  # Not running: start from a fresh cluster (a data dir left by a killed run may hold a stale lock).
+  rm -rf "$PGDATA"; mkdir -p "$PGDATA"; chown postgres:postgres "$PGDATA"
+  su postgres -c "$BIN/initdb -D $PGDATA -U postgres --auth=trust -E UTF8" >/dev/null
   su postgres -c "$BIN/pg_ctl -D $PGDATA -o '-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300' -l $PGDATA/server.log -w start" >/dev/null
 fi
 if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
