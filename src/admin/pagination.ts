@@ -1,5 +1,5 @@
 import { Brackets, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { GatewayError } from '../common/errors';
+import { CursorCodec } from '../common/cursor';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 500;
@@ -9,36 +9,26 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** The position after the last row of a page: its (created_at, id). */
 interface CursorKey {
   c: string;
   i: string;
 }
 
-function encodeCursor(key: CursorKey): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): CursorKey {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (key && typeof key === 'object' && typeof (key as CursorKey).c === 'string' && typeof (key as CursorKey).i === 'string') {
-      return key as CursorKey;
-    }
-  } catch {
-    // fall through
-  }
-  throw GatewayError.invalid('next_cursor is not a cursor this API returned', { field: 'next_cursor' }, 'Pass next_cursor exactly as the previous page returned it, or omit it for the first page.');
-}
-
-/** Keyset pagination over (created_at, id): stable under inserts, opaque cursor, garbage → 400. */
+/**
+ * Keyset pagination over (created_at, id): stable under inserts. The cursor is the shared signed
+ * CursorCodec's, bound to `scope` (the list and its parent), so an edited, foreign or garbage one → 400.
+ */
 export async function paginate<E extends ObjectLiteral & { id: string; created_at: string }>(
   qb: SelectQueryBuilder<E>,
   opts: { limit?: number; cursor?: string },
+  cursors: CursorCodec,
+  scope: string,
 ): Promise<Page<E>> {
   const limit = opts.limit ?? DEFAULT_LIMIT;
   const alias = qb.alias;
   if (opts.cursor) {
-    const key = decodeCursor(opts.cursor);
+    const key = cursors.decode<CursorKey>(scope, opts.cursor);
     qb.andWhere(
       new Brackets((w) =>
         w
@@ -51,5 +41,5 @@ export async function paginate<E extends ObjectLiteral & { id: string; created_a
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   const last = page[page.length - 1];
-  return { result: page, next_cursor: more && last ? encodeCursor({ c: last.created_at, i: last.id }) : null };
+  return { result: page, next_cursor: more && last ? cursors.encode<CursorKey>(scope, { c: last.created_at, i: last.id }) : null };
 }

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule as NestConfigModule } from '@nestjs/config';
 import { AppConfig, loadConfig } from './app-config';
+import { CursorCodec } from '../common/cursor';
 import { SelfAddress } from '../common/self-address';
 
 /**
@@ -15,8 +16,8 @@ export class AppConfigModule {
     return {
       module: AppConfigModule,
       imports: [NestConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => ({ app: cfg })] })],
-      providers: [{ provide: AppConfig, useValue: cfg }, SelfAddress],
-      exports: [AppConfig, SelfAddress],
+      providers: [{ provide: AppConfig, useValue: cfg }, SelfAddress, CursorCodec],
+      exports: [AppConfig, SelfAddress, CursorCodec],
     };
   }
 }

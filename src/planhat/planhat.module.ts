@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
-import { CursorCodec } from '../common/cursor';
 import { PlanhatClient } from './planhat.client';
 import { PlanhatService } from './planhat.service';
 import { ProxyController } from './proxy/proxy.controller';
@@ -12,7 +11,7 @@ import { ProxyController } from './proxy/proxy.controller';
 @Module({
   imports: [AdminModule],
   controllers: [ProxyController],
-  providers: [PlanhatClient, PlanhatService, CursorCodec],
-  exports: [PlanhatService, CursorCodec],
+  providers: [PlanhatClient, PlanhatService],
+  exports: [PlanhatService],
 })
 export class PlanhatModule {}

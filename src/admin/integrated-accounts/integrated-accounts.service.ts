@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { SecretBox } from '../../common/crypto/secret-box';
+import { CursorCodec } from '../../common/cursor';
 import { GatewayError } from '../../common/errors';
 import { SelfAddress } from '../../common/self-address';
 import { AppConfig } from '../../config/app-config';
@@ -38,6 +39,7 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     private readonly self: SelfAddress,
     private readonly clock: Clock,
     private readonly mcpCache: McpServerCache,
+    private readonly cursors: CursorCodec,
   ) {
     super();
   }
@@ -84,7 +86,7 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
   }
 
   async list(opts: { limit?: number; cursor?: string }): Promise<Page<IntegratedAccountDto>> {
-    const page = await paginate(this.repo.createQueryBuilder('a'), opts);
+    const page = await paginate(this.repo.createQueryBuilder('a'), opts, this.cursors, CursorCodec.scope('admin', 'integrated-account'));
     return { result: page.result.map((r) => this.toDto(r)), next_cursor: page.next_cursor };
   }
 

@@ -3,6 +3,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThanOrEqual, Repository } from 'typeorm';
 import { MCP_TOKEN_PREFIX, TokenService } from '../../common/crypto/token.service';
+import { CursorCodec } from '../../common/cursor';
 import { GatewayError } from '../../common/errors';
 import { SelfAddress } from '../../common/self-address';
 import { type McpServerConfig } from '../../mcp/policy';
@@ -32,6 +33,7 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
     private readonly self: SelfAddress,
     private readonly clock: Clock,
     private readonly cache: McpServerCache,
+    private readonly cursors: CursorCodec,
   ) {}
 
   async create(accountId: string, dto: CreateMcpServerDto): Promise<CreatedMcpServerDto> {
@@ -63,7 +65,7 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
   async list(accountId: string, opts: { limit?: number; cursor?: string }): Promise<Page<McpServerDto>> {
     await this.accounts.find(accountId);
     const qb = this.repo.createQueryBuilder('s').where('s.integrated_account_id = :accountId', { accountId });
-    const page = await paginate(qb, opts);
+    const page = await paginate(qb, opts, this.cursors, CursorCodec.scope('admin', 'mcp-server', accountId));
     return { result: page.result.map(toDto), next_cursor: page.next_cursor };
   }
 
