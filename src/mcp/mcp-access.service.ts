@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
-import { bearerOf } from '../admin/api-tokens/api-auth.guard';
+import { bearerOf } from '../common/auth/public.decorator';
 import { ApiTokensService } from '../admin/api-tokens/api-tokens.service';
 import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
 import { ErrorCode, GatewayError } from '../common/errors';

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiPrincipal, IS_PUBLIC } from '../../common/auth/public.decorator';
+import { ApiPrincipal, bearerOf, IS_PUBLIC } from '../../common/auth/public.decorator';
 import { ErrorCode, GatewayError } from '../../common/errors';
 import { ApiTokensService } from './api-tokens.service';
 
@@ -8,13 +8,6 @@ interface AuthRequest {
   headers: Record<string, string | string[] | undefined>;
   apiToken?: ApiPrincipal;
   raw?: { apiToken?: ApiPrincipal };
-}
-
-/** `Authorization: Bearer <token>` → the token itself, or undefined. */
-export function bearerOf(header: string | string[] | undefined): string | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  const m = value?.match(/^Bearer\s+(\S+)\s*$/i);
-  return m?.[1];
 }
 
 /**

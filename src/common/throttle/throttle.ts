@@ -3,6 +3,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { AppConfig } from '../../config/app-config';
+import { bearerOf } from '../auth/public.decorator';
 import { ErrorCode, GatewayError } from '../errors';
 
 type Req = { headers?: Record<string, unknown>; params?: Record<string, unknown>; query?: Record<string, unknown>; url?: string };
@@ -11,8 +12,8 @@ const hash = (s: string) => createHash('sha256').update(s).digest('base64url').s
 
 /** The caller's credential: the bearer API token, or the MCP URL token. Hashed: never kept in clear. */
 export function tokenTracker(req: Req): string | undefined {
-  const auth = req.headers?.authorization;
-  if (typeof auth === 'string' && auth.startsWith('Bearer ') && auth.length > 7) return `t:${hash(auth.slice(7))}`;
+  const bearer = bearerOf(req.headers?.authorization);
+  if (bearer) return `t:${hash(bearer)}`;
   const mcp = req.params?.token;
   if (typeof mcp === 'string' && mcp) return `m:${hash(mcp)}`;
   return undefined;
