@@ -1,13 +1,10 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { request } from 'undici';
 import { z } from 'zod';
-import { createApp, type CreatedApp } from '../src/app.factory';
-import { serviceEnv } from '../src/admin/testing/service-env';
+import type { CreatedApp } from '../src/app.factory';
+import { startTestApp, TEST_ADMIN_KEY } from '../src/admin/testing/admin-test-app';
 import type { ModelDef } from '../src/planhat/catalog';
 
-export const ADMIN_KEY = 'test-admin-key-0123456789';
+export const ADMIN_KEY = TEST_ADMIN_KEY;
 
 export interface TestGateway extends CreatedApp {
   dataDir: string;
@@ -26,17 +23,8 @@ export interface TestResponse {
 
 /** Boots the real gateway (real SQLite file, embedded sandbox over loopback HTTP) on a random port. */
 export async function startGateway(env: Record<string, string> = {}): Promise<TestGateway> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-e2e-'));
-  const created = await createApp({
-    DATA_DIR: dataDir,
-    ADMIN_API_KEY: ADMIN_KEY,
-    LOG_LEVEL: 'silent',
-    PORT: '0',
-    SANDBOX_RATE_LIMIT_PER_MIN: '0',
-    THROTTLE_PER_MIN: '0',
-    ...(await serviceEnv(dataDir)),
-    ...env,
-  });
+  const created = await startTestApp({ SANDBOX_RATE_LIMIT_PER_MIN: '0', THROTTLE_PER_MIN: '0', ...env });
+  const dataDir = created.dataDir;
   const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse> => {
     const res = await request(created.url + url, {
       method: method as 'GET',
