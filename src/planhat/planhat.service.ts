@@ -102,9 +102,10 @@ export class PlanhatService {
       throw GatewayError.notFound(`Unknown resource "${resource}"`, `Valid resources: ${modelKeys().join(', ')}`);
     }
     if (op && !supports(model, op)) {
+      // A model written only through bulk upsert (Planhat's tickets) gets pointed there.
       const hint =
-        model.key === 'tickets' && (op === 'create' || op === 'update')
-          ? 'Planhat writes tickets with a bulk upsert: POST /proxy/tickets/bulk_upsert with an array (matched on sourceId).'
+        (op === 'create' || op === 'update') && supports(model, 'bulk_upsert')
+          ? `Planhat writes ${model.label.many} with a bulk upsert: POST /proxy/${model.key}/bulk_upsert with an array (matched on _id, sourceId or ${model.externalIdField ?? 'externalId'}).`
           : `${model.key} supports: ${model.ops.join(', ')}`;
       throw new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, `${model.key} does not support ${op}`, { hint });
     }
