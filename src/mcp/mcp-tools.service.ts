@@ -14,7 +14,7 @@ import {
   type McpServerConfig,
   type ToolSummary,
 } from './policy';
-import { errorResult, notAllowed, okResult, type ErrorContext } from './results';
+import { errorResult, LIST_BUDGET_BYTES, listOutput, notAllowed, okResult, type ErrorContext, type ToolOutput } from './results';
 import { inputSchemaFor, issueMessage, parseArguments, toolSpec, type JsonSchema } from './tool-schemas';
 import { UnifiedToolRunner } from './unified-runner';
 
@@ -22,25 +22,6 @@ import { UnifiedToolRunner } from './unified-runner';
 export interface McpContext {
   accountId: string;
   config: McpServerConfig;
-}
-
-/** Lists are cut at whole records under this many bytes, with a cursor to continue. */
-export const LIST_BUDGET_BYTES = 100_000;
-
-/** What a tool returns: `json`, when present, is `JSON.stringify(data)` in pieces (`json.join('')`). */
-export interface ToolOutput {
-  data: Record<string, unknown>;
-  json?: string[];
-}
-
-/** A list tool's `{result, next_cursor}`, with its JSON built around the already-serialised records. */
-export function listOutput(result: unknown[], nextCursor: string | null, resultChunks: string[] | undefined): ToolOutput {
-  const data = { result, next_cursor: nextCursor };
-  if (resultChunks === undefined) return { data };
-  const json = ['{"result":['];
-  resultChunks.forEach((chunk, i) => (i === 0 ? json.push(chunk) : json.push(',', chunk)));
-  json.push(`],"next_cursor":${JSON.stringify(nextCursor)}}`);
-  return { data, json };
 }
 
 const allowedNames = new WeakMap<readonly IndexedTool[], Map<string, IndexedTool>>();

@@ -3,8 +3,7 @@ import { findIndexedTool } from './policy';
 import { CustomFieldsCache, customPropertiesByModel } from './custom-fields';
 import { findModelRoute, operationOf, searchTools } from './meta-tools';
 import { serializeWithinBudget } from '../planhat/planhat.service';
-import { listOutput } from './mcp-tools.service';
-import { errorResult, okResult, serializeCallResult } from './results';
+import { errorResult, listOutput, okResult, serializeCallResult } from './results';
 import { inputSchemaFor, parseArguments, toolSpec } from './tool-schemas';
 import { toolIndex } from './policy';
 

@@ -147,3 +147,22 @@ export function notAllowed(name: string): GatewayError {
     hint: "This MCP server's policy (methods/tags) does not include it; use a tool from tools/list, or ask an admin for a server that allows it.",
   });
 }
+
+/** Lists are cut at whole records under this many bytes, with a cursor to continue. */
+export const LIST_BUDGET_BYTES = 100_000;
+
+/** What a tool returns: `json`, when present, is `JSON.stringify(data)` in pieces (`json.join('')`). */
+export interface ToolOutput {
+  data: Record<string, unknown>;
+  json?: string[];
+}
+
+/** A list tool's `{result, next_cursor}`, with its JSON built around the already-serialised records. */
+export function listOutput(result: unknown[], nextCursor: string | null, resultChunks: string[] | undefined): ToolOutput {
+  const data = { result, next_cursor: nextCursor };
+  if (resultChunks === undefined) return { data };
+  const json = ['{"result":['];
+  resultChunks.forEach((chunk, i) => (i === 0 ? json.push(chunk) : json.push(',', chunk)));
+  json.push(`],"next_cursor":${JSON.stringify(nextCursor)}}`);
+  return { data, json };
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UnifiedService } from '../unified/unified.service';
 import type { UnifiedTool } from './policy';
-import { LIST_BUDGET_BYTES, listOutput, type ToolOutput } from './mcp-tools.service';
+import { LIST_BUDGET_BYTES, listOutput, type ToolOutput } from './results';
 
 /** Runs a unified MCP tool through UnifiedService (arguments already validated by the tool's schema). */
 @Injectable()
