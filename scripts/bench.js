@@ -17,6 +17,9 @@ const DURATION = Number(process.env.BENCH_DURATION_S ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PAGING_COMPANIES = Number(process.env.BENCH_PAGING_COMPANIES ?? 100_000);
 const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 100_000);
+// BENCH_ONLY=proxy,unified,call,list,memory,paging,cold runs a subset (default: all).
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
+const runs = (name) => !ONLY || ONLY.has(name);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
 const children = new Set();
 
@@ -154,75 +157,90 @@ async function main() {
   await load({ url: `${gatewayUrl}/proxy/companies?integrated_account_id=${account}&limit=100`, headers: auth, duration: 1 });
 
   // 1. proxy list vs the bare proxy
-  const bare = summary(await load({ url: `${bareUrl}/companies?limit=100` }));
-  const proxy = summary(await load({ url: `${gatewayUrl}/proxy/companies?integrated_account_id=${account}&limit=100`, headers: auth }));
-  report({ scenario: 'proxy list', ...proxy, baseline_rps: bare.rps, ratio: +(proxy.rps / bare.rps).toFixed(3), added_p50_ms: +(proxy.p50_ms - bare.p50_ms).toFixed(2) });
+  const ratio = (a, b) => (a && b ? +(a.rps / b.rps).toFixed(3) : null);
+  const bare = runs('proxy') || runs('unified') ? summary(await load({ url: `${bareUrl}/companies?limit=100` })) : null;
+  const proxy = runs('proxy') || runs('call') ? summary(await load({ url: `${gatewayUrl}/proxy/companies?integrated_account_id=${account}&limit=100`, headers: auth })) : null;
+  if (runs('proxy')) {
+    report({ scenario: 'proxy list', ...proxy, baseline_rps: bare.rps, ratio: ratio(proxy, bare), added_p50_ms: +(proxy.p50_ms - bare.p50_ms).toFixed(2) });
+  }
 
   // 2. unified list vs the same baseline
-  const unified = summary(await load({ url: `${gatewayUrl}/unified/crm/accounts?integrated_account_id=${account}&limit=100`, headers: auth }));
-  report({ scenario: 'unified list', ...unified, baseline_rps: bare.rps, ratio: +(unified.rps / bare.rps).toFixed(3) });
+  if (runs('unified')) {
+    const unified = summary(await load({ url: `${gatewayUrl}/unified/crm/accounts?integrated_account_id=${account}&limit=100`, headers: auth }));
+    report({ scenario: 'unified list', ...unified, baseline_rps: bare.rps, ratio: ratio(unified, bare) });
+  }
 
   // 3. MCP tools/call list vs the gateway's own proxy list
-  const call = summary(await load({
-    url: `${gatewayUrl}${mcpPath}`,
-    method: 'POST',
-    headers: mcpHeaders,
-    body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 } }),
-  }));
-  report({ scenario: 'mcp tools/call list', ...call, baseline_rps: proxy.rps, ratio: +(call.rps / proxy.rps).toFixed(3) });
+  if (runs('call')) {
+    const call = summary(await load({
+      url: `${gatewayUrl}${mcpPath}`,
+      method: 'POST',
+      headers: mcpHeaders,
+      body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 } }),
+    }));
+    report({ scenario: 'mcp tools/call list', ...call, baseline_rps: proxy.rps, ratio: ratio(call, proxy) });
+  }
 
   // 4. MCP tools/list on an unfiltered server
-  const list = summary(await load({ url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/list', {}), connections: 4 }));
-  report({ scenario: 'mcp tools/list', ...list, baseline_rps: null, ratio: null });
+  if (runs('list')) {
+    const list = summary(await load({ url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/list', {}), connections: 4 }));
+    report({ scenario: 'mcp tools/list', ...list, baseline_rps: null, ratio: null });
+  }
 
   // 5. memory: RSS after MEMORY_REQUESTS mixed requests, and growth over the second half
-  const mixed = [
-    { method: 'GET', path: `/proxy/companies?integrated_account_id=${account}&limit=20`, headers: auth },
-    { method: 'GET', path: `/proxy/endusers?integrated_account_id=${account}&limit=20`, headers: auth },
-    { method: 'GET', path: `/unified/crm/contacts?integrated_account_id=${account}&limit=20`, headers: auth },
-    { method: 'POST', path: mcpPath, headers: mcpHeaders, body: rpc('tools/call', { name: 'list_all_planhat_licenses', arguments: { limit: 20 } }) },
-    { method: 'POST', path: mcpPath, headers: mcpHeaders, body: rpc('tools/list', {}) },
-  ];
-  const half = Math.floor(MEMORY_REQUESTS / 2);
-  await load({ url: gatewayUrl, requests: mixed, amount: half });
-  const rssHalf = rssMb(gateway.pid);
-  await load({ url: gatewayUrl, requests: mixed, amount: MEMORY_REQUESTS - half });
-  const rssEnd = rssMb(gateway.pid);
-  report({ scenario: 'memory', rss_mb: +rssEnd.toFixed(1), rss_half_mb: +rssHalf.toFixed(1), growth_second_half_mb: +(rssEnd - rssHalf).toFixed(1), requests: MEMORY_REQUESTS });
+  if (runs('memory')) {
+    const mixed = [
+      { method: 'GET', path: `/proxy/companies?integrated_account_id=${account}&limit=20`, headers: auth },
+      { method: 'GET', path: `/proxy/endusers?integrated_account_id=${account}&limit=20`, headers: auth },
+      { method: 'GET', path: `/unified/crm/contacts?integrated_account_id=${account}&limit=20`, headers: auth },
+      { method: 'POST', path: mcpPath, headers: mcpHeaders, body: rpc('tools/call', { name: 'list_all_planhat_licenses', arguments: { limit: 20 } }) },
+      { method: 'POST', path: mcpPath, headers: mcpHeaders, body: rpc('tools/list', {}) },
+    ];
+    const half = Math.floor(MEMORY_REQUESTS / 2);
+    await load({ url: gatewayUrl, requests: mixed, amount: half });
+    const rssHalf = rssMb(gateway.pid);
+    await load({ url: gatewayUrl, requests: mixed, amount: MEMORY_REQUESTS - half });
+    const rssEnd = rssMb(gateway.pid);
+    report({ scenario: 'memory', rss_mb: +rssEnd.toFixed(1), rss_half_mb: +rssHalf.toFixed(1), growth_second_half_mb: +(rssEnd - rssHalf).toFixed(1), requests: MEMORY_REQUESTS });
+  }
 
   // 6. paging 100k companies through the unified API
-  let peak = rssMb(gateway.pid);
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(gateway.pid))), 50);
-  const t0 = performance.now();
-  let cursor = null;
-  let records = 0;
-  do {
-    const q = `integrated_account_id=${account}&limit=5000&include_remote_data=false${cursor ? `&next_cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const page = await json('GET', `${gatewayUrl}/unified/crm/accounts?${q}`);
-    records += page.result.length;
-    cursor = page.next_cursor;
-  } while (cursor);
-  const secs = (performance.now() - t0) / 1000;
-  clearInterval(sampler);
-  report({ scenario: 'paging 100k', records, seconds: +secs.toFixed(2), records_per_s: Math.round(records / secs), peak_rss_mb: +peak.toFixed(1) });
+  if (runs('paging')) {
+    let peak = rssMb(gateway.pid);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(gateway.pid))), 50);
+    const t0 = performance.now();
+    let cursor = null;
+    let records = 0;
+    do {
+      const q = `integrated_account_id=${account}&limit=5000&include_remote_data=false${cursor ? `&next_cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await json('GET', `${gatewayUrl}/unified/crm/accounts?${q}`);
+      records += page.result.length;
+      cursor = page.next_cursor;
+    } while (cursor);
+    const secs = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    report({ scenario: 'paging 100k', records, seconds: +secs.toFixed(2), records_per_s: Math.round(records / secs), peak_rss_mb: +peak.toFixed(1) });
+  }
 
   // 7. cold start: process start to healthy, gateway vs a bare Nest + Fastify app (median of 3)
-  await stop(gateway);
-  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const coldRuns = async (script, env, url) => {
-    const times = [];
-    for (let i = 0; i < 3; i++) {
-      const t = performance.now();
-      const child = start('cold', script, env);
-      await waitFor(url);
-      times.push(performance.now() - t);
-      await stop(child);
-    }
-    return median(times);
-  };
-  const coldGateway = await coldRuns('dist/main.js', { ...gatewayEnv, PORT: String(coldPort) }, `http://127.0.0.1:${coldPort}/health`);
-  const coldBare = await coldRuns('scripts/bench/bare-nest.js', { PORT: String(coldPort) }, `http://127.0.0.1:${coldPort}/health`);
-  report({ scenario: 'cold start', start_ms: Math.round(coldGateway), baseline_ms: Math.round(coldBare), ratio: +(coldGateway / coldBare).toFixed(3) });
+  if (runs('cold')) {
+    await stop(gateway);
+    const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const coldRuns = async (script, env, url) => {
+      const times = [];
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now();
+        const child = start('cold', script, env);
+        await waitFor(url);
+        times.push(performance.now() - t);
+        await stop(child);
+      }
+      return median(times);
+    };
+    const coldGateway = await coldRuns('dist/main.js', { ...gatewayEnv, PORT: String(coldPort) }, `http://127.0.0.1:${coldPort}/health`);
+    const coldBare = await coldRuns('scripts/bench/bare-nest.js', { PORT: String(coldPort) }, `http://127.0.0.1:${coldPort}/health`);
+    report({ scenario: 'cold start', start_ms: Math.round(coldGateway), baseline_ms: Math.round(coldBare), ratio: +(coldGateway / coldBare).toFixed(3) });
+  }
 
   console.log('\n| scenario | rps | p50 ms | p99 ms | baseline rps | ratio | other |');
   console.log('|---|---|---|---|---|---|---|');
