@@ -25,6 +25,13 @@ export interface PlanhatResponse<T = unknown> {
   text?: string;
 }
 
+/** A 2xx answer as the bytes Planhat sent (see PlanhatClient.callBytes). */
+export interface PlanhatBytes {
+  status: number;
+  bytes: Buffer;
+  rateLimit: RateLimitHeaders;
+}
+
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 function messageOf(body: unknown, fallback: string): string {
@@ -64,7 +71,42 @@ export class PlanhatClient implements OnApplicationShutdown {
     await this.agent.close().catch(() => undefined);
   }
 
+  /** A request whose JSON answer is parsed; any non-2xx answer or transport failure is a GatewayError. */
   async call<T = unknown>(conn: PlanhatConnection, req: PlanhatRequest): Promise<PlanhatResponse<T>> {
+    const res = await this.exchange(conn, req, false);
+    return this.parseOk<T>(res.status, res.text as string, res.rateLimit);
+  }
+
+  /**
+   * Like call, but a 2xx answer is returned as the bytes Planhat sent, not parsed (for pass-through:
+   * the caller checks them, e.g. with countJsonArray, and parses with parseOk only when it must).
+   */
+  async callBytes(conn: PlanhatConnection, req: PlanhatRequest): Promise<PlanhatBytes> {
+    const res = await this.exchange(conn, req, true);
+    return { status: res.status, bytes: res.bytes as Buffer, rateLimit: res.rateLimit };
+  }
+
+  /** A 2xx answer's text as `call` returns it: parsed JSON, or an UPSTREAM_ERROR when it is not JSON. */
+  parseOk<T = unknown>(status: number, text: string, rateLimit: RateLimitHeaders): PlanhatResponse<T> {
+    if (text.length === 0) return { status, body: {} as T, rateLimit };
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent a response that is not JSON', {
+        remote: { status, body: text.slice(0, 500) },
+        headers: rateLimit,
+      });
+    }
+    return { status, body: body as T, rateLimit, text };
+  }
+
+  /** Sends one request; a 2xx answer comes back as text or bytes, anything else is thrown as a GatewayError. */
+  private async exchange(
+    conn: PlanhatConnection,
+    req: PlanhatRequest,
+    asBytes: boolean,
+  ): Promise<{ status: number; text?: string; bytes?: Buffer; rateLimit: RateLimitHeaders }> {
     const url = new URL(conn.baseUrl + req.path);
     if (req.query) {
       for (const [k, v] of Object.entries(req.query)) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -81,7 +123,8 @@ export class PlanhatClient implements OnApplicationShutdown {
     }
 
     let status: number;
-    let text: string;
+    let text: string | undefined;
+    let bytes: Buffer | undefined;
     let resHeaders: Record<string, string | string[] | undefined>;
     try {
       const res = await request(url, {
@@ -100,32 +143,24 @@ export class PlanhatClient implements OnApplicationShutdown {
         res.body.destroy();
         throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent a response larger than 64 MB');
       }
-      text = await res.body.text();
+      if (asBytes && status >= 200 && status < 300) bytes = Buffer.from(await res.body.arrayBuffer());
+      else text = await res.body.text();
     } catch (err) {
       throw this.transportError(err, timeout);
     }
 
     const rateLimit = this.rateLimits.observe(conn.accountId, resHeaders);
+    if (status >= 200 && status < 300) {
+      if (status !== 204) void this.accounts.reportHealthy(conn.accountId).catch(() => undefined);
+      return { status, text, bytes, rateLimit };
+    }
     let body: unknown = text;
-    let isJson = false;
-    if (text.length > 0) {
+    if (text) {
       try {
         body = JSON.parse(text);
-        isJson = true;
       } catch {
         /* not JSON: kept as text */
       }
-    }
-
-    if (status >= 200 && status < 300) {
-      if (!isJson && text.length > 0) {
-        throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent a response that is not JSON', {
-          remote: { status, body: text.slice(0, 500) },
-          headers: rateLimit,
-        });
-      }
-      if (status !== 204) void this.accounts.reportHealthy(conn.accountId).catch(() => undefined);
-      return { status, body: (text.length === 0 ? {} : body) as T, rateLimit, text: text.length === 0 ? undefined : text };
     }
     throw this.statusError(conn, status, body, rateLimit, resHeaders);
   }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Injectable } from '@nestjs/common';
 import { CursorCodec } from '../common/cursor';
 import { ErrorCode, GatewayError } from '../common/errors';
@@ -11,7 +12,8 @@ import {
   type ModelDef,
   type Operation,
 } from './catalog';
-import { PlanhatClient, type PlanhatResponse } from './planhat.client';
+import { PlanhatClient, type PlanhatRequest, type PlanhatResponse } from './planhat.client';
+import { countJsonArray } from './json-scan';
 import { PlanhatConnectionResolver } from './planhat-connection';
 import type { RateLimitHeaders } from './rate-limit';
 
@@ -25,8 +27,6 @@ export interface Result<T> {
   data: T;
   status: number;
   rateLimit: RateLimitHeaders;
-  /** `data` already serialised as JSON, when it could be built from Planhat's own text (lists). */
-  json?: string;
   /** `data.result` serialised (lists cut to a byte budget, where each record was serialised to measure it): see serializeWithinBudget. */
   resultChunks?: string[];
 }
@@ -74,6 +74,14 @@ function accountParam(accountId: unknown): string | undefined {
   if (Array.isArray(accountId)) throw GatewayError.invalid('Query parameter integrated_account_id was given more than once; pass one id');
   return accountId as string | undefined;
 }
+
+export interface ListOptions {
+  limit?: unknown;
+  next_cursor?: unknown;
+  offset?: unknown;
+}
+
+const LIST_PREFIX = Buffer.from('{"result":');
 
 interface ListCursor {
   /** offset of the next page */
@@ -131,13 +139,56 @@ export class PlanhatService {
    * One page of a list, in the `{result, next_cursor, result_count}` envelope. `query` holds the
    * Planhat parameters (sort, select, filters); the cursor is bound to the resource, the account and
    * those parameters. A page shorter than the limit is the last one (Planhat has no total).
+   * With `maxBytes`, the page is cut at whole records to fit (see serializeWithinBudget).
    */
   async listPage(
     accountId: string | undefined,
     resource: string,
     query: Record<string, unknown>,
-    opts: { limit?: unknown; next_cursor?: unknown; offset?: unknown; maxBytes?: number } = {},
+    opts: ListOptions & { maxBytes?: number } = {},
   ): Promise<Result<Page>> {
+    const req = await this.listRequest(accountId, resource, query, opts);
+    const res = await this.client.call<unknown>(req.conn, req.request);
+    let rows = this.listRows(req.model, res.status, res.body);
+    let more = rows.length >= req.limit;
+    let resultChunks: string[] | undefined;
+    if (opts.maxBytes !== undefined) {
+      const cut = serializeWithinBudget(rows, opts.maxBytes);
+      resultChunks = cut.chunks;
+      if (cut.kept < rows.length) {
+        rows = rows.slice(0, cut.kept);
+        more = true;
+      }
+    }
+    const next = more ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + rows.length, l: req.limit }) : null;
+    return { data: { result: rows, next_cursor: next, result_count: rows.length }, status: 200, rateLimit: res.rateLimit, resultChunks };
+  }
+
+  /**
+   * The same page as listPage, as the JSON bytes of its envelope, with Planhat's array bytes spliced
+   * in as they came: they are checked (one valid JSON array, UTF-8) and counted by a scanner that
+   * builds nothing, instead of parsed and re-serialised (the proxy's pass-through).
+   */
+  async listPageJson(accountId: string | undefined, resource: string, query: Record<string, unknown>, opts: ListOptions = {}): Promise<Result<Buffer>> {
+    const req = await this.listRequest(accountId, resource, query, opts);
+    const res = await this.client.callBytes(req.conn, req.request);
+    let array = res.bytes;
+    let count = isUtf8(array) ? countJsonArray(array) : -1;
+    if (count < 0) {
+      // Not plainly a JSON array: JSON.parse decides (an error naming what Planhat sent, or a valid
+      // body the scanner does not take, such as very deep nesting, re-serialised).
+      const parsed = this.client.parseOk(res.status, array.toString('utf8'), res.rateLimit);
+      const rows = this.listRows(req.model, res.status, parsed.body);
+      array = Buffer.from(JSON.stringify(rows));
+      count = rows.length;
+    }
+    const next = count >= req.limit ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + count, l: req.limit }) : null;
+    const data = Buffer.concat([LIST_PREFIX, array, Buffer.from(`,"next_cursor":${JSON.stringify(next)},"result_count":${count}}`)]);
+    return { data, status: 200, rateLimit: res.rateLimit };
+  }
+
+  /** Model, account, Planhat parameters, offset/limit from the cursor or the query, and the request to send. */
+  private async listRequest(accountId: string | undefined, resource: string, query: Record<string, unknown>, opts: ListOptions) {
     const model = this.model(resource, 'list');
     const conn = await this.accounts.resolve(accountParam(accountId));
     const params = this.planhatParams(model, query);
@@ -154,36 +205,17 @@ export class PlanhatService {
     }
     if (opts.limit !== undefined) limit = this.intParam('limit', opts.limit, 1, 100_000);
     limit = Math.min(limit, model.maxLimit);
+    const request: PlanhatRequest = { method: 'GET', path: model.path, query: { ...params, limit, offset } };
+    return { model, conn, scope, offset, limit, request };
+  }
 
-    const res = await this.client.call<unknown>(conn, {
-      method: 'GET',
-      path: model.path,
-      query: { ...params, limit, offset },
-    });
-    if (!Array.isArray(res.body)) {
+  private listRows(model: ModelDef, status: number, body: unknown): Record<string, unknown>[] {
+    if (!Array.isArray(body)) {
       throw new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat answered the ${model.key} list with something that is not an array`, {
-        remote: { status: res.status, body: res.body },
+        remote: { status, body },
       });
     }
-    let rows = res.body as Record<string, unknown>[];
-    let more = rows.length >= limit;
-    let resultChunks: string[] | undefined;
-    if (opts.maxBytes !== undefined) {
-      const cut = serializeWithinBudget(rows, opts.maxBytes);
-      resultChunks = cut.chunks;
-      if (cut.kept < rows.length) {
-        rows = rows.slice(0, cut.kept);
-        more = true;
-      }
-    }
-    const next = more ? this.cursors.encode<ListCursor>(scope, { o: offset + rows.length, l: limit }) : null;
-    // Planhat's array text is spliced into the envelope as it came (parsed above only to validate and
-    // count): re-serialising the same records was a third of the proxy's CPU per list.
-    const json =
-      res.text !== undefined && rows === res.body
-        ? `{"result":${res.text},"next_cursor":${JSON.stringify(next)},"result_count":${rows.length}}`
-        : undefined;
-    return { data: { result: rows, next_cursor: next, result_count: rows.length }, status: 200, rateLimit: res.rateLimit, json, resultChunks };
+    return body as Record<string, unknown>[];
   }
 
   /** Validates list parameters against the catalog and keeps unknown ones for Planhat (it ignores them). */

@@ -14,14 +14,6 @@ function send<T>(reply: FastifyReply, res: Result<T>): T {
   return res.data;
 }
 
-/** Like send, but answers with the pre-serialised JSON when there is one (no second JSON.stringify). */
-function sendJson<T>(reply: FastifyReply, res: Result<T>): T | string {
-  if (res.json === undefined) return send(reply, res);
-  reply.headers(res.rateLimit);
-  reply.header('content-type', 'application/json; charset=utf-8');
-  return res.json;
-}
-
 /**
  * The native proxy (CONTRACT §6): every catalog operation for an integrated account, as REST.
  * Lists are wrapped in `{result, next_cursor, result_count}`; records are Planhat's own objects.
@@ -43,7 +35,9 @@ export class ProxyController {
   @ApiOkResponse({ schema: { type: 'object', properties: { result: { type: 'array', items: RECORD }, next_cursor: { type: 'string', nullable: true }, result_count: { type: 'integer' } } } })
   async list(@Param('resource') resource: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
     const { integrated_account_id, limit, next_cursor, offset } = query;
-    return sendJson(reply, await this.planhat.listPage(integrated_account_id as string | undefined, resource, query, { limit, next_cursor, offset }));
+    const page = await this.planhat.listPageJson(integrated_account_id as string | undefined, resource, query, { limit, next_cursor, offset });
+    reply.header('content-type', 'application/json; charset=utf-8');
+    return send(reply, page);
   }
 
   @Post(':resource/bulk_upsert')

@@ -1,0 +1,72 @@
+import * as fc from 'fast-check';
+import { countJsonArray } from './json-scan';
+
+/** What the scanner must agree with: JSON.parse, and the element count when it is an array. */
+function reference(text: string): number {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v.length : -1;
+  } catch {
+    return -1;
+  }
+}
+const scan = (text: string) => countJsonArray(Buffer.from(text, 'utf8'));
+
+describe('countJsonArray', () => {
+  it.each([
+    ['[]', 0],
+    [' [ ] \n', 0],
+    ['[1]', 1],
+    ['[{"a":1},{"b":[true,false,null]},"x",-0.5e+10,[]]', 5],
+    ['[{"k":"\\u00e9\\n\\"\\\\\\/"}]', 1],
+    ['[{},{}]', 2],
+    ['[[[],[[]]]]', 1],
+    ['["é", "日本"]', 2],
+  ])('counts %s', (text, n) => {
+    expect(scan(text)).toBe(n);
+  });
+
+  it.each([
+    '', ' ', '{}', '"x"', '1', 'null', '[', ']', '[1,]', '[,1]', '[1 2]', '[1]]', '[1][2]', '[1]x',
+    '[{"a":1,}]', '[{"a" 1}]', '[{"a":}]', '[{1:2}]', '[{"a":1]', '[1}', '[{]', '[tru]', '[nul]',
+    '[falsey]', '[01]', '[1.]', '[.5]', '[-]', '[1e]', '[+1]', '["\\x"]', '["\\u12G4"]', '["a\u0001"]',
+    '["unterminated]', "['single']", '[NaN]', '[Infinity]', '<html>',
+  ])('rejects %j', (text) => {
+    expect(scan(text)).toBe(-1);
+    expect(reference(text)).toBe(-1);
+  });
+
+  it('agrees with JSON.parse on generated JSON, compact and pretty', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.boolean(), (value, pretty) => {
+        const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+        expect(scan(text)).toBe(reference(text));
+        const wrapped = JSON.stringify([value, value], null, pretty ? 1 : undefined);
+        expect(scan(wrapped)).toBe(2);
+      }),
+      { seed: 42, numRuns: 1000 },
+    );
+  });
+
+  it('never accepts what JSON.parse rejects (mutated JSON text)', () => {
+    const mutated = fc
+      .tuple(fc.array(fc.jsonValue(), { maxLength: 4 }), fc.nat(), fc.constantFrom('', ',', ']', '[', '{', '}', '"', ':', '\\', '0', '-', '.', 'e', ' ', '\u0000', 'u', 'tru'), fc.nat(3))
+      .map(([arr, pos, insert, cut]) => {
+        const text = JSON.stringify(arr);
+        const at = pos % (text.length + 1);
+        return text.slice(0, at) + insert + text.slice(at + cut);
+      });
+    fc.assert(
+      fc.property(mutated, (text) => {
+        expect(scan(text)).toBe(reference(text));
+      }),
+      { seed: 7, numRuns: 3000 },
+    );
+  });
+
+  it('rejects nesting deeper than it tracks instead of misreading it', () => {
+    const deep = '['.repeat(300) + ']'.repeat(300);
+    expect(scan(deep)).toBe(-1);
+    expect(reference(deep)).toBe(1);
+  });
+});
