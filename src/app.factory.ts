@@ -5,6 +5,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { setupSwagger } from './admin/swagger';
 import { GatewayExceptionFilter } from './common/http-exception.filter';
+import { createRootLogger, installRequestLogging, requestIdFor } from './common/logging';
 import { SelfAddress } from './common/self-address';
 import { createValidationPipe } from './common/validation';
 import { AppConfig, loadConfig } from './config/app-config';
@@ -27,12 +28,14 @@ export async function createApp(
   opts: { listen?: boolean } = {},
 ): Promise<CreatedApp> {
   const config = loadConfig(env);
+  const logger = createRootLogger(config);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
+    genReqId: requestIdFor,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
@@ -42,6 +45,7 @@ export async function createApp(
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  installRequestLogging(fastify, logger);
   // Errors raised by Fastify itself (body parsing, size limits) reach GatewayExceptionFilter through
   // Nest's own Fastify error handler, so they get the same error shape.
   // Graceful shutdown: requests in flight when close starts still complete, but their keep-alive

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { AdminModule } from './admin/admin.module';
 import { loggerParams } from './common/logging';
 import { RedisModule } from './common/redis/redis.connection';
@@ -15,12 +16,12 @@ import { UnifiedModule } from './unified/unified.module';
 /** The modular monolith: one module per folder, talking through exported services. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(undefined, config),
-        LoggerModule.forRoot(loggerParams(config)),
+        LoggerModule.forRoot(loggerParams(logger)),
         RedisModule,
         ThrottleModule,
         DatabaseModule,

@@ -17,6 +17,17 @@ describe('native proxy (/proxy) over the sandbox', () => {
   });
   afterAll(() => gw.close());
 
+  it('tags every answer with x-request-id: the caller\'s when it is a safe token, else a new one, repeated in error bodies', async () => {
+    const mine = await gw.call('GET', `/proxy/companies?${q()}&limit=1`, undefined, { 'x-request-id': 'trace-42.a_b' });
+    expect(mine.headers['x-request-id']).toBe('trace-42.a_b');
+    const unsafe = await gw.call('GET', `/proxy/companies?${q()}&limit=1`, undefined, { 'x-request-id': 'no spaces <here>' });
+    expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const failed = await gw.call('GET', `/proxy/nope?${q()}`);
+    expect(failed.status).toBe(404);
+    expect(failed.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(failed.body.request_id).toBe(failed.headers['x-request-id']);
+  });
+
   describe.each(allModels().map((m) => [m.key, m] as [string, ModelDef]))('%s', (_key, model) => {
     const base = () => `/proxy/${model.key}`;
 

@@ -37,18 +37,13 @@ export function toGatewayError(err: unknown): GatewayError {
   return new GatewayError(ErrorCode.INTERNAL, 'Internal error', { cause: err });
 }
 
-export function requestIdOf(req: FastifyRequest | undefined): string | undefined {
-  const raw = req?.raw as { id?: unknown } | undefined;
-  return raw?.id !== undefined ? String(raw.id) : req?.id;
-}
-
 /** Writes an error in the contract's shape with its headers; 5xx are logged (without secrets). */
 export function sendError(reply: FastifyReply, req: FastifyRequest | undefined, err: unknown, logger: Logger): void {
   const ge = toGatewayError(err);
-  const body: ErrorBody = ge.toBody(requestIdOf(req));
+  const body: ErrorBody = ge.toBody(req?.id);
   if (ge.code === ErrorCode.INTERNAL) {
     const cause = (ge.cause ?? err) as Error;
-    logger.error(`${req?.method} ${req?.routeOptions?.url ?? ''} failed: ${cause?.stack ?? String(cause)}`);
+    logger.error(`${req?.method} ${req?.routeOptions?.url ?? ''} failed (request ${req?.id}): ${cause?.stack ?? String(cause)}`);
   }
   if (reply.sent || reply.raw.headersSent) return;
   reply.headers(ge.headers);
