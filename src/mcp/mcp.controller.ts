@@ -10,7 +10,7 @@ import { McpAccessService } from './mcp-access.service';
 import type { McpContext } from './mcp-tools.service';
 import { serializeCallResult } from './results';
 import { mcpSdk } from './sdk';
-import { sendJsonPieces } from '../unified/json-body';
+import { sendJsonPieces } from '../common/json-body';
 
 interface SseSession {
   transport: SSEServerTransport;

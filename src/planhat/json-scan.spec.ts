@@ -36,13 +36,17 @@ describe('countJsonArray', () => {
     expect(reference(text)).toBe(-1);
   });
 
-  it('agrees with JSON.parse on generated JSON, compact and pretty', () => {
+  it('agrees with JSON.parse on generated JSON, compact and pretty, and bounds each element', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.boolean(), (value, pretty) => {
         const text = JSON.stringify(value, null, pretty ? 2 : undefined);
         expect(scan(text)).toBe(reference(text));
-        const wrapped = JSON.stringify([value, value], null, pretty ? 1 : undefined);
-        expect(scan(wrapped)).toBe(2);
+        const wrapped = Buffer.from(JSON.stringify([value, 'é', value], null, pretty ? 1 : undefined));
+        const bounds: number[] = [];
+        expect(countJsonArray(wrapped, bounds)).toBe(3);
+        expect(bounds).toHaveLength(6);
+        const elements = [0, 1, 2].map((k) => JSON.parse(wrapped.subarray(bounds[2 * k], bounds[2 * k + 1]).toString()));
+        expect(elements).toEqual(JSON.parse(wrapped.toString()));
       }),
       { seed: 42, numRuns: 1000 },
     );

@@ -82,9 +82,11 @@ const NULL = [0x6e, 0x75, 0x6c, 0x6c];
 
 /**
  * The number of elements of the JSON array in `b`, or -1 when `b` is not exactly one valid JSON
- * array (surrounding whitespace allowed). Does not check UTF-8 (use `isUtf8` for that).
+ * array (surrounding whitespace allowed). Does not check UTF-8 (use `isUtf8` for that). With
+ * `bounds`, element k's bytes are `b[bounds[2k]] .. b[bounds[2k+1] - 1]` (entries are pushed as it
+ * goes, so after a -1 they mean nothing).
  */
-export function countJsonArray(b: Uint8Array): number {
+export function countJsonArray(b: Uint8Array, bounds?: number[]): number {
   const n = b.length;
   let i = 0;
   while (i < n && WHITESPACE[b[i]] === 1) i++;
@@ -109,7 +111,7 @@ export function countJsonArray(b: Uint8Array): number {
         if (c !== (inObject[depth] === 1 ? 0x7d : 0x5d)) return -1;
         i++;
         if (depth === 0) break;
-        depth--;
+        if (--depth === 0 && bounds) bounds.push(i);
         continue;
       case Expect.Colon:
         if (c !== 0x3a) return -1;
@@ -120,7 +122,7 @@ export function countJsonArray(b: Uint8Array): number {
       case Expect.Key:
         if (c === 0x7d && expect === Expect.KeyOrClose) {
           i++;
-          depth--;
+          if (--depth === 0 && bounds) bounds.push(i);
           expect = Expect.CommaOrClose;
           continue;
         }
@@ -134,11 +136,14 @@ export function countJsonArray(b: Uint8Array): number {
         if (c === 0x5d && expect === Expect.ValueOrClose) {
           i++;
           if (depth === 0) break;
-          depth--;
+          if (--depth === 0 && bounds) bounds.push(i);
           expect = Expect.CommaOrClose;
           continue;
         }
-        if (depth === 0) count++;
+        if (depth === 0) {
+          count++;
+          bounds?.push(i);
+        }
         expect = Expect.CommaOrClose;
         if (c === 0x22) i = skipString(b, i + 1, n);
         else if (c === 0x7b || c === 0x5b) {
@@ -151,6 +156,7 @@ export function countJsonArray(b: Uint8Array): number {
         else if (c === 0x6e) i = literalAt(b, i, NULL) ? i + 4 : -1;
         else i = skipNumber(b, i, n);
         if (i < 0) return -1;
+        if (depth === 0 && bounds) bounds.push(i);
         continue;
     }
     // The top-level array closed: only whitespace may follow.

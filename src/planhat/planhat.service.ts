@@ -35,20 +35,35 @@ export interface Result<T> {
 export const JSON_CHUNK_CHARS = 64 * 1024;
 
 /**
+ * Planhat's own JSON text of each record of a list page: `bytes` is the array as Planhat sent it and
+ * record k is `bytes[bounds[2k]] .. bytes[bounds[2k+1] - 1]` (from countJsonArray). Lets a caller
+ * write a record out without serialising the parsed object again.
+ */
+export interface RawRecords {
+  bytes: Buffer;
+  bounds: number[];
+}
+
+export function rawRecordText(raw: RawRecords, k: number): string {
+  return raw.bytes.toString('utf8', raw.bounds[2 * k], raw.bounds[2 * k + 1]);
+}
+
+/**
  * How many leading records fit in a serialized size budget (at least one, so paging always advances),
  * and those records serialised once (the measure is the output) into chunks of whole records under
- * ~64 KB: `[${chunks.join(',')}]` is exactly `JSON.stringify(rows.slice(0, kept))`. Used to cut MCP
- * tool results at whole records; the cursor then resumes after the last one kept.
+ * ~64 KB: `[${chunks.join(',')}]` is `JSON.stringify(rows.slice(0, kept))` in meaning (byte for byte
+ * without `raw`; with it, each record is Planhat's own text of it). Used to cut MCP tool results at
+ * whole records; the cursor then resumes after the last one kept.
  */
-export function serializeWithinBudget(rows: readonly unknown[], maxBytes: number): { kept: number; chunks: string[] } {
+export function serializeWithinBudget(rows: readonly unknown[], maxBytes: number, raw?: RawRecords): { kept: number; chunks: string[] } {
   const chunks: string[] = [];
   let parts: string[] = [];
   let chars = 0;
   let size = 2;
   let kept = 0;
   for (let i = 0; i < rows.length; i++) {
-    const text = JSON.stringify(rows[i]) ?? 'null';
-    size += Buffer.byteLength(text) + 1;
+    const text = raw ? rawRecordText(raw, i) : JSON.stringify(rows[i]) ?? 'null';
+    size += (raw ? raw.bounds[2 * i + 1] - raw.bounds[2 * i] : Buffer.byteLength(text)) + 1;
     if (size > maxBytes && i > 0) break;
     parts.push(text);
     kept++;
@@ -145,15 +160,28 @@ export class PlanhatService {
     accountId: string | undefined,
     resource: string,
     query: Record<string, unknown>,
-    opts: ListOptions & { maxBytes?: number } = {},
-  ): Promise<Result<Page>> {
+    opts: ListOptions & { maxBytes?: number; rawRecords?: boolean } = {},
+  ): Promise<Result<Page> & { records?: RawRecords }> {
     const req = await this.listRequest(accountId, resource, query, opts);
-    const res = await this.client.call<unknown>(req.conn, req.request);
-    let rows = this.listRows(req.model, res.status, res.body);
+    let rows: Record<string, unknown>[];
+    let records: RawRecords | undefined;
+    let rateLimit: RateLimitHeaders;
+    if (opts.rawRecords || opts.maxBytes !== undefined) {
+      // Planhat's text of each record is kept (bounded by the scanner) to be written out as it came.
+      const res = await this.client.callBytes(req.conn, req.request);
+      const bounds: number[] = [];
+      if (isUtf8(res.bytes) && countJsonArray(res.bytes, bounds) >= 0) records = { bytes: res.bytes, bounds };
+      rows = this.listRows(req.model, res.status, this.client.parseOk(res.status, res.bytes.toString('utf8'), res.rateLimit).body);
+      rateLimit = res.rateLimit;
+    } else {
+      const res = await this.client.call<unknown>(req.conn, req.request);
+      rows = this.listRows(req.model, res.status, res.body);
+      rateLimit = res.rateLimit;
+    }
     let more = rows.length >= req.limit;
     let resultChunks: string[] | undefined;
     if (opts.maxBytes !== undefined) {
-      const cut = serializeWithinBudget(rows, opts.maxBytes);
+      const cut = serializeWithinBudget(rows, opts.maxBytes, records);
       resultChunks = cut.chunks;
       if (cut.kept < rows.length) {
         rows = rows.slice(0, cut.kept);
@@ -161,7 +189,7 @@ export class PlanhatService {
       }
     }
     const next = more ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + rows.length, l: req.limit }) : null;
-    return { data: { result: rows, next_cursor: next, result_count: rows.length }, status: 200, rateLimit: res.rateLimit, resultChunks };
+    return { data: { result: rows, next_cursor: next, result_count: rows.length }, status: 200, rateLimit, resultChunks, records };
   }
 
   /**

@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../common/errors';
-import { sendListJson } from './json-body';
 import { UnifiedService, type UnifiedResult } from './unified.service';
 
 const API = { name: 'api', enum: ['crm', 'ticketing'], description: 'Unified API', example: 'crm' };
@@ -67,9 +66,10 @@ export class UnifiedController {
   @ApiQuery({ name: 'status', required: false, description: 'tickets: open, pending, on_hold, closed (comma-separated)', example: 'open,pending' })
   @ApiOkResponse({ schema: { type: 'object', properties: { result: { type: 'array', items: RECORD }, next_cursor: { type: 'string', nullable: true }, result_count: { type: 'integer', example: 1 } } } })
   async list(@Param('api') api: string, @Param('resource') resource: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
-    const res = await this.unified.list(api, resource, account(query), query);
+    const res = await this.unified.listJson(api, resource, account(query), query);
     reply.headers(res.rateLimit);
-    return sendListJson(reply, res.data);
+    reply.header('content-type', 'application/json; charset=utf-8');
+    return res.data;
   }
 
   @Get(':api/:resource/:id')

@@ -1,6 +1,7 @@
 import { CursorCodec } from '../common/cursor';
 import type { AppConfig } from '../config/app-config';
 import type { PlanhatService } from '../planhat/planhat.service';
+import { countJsonArray } from '../planhat/json-scan';
 import { normalizeTicketStatus } from './mappers/tickets';
 import { unifiedSchemas } from './unified.schemas';
 import { UnifiedService } from './unified.service';
@@ -13,10 +14,15 @@ const TICKETS = Array.from({ length: 253 }, (_, i) => ({ _id: `t${String(i).padS
 function fakePlanhat() {
   const calls: { offset: number; limit: number }[] = [];
   const planhat = {
-    listPage: async (_a: string, _r: string, query: Record<string, string>, opts: { offset: number; limit: number }) => {
+    listPage: async (_a: string, _r: string, query: Record<string, string>, opts: { offset: number; limit: number; rawRecords?: boolean }) => {
       calls.push(opts);
       const rows = TICKETS.filter((t) => !query.companyId || t.companyId === query.companyId).slice(opts.offset, opts.offset + opts.limit);
-      return { data: { result: rows, next_cursor: null, result_count: rows.length }, status: 200, rateLimit: { 'ratelimit-remaining': '99' } };
+      // Planhat's text of the page, spaced unlike JSON.stringify, so a spliced record is recognisable.
+      const bytes = Buffer.from(JSON.stringify(rows, null, 1));
+      const bounds: number[] = [];
+      countJsonArray(bytes, bounds);
+      const records = opts.rawRecords ? { bytes, bounds } : undefined;
+      return { data: { result: rows, next_cursor: null, result_count: rows.length }, status: 200, rateLimit: { 'ratelimit-remaining': '99' }, records };
     },
   } as unknown as PlanhatService;
   return { planhat, calls };
@@ -39,6 +45,22 @@ async function pageAll(svc: UnifiedService, query: Record<string, unknown>) {
 }
 
 describe('UnifiedService.list paging', () => {
+  it.each([
+    [{ limit: 5 }],
+    [{ limit: 5, include_remote_data: 'false' }],
+    [{ limit: 4, status: 'closed,on_hold' }],
+    [{ limit: 3, account_id: 'c2', include_remote_data: 'false' }],
+  ])('listJson is list as JSON bytes, remote_data spliced from Planhat\'s own text (%j)', async (query) => {
+    const svc = new UnifiedService(fakePlanhat().planhat, codec);
+    const objects = await svc.list('ticketing', 'tickets', 'acct', query);
+    const bytes = await svc.listJson('ticketing', 'tickets', 'acct', query);
+    expect(JSON.parse(bytes.data.toString())).toEqual(objects.data);
+    expect(bytes.rateLimit).toEqual(objects.rateLimit);
+    const text = bytes.data.toString();
+    if (query.include_remote_data === 'false') expect(text).not.toContain('remote_data');
+    else expect(text).toContain('"remote_data":{\n  "_id"');
+  });
+
   it.each([[{}], [{ status: 'closed,on_hold' }]])('a size budget cuts pages at whole records and resumes after the last one (%j)', async (filter) => {
     const svc = new UnifiedService(fakePlanhat().planhat, codec);
     const all: string[] = [];
@@ -83,7 +105,7 @@ describe('UnifiedService.list paging', () => {
     const svc = new UnifiedService(planhat, codec);
     const res = await svc.list('ticketing', 'tickets', 'acct', { limit: 2, status: 'pending' });
     expect(res.rateLimit).toEqual({ 'ratelimit-remaining': '99' });
-    expect(calls[0]).toEqual({ offset: 0, limit: 100 });
+    expect(calls[0]).toMatchObject({ offset: 0, limit: 100 });
   });
 
   it('rejects a cursor replayed with another account, and a limit above the maximum', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CursorCodec } from '../common/cursor';
 import { ErrorCode, GatewayError } from '../common/errors';
-import { PlanhatService, serializeWithinBudget } from '../planhat/planhat.service';
+import { PlanhatService, serializeWithinBudget, type RawRecords } from '../planhat/planhat.service';
 import type { RateLimitHeaders } from '../planhat/rate-limit';
 import { mapperOf, type Native, type UnifiedMapper } from './mappers';
 import { DEFAULT_LIMIT, maxLimitOf, parseOr400, sortFields, unifiedSchemas } from './unified.schemas';
@@ -29,6 +29,10 @@ interface UnifiedCursor {
 
 /** Smallest Planhat page fetched while filtering in the gateway (fewer round trips for sparse matches). */
 const MIN_SCAN_PAGE = 100;
+
+const LIST_HEAD = Buffer.from('{"result":[');
+const COMMA = Buffer.from(',');
+const CLOSE_BRACE = Buffer.from('}');
 
 /**
  * The unified API over Planhat: resource lookup, validation with the unified zod schemas, the pure
@@ -67,10 +71,56 @@ export class UnifiedService {
     query: Record<string, unknown>,
     opts: { maxBytes?: number } = {},
   ): Promise<UnifiedResult<UnifiedPage>> {
+    const c = await this.collect(api, resource, accountId, query, false);
+    let result = c.rows.map((n) => c.mapper.toUnified(n, { includeRemoteData: c.includeRemoteData }));
+    let resume = c.resume;
+    let resultChunks: string[] | undefined;
+    if (opts.maxBytes !== undefined) {
+      const cut = serializeWithinBudget(result, opts.maxBytes);
+      resultChunks = cut.chunks;
+      if (cut.kept < result.length) {
+        result = result.slice(0, cut.kept);
+        resume = c.positions[cut.kept - 1] + 1;
+      }
+    }
+    return { data: { result, next_cursor: c.cursor(resume), result_count: result.length }, rateLimit: c.rateLimit, resultChunks };
+  }
+
+  /**
+   * The same page as list, as the JSON bytes of its `{result, next_cursor, result_count}` envelope:
+   * each record's `remote_data` is Planhat's own text of the record, spliced in after the mapped
+   * fields (where JSON.stringify would put it: it is the last key), not the parsed record serialised
+   * again, which was most of a page's serialisation.
+   */
+  async listJson(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>): Promise<UnifiedResult<Buffer>> {
+    const c = await this.collect(api, resource, accountId, query, true);
+    const pieces: Buffer[] = [LIST_HEAD];
+    for (let i = 0; i < c.rows.length; i++) {
+      if (i > 0) pieces.push(COMMA);
+      const mapped = JSON.stringify(c.mapper.toUnified(c.rows[i], { includeRemoteData: false }));
+      if (!c.includeRemoteData) {
+        pieces.push(Buffer.from(mapped));
+        continue;
+      }
+      const open = mapped.length > 2 ? `${mapped.slice(0, -1)},"remote_data":` : '{"remote_data":';
+      pieces.push(Buffer.from(open), c.raws?.[i] ?? Buffer.from(JSON.stringify(c.rows[i])), CLOSE_BRACE);
+    }
+    pieces.push(Buffer.from(`],"next_cursor":${JSON.stringify(c.cursor(c.resume))},"result_count":${c.rows.length}}`));
+    return { data: Buffer.concat(pieces), rateLimit: c.rateLimit };
+  }
+
+  /**
+   * The Planhat records of one unified page: query validated, filters split into Planhat parameters
+   * and gateway predicates, cursor decoded, pages fetched (and filtered) until the page is full.
+   * `positions[i]` is the native offset of record i, `resume` the next offset (null at the end);
+   * with `rawRecords`, `raws[i]` is Planhat's own JSON text of record i, when it could be delimited.
+   */
+  private async collect(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>, rawRecords: boolean) {
     const def = this.resource(api, resource, 'list');
     const mapper = mapperOf(def);
     const q = parseOr400(unifiedSchemas(def).listQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>;
     const includeRemoteData = q.include_remote_data !== false && q.include_remote_data !== 'false';
+    const withRaw = rawRecords && includeRemoteData;
 
     // Split filters into Planhat parameters and gateway predicates.
     const params: Record<string, string> = { ...(mapper.fixedQuery ?? {}) };
@@ -94,62 +144,61 @@ export class UnifiedService {
     let offset = 0;
     let limit = DEFAULT_LIMIT;
     if (typeof q.next_cursor === 'string') {
-      const c = this.cursors.decode<UnifiedCursor>(scope, q.next_cursor);
-      if (!Number.isInteger(c.o) || c.o < 0 || !Number.isInteger(c.l) || c.l < 1) throw GatewayError.invalid('next_cursor is invalid');
-      offset = c.o;
-      limit = c.l;
+      const cur = this.cursors.decode<UnifiedCursor>(scope, q.next_cursor);
+      if (!Number.isInteger(cur.o) || cur.o < 0 || !Number.isInteger(cur.l) || cur.l < 1) throw GatewayError.invalid('next_cursor is invalid');
+      offset = cur.o;
+      limit = cur.l;
     }
     if (q.limit !== undefined) limit = q.limit as number;
     const max = maxLimitOf(def);
     limit = Math.min(limit, max);
 
-    const toUnified = (n: Native) => mapper.toUnified(n, { includeRemoteData });
-    const next = (o: number) => this.cursors.encode<UnifiedCursor>(scope, { o, l: limit });
-    /** Maps the page; `positions[i]` is the native offset of record i, `resume` the natural next offset. */
-    const page = (rows: Native[], positions: number[], resume: number | null, rateLimit: RateLimitHeaders): UnifiedResult<UnifiedPage> => {
-      let result = rows.map(toUnified);
-      let cursorAt = resume;
-      let resultChunks: string[] | undefined;
-      if (opts.maxBytes !== undefined) {
-        const cut = serializeWithinBudget(result, opts.maxBytes);
-        resultChunks = cut.chunks;
-        if (cut.kept < result.length) {
-          result = result.slice(0, cut.kept);
-          cursorAt = positions[cut.kept - 1] + 1;
-        }
-      }
-      return { data: { result, next_cursor: cursorAt === null ? null : next(cursorAt), result_count: result.length }, rateLimit, resultChunks };
-    };
+    const cursor = (o: number | null) => (o === null ? null : this.cursors.encode<UnifiedCursor>(scope, { o, l: limit }));
+    const collected = (rows: Native[], raws: Buffer[] | undefined, positions: number[], resume: number | null, rateLimit: RateLimitHeaders) => ({
+      mapper,
+      includeRemoteData,
+      rows,
+      raws,
+      positions,
+      resume,
+      rateLimit,
+      cursor,
+    });
+    const rawOf = (records: RawRecords | undefined, i: number) => (records ? records.bytes.subarray(records.bounds[2 * i], records.bounds[2 * i + 1]) : undefined);
 
     if (tests.length === 0) {
       // Planhat filters everything: fetch one more than the page to know whether another follows.
       const size = Math.min(limit + 1, max);
-      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size });
+      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size, rawRecords: withRaw });
       const rows = res.data.result.slice(0, limit);
       const more = res.data.result.length > limit || (size === limit && rows.length === limit);
-      return page(rows, rows.map((_, i) => offset + i), more ? offset + rows.length : null, res.rateLimit);
+      const raws = res.records ? rows.map((_, i) => rawOf(res.records, i)!) : undefined;
+      return collected(rows, raws, rows.map((_, i) => offset + i), more ? offset + rows.length : null, res.rateLimit);
     }
 
     // Gateway-side filters: scan Planhat pages until `limit` matches or the end of the list; the
     // cursor resumes at the first record not yet examined, so no record is skipped or repeated.
     const size = Math.min(Math.max(limit, MIN_SCAN_PAGE), max);
     const out: Native[] = [];
+    const raws: (Buffer | undefined)[] = [];
     const positions: number[] = [];
     let rateLimit: RateLimitHeaders = {};
+    const done = (resume: number | null) => collected(out, withRaw && raws.every(Boolean) ? (raws as Buffer[]) : undefined, positions, resume, rateLimit);
     for (;;) {
-      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size });
+      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size, rawRecords: withRaw });
       rateLimit = res.rateLimit;
       const rows = res.data.result;
       for (let i = 0; i < rows.length; i++) {
         if (!tests.every((t) => t(rows[i]))) continue;
         out.push(rows[i]);
+        raws.push(rawOf(res.records, i));
         positions.push(offset + i);
         if (out.length === limit) {
           const ended = i === rows.length - 1 && rows.length < size;
-          return page(out, positions, ended ? null : offset + i + 1, rateLimit);
+          return done(ended ? null : offset + i + 1);
         }
       }
-      if (rows.length < size) return page(out, positions, null, rateLimit);
+      if (rows.length < size) return done(null);
       offset += rows.length;
     }
   }
