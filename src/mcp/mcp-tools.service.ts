@@ -160,7 +160,7 @@ export class McpToolsService {
       case 'list': {
         const { limit, next_cursor, ...query } = args;
         const page = await this.planhat.listPage(accountId, key, query, { limit, next_cursor, maxBytes: LIST_BUDGET_BYTES });
-        return listOutput(page.data.result, page.data.next_cursor, page.resultChunks);
+        return listOutput(page.data, page.resultChunks);
       }
       case 'get':
         return { data: (await this.planhat.get(accountId, key, String(args.id))).data };

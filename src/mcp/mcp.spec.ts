@@ -130,7 +130,7 @@ describe('tool results serialised once', () => {
   it('a list result in pieces is the same JSON-RPC result as JSON.stringify of it', () => {
     const { kept, chunks } = serializeWithinBudget(rows, 10_000_000);
     for (const cursor of [null, 'abc.def']) {
-      const out = listOutput(rows.slice(0, kept), cursor, chunks);
+      const out = listOutput({ result: rows.slice(0, kept), next_cursor: cursor }, chunks);
       expect(out.json!.join('')).toBe(JSON.stringify(out.data));
       const r = okResult(out.data, out.json);
       expect(serializeCallResult(r).join('')).toBe(JSON.stringify(r));

@@ -157,9 +157,18 @@ export interface ToolOutput {
   json?: string[];
 }
 
-/** A list tool's `{result, next_cursor}`, with its JSON built around the already-serialised records. */
-export function listOutput(result: unknown[], nextCursor: string | null, resultChunks: string[] | undefined): ToolOutput {
-  const data = { result, next_cursor: nextCursor };
+/**
+ * A list tool's `{result, next_cursor}`, with its JSON built around the already-serialised records.
+ * `page.result` is read only when the data itself is (it may be parsed on first read).
+ */
+export function listOutput(page: { readonly result: unknown[]; readonly next_cursor: string | null }, resultChunks: string[] | undefined): ToolOutput {
+  const nextCursor = page.next_cursor;
+  const data = {
+    get result() {
+      return page.result;
+    },
+    next_cursor: nextCursor,
+  };
   if (resultChunks === undefined) return { data };
   const json = ['{"result":['];
   resultChunks.forEach((chunk, i) => (i === 0 ? json.push(chunk) : json.push(',', chunk)));

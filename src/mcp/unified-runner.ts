@@ -13,7 +13,7 @@ export class UnifiedToolRunner {
     switch (tool.op) {
       case 'list': {
         const page = await this.unified.list(api, resource, accountId, args, { maxBytes: LIST_BUDGET_BYTES });
-        return listOutput(page.data.result, page.data.next_cursor, page.resultChunks);
+        return listOutput(page.data, page.resultChunks);
       }
       case 'get': {
         const { id, ...query } = args;

@@ -55,14 +55,16 @@ export function rawRecordText(raw: RawRecords, k: number): string {
  * without `raw`; with it, each record is Planhat's own text of it). Used to cut MCP tool results at
  * whole records; the cursor then resumes after the last one kept.
  */
-export function serializeWithinBudget(rows: readonly unknown[], maxBytes: number, raw?: RawRecords): { kept: number; chunks: string[] } {
+export function serializeWithinBudget(rows: readonly unknown[] | RawRecords, maxBytes: number): { kept: number; chunks: string[] } {
+  const raw = Array.isArray(rows) ? undefined : (rows as RawRecords);
+  const count = raw ? raw.bounds.length / 2 : (rows as readonly unknown[]).length;
   const chunks: string[] = [];
   let parts: string[] = [];
   let chars = 0;
   let size = 2;
   let kept = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const text = raw ? rawRecordText(raw, i) : JSON.stringify(rows[i]) ?? 'null';
+  for (let i = 0; i < count; i++) {
+    const text = raw ? rawRecordText(raw, i) : JSON.stringify((rows as readonly unknown[])[i]) ?? 'null';
     size += (raw ? raw.bounds[2 * i + 1] - raw.bounds[2 * i] : Buffer.byteLength(text)) + 1;
     if (size > maxBytes && i > 0) break;
     parts.push(text);
@@ -163,33 +165,47 @@ export class PlanhatService {
     opts: ListOptions & { maxBytes?: number; rawRecords?: boolean } = {},
   ): Promise<Result<Page> & { records?: RawRecords }> {
     const req = await this.listRequest(accountId, resource, query, opts);
-    let rows: Record<string, unknown>[];
-    let records: RawRecords | undefined;
-    let rateLimit: RateLimitHeaders;
-    if (opts.rawRecords || opts.maxBytes !== undefined) {
-      // Planhat's text of each record is kept (bounded by the scanner) to be written out as it came.
-      const res = await this.client.callBytes(req.conn, req.request);
-      const bounds: number[] = [];
-      if (isUtf8(res.bytes) && countJsonArray(res.bytes, bounds) >= 0) records = { bytes: res.bytes, bounds };
-      rows = this.listRows(req.model, res.status, this.client.parseOk(res.status, res.bytes.toString('utf8'), res.rateLimit).body);
-      rateLimit = res.rateLimit;
-    } else {
+    if (!opts.rawRecords && opts.maxBytes === undefined) {
       const res = await this.client.call<unknown>(req.conn, req.request);
-      rows = this.listRows(req.model, res.status, res.body);
-      rateLimit = res.rateLimit;
+      const rows = this.listRows(req.model, res.status, res.body);
+      const next = rows.length >= req.limit ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + rows.length, l: req.limit }) : null;
+      return { data: { result: rows, next_cursor: next, result_count: rows.length }, status: 200, rateLimit: res.rateLimit };
     }
-    let more = rows.length >= req.limit;
+    // Planhat's text of each record is kept (delimited by the scanner) to be written out as it came,
+    // and the records are parsed only when `data.result` is read (an MCP answer written from the
+    // text alone never reads it).
+    const res = await this.client.callBytes(req.conn, req.request);
+    const bounds: number[] = [];
+    let total = isUtf8(res.bytes) ? countJsonArray(res.bytes, bounds) : -1;
+    let records: RawRecords | undefined;
+    let parse: () => Record<string, unknown>[];
+    if (total >= 0) {
+      records = { bytes: res.bytes, bounds };
+      parse = () => JSON.parse(res.bytes.toString('utf8')) as Record<string, unknown>[];
+    } else {
+      const rows = this.listRows(req.model, res.status, this.client.parseOk(res.status, res.bytes.toString('utf8'), res.rateLimit).body);
+      total = rows.length;
+      parse = () => rows;
+    }
+    let count = total;
     let resultChunks: string[] | undefined;
     if (opts.maxBytes !== undefined) {
-      const cut = serializeWithinBudget(rows, opts.maxBytes, records);
+      const cut = serializeWithinBudget(records ?? parse(), opts.maxBytes);
       resultChunks = cut.chunks;
-      if (cut.kept < rows.length) {
-        rows = rows.slice(0, cut.kept);
-        more = true;
-      }
+      count = cut.kept;
     }
-    const next = more ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + rows.length, l: req.limit }) : null;
-    return { data: { result: rows, next_cursor: next, result_count: rows.length }, status: 200, rateLimit, resultChunks, records };
+    const more = count < total || total >= req.limit;
+    const next = more ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + count, l: req.limit }) : null;
+    let rows: Record<string, unknown>[] | undefined;
+    const data: Page = {
+      get result() {
+        rows ??= parse().slice(0, count);
+        return rows;
+      },
+      next_cursor: next,
+      result_count: count,
+    };
+    return { data, status: 200, rateLimit: res.rateLimit, resultChunks, records };
   }
 
   /**

@@ -57,7 +57,7 @@ describe('UnifiedService.list paging', () => {
     expect(JSON.parse(bytes.data.toString())).toEqual(objects.data);
     expect(bytes.rateLimit).toEqual(objects.rateLimit);
     const text = bytes.data.toString();
-    if (query.include_remote_data === 'false') expect(text).not.toContain('remote_data');
+    if ((query as Record<string, unknown>).include_remote_data === 'false') expect(text).not.toContain('remote_data');
     else expect(text).toContain('"remote_data":{\n  "_id"');
   });
 

@@ -32,8 +32,12 @@ export const accountMapper = defineMapper({
       note: 'one address, type primary; a write takes the first',
       schema: z.array(address).max(1).describe('Addresses; Planhat keeps one (the first)'),
       read: (n) => {
-        const a = { street_1: str(n, 'address'), city: str(n, 'city'), postal_code: str(n, 'zip'), country: str(n, 'country') };
-        return Object.values(a).some((v) => v !== undefined) ? [{ ...a, type: 'primary' }] : [];
+        const street_1 = str(n, 'address');
+        const city = str(n, 'city');
+        const postal_code = str(n, 'zip');
+        const country = str(n, 'country');
+        if (street_1 === undefined && city === undefined && postal_code === undefined && country === undefined) return [];
+        return [{ street_1, city, postal_code, country, type: 'primary' }];
       },
       write: (v, out) => {
         const a = (v as z.infer<typeof address>[])[0];
