@@ -10,7 +10,7 @@ import { McpAccessService } from './mcp-access.service';
 import type { McpContext } from './mcp-tools.service';
 import { serializeCallResult } from './results';
 import { mcpSdk } from './sdk';
-import { sendJsonPieces } from '../common/json-body';
+import { jsonPiecesBody } from '../common/json-body';
 
 interface SseSession {
   transport: SSEServerTransport;
@@ -88,7 +88,7 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
           ? [await this.access.toolsJson(ctx)]
           : serializeCallResult(await this.access.callTool(ctx, plain.name, plain.args));
       reply.status(200).header('content-type', 'application/json');
-      void reply.send(sendJsonPieces(reply, [`{"jsonrpc":"2.0","id":${JSON.stringify(plain.id)},"result":`, ...result, '}']));
+      void reply.send(jsonPiecesBody([`{"jsonrpc":"2.0","id":${JSON.stringify(plain.id)},"result":`, ...result, '}']));
       return;
     }
     if (Array.isArray(req.body) && req.body.length === 0) {

@@ -2,6 +2,7 @@ import { ErrorCode, GatewayError } from '../common/errors';
 import { findIndexedTool } from './policy';
 import { CustomFieldsCache, customPropertiesByModel } from './custom-fields';
 import { findModelRoute, operationOf, searchTools } from './meta-tools';
+import { countJsonArray } from '../planhat/json-scan';
 import { serializeWithinBudget } from '../planhat/planhat.service';
 import { errorResult, listOutput, okResult, serializeCallResult } from './results';
 import { inputSchemaFor, parseArguments, toolSpec } from './tool-schemas';
@@ -125,6 +126,23 @@ describe('tool results serialised once', () => {
     }
     expect(serializeWithinBudget(rows, 10_000_000).chunks.length).toBeGreaterThan(1);
     expect(serializeWithinBudget([], 100)).toEqual({ kept: 0, chunks: [] });
+  });
+
+  it.each([0, 1])('serializeWithinBudget over Planhat\'s text (indent %i) keeps whole records under the budget, in <64 KB runs', (indent) => {
+    const bytes = Buffer.from(JSON.stringify(rows, null, indent));
+    const bounds: number[] = [];
+    expect(countJsonArray(bytes, bounds)).toBe(rows.length);
+    for (const budget of [10, 1000, 50_000, 100_000, 10_000_000]) {
+      const { kept, chunks } = serializeWithinBudget({ bytes, bounds }, budget);
+      const text = `[${chunks.join(',')}]`;
+      expect(JSON.parse(text)).toEqual(rows.slice(0, kept));
+      expect(kept).toBeGreaterThanOrEqual(1);
+      if (kept > 1) expect(Buffer.byteLength(text)).toBeLessThanOrEqual(budget);
+      if (kept < rows.length && indent === 0) expect(Buffer.byteLength(JSON.stringify(rows.slice(0, kept + 1)))).toBeGreaterThan(budget);
+      for (const c of chunks) expect(c.length).toBeLessThanOrEqual(64 * 1024);
+    }
+    expect(serializeWithinBudget({ bytes, bounds }, 10_000_000).chunks.length).toBeGreaterThan(1);
+    expect(serializeWithinBudget({ bytes: Buffer.from('[]'), bounds: [] }, 100)).toEqual({ kept: 0, chunks: [] });
   });
 
   it('a list result in pieces is the same JSON-RPC result as JSON.stringify of it', () => {

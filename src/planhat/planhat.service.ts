@@ -44,8 +44,27 @@ export interface RawRecords {
   bounds: number[];
 }
 
-export function rawRecordText(raw: RawRecords, k: number): string {
-  return raw.bytes.toString('utf8', raw.bounds[2 * k], raw.bounds[2 * k + 1]);
+/**
+ * serializeWithinBudget over Planhat's own text: a chunk is one contiguous run of records decoded at
+ * once (what lies between two records is a comma and maybe whitespace, so the run is valid JSON of
+ * them). The run's byte length bounds the output, so the budget holds.
+ */
+function rawWithinBudget(raw: RawRecords, maxBytes: number): { kept: number; chunks: string[] } {
+  const { bytes, bounds } = raw;
+  const count = bounds.length / 2;
+  if (count === 0) return { kept: 0, chunks: [] };
+  let kept = 1;
+  while (kept < count && 2 + bounds[2 * kept + 1] - bounds[0] <= maxBytes) kept++;
+  const chunks: string[] = [];
+  let first = 0;
+  for (let k = 1; k <= kept; k++) {
+    // Close the run before record k when it would pass the chunk size (bytes ≥ characters), or at the end.
+    if (k === kept || bounds[2 * k + 1] - bounds[2 * first] > JSON_CHUNK_CHARS) {
+      chunks.push(bytes.toString('utf8', bounds[2 * first], bounds[2 * k - 1]));
+      first = k;
+    }
+  }
+  return { kept, chunks };
 }
 
 /**
@@ -56,16 +75,15 @@ export function rawRecordText(raw: RawRecords, k: number): string {
  * whole records; the cursor then resumes after the last one kept.
  */
 export function serializeWithinBudget(rows: readonly unknown[] | RawRecords, maxBytes: number): { kept: number; chunks: string[] } {
-  const raw = Array.isArray(rows) ? undefined : (rows as RawRecords);
-  const count = raw ? raw.bounds.length / 2 : (rows as readonly unknown[]).length;
+  if (!Array.isArray(rows)) return rawWithinBudget(rows as RawRecords, maxBytes);
   const chunks: string[] = [];
   let parts: string[] = [];
   let chars = 0;
   let size = 2;
   let kept = 0;
-  for (let i = 0; i < count; i++) {
-    const text = raw ? rawRecordText(raw, i) : JSON.stringify((rows as readonly unknown[])[i]) ?? 'null';
-    size += (raw ? raw.bounds[2 * i + 1] - raw.bounds[2 * i] : Buffer.byteLength(text)) + 1;
+  for (let i = 0; i < rows.length; i++) {
+    const text = JSON.stringify(rows[i]) ?? 'null';
+    size += Buffer.byteLength(text) + 1;
     if (size > maxBytes && i > 0) break;
     parts.push(text);
     kept++;
