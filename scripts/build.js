@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// `npm run build`: tsc compiles src/ into dist/, then esbuild bundles the compiled entry
+// (dist/main.js) with the packages it requires into one file, written over dist/main.js.
+//
+// Why: ~2,400 CommonJS modules are resolved, read and compiled one by one at start; as one file
+// the gateway becomes healthy much sooner (issue #6, cold start). The bundle is made from tsc's
+// output, not from src/, because esbuild does not emit the decorator metadata Nest injects by.
+// The other files in dist/ stay as tsc wrote them (the standalone sandbox, scripts/write-openapi.js).
+//
+// Left outside the bundle (required from node_modules at run time):
+//  - packages that are not installed: optional peers Nest and TypeORM require in a try or only
+//    when configured (@nestjs/microservices, @fastify/view, mysql, ...);
+//  - sqlite3 (native addon), swagger-ui-dist (serves its own files for /docs), ioredis (reads its
+//    package.json; loaded only with REDIS_URL) and pg (loaded only for DATABASE_URL=postgres...).
+//    Nothing bundled shares state with them, so no package exists twice in the process.
+//
+// BUILD_BUNDLE=0 skips the bundle (dist/main.js is then tsc's entry, as before).
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const root = path.resolve(__dirname, '..');
+const dist = path.join(root, 'dist');
+const entry = path.join(dist, 'main.js');
+
+const EXTERNAL = ['sqlite3', 'swagger-ui-dist', 'ioredis', 'pg', 'pg-native'];
+
+function tsc() {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+}
+
+/** Bare imports that do not resolve from the importing file are optional peers: keep them as require(). */
+function externalIfMissing(missing) {
+  return {
+    name: 'external-if-missing',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === 'probe' || args.path.startsWith('node:')) return undefined;
+        const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'probe' });
+        if (found.errors.length === 0) return undefined;
+        missing.add(args.path);
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
+/**
+ * esbuild escapes non-ASCII characters in strings, templates and identifiers but leaves them in
+ * regular expression literals and comments (validator's locale tables, libphonenumber's docs).
+ * One such character makes Node decode the whole 11 MB file as UTF-8 and V8 keep it as a two-byte
+ * string: ~200 ms at start. In a regular expression `\uXXXX` means the same character (a surrogate
+ * pair too, with or without the u flag); in a comment it changes nothing. The source map only
+ * shifts columns after such a character on its line.
+ */
+function asciiOnly(file) {
+  const code = fs.readFileSync(file, 'utf8');
+  const escaped = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (escaped !== code) fs.writeFileSync(file, escaped);
+}
+
+async function bundle() {
+  const esbuild = require('esbuild');
+  const missing = new Set();
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    outfile: entry,
+    allowOverwrite: true,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: EXTERNAL,
+    plugins: [externalIfMissing(missing)],
+    // Maps from the bundle back to src/*.ts (through tsc's maps) for `node --enable-source-maps`.
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    // Nest and TypeORM go by class names (tokens, entity names): nothing is renamed or minified.
+    minify: false,
+    legalComments: 'none',
+    metafile: true,
+  });
+  asciiOnly(entry);
+  const inputs = Object.keys(result.metafile.inputs).length;
+  const size = (fs.statSync(entry).size / 1e6).toFixed(1);
+  process.stderr.write(`Bundled dist/main.js: ${inputs} modules, ${size} MB; left to node_modules: ${[...EXTERNAL, ...missing].sort().join(', ')}\n`);
+}
+
+async function main() {
+  fs.rmSync(dist, { recursive: true, force: true });
+  tsc();
+  if (process.env.BUILD_BUNDLE !== '0') await bundle();
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
