@@ -81,8 +81,10 @@ async function bundle() {
     // Maps from the bundle back to src/*.ts (through tsc's maps) for `node --enable-source-maps`.
     sourcemap: 'linked',
     logLevel: 'warning',
-    // Nest and TypeORM go by class names (tokens, entity names): nothing is renamed or minified.
-    minify: false,
+    // Whitespace and comments only (~30% less to read and decode at every start). Identifiers and
+    // syntax stay: Nest and TypeORM go by class names (tokens, entity names), and stack traces keep
+    // function names; the source map gives file:line.
+    minifyWhitespace: true,
     legalComments: 'none',
     metafile: true,
   });
