@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds dist/ when it is missing or older than any file under src/ (so `npm start` works on a fresh clone).
+// Builds dist/ (scripts/build.js: tsc, then the bundle) when it is missing or older than any file
+// under src/, package.json or the build script (so `npm start` works on a fresh clone).
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -18,9 +19,11 @@ function newestMtime(dir) {
 }
 
 const built = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;
-const sources = Math.max(newestMtime(path.join(root, 'src')), fs.statSync(path.join(root, 'package.json')).mtimeMs);
+const sources = Math.max(
+  newestMtime(path.join(root, 'src')),
+  ...['package.json', 'scripts/build.js', 'scripts/bundle-loader.js'].map((f) => fs.statSync(path.join(root, f)).mtimeMs),
+);
 if (built < sources) {
-  process.stderr.write('Building the gateway (tsc)…\n');
-  fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  process.stderr.write('Building the gateway (tsc + bundle)…\n');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.js')], { cwd: root, stdio: 'inherit' });
 }

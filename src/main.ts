@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
-main().catch((err) => {
+/** Settles once the gateway listens (the bundled build's loader then writes its code cache). */
+export const started: Promise<void> = main().catch((err) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(78);

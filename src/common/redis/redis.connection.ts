@@ -1,11 +1,12 @@
 import { Global, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 
 /**
  * The shared Redis connection when REDIS_URL is set (throttle counters, the custom-field schema
  * cache); `client` is undefined otherwise and callers keep their state in memory. Keys carry
- * REDIS_KEY_PREFIX so several deployments (or test runs) can share one Redis.
+ * REDIS_KEY_PREFIX so several deployments (or test runs) can share one Redis. ioredis is loaded
+ * only when REDIS_URL is set (it is ~40 modules a SQLite-only start does not need).
  */
 @Injectable()
 export class RedisConnection implements OnApplicationShutdown {
@@ -14,7 +15,9 @@ export class RedisConnection implements OnApplicationShutdown {
 
   constructor(config: AppConfig) {
     if (config.redisUrl) {
-      this.client = new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { default: RedisClient } = require('ioredis') as typeof import('ioredis');
+      this.client = new RedisClient(config.redisUrl, { keyPrefix: config.redisKeyPrefix, maxRetriesPerRequest: 2, enableOfflineQueue: true });
       this.client.on('error', (err: Error) => this.logger.warn(`Redis: ${err.message}`));
     }
   }

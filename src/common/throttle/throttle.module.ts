@@ -1,10 +1,17 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import type * as RedisStorage from '@nest-lab/throttler-storage-redis';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { RedisConnection } from '../redis/redis.connection';
 import { GatewayThrottlerGuard, throttlerOptions } from './throttle';
+
+/** Loaded only with REDIS_URL: the Redis storage pulls in ioredis. */
+function redisStorage(client: NonNullable<RedisConnection['client']>): RedisStorage.ThrottlerStorageRedisService {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ThrottlerStorageRedisService } = require('@nest-lab/throttler-storage-redis') as typeof RedisStorage;
+  return new ThrottlerStorageRedisService(client);
+}
 
 /**
  * Registers the gateway throttle as a global guard (every Nest route, the MCP endpoint included).
@@ -16,7 +23,7 @@ import { GatewayThrottlerGuard, throttlerOptions } from './throttle';
       inject: [AppConfig, RedisConnection],
       useFactory: (config: AppConfig, redis: RedisConnection) => ({
         ...throttlerOptions(config),
-        ...(redis.client ? { storage: new ThrottlerStorageRedisService(redis.client) } : {}),
+        ...(redis.client ? { storage: redisStorage(redis.client) } : {}),
       }),
     }),
   ],
