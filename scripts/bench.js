@@ -76,6 +76,16 @@ async function stop(child) {
   clearTimeout(t);
 }
 
+/** CPU time (user + system) a process has used, in ms (Linux clock ticks are 10 ms). */
+function cpuMs(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 function rssMb(pid) {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -108,6 +118,13 @@ function summary(res) {
   const bad = res.non2xx + res.errors + res.timeouts;
   if (bad > 0) console.error(`  warning: ${bad} non-2xx/errors/timeouts out of ${res.requests.total}`);
   return { rps: Math.round(res.requests.average), p50_ms: res.latency.p50, p99_ms: res.latency.p99 };
+}
+
+/** A load run against the server process `child`, with that process's CPU ms per request (steadier than rps on a shared machine). */
+async function measured(child, opts) {
+  const before = cpuMs(child.pid);
+  const res = await load(opts);
+  return { ...summary(res), cpu_ms_per_req: +((cpuMs(child.pid) - before) / res.requests.total).toFixed(3) };
 }
 
 const rows = [];
@@ -144,7 +161,7 @@ async function main() {
     SANDBOX_RATE_LIMIT_PER_MIN: '0',
   });
   const gateway = start('gateway', 'dist/main.js', gatewayEnv);
-  start('bare proxy', 'scripts/bench/bare-proxy.js', { PORT: String(barePort), SANDBOX_URL: sandboxUrl });
+  const bareProxy = start('bare proxy', 'scripts/bench/bare-proxy.js', { PORT: String(barePort), SANDBOX_URL: sandboxUrl });
   await Promise.all([waitFor(`${sandboxUrl}/__stats`), waitFor(`${gatewayUrl}/health`), waitFor(`${bareUrl}/companies?limit=1`)]);
 
   const accounts = await json('GET', `${gatewayUrl}/integrated-account`);
@@ -158,32 +175,32 @@ async function main() {
 
   // 1. proxy list vs the bare proxy
   const ratio = (a, b) => (a && b ? +(a.rps / b.rps).toFixed(3) : null);
-  const bare = runs('proxy') || runs('unified') ? summary(await load({ url: `${bareUrl}/companies?limit=100` })) : null;
-  const proxy = runs('proxy') || runs('call') ? summary(await load({ url: `${gatewayUrl}/proxy/companies?integrated_account_id=${account}&limit=100`, headers: auth })) : null;
+  const bare = runs('proxy') || runs('unified') ? await measured(bareProxy, { url: `${bareUrl}/companies?limit=100` }) : null;
+  const proxy = runs('proxy') || runs('call') ? await measured(gateway, { url: `${gatewayUrl}/proxy/companies?integrated_account_id=${account}&limit=100`, headers: auth }) : null;
   if (runs('proxy')) {
-    report({ scenario: 'proxy list', ...proxy, baseline_rps: bare.rps, ratio: ratio(proxy, bare), added_p50_ms: +(proxy.p50_ms - bare.p50_ms).toFixed(2) });
+    report({ scenario: 'proxy list', ...proxy, baseline_rps: bare.rps, ratio: ratio(proxy, bare), added_p50_ms: +(proxy.p50_ms - bare.p50_ms).toFixed(2), baseline_cpu_ms_per_req: bare.cpu_ms_per_req });
   }
 
   // 2. unified list vs the same baseline
   if (runs('unified')) {
-    const unified = summary(await load({ url: `${gatewayUrl}/unified/crm/accounts?integrated_account_id=${account}&limit=100`, headers: auth }));
-    report({ scenario: 'unified list', ...unified, baseline_rps: bare.rps, ratio: ratio(unified, bare) });
+    const unified = await measured(gateway, { url: `${gatewayUrl}/unified/crm/accounts?integrated_account_id=${account}&limit=100`, headers: auth });
+    report({ scenario: 'unified list', ...unified, baseline_rps: bare.rps, ratio: ratio(unified, bare), baseline_cpu_ms_per_req: bare.cpu_ms_per_req });
   }
 
   // 3. MCP tools/call list vs the gateway's own proxy list
   if (runs('call')) {
-    const call = summary(await load({
+    const call = await measured(gateway, {
       url: `${gatewayUrl}${mcpPath}`,
       method: 'POST',
       headers: mcpHeaders,
       body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 } }),
-    }));
-    report({ scenario: 'mcp tools/call list', ...call, baseline_rps: proxy.rps, ratio: ratio(call, proxy) });
+    });
+    report({ scenario: 'mcp tools/call list', ...call, baseline_rps: proxy.rps, ratio: ratio(call, proxy), baseline_cpu_ms_per_req: proxy.cpu_ms_per_req });
   }
 
   // 4. MCP tools/list on an unfiltered server
   if (runs('list')) {
-    const list = summary(await load({ url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/list', {}), connections: 4 }));
+    const list = await measured(gateway, { url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/list', {}), connections: 4 });
     report({ scenario: 'mcp tools/list', ...list, baseline_rps: null, ratio: null });
   }
 
