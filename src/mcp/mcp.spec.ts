@@ -2,7 +2,7 @@ import { ErrorCode, GatewayError } from '../common/errors';
 import { findIndexedTool } from './policy';
 import { CustomFieldsCache, customPropertiesByModel } from './custom-fields';
 import { findModelRoute, operationOf, searchTools } from './meta-tools';
-import { countJsonArray } from '../planhat/json-scan';
+import { countJsonArray } from '../common/json-scan';
 import { serializeWithinBudget } from '../planhat/planhat.service';
 import { errorResult, listOutput, okResult, serializeCallResult } from './results';
 import { inputSchemaFor, parseArguments, toolSpec } from './tool-schemas';

@@ -13,7 +13,7 @@ import {
   type Operation,
 } from './catalog';
 import { PlanhatClient, type PlanhatRequest, type PlanhatResponse } from './planhat.client';
-import { countJsonArray } from './json-scan';
+import { countJsonArray, type ElementFields } from '../common/json-scan';
 import { PlanhatConnectionResolver } from './planhat-connection';
 import type { RateLimitHeaders } from './rate-limit';
 
@@ -42,6 +42,8 @@ export const JSON_CHUNK_CHARS = 64 * 1024;
 export interface RawRecords {
   bytes: Buffer;
   bounds: number[];
+  /** Each record's top-level keys and values (with `recordFields`). */
+  fields?: ElementFields;
 }
 
 /**
@@ -180,7 +182,7 @@ export class PlanhatService {
     accountId: string | undefined,
     resource: string,
     query: Record<string, unknown>,
-    opts: ListOptions & { maxBytes?: number; rawRecords?: boolean } = {},
+    opts: ListOptions & { maxBytes?: number; rawRecords?: boolean; recordFields?: boolean } = {},
   ): Promise<Result<Page> & { records?: RawRecords }> {
     const req = await this.listRequest(accountId, resource, query, opts);
     if (!opts.rawRecords && opts.maxBytes === undefined) {
@@ -194,11 +196,12 @@ export class PlanhatService {
     // text alone never reads it).
     const res = await this.client.callBytes(req.conn, req.request);
     const bounds: number[] = [];
-    let total = isUtf8(res.bytes) ? countJsonArray(res.bytes, bounds) : -1;
+    const fields: ElementFields | undefined = opts.recordFields ? { spans: [], starts: [] } : undefined;
+    let total = isUtf8(res.bytes) ? countJsonArray(res.bytes, bounds, fields) : -1;
     let records: RawRecords | undefined;
     let parse: () => Record<string, unknown>[];
     if (total >= 0) {
-      records = { bytes: res.bytes, bounds };
+      records = { bytes: res.bytes, bounds, fields };
       parse = () => JSON.parse(res.bytes.toString('utf8')) as Record<string, unknown>[];
     } else {
       const rows = this.listRows(req.model, res.status, this.client.parseOk(res.status, res.bytes.toString('utf8'), res.rateLimit).body);

@@ -1,7 +1,7 @@
 import { CursorCodec } from '../common/cursor';
 import type { AppConfig } from '../config/app-config';
 import type { PlanhatService } from '../planhat/planhat.service';
-import { countJsonArray } from '../planhat/json-scan';
+import { countJsonArray } from '../common/json-scan';
 import { normalizeTicketStatus } from './mappers/tickets';
 import { unifiedSchemas } from './unified.schemas';
 import { UnifiedService } from './unified.service';
@@ -14,14 +14,15 @@ const TICKETS = Array.from({ length: 253 }, (_, i) => ({ _id: `t${String(i).padS
 function fakePlanhat() {
   const calls: { offset: number; limit: number }[] = [];
   const planhat = {
-    listPage: async (_a: string, _r: string, query: Record<string, string>, opts: { offset: number; limit: number; rawRecords?: boolean }) => {
+    listPage: async (_a: string, _r: string, query: Record<string, string>, opts: { offset: number; limit: number; rawRecords?: boolean; recordFields?: boolean }) => {
       calls.push(opts);
       const rows = TICKETS.filter((t) => !query.companyId || t.companyId === query.companyId).slice(opts.offset, opts.offset + opts.limit);
       // Planhat's text of the page, spaced unlike JSON.stringify, so a spliced record is recognisable.
       const bytes = Buffer.from(JSON.stringify(rows, null, 1));
       const bounds: number[] = [];
-      countJsonArray(bytes, bounds);
-      const records = opts.rawRecords ? { bytes, bounds } : undefined;
+      const fields = opts.recordFields ? { spans: [], starts: [] } : undefined;
+      countJsonArray(bytes, bounds, fields);
+      const records = opts.rawRecords ? { bytes, bounds, fields } : undefined;
       return { data: { result: rows, next_cursor: null, result_count: rows.length }, status: 200, rateLimit: { 'ratelimit-remaining': '99' }, records };
     },
   } as unknown as PlanhatService;

@@ -4,7 +4,9 @@ import { CursorCodec } from '../common/cursor';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { PlanhatService, serializeWithinBudget, type RawRecords } from '../planhat/planhat.service';
 import type { RateLimitHeaders } from '../planhat/rate-limit';
+import { ByteWriter } from '../common/byte-writer';
 import { mapperOf, type Native, type UnifiedMapper } from './mappers';
+import { rawRecordWriterOf, type RawRecord } from './mappers/raw';
 import { DEFAULT_LIMIT, maxLimitOf, parseOr400, sortFields, unifiedSchemas } from './unified.schemas';
 import { findUnifiedResource, type UnifiedOp, type UnifiedResourceDef } from './unified-resources';
 
@@ -31,8 +33,8 @@ interface UnifiedCursor {
 const MIN_SCAN_PAGE = 100;
 
 const LIST_HEAD = Buffer.from('{"result":[');
-const COMMA = Buffer.from(',');
-const CLOSE_BRACE = Buffer.from('}');
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
 
 /**
  * The unified API over Planhat: resource lookup, validation with the unified zod schemas, the pure
@@ -87,40 +89,48 @@ export class UnifiedService {
   }
 
   /**
-   * The same page as list, as the JSON bytes of its `{result, next_cursor, result_count}` envelope:
-   * each record's `remote_data` is Planhat's own text of the record, spliced in after the mapped
-   * fields (where JSON.stringify would put it: it is the last key), not the parsed record serialised
-   * again, which was most of a page's serialisation.
+   * The same page as list, as the JSON bytes of its `{result, next_cursor, result_count}` envelope,
+   * written from Planhat's own text of each record (raw.ts): one-to-one fields and `remote_data` are
+   * copied, not parsed and serialised again. A record the writer does not take is parsed and mapped.
    */
   async listJson(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>): Promise<UnifiedResult<Buffer>> {
     const c = await this.collect(api, resource, accountId, query, true);
-    const pieces: Buffer[] = [LIST_HEAD];
-    for (let i = 0; i < c.rows.length; i++) {
-      if (i > 0) pieces.push(COMMA);
-      const mapped = JSON.stringify(c.mapper.toUnified(c.rows[i], { includeRemoteData: false }));
+    const writer = rawRecordWriterOf(c.mapper);
+    let size = 256;
+    for (const r of c.raws ?? []) size += (c.includeRemoteData ? 2 : 1) * (r.page.bounds[2 * r.index + 1] - r.page.bounds[2 * r.index]) + 64;
+    const out = new ByteWriter(size);
+    out.bytes(LIST_HEAD);
+    for (let i = 0; i < c.count; i++) {
+      if (i > 0) out.byte(COMMA);
+      const raw = c.raws?.[i];
+      if (raw && writer?.(raw.page, raw.index, out, c.includeRemoteData)) continue;
+      const native = raw ? (JSON.parse(rawText(raw)) as Native) : c.rows[i];
+      const mapped = JSON.stringify(c.mapper.toUnified(native, { includeRemoteData: false }));
       if (!c.includeRemoteData) {
-        pieces.push(Buffer.from(mapped));
+        out.text(mapped);
         continue;
       }
-      const open = mapped.length > 2 ? `${mapped.slice(0, -1)},"remote_data":` : '{"remote_data":';
-      pieces.push(Buffer.from(open), c.raws?.[i] ?? Buffer.from(JSON.stringify(c.rows[i])), CLOSE_BRACE);
+      out.text(mapped.length > 2 ? `${mapped.slice(0, -1)},"remote_data":` : '{"remote_data":');
+      if (raw) out.bytes(raw.page.bytes, raw.page.bounds[2 * raw.index], raw.page.bounds[2 * raw.index + 1]);
+      else out.text(JSON.stringify(native));
+      out.byte(CLOSE_BRACE);
     }
-    pieces.push(Buffer.from(`],"next_cursor":${JSON.stringify(c.cursor(c.resume))},"result_count":${c.rows.length}}`));
-    return { data: Buffer.concat(pieces), rateLimit: c.rateLimit };
+    out.text(`],"next_cursor":${JSON.stringify(c.cursor(c.resume))},"result_count":${c.count}}`);
+    return { data: out.result(), rateLimit: c.rateLimit };
   }
 
   /**
    * The Planhat records of one unified page: query validated, filters split into Planhat parameters
    * and gateway predicates, cursor decoded, pages fetched (and filtered) until the page is full.
    * `positions[i]` is the native offset of record i, `resume` the next offset (null at the end);
-   * with `rawRecords`, `raws[i]` is Planhat's own JSON text of record i, when it could be delimited.
+   * with `rawRecords`, `raws[i]` is Planhat's own JSON text of record i, when it could be delimited,
+   * and `rows` (the parsed records) are parsed only when read.
    */
   private async collect(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>, rawRecords: boolean) {
     const def = this.resource(api, resource, 'list');
     const mapper = mapperOf(def);
     const q = parseOr400(unifiedSchemas(def).listQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>;
     const includeRemoteData = q.include_remote_data !== false && q.include_remote_data !== 'false';
-    const withRaw = rawRecords && includeRemoteData;
 
     // Split filters into Planhat parameters and gateway predicates.
     const params: Record<string, string> = { ...(mapper.fixedQuery ?? {}) };
@@ -154,38 +164,47 @@ export class UnifiedService {
     limit = Math.min(limit, max);
 
     const cursor = (o: number | null) => (o === null ? null : this.cursors.encode<UnifiedCursor>(scope, { o, l: limit }));
-    const collected = (rows: Native[], raws: Buffer[] | undefined, positions: number[], resume: number | null, rateLimit: RateLimitHeaders) => ({
-      mapper,
-      includeRemoteData,
-      rows,
-      raws,
-      positions,
-      resume,
-      rateLimit,
-      cursor,
-    });
-    const rawOf = (records: RawRecords | undefined, i: number) => (records ? records.bytes.subarray(records.bounds[2 * i], records.bounds[2 * i + 1]) : undefined);
+    const collected = (count: number, rowsOf: () => Native[], raws: RawRecord[] | undefined, positions: number[], resume: number | null, rateLimit: RateLimitHeaders) => {
+      let rows: Native[] | undefined;
+      return {
+        mapper,
+        includeRemoteData,
+        count,
+        get rows(): Native[] {
+          rows ??= rowsOf();
+          return rows;
+        },
+        raws,
+        positions,
+        resume,
+        rateLimit,
+        cursor,
+      };
+    };
+    const rawOf = (page: RawRecords | undefined, index: number): RawRecord | undefined => (page ? { page, index } : undefined);
 
     if (tests.length === 0) {
       // Planhat filters everything: fetch one more than the page to know whether another follows.
       const size = Math.min(limit + 1, max);
-      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size, rawRecords: withRaw });
-      const rows = res.data.result.slice(0, limit);
-      const more = res.data.result.length > limit || (size === limit && rows.length === limit);
-      const raws = res.records ? rows.map((_, i) => rawOf(res.records, i)!) : undefined;
-      return collected(rows, raws, rows.map((_, i) => offset + i), more ? offset + rows.length : null, res.rateLimit);
+      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size, rawRecords, recordFields: rawRecords });
+      const total = res.data.result_count;
+      const count = Math.min(total, limit);
+      const more = total > limit || (size === limit && count === limit);
+      const raws = res.records ? Array.from({ length: count }, (_, i) => rawOf(res.records, i)!) : undefined;
+      const positions = Array.from({ length: count }, (_, i) => offset + i);
+      return collected(count, () => res.data.result.slice(0, limit), raws, positions, more ? offset + count : null, res.rateLimit);
     }
 
     // Gateway-side filters: scan Planhat pages until `limit` matches or the end of the list; the
     // cursor resumes at the first record not yet examined, so no record is skipped or repeated.
     const size = Math.min(Math.max(limit, MIN_SCAN_PAGE), max);
     const out: Native[] = [];
-    const raws: (Buffer | undefined)[] = [];
+    const raws: (RawRecord | undefined)[] = [];
     const positions: number[] = [];
     let rateLimit: RateLimitHeaders = {};
-    const done = (resume: number | null) => collected(out, withRaw && raws.every(Boolean) ? (raws as Buffer[]) : undefined, positions, resume, rateLimit);
+    const done = (resume: number | null) => collected(out.length, () => out, rawRecords && raws.every(Boolean) ? (raws as RawRecord[]) : undefined, positions, resume, rateLimit);
     for (;;) {
-      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size, rawRecords: withRaw });
+      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size, rawRecords, recordFields: rawRecords });
       rateLimit = res.rateLimit;
       const rows = res.data.result;
       for (let i = 0; i < rows.length; i++) {
@@ -294,6 +313,11 @@ export class UnifiedService {
     }
     return out;
   }
+}
+
+/** Planhat's JSON text of one record. */
+function rawText(r: RawRecord): string {
+  return r.page.bytes.toString('utf8', r.page.bounds[2 * r.index], r.page.bounds[2 * r.index + 1]);
 }
 
 /** Query values with empty strings removed (`?status=` means no filter). */

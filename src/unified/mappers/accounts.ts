@@ -31,6 +31,7 @@ export const accountMapper = defineMapper({
       native: 'address, city, zip, country',
       note: 'one address, type primary; a write takes the first',
       schema: z.array(address).max(1).describe('Addresses; Planhat keeps one (the first)'),
+      reads: ['address', 'city', 'zip', 'country'],
       read: (n) => {
         const street_1 = str(n, 'address');
         const city = str(n, 'city');
@@ -56,6 +57,7 @@ export const accountMapper = defineMapper({
         .array(z.strictObject({ number: z.string().describe('Phone number'), type: z.string().optional().describe('Type (primary)') }))
         .max(1)
         .describe('Phone numbers; Planhat keeps one (the first)'),
+      reads: ['phonePrimary'],
       read: (n) => (str(n, 'phonePrimary') ? [{ number: n.phonePrimary, type: 'primary' }] : []),
       write: (v, out) => {
         const p = (v as { number: string }[])[0];
@@ -66,6 +68,7 @@ export const accountMapper = defineMapper({
       unified: 'urls',
       native: 'web, domains',
       note: 'read-only; write website',
+      reads: ['web', 'domains'],
       read: (n: Native) => [
         ...(str(n, 'web') ? [{ url: n.web, type: 'website' }] : []),
         ...(Array.isArray(n.domains) ? (n.domains as unknown[]).filter((d) => typeof d === 'string').map((d) => ({ url: d, type: 'domain' })) : []),

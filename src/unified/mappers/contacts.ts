@@ -26,6 +26,7 @@ export const contactMapper = defineMapper({
       native: 'email, otherEmails',
       note: 'primary = email, other = otherEmails',
       schema: emails,
+      reads: ['email', 'otherEmails'],
       read: (n) => [
         ...(str(n, 'email') ? [{ email: n.email, type: 'primary' }] : []),
         ...(Array.isArray(n.otherEmails) ? (n.otherEmails as unknown[]).filter((e) => typeof e === 'string' && e).map((e) => ({ email: e, type: 'other' })) : []),
@@ -45,6 +46,7 @@ export const contactMapper = defineMapper({
         .array(z.strictObject({ number: z.string().describe('Phone number'), type: z.string().optional().describe('Type (primary)') }))
         .max(1)
         .describe('Phone numbers; Planhat keeps one (the first)'),
+      reads: ['phone'],
       read: (n) => (str(n, 'phone') ? [{ number: n.phone, type: 'primary' }] : []),
       write: (v, out) => {
         const p = (v as { number: string }[])[0];

@@ -21,6 +21,12 @@ export interface FieldRule {
   readonly schema?: z.ZodType;
   /** Only for awkward fields. */
   readonly read?: (n: Native) => unknown;
+  /**
+   * The Planhat fields `read` looks at. With them the unified list writes records straight from
+   * Planhat's text (raw.ts), giving `read` a record of just these fields; a mapper with a `read`
+   * field without `reads` maps parsed records instead.
+   */
+  readonly reads?: readonly string[];
   readonly write?: (value: unknown, out: Native) => void;
   /** `sort` on this unified field sorts on `native` (true for every direct field). */
   readonly sortable?: boolean;
@@ -114,6 +120,7 @@ export function refField(unified: string, native: string, what: string, opts: { 
     native,
     sortable: true,
     read: (n) => ref(n[native]),
+    reads: [native],
     ...(opts.writable === false
       ? {}
       : {

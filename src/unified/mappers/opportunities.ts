@@ -23,6 +23,7 @@ export const opportunityMapper = defineMapper({
       sortable: true,
       note: '{id, name} = the stage name',
       schema: z.strictObject({ id: z.string().min(1).describe('Stage name, e.g. Discovery, Proposal') }).describe('Sales stage: {id}'),
+      reads: ['salesStage'],
       read: (n) => (typeof n.salesStage === 'string' ? { id: n.salesStage, name: n.salesStage } : undefined),
       write: (v, out) => {
         out.salesStage = (v as { id: string }).id;
@@ -34,6 +35,7 @@ export const opportunityMapper = defineMapper({
       sortable: true,
       note: 'active ↔ open, won, lost',
       schema: z.enum(OPPORTUNITY_STATUSES).describe('open, won or lost'),
+      reads: ['status'],
       read: (n) => (typeof n.status === 'string' ? (TO_UNIFIED[n.status] ?? n.status) : undefined),
       write: (v, out) => {
         out.status = TO_NATIVE[v as (typeof OPPORTUNITY_STATUSES)[number]];

@@ -20,6 +20,7 @@ export const taskMapper = defineMapper({
       native: 'status, isArchived',
       note: 'completed when archived or status done/completed; writes status and isArchived',
       schema: z.enum(TASK_STATUSES).describe('open or completed'),
+      reads: ['isArchived', 'status'],
       read: (n) => (n.isArchived === true || n.status === 'done' || n.status === 'completed' ? 'completed' : 'open'),
       write: (v, out) => {
         out.status = v === 'completed' ? 'done' : 'open';

@@ -56,6 +56,7 @@ export const ticketMapper = defineMapper({
       sortable: true,
       note: 'id = unified (open|pending|on_hold|closed), name = raw Planhat status',
       schema: statusSchema,
+      reads: ['status'],
       read: (n) => (n.status === undefined ? undefined : { id: normalizeTicketStatus(n.status), name: n.status }),
       write: (v, out) => {
         const st = v as { id?: TicketStatus; name?: string };
@@ -73,6 +74,7 @@ export const ticketMapper = defineMapper({
           email: z.string().min(1).optional().describe('Requester email (Planhat needs one per ticket)'),
         })
         .describe('Requester: {id} of a contact or {email}'),
+      reads: ['endusers', 'endUserId', 'email'],
       read: (n: Native) => {
         const id = Array.isArray(n.endusers) && typeof n.endusers[0] === 'string' ? (n.endusers[0] as string) : str(n, 'endUserId');
         const email = str(n, 'email');
@@ -87,6 +89,7 @@ export const ticketMapper = defineMapper({
       unified: 'assignees',
       native: 'users[].id',
       note: 'read-only',
+      reads: ['users'],
       read: (n) =>
         Array.isArray(n.users) ? (n.users as unknown[]).flatMap((u) => (u && typeof u === 'object' && typeof (u as Native).id === 'string' ? [{ id: (u as Native).id }] : [])) : [],
     },

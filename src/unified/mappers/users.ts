@@ -18,6 +18,7 @@ export const userMapper = defineMapper({
       unified: 'name',
       native: 'firstName + lastName',
       note: 'read-only',
+      reads: ['firstName', 'lastName', 'nickName'],
       read: (n: Native) => [str(n, 'firstName'), str(n, 'lastName')].filter(Boolean).join(' ') || str(n, 'nickName'),
     },
     {
@@ -25,13 +26,14 @@ export const userMapper = defineMapper({
       native: '!inactive',
       sortable: false,
       schema: s.bool('Active (Planhat inactive = false)'),
+      reads: ['inactive'],
       read: (n) => n.inactive !== true,
       write: (v, out) => {
         out.inactive = !v;
       },
     },
-    { unified: 'roles', native: 'roles', note: 'read-only, {id, name} = role', read: (n) => named(n.roles) },
-    { unified: 'teams', native: 'teams', note: 'read-only, {id, name} = team', read: (n) => named(n.teams) },
+    { unified: 'roles', native: 'roles', note: 'read-only, {id, name} = role', reads: ['roles'], read: (n) => named(n.roles) },
+    { unified: 'teams', native: 'teams', note: 'read-only, {id, name} = team', reads: ['teams'], read: (n) => named(n.teams) },
   ],
   required: ['first_name', 'last_name', 'email'],
   filters: { email: nativeFilter('email', 'The user with this email address (Planhat email filter)') },

@@ -6,6 +6,9 @@
  *
  * It must never accept what JSON.parse rejects; a body it rejects is handed to JSON.parse, which
  * then decides (so an unusual but valid body, e.g. nested deeper than MAX_DEPTH, still works).
+ *
+ * It can also note each element's top-level keys and values (ElementFields), from which the
+ * unified API writes records without building them.
  */
 
 const STRING_STOP = new Uint8Array(256); // bytes that end a run of plain string characters
@@ -80,13 +83,22 @@ const TRUE = [0x74, 0x72, 0x75, 0x65];
 const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
 const NULL = [0x6e, 0x75, 0x6c, 0x6c];
 
+/** Where `countJsonArray` puts the top-level fields of each element that is an object. */
+export interface ElementFields {
+  /** Four numbers a field: the start and end of the key's bytes (between the quotes), the start and end of the value's text. */
+  spans: number[];
+  /** `spans` index of element k's first field; element k's fields run to starts[k + 1] (or the end). */
+  starts: number[];
+}
+
 /**
  * The number of elements of the JSON array in `b`, or -1 when `b` is not exactly one valid JSON
  * array (surrounding whitespace allowed). Does not check UTF-8 (use `isUtf8` for that). With
- * `bounds`, element k's bytes are `b[bounds[2k]] .. b[bounds[2k+1] - 1]` (entries are pushed as it
+ * `bounds`, element k's bytes are `b[bounds[2k]] .. b[bounds[2k+1] - 1]`; with `fields`, the keys
+ * and values of each element that is an object, found in the same pass (entries are pushed as it
  * goes, so after a -1 they mean nothing).
  */
-export function countJsonArray(b: Uint8Array, bounds?: number[]): number {
+export function countJsonArray(b: Uint8Array, bounds?: number[], fields?: ElementFields): number {
   const n = b.length;
   let i = 0;
   while (i < n && WHITESPACE[b[i]] === 1) i++;
@@ -97,6 +109,7 @@ export function countJsonArray(b: Uint8Array, bounds?: number[]): number {
   let depth = 0;
   let count = 0;
   let expect = Expect.ValueOrClose;
+  const spans = fields?.spans;
   for (;;) {
     while (i < n && WHITESPACE[b[i]] === 1) i++;
     if (i >= n) return -1;
@@ -111,7 +124,8 @@ export function countJsonArray(b: Uint8Array, bounds?: number[]): number {
         if (c !== (inObject[depth] === 1 ? 0x7d : 0x5d)) return -1;
         i++;
         if (depth === 0) break;
-        if (--depth === 0 && bounds) bounds.push(i);
+        if (--depth === 0) bounds?.push(i);
+        else if (depth === 1 && spans !== undefined && inObject[1] === 1) spans.push(i);
         continue;
       case Expect.Colon:
         if (c !== 0x3a) return -1;
@@ -122,13 +136,18 @@ export function countJsonArray(b: Uint8Array, bounds?: number[]): number {
       case Expect.Key:
         if (c === 0x7d && expect === Expect.KeyOrClose) {
           i++;
-          if (--depth === 0 && bounds) bounds.push(i);
+          if (--depth === 0) bounds?.push(i);
+          else if (depth === 1 && spans !== undefined && inObject[1] === 1) spans.push(i);
           expect = Expect.CommaOrClose;
           continue;
         }
         if (c !== 0x22) return -1;
-        i = skipString(b, i + 1, n);
-        if (i < 0) return -1;
+        {
+          const keyStart = i + 1;
+          i = skipString(b, keyStart, n);
+          if (i < 0) return -1;
+          if (depth === 1 && spans !== undefined) spans.push(keyStart, i - 1);
+        }
         expect = Expect.Colon;
         continue;
       case Expect.ValueOrClose:
@@ -136,14 +155,16 @@ export function countJsonArray(b: Uint8Array, bounds?: number[]): number {
         if (c === 0x5d && expect === Expect.ValueOrClose) {
           i++;
           if (depth === 0) break;
-          if (--depth === 0 && bounds) bounds.push(i);
+          if (--depth === 0) bounds?.push(i);
+          else if (depth === 1 && spans !== undefined && inObject[1] === 1) spans.push(i);
           expect = Expect.CommaOrClose;
           continue;
         }
         if (depth === 0) {
           count++;
           bounds?.push(i);
-        }
+          fields?.starts.push(spans!.length);
+        } else if (depth === 1 && spans !== undefined && inObject[1] === 1) spans.push(i);
         expect = Expect.CommaOrClose;
         if (c === 0x22) i = skipString(b, i + 1, n);
         else if (c === 0x7b || c === 0x5b) {
@@ -156,7 +177,8 @@ export function countJsonArray(b: Uint8Array, bounds?: number[]): number {
         else if (c === 0x6e) i = literalAt(b, i, NULL) ? i + 4 : -1;
         else i = skipNumber(b, i, n);
         if (i < 0) return -1;
-        if (depth === 0 && bounds) bounds.push(i);
+        if (depth === 0) bounds?.push(i);
+        else if (depth === 1 && spans !== undefined && inObject[1] === 1 && expect === Expect.CommaOrClose) spans.push(i);
         continue;
     }
     // The top-level array closed: only whitespace may follow.

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { countJsonArray } from './json-scan';
+import { countJsonArray, type ElementFields } from './json-scan';
 
 /** What the scanner must agree with: JSON.parse, and the element count when it is an array. */
 function reference(text: string): number {
@@ -72,5 +72,39 @@ describe('countJsonArray', () => {
     const deep = '['.repeat(300) + ']'.repeat(300);
     expect(scan(deep)).toBe(-1);
     expect(reference(deep)).toBe(1);
+  });
+
+  it("notes each object element's top-level keys and values in order, repeats included (generated JSON)", () => {
+    const element = fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 6 }));
+    fc.assert(
+      fc.property(fc.array(element, { maxLength: 5 }), fc.boolean(), (arr, pretty) => {
+        // A repeated key, as a hand-written body may have it.
+        const text = JSON.stringify(arr, null, pretty ? 2 : undefined).replace(/^(\s*\[\s*\{)(\s*)(\}?)/, (_, open: string, ws: string, close: string) => `${open}"dup":1,"dup":2${close ? '' : ','}${ws}${close}`);
+        const b = Buffer.from(text);
+        const bounds: number[] = [];
+        const fields: ElementFields = { spans: [], starts: [] };
+        const count = countJsonArray(b, bounds, fields);
+        expect(count).toBe(reference(text));
+        expect(fields.starts).toHaveLength(count);
+        for (let k = 0; k < count; k++) {
+          const element = b.subarray(bounds[2 * k], bounds[2 * k + 1]).toString();
+          const end = k + 1 < count ? fields.starts[k + 1] : fields.spans.length;
+          const pairs: [string, unknown][] = [];
+          for (let f = fields.starts[k]; f < end; f += 4) {
+            const [ks, ke, vs, ve] = fields.spans.slice(f, f + 4);
+            pairs.push([JSON.parse(`"${b.subarray(ks, ke).toString()}"`) as string, JSON.parse(b.subarray(vs, ve).toString())]);
+          }
+          const parsed: unknown = JSON.parse(element);
+          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+            expect(Object.fromEntries(pairs)).toEqual(parsed);
+            const keys = [...element.matchAll(/"dup"/g)].length;
+            expect(pairs.length).toBe(Object.keys(parsed).length + Math.max(0, keys - 1));
+          } else {
+            expect(pairs).toEqual([]);
+          }
+        }
+      }),
+      { seed: 3, numRuns: 1000 },
+    );
   });
 });

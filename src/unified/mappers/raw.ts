@@ -1,0 +1,164 @@
+import type { ByteWriter } from '../../common/byte-writer';
+import type { ElementFields } from '../../common/json-scan';
+import { idOf, type FieldRule, type Native, type UnifiedMapper } from './kit';
+
+/**
+ * Writes the unified JSON of one Planhat record from the record's own JSON text, without parsing
+ * it: one-to-one fields are copied as Planhat wrote their values, `read` fields get a record of
+ * just the Planhat fields they declare (`reads`), and `remote_data` is the record's text itself.
+ * The JSON means the same as JSON.stringify(toUnified(JSON.parse(text))) (raw.spec.ts checks
+ * it for every mapper); number and string spellings are Planhat's.
+ *
+ * Returns false, having written nothing, when the text is not a plain object (a key with an
+ * escape, say): the caller then maps the parsed record.
+ */
+export type RawRecordWriter = (page: ScannedPage, index: number, out: ByteWriter, includeRemoteData: boolean) => boolean;
+
+/** A JSON array of records as countJsonArray delimited it: element k is `bytes[bounds[2k]..bounds[2k+1])`, its fields in `fields`. */
+export interface ScannedPage {
+  bytes: Buffer;
+  bounds: number[];
+  fields?: ElementFields;
+}
+
+/** One record of a scanned page. */
+export interface RawRecord {
+  page: ScannedPage;
+  index: number;
+}
+
+const writers = new WeakMap<UnifiedMapper, RawRecordWriter | null>();
+
+/** The mapper's writer (built once), or undefined when some `read` field does not declare what it reads. */
+export function rawRecordWriterOf(mapper: UnifiedMapper): RawRecordWriter | undefined {
+  let w = writers.get(mapper);
+  if (w === undefined) writers.set(mapper, (w = rawRecordWriter(mapper.fields) ?? null));
+  return w ?? undefined;
+}
+
+function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefined {
+  if (fields.some((f) => f.read && !f.reads)) return undefined;
+  // Slots: the Planhat fields looked up in a record. One-to-one fields are copied from theirs;
+  // the fields `read` rules (and the id) need are decoded into a small record.
+  const keys: string[] = [];
+  const slot = (key: string) => {
+    const at = keys.indexOf(key);
+    return at >= 0 ? at : keys.push(key) - 1;
+  };
+  const prefixes = fields.map((f) => Buffer.from(`,${JSON.stringify(f.unified)}:`));
+  const copyFrom = Int32Array.from(fields, (f) => (f.read ? -1 : slot(f.native)));
+  const reads = fields.map((f) => f.read);
+  const decodedKeys = [...new Set(['_id', 'id', ...fields.flatMap((f) => f.reads ?? [])])];
+  const decodedSlots = Int32Array.from(decodedKeys, slot);
+
+  // Open-addressing table from a key's hash to its slot (+1; 0 is empty).
+  const size = 1 << Math.ceil(Math.log2(keys.length * 4 + 1));
+  const mask = size - 1;
+  const table = new Int32Array(size);
+  const keyBytes = keys.map((k) => Buffer.from(k, 'utf8'));
+  const hashes = Int32Array.from(keys, keyHash);
+  keys.forEach((_, i) => {
+    let at = hashes[i] & mask;
+    while (table[at] !== 0) at = (at + 1) & mask;
+    table[at] = i + 1;
+  });
+  const spans = new Int32Array(keys.length * 2);
+
+  return (page, index, out, includeRemoteData) => {
+    const fields = page.fields;
+    if (fields === undefined) return false;
+    const record = page.bytes;
+    const spansOf = fields.spans;
+    const from = fields.starts[index];
+    const to = index + 1 < fields.starts.length ? fields.starts[index + 1] : spansOf.length;
+    if (record[page.bounds[2 * index]] !== 0x7b) return false;
+    spans.fill(-1);
+    for (let f = from; f < to; f += 4) {
+      const ks = spansOf[f];
+      const ke = spansOf[f + 1];
+      let h = HASH_BASIS;
+      for (let i = ks; i < ke; i++) {
+        const c = record[i];
+        if (c === 0x5c) return false; // an escaped key: its bytes are not its name
+        h = Math.imul(h ^ c, HASH_PRIME);
+      }
+      const len = ke - ks;
+      for (let at = h & mask; table[at] !== 0; at = (at + 1) & mask) {
+        const k = table[at] - 1;
+        if (hashes[k] !== h) continue;
+        const kb = keyBytes[k];
+        if (kb.length !== len) continue;
+        let same = true;
+        for (let i = 0; i < len; i++) {
+          if (kb[i] !== record[ks + i]) {
+            same = false;
+            break;
+          }
+        }
+        if (!same) continue;
+        // A repeated key: the last one wins, as in JSON.parse.
+        spans[2 * k] = spansOf[f + 2];
+        spans[2 * k + 1] = spansOf[f + 3];
+        break;
+      }
+    }
+    const native: Native = {};
+    for (let d = 0; d < decodedKeys.length; d++) {
+      const k = decodedSlots[d];
+      if (spans[2 * k] >= 0) native[decodedKeys[d]] = decodeValue(record, spans[2 * k], spans[2 * k + 1]);
+    }
+
+    out.bytes(ID);
+    out.json(idOf(native));
+    for (let i = 0; i < prefixes.length; i++) {
+      const k = copyFrom[i];
+      if (k >= 0) {
+        const start = spans[2 * k];
+        if (start < 0) continue;
+        out.bytes(prefixes[i]);
+        out.bytes(record, start, spans[2 * k + 1]);
+        continue;
+      }
+      const v = reads[i]!(native);
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      out.bytes(prefixes[i]);
+      out.json(v);
+    }
+    if (includeRemoteData) {
+      out.bytes(REMOTE_DATA);
+      out.bytes(record, page.bounds[2 * index], page.bounds[2 * index + 1]);
+    }
+    out.byte(0x7d);
+    return true;
+  };
+}
+
+/** 32-bit FNV-1a over a key's UTF-8 bytes. */
+const HASH_BASIS = 0x811c9dc5;
+const HASH_PRIME = 0x01000193;
+function keyHash(key: string): number {
+  let h = HASH_BASIS;
+  for (const c of Buffer.from(key, 'utf8')) h = Math.imul(h ^ c, HASH_PRIME);
+  return h;
+}
+
+const ID = Buffer.from('{"id":');
+const REMOTE_DATA = Buffer.from(',"remote_data":');
+
+/** The value of validated JSON text `b[start..end)`: plain strings decoded directly, the rest by JSON.parse. */
+function decodeValue(b: Buffer, start: number, end: number): unknown {
+  const c = b[start];
+  if (c === 0x22) {
+    let plain = true;
+    for (let i = start + 1; i < end - 1; i++) {
+      if (b[i] === 0x5c) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return b.toString('utf8', start + 1, end - 1);
+  } else if (c === 0x74 && end - start === 4) return true;
+  else if (c === 0x66 && end - start === 5) return false;
+  else if (c === 0x6e && end - start === 4) return null;
+  return JSON.parse(b.toString('utf8', start, end));
+}
