@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { countJsonArray, type ElementFields } from './json-scan';
+import { countJsonArray, ElementFields } from './json-scan';
 
 /** What the scanner must agree with: JSON.parse, and the element count when it is an array. */
 function reference(text: string): number {
@@ -82,15 +82,15 @@ describe('countJsonArray', () => {
         const text = JSON.stringify(arr, null, pretty ? 2 : undefined).replace(/^(\s*\[\s*\{)(\s*)(\}?)/, (_, open: string, ws: string, close: string) => `${open}"dup":1,"dup":2${close ? '' : ','}${ws}${close}`);
         const b = Buffer.from(text);
         const bounds: number[] = [];
-        const fields: ElementFields = { spans: [], starts: [] };
+        const fields = new ElementFields(16);
         const count = countJsonArray(b, bounds, fields);
         expect(count).toBe(reference(text));
         expect(fields.starts).toHaveLength(count);
         for (let k = 0; k < count; k++) {
           const element = b.subarray(bounds[2 * k], bounds[2 * k + 1]).toString();
-          const end = k + 1 < count ? fields.starts[k + 1] : fields.spans.length;
+          const [from, end] = fields.range(k);
           const pairs: [string, unknown][] = [];
-          for (let f = fields.starts[k]; f < end; f += 4) {
+          for (let f = from; f < end; f += 4) {
             const [ks, ke, vs, ve] = fields.spans.slice(f, f + 4);
             pairs.push([JSON.parse(`"${b.subarray(ks, ke).toString()}"`) as string, JSON.parse(b.subarray(vs, ve).toString())]);
           }

@@ -35,6 +35,9 @@ const enum Expect {
   Colon,
 }
 
+/** Escapes skipString has passed, ever: a key whose skip moved it holds an escape. */
+let escapesSeen = 0;
+
 /** Index after the closing quote of the string whose content starts at `i`, or -1 when invalid. */
 function skipString(b: Uint8Array, i: number, n: number): number {
   for (;;) {
@@ -43,6 +46,7 @@ function skipString(b: Uint8Array, i: number, n: number): number {
     const c = b[i];
     if (c === 0x22) return i + 1;
     if (c !== 0x5c) return -1; // a raw control character
+    escapesSeen++;
     const e = b[i + 1];
     if (e === 0x75) {
       if ((HEX[b[i + 2]] & HEX[b[i + 3]] & HEX[b[i + 4]] & HEX[b[i + 5]]) === 0) return -1;
@@ -83,12 +87,37 @@ const TRUE = [0x74, 0x72, 0x75, 0x65];
 const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
 const NULL = [0x6e, 0x75, 0x6c, 0x6c];
 
-/** Where `countJsonArray` puts the top-level fields of each element that is an object. */
-export interface ElementFields {
-  /** Four numbers a field: the start and end of the key's bytes (between the quotes), the start and end of the value's text. */
-  spans: number[];
-  /** `spans` index of element k's first field; element k's fields run to starts[k + 1] (or the end). */
-  starts: number[];
+/**
+ * Where `countJsonArray` notes the top-level fields of each element that is an object: four
+ * numbers a field in `spans[0..length)` (the start and end of the key's bytes, between the quotes,
+ * and the start and end of the value's text), in a typed array that grows by doubling (off V8's
+ * heap: a page of records has thousands of fields, which as a JS array were a large garbage object).
+ */
+export class ElementFields {
+  spans: Int32Array;
+  length = 0;
+  /** `spans` index of element k's first field; element k's fields run to starts[k + 1] (or `length`). */
+  readonly starts: number[] = [];
+  /** Some element's key holds an escape (its bytes are then not its name). */
+  escapedKeys = false;
+
+  constructor(capacity = 1024) {
+    this.spans = new Int32Array(Math.max(16, capacity));
+  }
+
+  push(v: number): void {
+    if (this.length === this.spans.length) {
+      const next = new Int32Array(this.spans.length * 2);
+      next.set(this.spans);
+      this.spans = next;
+    }
+    this.spans[this.length++] = v;
+  }
+
+  /** The `spans` range [from, to) of element k's fields. */
+  range(k: number): [from: number, to: number] {
+    return [this.starts[k], k + 1 < this.starts.length ? this.starts[k + 1] : this.length];
+  }
 }
 
 /**
@@ -109,7 +138,6 @@ export function countJsonArray(b: Uint8Array, bounds?: number[], fields?: Elemen
   let depth = 0;
   let count = 0;
   let expect = Expect.ValueOrClose;
-  const spans = fields?.spans;
   for (;;) {
     while (i < n && WHITESPACE[b[i]] === 1) i++;
     if (i >= n) return -1;
@@ -125,7 +153,7 @@ export function countJsonArray(b: Uint8Array, bounds?: number[], fields?: Elemen
         i++;
         if (depth === 0) break;
         if (--depth === 0) bounds?.push(i);
-        else if (depth === 1 && spans !== undefined && inObject[1] === 1) spans.push(i);
+        else if (depth === 1 && fields !== undefined && inObject[1] === 1) fields.push(i);
         continue;
       case Expect.Colon:
         if (c !== 0x3a) return -1;
@@ -137,16 +165,21 @@ export function countJsonArray(b: Uint8Array, bounds?: number[], fields?: Elemen
         if (c === 0x7d && expect === Expect.KeyOrClose) {
           i++;
           if (--depth === 0) bounds?.push(i);
-          else if (depth === 1 && spans !== undefined && inObject[1] === 1) spans.push(i);
+          else if (depth === 1 && fields !== undefined && inObject[1] === 1) fields.push(i);
           expect = Expect.CommaOrClose;
           continue;
         }
         if (c !== 0x22) return -1;
         {
           const keyStart = i + 1;
+          const escapes = escapesSeen;
           i = skipString(b, keyStart, n);
           if (i < 0) return -1;
-          if (depth === 1 && spans !== undefined) spans.push(keyStart, i - 1);
+          if (depth === 1 && fields !== undefined) {
+            fields.push(keyStart);
+            fields.push(i - 1);
+            if (escapesSeen !== escapes) fields.escapedKeys = true;
+          }
         }
         expect = Expect.Colon;
         continue;
@@ -156,15 +189,15 @@ export function countJsonArray(b: Uint8Array, bounds?: number[], fields?: Elemen
           i++;
           if (depth === 0) break;
           if (--depth === 0) bounds?.push(i);
-          else if (depth === 1 && spans !== undefined && inObject[1] === 1) spans.push(i);
+          else if (depth === 1 && fields !== undefined && inObject[1] === 1) fields.push(i);
           expect = Expect.CommaOrClose;
           continue;
         }
         if (depth === 0) {
           count++;
           bounds?.push(i);
-          fields?.starts.push(spans!.length);
-        } else if (depth === 1 && spans !== undefined && inObject[1] === 1) spans.push(i);
+          fields?.starts.push(fields.length);
+        } else if (depth === 1 && fields !== undefined && inObject[1] === 1) fields.push(i);
         expect = Expect.CommaOrClose;
         if (c === 0x22) i = skipString(b, i + 1, n);
         else if (c === 0x7b || c === 0x5b) {
@@ -178,7 +211,7 @@ export function countJsonArray(b: Uint8Array, bounds?: number[], fields?: Elemen
         else i = skipNumber(b, i, n);
         if (i < 0) return -1;
         if (depth === 0) bounds?.push(i);
-        else if (depth === 1 && spans !== undefined && inObject[1] === 1 && expect === Expect.CommaOrClose) spans.push(i);
+        else if (depth === 1 && fields !== undefined && inObject[1] === 1 && expect === Expect.CommaOrClose) fields.push(i);
         continue;
     }
     // The top-level array closed: only whitespace may follow.

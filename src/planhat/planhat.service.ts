@@ -13,7 +13,7 @@ import {
   type Operation,
 } from './catalog';
 import { PlanhatClient, type PlanhatRequest, type PlanhatResponse } from './planhat.client';
-import { countJsonArray, type ElementFields } from '../common/json-scan';
+import { countJsonArray, ElementFields } from '../common/json-scan';
 import { PlanhatConnectionResolver } from './planhat-connection';
 import type { RateLimitHeaders } from './rate-limit';
 
@@ -196,7 +196,7 @@ export class PlanhatService {
     // text alone never reads it).
     const res = await this.client.callBytes(req.conn, req.request);
     const bounds: number[] = [];
-    const fields: ElementFields | undefined = opts.recordFields ? { spans: [], starts: [] } : undefined;
+    const fields: ElementFields | undefined = opts.recordFields ? new ElementFields(res.bytes.length >> 2) : undefined;
     let total = isUtf8(res.bytes) ? countJsonArray(res.bytes, bounds, fields) : -1;
     let records: RawRecords | undefined;
     let parse: () => Record<string, unknown>[];

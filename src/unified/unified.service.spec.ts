@@ -1,7 +1,7 @@
 import { CursorCodec } from '../common/cursor';
 import type { AppConfig } from '../config/app-config';
 import type { PlanhatService } from '../planhat/planhat.service';
-import { countJsonArray } from '../common/json-scan';
+import { countJsonArray, ElementFields } from '../common/json-scan';
 import { normalizeTicketStatus } from './mappers/tickets';
 import { unifiedSchemas } from './unified.schemas';
 import { UnifiedService } from './unified.service';
@@ -11,16 +11,16 @@ const STATUSES = ['open', 'pending', 'solved', 'closed', 'hold'];
 const TICKETS = Array.from({ length: 253 }, (_, i) => ({ _id: `t${String(i).padStart(3, '0')}`, status: STATUSES[(i * 7 + (i >> 3)) % 5], companyId: `c${i % 4}` }));
 
 /** A fake Planhat list over TICKETS with offset paging and the companyId filter, counting calls. */
-function fakePlanhat() {
+function fakePlanhat(text: (rows: object[]) => string = (rows) => JSON.stringify(rows, null, 1)) {
   const calls: { offset: number; limit: number }[] = [];
   const planhat = {
     listPage: async (_a: string, _r: string, query: Record<string, string>, opts: { offset: number; limit: number; rawRecords?: boolean; recordFields?: boolean }) => {
       calls.push(opts);
       const rows = TICKETS.filter((t) => !query.companyId || t.companyId === query.companyId).slice(opts.offset, opts.offset + opts.limit);
       // Planhat's text of the page, spaced unlike JSON.stringify, so a spliced record is recognisable.
-      const bytes = Buffer.from(JSON.stringify(rows, null, 1));
+      const bytes = Buffer.from(text(rows));
       const bounds: number[] = [];
-      const fields = opts.recordFields ? { spans: [], starts: [] } : undefined;
+      const fields = opts.recordFields ? new ElementFields() : undefined;
       countJsonArray(bytes, bounds, fields);
       const records = opts.rawRecords ? { bytes, bounds, fields } : undefined;
       return { data: { result: rows, next_cursor: null, result_count: rows.length }, status: 200, rateLimit: { 'ratelimit-remaining': '99' }, records };
@@ -60,6 +60,16 @@ describe('UnifiedService.list paging', () => {
     const text = bytes.data.toString();
     if ((query as Record<string, unknown>).include_remote_data === 'false') expect(text).not.toContain('remote_data');
     else expect(text).toContain('"remote_data":{\n  "_id"');
+  });
+
+  it('listJson maps parsed records where a key holds an escape (its bytes are not its name)', async () => {
+    const escaped = fakePlanhat((rows) => JSON.stringify(rows).replaceAll('"status":', '"st\\u0061tus":')).planhat;
+    const svc = new UnifiedService(escaped, codec);
+    const bytes = await svc.listJson('ticketing', 'tickets', 'acct', { limit: 5 });
+    const page = JSON.parse(bytes.data.toString()) as { result: { status: { id: string }; remote_data: object }[] };
+    expect(page.result).toHaveLength(5);
+    expect(page.result.map((r) => r.status.id)).toEqual(TICKETS.slice(0, 5).map((t) => normalizeTicketStatus(t.status)));
+    expect(page.result.map((r) => r.remote_data)).toEqual(TICKETS.slice(0, 5));
   });
 
   it.each([[{}], [{ status: 'closed,on_hold' }]])('a size budget cuts pages at whole records and resumes after the last one (%j)', async (filter) => {

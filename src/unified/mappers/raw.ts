@@ -56,7 +56,7 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
   const mask = size - 1;
   const table = new Int32Array(size);
   const keyBytes = keys.map((k) => Buffer.from(k, 'utf8'));
-  const hashes = Int32Array.from(keys, keyHash);
+  const hashes = Int32Array.from(keyBytes, (k) => keyHash(k, 0, k.length));
   keys.forEach((_, i) => {
     let at = hashes[i] & mask;
     while (table[at] !== 0) at = (at + 1) & mask;
@@ -66,23 +66,18 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
 
   return (page, index, out, includeRemoteData) => {
     const fields = page.fields;
-    if (fields === undefined) return false;
+    // An escaped key's bytes are not its name: such a page is mapped from parsed records.
+    if (fields === undefined || fields.escapedKeys) return false;
     const record = page.bytes;
     const spansOf = fields.spans;
     const from = fields.starts[index];
-    const to = index + 1 < fields.starts.length ? fields.starts[index + 1] : spansOf.length;
+    const to = index + 1 < fields.starts.length ? fields.starts[index + 1] : fields.length;
     if (record[page.bounds[2 * index]] !== 0x7b) return false;
     spans.fill(-1);
     for (let f = from; f < to; f += 4) {
       const ks = spansOf[f];
-      const ke = spansOf[f + 1];
-      let h = HASH_BASIS;
-      for (let i = ks; i < ke; i++) {
-        const c = record[i];
-        if (c === 0x5c) return false; // an escaped key: its bytes are not its name
-        h = Math.imul(h ^ c, HASH_PRIME);
-      }
-      const len = ke - ks;
+      const len = spansOf[f + 1] - ks;
+      const h = keyHash(record, ks, len);
       for (let at = h & mask; table[at] !== 0; at = (at + 1) & mask) {
         const k = table[at] - 1;
         if (hashes[k] !== h) continue;
@@ -133,13 +128,10 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
   };
 }
 
-/** 32-bit FNV-1a over a key's UTF-8 bytes. */
-const HASH_BASIS = 0x811c9dc5;
-const HASH_PRIME = 0x01000193;
-function keyHash(key: string): number {
-  let h = HASH_BASIS;
-  for (const c of Buffer.from(key, 'utf8')) h = Math.imul(h ^ c, HASH_PRIME);
-  return h;
+/** A cheap hash of a key's bytes (its length and three of them); equal hashes are then compared byte by byte. */
+function keyHash(b: Uint8Array, start: number, len: number): number {
+  if (len === 0) return 0;
+  return Math.imul(len, 0x9e3779b1) ^ (b[start] << 16) ^ (b[start + len - 1] << 8) ^ b[start + (len >> 1)];
 }
 
 const ID = Buffer.from('{"id":');
