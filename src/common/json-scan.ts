@@ -163,9 +163,7 @@ export function countJsonArray(b: Uint8Array, bounds?: number[], fields?: Elemen
       case Expect.KeyOrClose:
       case Expect.Key:
         if (c === 0x7d && expect === Expect.KeyOrClose) {
-          i++;
-          if (--depth === 0) bounds?.push(i);
-          else if (depth === 1 && fields !== undefined && inObject[1] === 1) fields.push(i);
+          // An empty object: closed as after a value.
           expect = Expect.CommaOrClose;
           continue;
         }
@@ -186,10 +184,7 @@ export function countJsonArray(b: Uint8Array, bounds?: number[], fields?: Elemen
       case Expect.ValueOrClose:
       case Expect.Value:
         if (c === 0x5d && expect === Expect.ValueOrClose) {
-          i++;
-          if (depth === 0) break;
-          if (--depth === 0) bounds?.push(i);
-          else if (depth === 1 && fields !== undefined && inObject[1] === 1) fields.push(i);
+          // An empty array: closed as after a value.
           expect = Expect.CommaOrClose;
           continue;
         }
