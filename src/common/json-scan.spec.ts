@@ -88,7 +88,7 @@ describe('countJsonArray', () => {
         expect(fields.starts).toHaveLength(count);
         for (let k = 0; k < count; k++) {
           const element = b.subarray(bounds[2 * k], bounds[2 * k + 1]).toString();
-          const [from, end] = fields.range(k);
+          const [from, end] = [fields.starts[k], fields.end(k)];
           const pairs: [string, unknown][] = [];
           for (let f = from; f < end; f += 4) {
             const [ks, ke, vs, ve] = fields.spans.slice(f, f + 4);

@@ -114,10 +114,20 @@ export class ElementFields {
     this.spans[this.length++] = v;
   }
 
-  /** The `spans` range [from, to) of element k's fields. */
-  range(k: number): [from: number, to: number] {
-    return [this.starts[k], k + 1 < this.starts.length ? this.starts[k + 1] : this.length];
+  /** The `spans` index after element k's fields (they start at `starts[k]`). */
+  end(k: number): number {
+    return k + 1 < this.starts.length ? this.starts[k + 1] : this.length;
   }
+}
+
+/**
+ * A JSON array of records as countJsonArray delimited it: element k is
+ * `bytes[bounds[2k]..bounds[2k+1])`, and `fields` (when asked for) has its keys and values.
+ */
+export interface ScannedArray {
+  bytes: Buffer;
+  bounds: number[];
+  fields?: ElementFields;
 }
 
 /**

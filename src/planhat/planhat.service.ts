@@ -13,7 +13,7 @@ import {
   type Operation,
 } from './catalog';
 import { PlanhatClient, type PlanhatRequest, type PlanhatResponse } from './planhat.client';
-import { countJsonArray, ElementFields } from '../common/json-scan';
+import { countJsonArray, ElementFields, type ScannedArray } from '../common/json-scan';
 import { PlanhatConnectionResolver } from './planhat-connection';
 import type { RateLimitHeaders } from './rate-limit';
 
@@ -39,12 +39,8 @@ export const JSON_CHUNK_CHARS = 64 * 1024;
  * record k is `bytes[bounds[2k]] .. bytes[bounds[2k+1] - 1]` (from countJsonArray). Lets a caller
  * write a record out without serialising the parsed object again.
  */
-export interface RawRecords {
-  bytes: Buffer;
-  bounds: number[];
-  /** Each record's top-level keys and values (with `recordFields`). */
-  fields?: ElementFields;
-}
+/** Planhat's list bytes, delimited record by record (fields with `recordFields`). */
+export type RawRecords = ScannedArray;
 
 /**
  * serializeWithinBudget over Planhat's own text: a chunk is one contiguous run of records decoded at

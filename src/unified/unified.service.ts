@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { ByteWriter } from '../common/byte-writer';
 import { CursorCodec } from '../common/cursor';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { PlanhatService, serializeWithinBudget, type RawRecords } from '../planhat/planhat.service';
 import type { RateLimitHeaders } from '../planhat/rate-limit';
-import { ByteWriter } from '../common/byte-writer';
 import { mapperOf, type Native, type UnifiedMapper } from './mappers';
 import { rawRecordWriterOf, type RawRecord } from './mappers/raw';
 import { DEFAULT_LIMIT, maxLimitOf, parseOr400, sortFields, unifiedSchemas } from './unified.schemas';

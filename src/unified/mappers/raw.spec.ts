@@ -1,14 +1,14 @@
 import * as fc from 'fast-check';
 import { ByteWriter } from '../../common/byte-writer';
-import { countJsonArray, ElementFields } from '../../common/json-scan';
+import { countJsonArray, ElementFields, type ScannedArray } from '../../common/json-scan';
 import { findModel } from '../../planhat/catalog';
 import { SandboxStore } from '../../planhat/sandbox/store';
 import { UNIFIED_RESOURCES } from '../unified-resources';
 import { MAPPERS, type Native, type UnifiedMapper } from './index';
-import { rawRecordWriterOf, type ScannedPage } from './raw';
+import { rawRecordWriterOf } from './raw';
 
 /** A page as the unified list scans it (countJsonArray with fields). */
-function scan(text: string): ScannedPage {
+function scan(text: string): ScannedArray {
   const bytes = Buffer.from(text, 'utf8');
   const bounds: number[] = [];
   const fields = new ElementFields(4);

@@ -1,5 +1,5 @@
 import type { ByteWriter } from '../../common/byte-writer';
-import type { ElementFields } from '../../common/json-scan';
+import type { ScannedArray } from '../../common/json-scan';
 import { idOf, type FieldRule, type Native, type UnifiedMapper } from './kit';
 
 /**
@@ -12,18 +12,11 @@ import { idOf, type FieldRule, type Native, type UnifiedMapper } from './kit';
  * Returns false, having written nothing, when the text is not a plain object (a key with an
  * escape, say): the caller then maps the parsed record.
  */
-export type RawRecordWriter = (page: ScannedPage, index: number, out: ByteWriter, includeRemoteData: boolean) => boolean;
-
-/** A JSON array of records as countJsonArray delimited it: element k is `bytes[bounds[2k]..bounds[2k+1])`, its fields in `fields`. */
-export interface ScannedPage {
-  bytes: Buffer;
-  bounds: number[];
-  fields?: ElementFields;
-}
+export type RawRecordWriter = (page: ScannedArray, index: number, out: ByteWriter, includeRemoteData: boolean) => boolean;
 
 /** One record of a scanned page. */
 export interface RawRecord {
-  page: ScannedPage;
+  page: ScannedArray;
   index: number;
 }
 
@@ -71,7 +64,7 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
     const record = page.bytes;
     const spansOf = fields.spans;
     const from = fields.starts[index];
-    const to = index + 1 < fields.starts.length ? fields.starts[index + 1] : fields.length;
+    const to = fields.end(index);
     if (record[page.bounds[2 * index]] !== 0x7b) return false;
     spans.fill(-1);
     for (let f = from; f < to; f += 4) {
