@@ -34,7 +34,6 @@ const MIN_SCAN_PAGE = 100;
 
 const LIST_HEAD = Buffer.from('{"result":[');
 const COMMA = 0x2c;
-const CLOSE_BRACE = 0x7d;
 
 /**
  * The unified API over Planhat: resource lookup, validation with the unified zod schemas, the pure
@@ -91,7 +90,7 @@ export class UnifiedService {
   /**
    * The same page as list, as the JSON bytes of its `{result, next_cursor, result_count}` envelope,
    * written from Planhat's own text of each record (raw.ts): one-to-one fields and `remote_data` are
-   * copied, not parsed and serialised again. A record the writer does not take is parsed and mapped.
+   * copied, not parsed and serialised again. A record the writer does not take is parsed, mapped and serialised.
    */
   async listJson(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>): Promise<UnifiedResult<Buffer>> {
     const c = await this.collect(api, resource, accountId, query, true);
@@ -105,15 +104,7 @@ export class UnifiedService {
       const raw = c.raws?.[i];
       if (raw && writer?.(raw.page, raw.index, out, c.includeRemoteData)) continue;
       const native = raw ? (JSON.parse(rawText(raw)) as Native) : c.rows[i];
-      const mapped = JSON.stringify(c.mapper.toUnified(native, { includeRemoteData: false }));
-      if (!c.includeRemoteData) {
-        out.text(mapped);
-        continue;
-      }
-      out.text(mapped.length > 2 ? `${mapped.slice(0, -1)},"remote_data":` : '{"remote_data":');
-      if (raw) out.bytes(raw.page.bytes, raw.page.bounds[2 * raw.index], raw.page.bounds[2 * raw.index + 1]);
-      else out.text(JSON.stringify(native));
-      out.byte(CLOSE_BRACE);
+      out.json(c.mapper.toUnified(native, { includeRemoteData: c.includeRemoteData }));
     }
     out.text(`],"next_cursor":${JSON.stringify(c.cursor(c.resume))},"result_count":${c.count}}`);
     return { data: out.result(), rateLimit: c.rateLimit };
