@@ -9,8 +9,8 @@ import { idOf, type FieldRule, type Native, type UnifiedMapper } from './kit';
  * The JSON means the same as JSON.stringify(toUnified(JSON.parse(text))) (raw.spec.ts checks
  * it for every mapper); number and string spellings are Planhat's.
  *
- * Returns false, having written nothing, when the text is not a plain object (a key with an
- * escape, say): the caller then maps the parsed record.
+ * Returns false, having written nothing, when the record is not an object or a key on its page
+ * holds an escape (scanned without fields, likewise): the caller then maps the parsed record.
  */
 export type RawRecordWriter = (page: ScannedArray, index: number, out: ByteWriter, includeRemoteData: boolean) => boolean;
 
