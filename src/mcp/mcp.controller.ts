@@ -5,10 +5,11 @@ import type { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
+import { ByteWriter } from '../common/byte-writer';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { McpAccessService } from './mcp-access.service';
 import type { McpContext } from './mcp-tools.service';
-import { serializeCallResult } from './results';
+import { callResultSize, writeCallResult } from './results';
 import { mcpSdk } from './sdk';
 import { jsonPiecesBody } from '../common/json-body';
 
@@ -83,12 +84,20 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
       // Fast path for the hottest requests: the same JSON-RPC answer the SDK transport would give,
       // tools/list from the cached serialized tool list, tools/call through the same service call as
       // the SDK handler with its result serialised once (no SDK Server, transport or re-validation).
-      const result =
-        plain.method === 'tools/list'
-          ? [await this.access.toolsJson(ctx)]
-          : serializeCallResult(await this.access.callTool(ctx, plain.name, plain.args));
+      const head = `{"jsonrpc":"2.0","id":${JSON.stringify(plain.id)},"result":`;
+      let body: string | Buffer;
+      if (plain.method === 'tools/list') {
+        body = jsonPiecesBody([head, await this.access.toolsJson(ctx), '}']);
+      } else {
+        const result = await this.access.callTool(ctx, plain.name, plain.args);
+        const out = new ByteWriter(head.length + callResultSize(result));
+        out.text(head);
+        writeCallResult(result, out);
+        out.byte(0x7d);
+        body = out.result();
+      }
       reply.status(200).header('content-type', 'application/json');
-      void reply.send(jsonPiecesBody([`{"jsonrpc":"2.0","id":${JSON.stringify(plain.id)},"result":`, ...result, '}']));
+      void reply.send(body);
       return;
     }
     if (Array.isArray(req.body) && req.body.length === 0) {

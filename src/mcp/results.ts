@@ -1,36 +1,56 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ByteWriter, JsonPiece } from '../common/byte-writer';
 import { assertUnreachable, ErrorCode, GatewayError } from '../common/errors';
 
 /** The JSON text of an okResult's structuredContent in pieces (its text is their concatenation). */
-const okPieces = new WeakMap<CallToolResult, readonly string[]>();
+const okPieces = new WeakMap<CallToolResult, readonly JsonPiece[]>();
+
+const pieceText = (p: JsonPiece) => (typeof p === 'string' ? p : p.toString('utf8'));
 
 /**
  * Tool results (CONTRACT §5): structuredContent plus the same JSON as text. `json`, when the caller
- * already has it, is `JSON.stringify(data)` in pieces (e.g. built from records serialised once).
+ * already has it, is `JSON.stringify(data)` in pieces (e.g. built from records serialised once, or
+ * from Planhat's own bytes); the text is then decoded only when something reads it.
  */
-export function okResult(data: Record<string, unknown>, json?: readonly string[]): CallToolResult {
-  const text = json ? json.join('') : JSON.stringify(data);
-  const result: CallToolResult = { content: [{ type: 'text', text }], structuredContent: data };
-  okPieces.set(result, json ?? [text]);
+export function okResult(data: Record<string, unknown>, json?: readonly JsonPiece[]): CallToolResult {
+  const pieces = json ?? [JSON.stringify(data)];
+  let text: string | undefined;
+  const content = {
+    type: 'text' as const,
+    get text(): string {
+      text ??= pieces.map(pieceText).join('');
+      return text;
+    },
+  };
+  const result: CallToolResult = { content: [content], structuredContent: data };
+  okPieces.set(result, pieces);
   return result;
 }
 
 /**
- * A tool result as the JSON text of a JSON-RPC `result`, in pieces (their concatenation is equal in
- * meaning to `JSON.stringify(result)`): an okResult's structuredContent is written from the JSON it
- * was built from, raw, and escaped once for the text, instead of being serialised twice more. Pieces
- * of a list stay under V8's large-object threshold (see serializeWithinBudget), unlike one string of
- * the whole reply.
+ * A tool result written as the JSON text of a JSON-RPC `result` (equal in meaning to
+ * `JSON.stringify(result)`): an okResult's structuredContent is written from the JSON it was built
+ * from, as it is, and escaped once, byte by byte, for the text, instead of being decoded and
+ * serialised twice more.
  */
-export function serializeCallResult(result: CallToolResult): string[] {
+export function writeCallResult(result: CallToolResult, out: ByteWriter): void {
   const pieces = okPieces.get(result);
-  if (!pieces || result.content.length !== 1 || result.content[0].type !== 'text') return [JSON.stringify(result)];
-  const out = ['{"content":[{"type":"text","text":"'];
-  // JSON string escaping is per character and the pieces split between whole records, so the escaped
-  // pieces concatenate to the escaped text.
-  for (const p of pieces) out.push(JSON.stringify(p).slice(1, -1));
-  out.push('"}],"structuredContent":', ...pieces, '}');
-  return out;
+  if (!pieces || result.content.length !== 1 || result.content[0].type !== 'text') {
+    out.text(JSON.stringify(result));
+    return;
+  }
+  out.text('{"content":[{"type":"text","text":"');
+  for (const p of pieces) out.jsonStringContent(p);
+  out.text('"}],"structuredContent":');
+  for (const p of pieces) out.piece(p);
+  out.byte(0x7d);
+}
+
+/** About how many bytes writeCallResult writes (to size the writer once): the pieces twice, plus escapes. */
+export function callResultSize(result: CallToolResult): number {
+  let n = 256;
+  for (const p of okPieces.get(result) ?? []) n += p.length;
+  return Math.ceil(n * 2.3);
 }
 
 /** What the error mapping needs to know about the tool that failed. */
@@ -154,14 +174,14 @@ export const LIST_BUDGET_BYTES = 100_000;
 /** What a tool returns: `json`, when present, is `JSON.stringify(data)` in pieces (`json.join('')`). */
 export interface ToolOutput {
   data: Record<string, unknown>;
-  json?: string[];
+  json?: JsonPiece[];
 }
 
 /**
  * A list tool's `{result, next_cursor}`, with its JSON built around the already-serialised records.
  * `page.result` is read only when the data itself is (it may be parsed on first read).
  */
-export function listOutput(page: { readonly result: unknown[]; readonly next_cursor: string | null }, resultChunks: string[] | undefined): ToolOutput {
+export function listOutput(page: { readonly result: unknown[]; readonly next_cursor: string | null }, resultChunks: readonly JsonPiece[] | undefined): ToolOutput {
   const nextCursor = page.next_cursor;
   const data = {
     get result() {
@@ -170,7 +190,7 @@ export function listOutput(page: { readonly result: unknown[]; readonly next_cur
     next_cursor: nextCursor,
   };
   if (resultChunks === undefined) return { data };
-  const json = ['{"result":['];
+  const json: JsonPiece[] = ['{"result":['];
   resultChunks.forEach((chunk, i) => (i === 0 ? json.push(chunk) : json.push(',', chunk)));
   json.push(`],"next_cursor":${JSON.stringify(nextCursor)}}`);
   return { data, json };

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Injectable } from '@nestjs/common';
 import { CursorCodec } from '../common/cursor';
+import type { JsonPiece } from '../common/byte-writer';
 import { ErrorCode, GatewayError } from '../common/errors';
 import {
   findModel,
@@ -28,7 +29,7 @@ export interface Result<T> {
   status: number;
   rateLimit: RateLimitHeaders;
   /** `data.result` serialised (lists cut to a byte budget, where each record was serialised to measure it): see serializeWithinBudget. */
-  resultChunks?: string[];
+  resultChunks?: JsonPiece[];
 }
 
 /** Characters per serialised chunk: below V8's large-object threshold (128 KB), where strings are cheap. */
@@ -43,36 +44,27 @@ export const JSON_CHUNK_CHARS = 64 * 1024;
 export type RawRecords = ScannedArray;
 
 /**
- * serializeWithinBudget over Planhat's own text: a chunk is one contiguous run of records decoded at
- * once (what lies between two records is a comma and maybe whitespace, so the run is valid JSON of
- * them). The run's byte length bounds the output, so the budget holds.
+ * serializeWithinBudget over Planhat's own text: the records kept are one contiguous run of its bytes
+ * (what lies between two records is a comma and maybe whitespace, so the run is valid JSON of them),
+ * returned as a view, neither decoded nor copied. Its byte length is the budget's measure.
  */
-function rawWithinBudget(raw: RawRecords, maxBytes: number): { kept: number; chunks: string[] } {
+function rawWithinBudget(raw: RawRecords, maxBytes: number): { kept: number; chunks: JsonPiece[] } {
   const { bytes, bounds } = raw;
   const count = bounds.length / 2;
   if (count === 0) return { kept: 0, chunks: [] };
   let kept = 1;
   while (kept < count && 2 + bounds[2 * kept + 1] - bounds[0] <= maxBytes) kept++;
-  const chunks: string[] = [];
-  let first = 0;
-  for (let k = 1; k <= kept; k++) {
-    // Close the run before record k when it would pass the chunk size (bytes ≥ characters), or at the end.
-    if (k === kept || bounds[2 * k + 1] - bounds[2 * first] > JSON_CHUNK_CHARS) {
-      chunks.push(bytes.toString('utf8', bounds[2 * first], bounds[2 * k - 1]));
-      first = k;
-    }
-  }
-  return { kept, chunks };
+  return { kept, chunks: [bytes.subarray(bounds[0], bounds[2 * kept - 1])] };
 }
 
 /**
  * How many leading records fit in a serialized size budget (at least one, so paging always advances),
- * and those records serialised once (the measure is the output) into chunks of whole records under
- * ~64 KB: `[${chunks.join(',')}]` is `JSON.stringify(rows.slice(0, kept))` in meaning (byte for byte
- * without `raw`; with it, each record is Planhat's own text of it). Used to cut MCP tool results at
+ * and those records serialised once (the measure is the output) into chunks of whole records (strings under
+ * ~64 KB, or one run of Planhat's bytes): `[${chunks.join(',')}]` is `JSON.stringify(rows.slice(0, kept))`
+ * in meaning (byte for byte without `raw`; with it, each record is Planhat's own text of it). Used to cut MCP tool results at
  * whole records; the cursor then resumes after the last one kept.
  */
-export function serializeWithinBudget(rows: readonly unknown[] | RawRecords, maxBytes: number): { kept: number; chunks: string[] } {
+export function serializeWithinBudget(rows: readonly unknown[] | RawRecords, maxBytes: number): { kept: number; chunks: JsonPiece[] } {
   if (!Array.isArray(rows)) return rawWithinBudget(rows as RawRecords, maxBytes);
   const chunks: string[] = [];
   let parts: string[] = [];
@@ -205,7 +197,7 @@ export class PlanhatService {
       parse = () => rows;
     }
     let count = total;
-    let resultChunks: string[] | undefined;
+    let resultChunks: JsonPiece[] | undefined;
     if (opts.maxBytes !== undefined) {
       const cut = serializeWithinBudget(records ?? parse(), opts.maxBytes);
       resultChunks = cut.chunks;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ByteWriter } from '../common/byte-writer';
+import { ByteWriter, type JsonPiece } from '../common/byte-writer';
 import { CursorCodec } from '../common/cursor';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { PlanhatService, serializeWithinBudget, type RawRecords } from '../planhat/planhat.service';
@@ -20,7 +20,7 @@ export interface UnifiedResult<T> {
   data: T;
   rateLimit: RateLimitHeaders;
   /** `data.result` serialised (lists cut to a byte budget, where each record was serialised to measure it): see serializeWithinBudget. */
-  resultChunks?: string[];
+  resultChunks?: JsonPiece[];
 }
 
 /** Cursor state: the Planhat offset of the first record not yet examined, and the page size. */
@@ -75,7 +75,7 @@ export class UnifiedService {
     const c = await this.collect(api, resource, accountId, query, false);
     let result = c.rows.map((n) => c.mapper.toUnified(n, { includeRemoteData: c.includeRemoteData }));
     let resume = c.resume;
-    let resultChunks: string[] | undefined;
+    let resultChunks: JsonPiece[] | undefined;
     if (opts.maxBytes !== undefined) {
       const cut = serializeWithinBudget(result, opts.maxBytes);
       resultChunks = cut.chunks;
