@@ -239,7 +239,9 @@ async function main() {
     const rssHalf = rssMb(gateway.pid);
     const second = await measured(gateway, { url: gatewayUrl, requests: mixed, amount: MEMORY_REQUESTS - half });
     const rssEnd = rssMb(gateway.pid);
-    report({ scenario: 'memory', ...second, baseline_rps: null, ratio: null, rss_mb: +rssEnd.toFixed(1), rss_half_mb: +rssHalf.toFixed(1), growth_second_half_mb: +(rssEnd - rssHalf).toFixed(1), requests: MEMORY_REQUESTS, first_half_rps: first.rps });
+    // For scale: the bare proxy's RSS after the baseline runs it served (pages of 100 records).
+    const bareRss = rssMb(bareProxy.pid);
+    report({ scenario: 'memory', ...second, baseline_rps: null, ratio: null, rss_mb: +rssEnd.toFixed(1), rss_half_mb: +rssHalf.toFixed(1), growth_second_half_mb: +(rssEnd - rssHalf).toFixed(1), requests: MEMORY_REQUESTS, first_half_rps: first.rps, bare_proxy_rss_mb: +bareRss.toFixed(1) });
   }
 
   // 6. paging 100k companies through the unified API: records/s, and peak RSS beside the RSS
