@@ -47,7 +47,7 @@ export class McpAccessService {
   }
 
   /** The serialized tools/list result for this server (cached). */
-  toolsJson(ctx: McpContext): Promise<string> {
+  toolsJson(ctx: McpContext): Promise<Buffer> {
     return this.tools.listToolsJson(ctx);
   }
 

@@ -100,20 +100,21 @@ export class McpToolsService {
     });
   }
 
-  private readonly listJson = new Map<string, { custom: unknown; json: string }>();
+  private readonly listJson = new Map<string, { custom: unknown; json: Buffer }>();
 
   /**
-   * The `{"tools": [...]}` result of tools/list, serialized once per account, policy and custom-field
-   * generation (the hot path of every MCP client start; no per-request schema work or stringify).
+   * The `{"tools": [...]}` result of tools/list as UTF-8 JSON, serialized and encoded once per account,
+   * policy and custom-field generation (the hot path of every MCP client start; no per-request schema
+   * work, stringify or encoding).
    */
-  async listToolsJson(ctx: McpContext): Promise<string> {
+  async listToolsJson(ctx: McpContext): Promise<Buffer> {
     const { methods, tags, tool_exposure } = ctx.config;
     const key = JSON.stringify([ctx.accountId, methods ?? null, tags ?? null, tool_exposure ?? 'all']);
     const needsCustom = (tool_exposure ?? 'all') === 'all' && allowedTools(ctx.config).some((t) => toolSpec(t).customModel);
     const custom = needsCustom ? await this.customFields.get(ctx.accountId) : undefined;
     const hit = this.listJson.get(key);
     if (hit && hit.custom === custom) return hit.json;
-    const json = JSON.stringify({ tools: await this.listTools(ctx) });
+    const json = Buffer.from(JSON.stringify({ tools: await this.listTools(ctx) }));
     if (this.listJson.size >= 2000) this.listJson.clear();
     this.listJson.set(key, { custom, json });
     return json;

@@ -11,7 +11,6 @@ import { McpAccessService } from './mcp-access.service';
 import type { McpContext } from './mcp-tools.service';
 import { callResultSize, writeCallResult } from './results';
 import { mcpSdk } from './sdk';
-import { jsonPiecesBody } from '../common/json-body';
 
 interface SseSession {
   transport: SSEServerTransport;
@@ -85,19 +84,21 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
       // tools/list from the cached serialized tool list, tools/call through the same service call as
       // the SDK handler with its result serialised once (no SDK Server, transport or re-validation).
       const head = `{"jsonrpc":"2.0","id":${JSON.stringify(plain.id)},"result":`;
-      let body: string | Buffer;
+      let out: ByteWriter;
       if (plain.method === 'tools/list') {
-        body = jsonPiecesBody([head, await this.access.toolsJson(ctx), '}']);
+        const tools = await this.access.toolsJson(ctx);
+        out = new ByteWriter(head.length + tools.length + 1);
+        out.text(head);
+        out.bytes(tools);
       } else {
         const result = await this.access.callTool(ctx, plain.name, plain.args);
-        const out = new ByteWriter(head.length + callResultSize(result));
+        out = new ByteWriter(head.length + callResultSize(result));
         out.text(head);
         writeCallResult(result, out);
-        out.byte(0x7d);
-        body = out.result();
       }
+      out.byte(0x7d);
       reply.status(200).header('content-type', 'application/json');
-      void reply.send(body);
+      void reply.send(out.result());
       return;
     }
     if (Array.isArray(req.body) && req.body.length === 0) {
