@@ -47,7 +47,8 @@ describe('ByteWriter', () => {
     // every control character, and a body longer than one escape block
     const controls = Array.from({ length: 0x20 }, (_, c) => String.fromCharCode(c)).join('') + '"\\\x7f\u2028';
     expect(written((w) => w.jsonStringContent(Buffer.from(controls)))).toBe(JSON.stringify(controls).slice(1, -1));
-    const long = `${'{"a":"b\\"c"},'.repeat(2000)}é`;
+    // longer than the escaper's 32 KB blocks, with bytes to escape on their edges
+    const long = `${'{"a":"b\\"c\\n"},'.repeat(9000)}é`;
     expect(written((w) => w.jsonStringContent(Buffer.from(long)))).toBe(JSON.stringify(long).slice(1, -1));
   });
 

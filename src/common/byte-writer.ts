@@ -1,19 +1,7 @@
+import { escapeJsonBytes } from './json-escape';
+
 /** A piece of JSON text: a string, or its UTF-8 bytes (e.g. a run of Planhat's own text). */
 export type JsonPiece = string | Buffer;
-
-/** What a byte of JSON text becomes inside a JSON string: 0 = itself, else the letter after the backslash (`u`: \u00XX). */
-const STRING_ESCAPE = new Uint8Array(256);
-for (let c = 0; c < 0x20; c++) STRING_ESCAPE[c] = 0x75;
-STRING_ESCAPE[0x08] = 0x62; // \b
-STRING_ESCAPE[0x09] = 0x74; // \t
-STRING_ESCAPE[0x0a] = 0x6e; // \n
-STRING_ESCAPE[0x0c] = 0x66; // \f
-STRING_ESCAPE[0x0d] = 0x72; // \r
-STRING_ESCAPE[0x22] = 0x22;
-STRING_ESCAPE[0x5c] = 0x5c;
-const HEX_DIGITS = Buffer.from('0123456789abcdef');
-/** Input bytes escaped per room() call (at most 6 output bytes each). */
-const ESCAPE_BLOCK = 4096;
 
 /**
  * A growable byte buffer for writing a response body piece by piece: bytes copied from other
@@ -60,37 +48,19 @@ export class ByteWriter {
   /**
    * A piece of JSON text as the content of a JSON string (what JSON.stringify(text) writes between
    * its quotes), so that a JSON string can hold JSON text given in pieces (escaping is per character,
-   * and bytes are copied or escaped one by one, so pieces may split anywhere). Bytes must be valid
-   * UTF-8 (JSON.stringify escapes lone surrogates, which UTF-8 cannot hold, and nothing else above ASCII).
+   * and bytes are escaped one by one, so pieces may split anywhere). Bytes must be valid UTF-8 (see
+   * escapeJsonBytes).
    */
   jsonStringContent(p: JsonPiece): void {
     if (typeof p === 'string') {
       this.text(JSON.stringify(p).slice(1, -1));
       return;
     }
-    for (let from = 0; from < p.length; from += ESCAPE_BLOCK) {
-      const to = Math.min(p.length, from + ESCAPE_BLOCK);
-      this.room(6 * (to - from));
-      const buf = this.buf;
-      let at = this.pos;
-      for (let i = from; i < to; i++) {
-        const c = p[i];
-        const e = STRING_ESCAPE[c];
-        if (e === 0) {
-          buf[at++] = c;
-          continue;
-        }
-        buf[at++] = 0x5c;
-        buf[at++] = e;
-        if (e === 0x75) {
-          buf[at++] = 0x30;
-          buf[at++] = 0x30;
-          buf[at++] = HEX_DIGITS[c >> 4];
-          buf[at++] = HEX_DIGITS[c & 15];
-        }
-      }
-      this.pos = at;
-    }
+    escapeJsonBytes(p, (escaped) => {
+      this.room(escaped.length);
+      this.buf.set(escaped, this.pos);
+      this.pos += escaped.length;
+    });
   }
 
   /** A string, as UTF-8. */

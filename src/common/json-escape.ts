@@ -1,0 +1,46 @@
+import { JSON_ESCAPE_WASM } from './json-escape.wasm';
+
+/** Where json-escape.wat reads its input and writes its output, and how much input a call takes. */
+const IN = 1024;
+const OUT = 33792;
+const BLOCK = 32768;
+
+interface Escaper {
+  memory: Uint8Array;
+  escape(n: number): number;
+}
+
+/** The part of the WebAssembly API used here (TypeScript's lib here does not declare it; Node has it). */
+interface Wasm {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: { memory: { buffer: ArrayBuffer }; escape(n: number): number } };
+}
+const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+
+let escaper: Escaper | undefined;
+
+/** The WebAssembly escaper (json-escape.wat), instantiated on first use (a module of a few hundred bytes). */
+function instance(): Escaper {
+  if (!escaper) {
+    const { exports } = new wasm.Instance(new wasm.Module(Buffer.from(JSON_ESCAPE_WASM, 'base64')));
+    // The memory never grows, so this view stays valid.
+    escaper = { memory: new Uint8Array(exports.memory.buffer), escape: exports.escape };
+  }
+  return escaper;
+}
+
+/**
+ * UTF-8 bytes escaped as the content of a JSON string (what JSON.stringify writes between the quotes
+ * for the text they hold; bytes must be valid UTF-8, which cannot hold the lone surrogates
+ * JSON.stringify also escapes). The escaped bytes are handed to `write` in pieces, each valid only
+ * during the call (it is a view of the escaper's memory). About twice as fast as a JavaScript byte
+ * loop, and four times JSON.stringify's escaping of a decoded string plus its re-encoding.
+ */
+export function escapeJsonBytes(src: Uint8Array, write: (escaped: Uint8Array) => void): void {
+  const { memory, escape } = instance();
+  for (let from = 0; from < src.length; from += BLOCK) {
+    const n = Math.min(BLOCK, src.length - from);
+    memory.set(src.subarray(from, from + n), IN);
+    write(memory.subarray(OUT, OUT + escape(n)));
+  }
+}
