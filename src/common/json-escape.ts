@@ -1,4 +1,5 @@
 import { JSON_ESCAPE_WASM } from './json-escape.wasm';
+import { instantiate, type WasmMemory } from './wasm';
 
 /** Where json-escape.wat reads its input and writes its output, and how much input a call takes. */
 const IN = 1024;
@@ -10,19 +11,12 @@ interface Escaper {
   escape(n: number): number;
 }
 
-/** The part of the WebAssembly API used here (TypeScript's lib here does not declare it; Node has it). */
-interface Wasm {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: { memory: { buffer: ArrayBuffer }; escape(n: number): number } };
-}
-const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
-
 let escaper: Escaper | undefined;
 
 /** The WebAssembly escaper (json-escape.wat), instantiated on first use (a module of a few hundred bytes). */
 function instance(): Escaper {
   if (!escaper) {
-    const { exports } = new wasm.Instance(new wasm.Module(Buffer.from(JSON_ESCAPE_WASM, 'base64')));
+    const exports = instantiate<{ memory: WasmMemory; escape(n: number): number }>(JSON_ESCAPE_WASM);
     // The memory never grows, so this view stays valid.
     escaper = { memory: new Uint8Array(exports.memory.buffer), escape: exports.escape };
   }

@@ -1,5 +1,9 @@
 import * as fc from 'fast-check';
-import { countJsonArray, ElementFields } from './json-scan';
+import { countJsonArray, countJsonArrayJs, ElementFields, WASM_MAX_BYTES } from './json-scan';
+import { JSON_SCAN_WASM } from './json-scan.wasm';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const buildWasm = require('../../scripts/build-wasm.js') as { compile(name: string): Promise<Buffer> };
 
 /** What the scanner must agree with: JSON.parse, and the element count when it is an array. */
 function reference(text: string): number {
@@ -10,9 +14,13 @@ function reference(text: string): number {
     return -1;
   }
 }
-const scan = (text: string) => countJsonArray(Buffer.from(text, 'utf8'));
+// Every body here is below WASM_MAX_BYTES: countJsonArray runs json-scan.wat on them.
+describe.each([
+  ['json-scan.wat', countJsonArray],
+  ['TypeScript', countJsonArrayJs],
+])('countJsonArray (%s)', (_, countJsonArray) => {
+  const scan = (text: string) => countJsonArray(Buffer.from(text, 'utf8'));
 
-describe('countJsonArray', () => {
   it.each([
     ['[]', 0],
     [' [ ] \n', 0],
@@ -106,5 +114,59 @@ describe('countJsonArray', () => {
       }),
       { seed: 3, numRuns: 1000 },
     );
+  });
+});
+
+describe('countJsonArray: the two implementations', () => {
+  it('the committed module is json-scan.wat compiled (run `npm run build:wasm` after changing it)', async () => {
+    expect((await buildWasm.compile('json-scan')).toString('base64')).toBe(JSON_SCAN_WASM);
+  });
+
+  const both = (b: Buffer) => {
+    const run = (f: typeof countJsonArray) => {
+      const bounds: number[] = [];
+      const fields = new ElementFields(4);
+      const count = f(b, bounds, fields);
+      return count < 0 ? { count } : { count, bounds, starts: fields.starts, spans: [...fields.spans.subarray(0, fields.length)], escapedKeys: fields.escapedKeys };
+    };
+    return [run(countJsonArray), run(countJsonArrayJs)];
+  };
+
+  it('note the same bounds, fields and escaped keys (generated pages, keys with escapes, mutated text)', () => {
+    const key = fc.oneof(fc.string(), fc.constantFrom('a"b', 'é\\', '\n', 'tab\t'));
+    const page = fc.array(fc.oneof(fc.jsonValue(), fc.dictionary(key, fc.jsonValue(), { maxKeys: 6 })), { maxLength: 6 });
+    fc.assert(
+      fc.property(page, fc.boolean(), fc.nat(), fc.constantFrom('', ',', '}', '"', '\\', ' '), (arr, pretty, pos, insert) => {
+        const text = JSON.stringify(arr, null, pretty ? 1 : undefined);
+        const at = pos % (text.length + 1);
+        for (const t of [text, text.slice(0, at) + insert + text.slice(at)]) {
+          const [wasm, ts] = both(Buffer.from(t));
+          expect(wasm).toEqual(ts);
+        }
+      }),
+      { seed: 5, numRuns: 1000 },
+    );
+  });
+
+  it('a page of elements smaller than the room the module is given is scanned by the TypeScript one, with the same result', () => {
+    const tiny = Buffer.from(JSON.stringify(Array.from({ length: 5000 }, (_, i) => i % 10)));
+    const [wasm, ts] = both(tiny);
+    expect(wasm.count).toBe(5000);
+    expect(wasm).toEqual(ts);
+    const tinyFields = Buffer.from(JSON.stringify(Array.from({ length: 300 }, () => ({ a: 1, b: 2, c: 3, d: 4, e: 5 }))));
+    const [w2, t2] = both(tinyFields);
+    expect(w2.count).toBe(300);
+    expect(w2).toEqual(t2);
+  });
+
+  it('a body larger than WASM_MAX_BYTES is scanned too', () => {
+    const rows = Array.from({ length: Math.ceil(WASM_MAX_BYTES / 90) }, (_, i) => ({ _id: String(i), name: `Company "${i}"`, pad: 'x'.repeat(60) }));
+    const big = Buffer.from(JSON.stringify(rows));
+    expect(big.length).toBeGreaterThan(WASM_MAX_BYTES);
+    const bounds: number[] = [];
+    expect(countJsonArray(big, bounds)).toBe(rows.length);
+    expect(JSON.parse(big.subarray(bounds[bounds.length - 2], bounds[bounds.length - 1]).toString())).toEqual(rows[rows.length - 1]);
+    // and the module still scans small bodies afterwards
+    expect(countJsonArray(Buffer.from('[1,{"a":[2]}]'))).toBe(2);
   });
 });
