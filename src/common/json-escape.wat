@@ -29,10 +29,11 @@
     (i32.add (local.get $o) (i32.const 6)))
   ;; Escapes the n input bytes; returns how many output bytes were written.
   (func (export "escape") (param $n i32) (result i32)
-    (local $i i32) (local $end i32) (local $o i32) (local $v v128) (local $bits i32) (local $k i32) (local $c i32)
+    (local $i i32) (local $end i32) (local $d i32) (local $v v128) (local $bits i32) (local $p i32) (local $q i32) (local $c i32) (local $o i32)
     (local.set $i (global.get $IN))
     (local.set $end (i32.add (global.get $IN) (local.get $n)))
-    (local.set $o (global.get $OUT))
+    ;; input byte j goes to output byte j + d; d grows by the length of each escape less one
+    (local.set $d (i32.sub (global.get $OUT) (global.get $IN)))
     (block $tail
       (loop $blocks
         (br_if $tail (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
@@ -40,26 +41,28 @@
         (local.set $bits (i8x16.bitmask (v128.or
           (v128.or (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22))) (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x5c))))
           (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 0x20))))))
-        ;; the whole block is stored; what follows the first byte to escape is written again after it
-        (v128.store (local.get $o) (local.get $v))
-        (if (i32.eqz (local.get $bits))
-          (then
-            (local.set $i (i32.add (local.get $i) (i32.const 16)))
-            (local.set $o (i32.add (local.get $o) (i32.const 16)))
-            (br $blocks)))
-        (local.set $k (i32.ctz (local.get $bits)))
-        (local.set $i (i32.add (local.get $i) (local.get $k)))
-        (local.set $o (i32.add (local.get $o) (local.get $k)))
-        (local.set $c (i32.load8_u (local.get $i)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (if (i32.ge_u (local.get $c) (i32.const 0x20))
-          (then
-            ;; a quote or a backslash (the usual case): a backslash before it
-            (i32.store16 (local.get $o) (i32.or (i32.shl (local.get $c) (i32.const 8)) (i32.const 0x5c)))
-            (local.set $o (i32.add (local.get $o) (i32.const 2)))
-            (br $blocks)))
-        (local.set $o (call $special (local.get $c) (local.get $o)))
+        (v128.store (i32.add (local.get $i) (local.get $d)) (local.get $v))
+        ;; each byte to escape, in order: its escape, then the rest of the block stored again after it
+        ;; (what lands past the block is overwritten by the next one)
+        (block $clean
+          (br_if $clean (i32.eqz (local.get $bits)))
+          (loop $specials
+            (local.set $p (i32.add (local.get $i) (i32.ctz (local.get $bits))))
+            (local.set $q (i32.add (local.get $p) (local.get $d)))
+            (local.set $c (i32.load8_u (local.get $p)))
+            (if (i32.ge_u (local.get $c) (i32.const 0x20))
+              (then
+                ;; a quote or a backslash (the usual case): a backslash before it
+                (i32.store16 (local.get $q) (i32.or (i32.shl (local.get $c) (i32.const 8)) (i32.const 0x5c)))
+                (local.set $o (i32.add (local.get $q) (i32.const 2))))
+              (else (local.set $o (call $special (local.get $c) (local.get $q)))))
+            (local.set $d (i32.add (local.get $d) (i32.sub (i32.sub (local.get $o) (local.get $q)) (i32.const 1))))
+            (v128.store (local.get $o) (v128.load offset=1 (local.get $p)))
+            (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+            (br_if $specials (local.get $bits))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $blocks)))
+    (local.set $o (i32.add (local.get $i) (local.get $d)))
     (block $done
       (loop $bytes
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
