@@ -159,6 +159,16 @@ describe('countJsonArray: the two implementations', () => {
     expect(w2).toEqual(t2);
   });
 
+  it('a body just under WASM_MAX_BYTES (the module grows its memory for it) gives the same bounds and fields', () => {
+    const rows = Array.from({ length: Math.floor((WASM_MAX_BYTES - 1000) / 110) }, (_, i) => ({ _id: String(i), name: `Company "${i}" é`, n: i, pad: 'x'.repeat(40) }));
+    const body = Buffer.from(JSON.stringify(rows));
+    expect(body.length).toBeLessThanOrEqual(WASM_MAX_BYTES);
+    expect(body.length).toBeGreaterThan(WASM_MAX_BYTES * 0.8);
+    const [wasm, ts] = both(body);
+    expect(wasm.count).toBe(rows.length);
+    expect(wasm).toEqual(ts);
+  });
+
   it('a body larger than WASM_MAX_BYTES is scanned too', () => {
     const rows = Array.from({ length: Math.ceil(WASM_MAX_BYTES / 90) }, (_, i) => ({ _id: String(i), name: `Company "${i}"`, pad: 'x'.repeat(60) }));
     const big = Buffer.from(JSON.stringify(rows));
