@@ -45,3 +45,22 @@ describe('escapeJsonBytes (json-escape.wat)', () => {
     );
   });
 });
+
+describe('escapeJsonBytes without WebAssembly (e.g. node --jitless)', () => {
+  it('escapes with JSON.stringify instead', () => {
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')!;
+    delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const fresh = require('./json-escape') as typeof import('./json-escape');
+        const text = '{"a":"b\\"c\\n\u0001é"}\n';
+        const parts: Buffer[] = [];
+        fresh.escapeJsonBytes(Buffer.from(text), (e) => parts.push(Buffer.from(e)));
+        expect(Buffer.concat(parts).toString()).toBe(expected(text));
+      });
+    } finally {
+      Object.defineProperty(globalThis, 'WebAssembly', saved);
+    }
+  });
+});

@@ -11,14 +11,14 @@ interface Escaper {
   escape(n: number): number;
 }
 
-let escaper: Escaper | undefined;
+let escaper: Escaper | null | undefined;
 
-/** The WebAssembly escaper (json-escape.wat), instantiated on first use (a module of a few hundred bytes). */
-function instance(): Escaper {
-  if (!escaper) {
+/** The WebAssembly escaper (json-escape.wat), instantiated on first use; null without WebAssembly. */
+function instance(): Escaper | null {
+  if (escaper === undefined) {
     const exports = instantiate<{ memory: WasmMemory; escape(n: number): number }>(JSON_ESCAPE_WASM);
     // The memory never grows, so this view stays valid.
-    escaper = { memory: new Uint8Array(exports.memory.buffer), escape: exports.escape };
+    escaper = exports ? { memory: new Uint8Array(exports.memory.buffer), escape: exports.escape } : null;
   }
   return escaper;
 }
@@ -28,10 +28,16 @@ function instance(): Escaper {
  * for the text they hold; bytes must be valid UTF-8, which cannot hold the lone surrogates
  * JSON.stringify also escapes). The escaped bytes are handed to `write` in pieces, each valid only
  * during the call (it is a view of the escaper's memory). About twice as fast as a JavaScript byte
- * loop, and four times JSON.stringify's escaping of a decoded string plus its re-encoding.
+ * loop, and four times JSON.stringify's escaping of a decoded string plus its re-encoding (which
+ * is what it does where WebAssembly is not available).
  */
 export function escapeJsonBytes(src: Uint8Array, write: (escaped: Uint8Array) => void): void {
-  const { memory, escape } = instance();
+  const wasm = instance();
+  if (!wasm) {
+    write(Buffer.from(JSON.stringify(Buffer.from(src.buffer, src.byteOffset, src.length).toString('utf8')).slice(1, -1)));
+    return;
+  }
+  const { memory, escape } = wasm;
   for (let from = 0; from < src.length; from += BLOCK) {
     const n = Math.min(BLOCK, src.length - from);
     memory.set(src.subarray(from, from + n), IN);

@@ -180,3 +180,22 @@ describe('countJsonArray: the two implementations', () => {
     expect(countJsonArray(Buffer.from('[1,{"a":[2]}]'))).toBe(2);
   });
 });
+
+describe('countJsonArray without WebAssembly (e.g. node --jitless)', () => {
+  it('falls back to the TypeScript scanner', () => {
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')!;
+    delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const fresh = require('./json-scan') as typeof import('./json-scan');
+        const bounds: number[] = [];
+        expect(fresh.countJsonArray(Buffer.from('[{"a":1}, "x"]'), bounds)).toBe(2);
+        expect(bounds).toEqual([1, 8, 10, 13]);
+        expect(fresh.countJsonArray(Buffer.from('[1,]'))).toBe(-1);
+      });
+    } finally {
+      Object.defineProperty(globalThis, 'WebAssembly', saved);
+    }
+  });
+});

@@ -12,8 +12,9 @@
  *
  * Two implementations of the one state machine: json-scan.wat (WebAssembly, strings skipped 16
  * bytes at a time; about twice as fast), used for bodies up to WASM_MAX_BYTES, and the TypeScript
- * one below for larger bodies (the module's memory is not held at their size) and for a page whose
- * elements or fields outgrow the room the module is given. json-scan.spec.ts runs both.
+ * one below for larger bodies (the module's memory is not held at their size), for a page whose
+ * elements or fields outgrow the room the module is given, and where WebAssembly is not available.
+ * json-scan.spec.ts runs both.
  */
 import { JSON_SCAN_WASM } from './json-scan.wasm';
 import { instantiate, type WasmMemory } from './wasm';
@@ -160,8 +161,8 @@ export const WASM_MAX_BYTES = 1 << 20;
  * goes, so after a -1 they mean nothing).
  */
 export function countJsonArray(b: Uint8Array, bounds?: number[], fields?: ElementFields): number {
-  if (b.length <= WASM_MAX_BYTES) {
-    const n = wasmScan(b, bounds, fields);
+  if (b.length <= WASM_MAX_BYTES && (scanner ??= instantiate<Scanner>(JSON_SCAN_WASM) ?? null)) {
+    const n = wasmScan(scanner, b, bounds, fields);
     if (n !== OUT_OF_ROOM) return n;
   }
   return countJsonArrayJs(b, bounds, fields);
@@ -179,13 +180,13 @@ interface Scanner {
   memory: WasmMemory;
   scan(n: number, mode: number, els: number, elsCap: number, fs: number, fsCap: number): number;
 }
-let scanner: Scanner | undefined;
+/** The module, instantiated on first use; null where WebAssembly is not available (e.g. `node --jitless`). */
+let scanner: Scanner | null | undefined;
 let u8 = new Uint8Array(0);
 let i32 = new Int32Array(0);
 
 /** countJsonArray by json-scan.wat; OUT_OF_ROOM when the elements or fields outgrow the room given for them. */
-function wasmScan(b: Uint8Array, bounds?: number[], fields?: ElementFields): number {
-  scanner ??= instantiate<Scanner>(JSON_SCAN_WASM);
+function wasmScan(mod: Scanner, b: Uint8Array, bounds?: number[], fields?: ElementFields): number {
   const n = b.length;
   const els = (IN + n + 16 + 15) & ~15;
   // Room for a page of records of 32 bytes or more, with fields of 16 bytes or more (Planhat's are larger).
@@ -193,15 +194,15 @@ function wasmScan(b: Uint8Array, bounds?: number[], fields?: ElementFields): num
   const fs = els + 12 * elsCap;
   const fsCap = fields ? (n >> 2) + 64 : 0;
   const need = fs + 4 * fsCap;
-  if (scanner.memory.buffer.byteLength < need) scanner.memory.grow(Math.ceil((need - scanner.memory.buffer.byteLength) / PAGE));
-  if (u8.buffer !== scanner.memory.buffer) {
-    u8 = new Uint8Array(scanner.memory.buffer);
-    i32 = new Int32Array(scanner.memory.buffer);
+  if (mod.memory.buffer.byteLength < need) mod.memory.grow(Math.ceil((need - mod.memory.buffer.byteLength) / PAGE));
+  if (u8.buffer !== mod.memory.buffer) {
+    u8 = new Uint8Array(mod.memory.buffer);
+    i32 = new Int32Array(mod.memory.buffer);
   }
   u8.set(b, IN);
   u8.fill(0, IN + n, IN + n + 16);
   const mode = (bounds || fields ? 1 : 0) | (fields ? 2 : 0);
-  const count = scanner.scan(n, mode, els, elsCap, fs, fsCap);
+  const count = mod.scan(n, mode, els, elsCap, fs, fsCap);
   if (count < 0) return count;
   const at = els >> 2;
   if (bounds) for (let k = 0; k < count; k++) bounds.push(i32[at + 3 * k], i32[at + 3 * k + 1]);

@@ -3,11 +3,20 @@ interface Wasm {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object) => { exports: Record<string, unknown> };
 }
-const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 
-/** The exports of a WebAssembly module given as base64 (one of the .wasm.ts files), instantiated synchronously. */
-export function instantiate<T>(base64: string): T {
-  return new wasm.Instance(new wasm.Module(Buffer.from(base64, 'base64'))).exports as T;
+/**
+ * The exports of a WebAssembly module given as base64 (one of the .wasm.ts files), instantiated
+ * synchronously; undefined where WebAssembly is not available (e.g. `node --jitless`), and the
+ * caller then does the same work in JavaScript.
+ */
+export function instantiate<T>(base64: string): T | undefined {
+  const wasm = (globalThis as unknown as { WebAssembly?: Wasm }).WebAssembly;
+  if (!wasm) return undefined;
+  try {
+    return new wasm.Instance(new wasm.Module(Buffer.from(base64, 'base64'))).exports as T;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A module's exported memory. */
