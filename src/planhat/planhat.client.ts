@@ -30,9 +30,47 @@ export interface PlanhatBytes {
   status: number;
   bytes: Buffer;
   rateLimit: RateLimitHeaders;
+  /**
+   * With `room`: the buffer `bytes` lies in, with `room.head` free bytes before them and `room.tail`
+   * after, so that an envelope can be written around them in place instead of copying them.
+   */
+  frame?: Buffer;
+}
+
+/** Free bytes to leave around a body (see PlanhatBytes.frame). */
+export interface BodyRoom {
+  head: number;
+  tail: number;
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** A body read into a buffer with room around it: the chunks are copied once, where they end up. */
+async function readFramed(body: AsyncIterable<Buffer>, length: number, room: BodyRoom): Promise<Buffer> {
+  if (length > 0) {
+    const frame = Buffer.allocUnsafe(room.head + length + room.tail);
+    let at = room.head;
+    for await (const chunk of body) {
+      // undici fails the body when it does not match its content-length; this only guards the copy
+      if (at + chunk.length > room.head + length) throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent more than its content-length');
+      chunk.copy(frame, at);
+      at += chunk.length;
+    }
+    if (at === room.head + length) return frame;
+    throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent less than its content-length');
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > MAX_BODY_BYTES) throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent a response larger than 64 MB');
+    chunks.push(chunk);
+  }
+  const frame = Buffer.allocUnsafe(room.head + total + room.tail);
+  let at = room.head;
+  for (const chunk of chunks) at += chunk.copy(frame, at);
+  return frame;
+}
 
 let undici: typeof Undici | undefined;
 /**
@@ -98,9 +136,9 @@ export class PlanhatClient implements OnApplicationShutdown {
    * Like call, but a 2xx answer is returned as the bytes Planhat sent, not parsed (for pass-through:
    * the caller checks them, e.g. with countJsonArray, and parses with parseOk only when it must).
    */
-  async callBytes(conn: PlanhatConnection, req: PlanhatRequest): Promise<PlanhatBytes> {
-    const res = await this.exchange(conn, req, true);
-    return { status: res.status, bytes: res.bytes as Buffer, rateLimit: res.rateLimit };
+  async callBytes(conn: PlanhatConnection, req: PlanhatRequest, room?: BodyRoom): Promise<PlanhatBytes> {
+    const res = await this.exchange(conn, req, true, room);
+    return { status: res.status, bytes: res.bytes as Buffer, rateLimit: res.rateLimit, frame: res.frame };
   }
 
   /** A 2xx answer's text as `call` returns it: parsed JSON, or an UPSTREAM_ERROR when it is not JSON. */
@@ -123,7 +161,8 @@ export class PlanhatClient implements OnApplicationShutdown {
     conn: PlanhatConnection,
     req: PlanhatRequest,
     asBytes: boolean,
-  ): Promise<{ status: number; text?: string; bytes?: Buffer; rateLimit: RateLimitHeaders }> {
+    room?: BodyRoom,
+  ): Promise<{ status: number; text?: string; bytes?: Buffer; frame?: Buffer; rateLimit: RateLimitHeaders }> {
     const url = new URL(conn.baseUrl + req.path);
     if (req.query) {
       for (const [k, v] of Object.entries(req.query)) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -142,6 +181,7 @@ export class PlanhatClient implements OnApplicationShutdown {
     let status: number;
     let text: string | undefined;
     let bytes: Buffer | undefined;
+    let frame: Buffer | undefined;
     let resHeaders: Record<string, string | string[] | undefined>;
     try {
       const res = await loadUndici().request(url, {
@@ -160,8 +200,16 @@ export class PlanhatClient implements OnApplicationShutdown {
         res.body.destroy();
         throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent a response larger than 64 MB');
       }
-      if (asBytes && status >= 200 && status < 300) bytes = Buffer.from(await res.body.arrayBuffer());
-      else text = await res.body.text();
+      if (asBytes && status >= 200 && status < 300) {
+        if (room) {
+          frame = await readFramed(res.body, len, room);
+          bytes = frame.subarray(room.head, frame.length - room.tail);
+        } else {
+          bytes = Buffer.from(await res.body.arrayBuffer());
+        }
+      } else {
+        text = await res.body.text();
+      }
     } catch (err) {
       throw this.transportError(err, timeout);
     }
@@ -169,7 +217,7 @@ export class PlanhatClient implements OnApplicationShutdown {
     const rateLimit = this.rateLimits.observe(conn.accountId, resHeaders);
     if (status >= 200 && status < 300) {
       if (status !== 204) void this.accounts.reportHealthy(conn.accountId).catch(() => undefined);
-      return { status, text, bytes, rateLimit };
+      return { status, text, bytes, frame, rateLimit };
     }
     let body: unknown = text;
     if (text) {

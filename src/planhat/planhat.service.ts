@@ -107,6 +107,8 @@ export interface ListOptions {
 }
 
 const LIST_PREFIX = Buffer.from('{"result":');
+/** Room read around a proxied list body for its envelope: the prefix, and a suffix with a cursor. */
+const ENVELOPE_ROOM = { head: LIST_PREFIX.length, tail: 1024 };
 
 interface ListCursor {
   /** offset of the next page */
@@ -224,7 +226,7 @@ export class PlanhatService {
    */
   async listPageJson(accountId: string | undefined, resource: string, query: Record<string, unknown>, opts: ListOptions = {}): Promise<Result<Buffer>> {
     const req = await this.listRequest(accountId, resource, query, opts);
-    const res = await this.client.callBytes(req.conn, req.request);
+    const res = await this.client.callBytes(req.conn, req.request, ENVELOPE_ROOM);
     let array = res.bytes;
     let count = isUtf8(array) ? countJsonArray(array) : -1;
     if (count < 0) {
@@ -236,7 +238,17 @@ export class PlanhatService {
       count = rows.length;
     }
     const next = count >= req.limit ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + count, l: req.limit }) : null;
-    const data = Buffer.concat([LIST_PREFIX, array, Buffer.from(`,"next_cursor":${JSON.stringify(next)},"result_count":${count}}`)]);
+    const suffix = Buffer.from(`,"next_cursor":${JSON.stringify(next)},"result_count":${count}}`);
+    let data: Buffer;
+    if (array === res.bytes && res.frame && suffix.length <= ENVELOPE_ROOM.tail) {
+      // The envelope written around Planhat's bytes where they were read, instead of copying them.
+      const end = ENVELOPE_ROOM.head + array.length;
+      LIST_PREFIX.copy(res.frame, 0);
+      suffix.copy(res.frame, end);
+      data = res.frame.subarray(0, end + suffix.length);
+    } else {
+      data = Buffer.concat([LIST_PREFIX, array, suffix]);
+    }
     return { data, status: 200, rateLimit: res.rateLimit };
   }
 
