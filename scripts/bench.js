@@ -15,11 +15,12 @@ const { request } = require('undici');
 const root = path.resolve(__dirname, '..');
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 8);
 // Throughput scenarios run as BENCH_ROUNDS rounds of DURATION / 2 s each, baseline beside candidate.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_DURATION = Math.max(1, Math.round(DURATION / 2));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PAGING_COMPANIES = Number(process.env.BENCH_PAGING_COMPANIES ?? 100_000);
 const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 100_000);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
 // BENCH_ONLY=proxy,unified,call,list,memory,paging,cold runs a subset (default: all).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const runs = (name) => !ONLY || ONLY.has(name);
@@ -175,9 +176,6 @@ async function main() {
   const mcp = await json('POST', `${gatewayUrl}/integrated-account/${account}/mcp`, { name: 'bench (all tools)' });
   const mcpPath = new URL(mcp.url).pathname;
   const auth = { authorization: `Bearer ${ADMIN_KEY}` };
-  // Warm both tenants (lazy seeding) and connections.
-  await load({ url: `${bareUrl}/companies?limit=100`, duration: 1 });
-  await load({ url: `${gatewayUrl}/proxy/companies?integrated_account_id=${account}&limit=100`, headers: auth, duration: 1 });
 
   // 1-3. Throughput against a baseline. The machine is shared (load generator, sandbox and servers
   // on two cores, and whatever else runs), so each baseline is measured right beside what it is
@@ -192,6 +190,9 @@ async function main() {
       { url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 } }) },
     ],
   };
+  // Warm-up: both tenants (lazy seeding), connections, and each measured path until its code is
+  // optimised (JIT, WebAssembly tier-up), so that the first round measures the steady state too.
+  for (const name of ['bare', 'proxy', 'unified', 'call']) await load({ ...targets[name][1], duration: WARMUP_S });
   const pairs = [
     ['proxy', 'proxy list', 'bare'],
     ['unified', 'unified list', 'bare'],
