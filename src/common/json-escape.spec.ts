@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { escapeJsonBytes } from './json-escape';
 import { JSON_ESCAPE_WASM } from './json-escape.wasm';
+import { withoutWebAssembly } from './testing/without-webassembly';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const buildWasm = require('../../scripts/build-wasm.js') as { compile(name: string): Promise<Buffer> };
@@ -48,19 +49,13 @@ describe('escapeJsonBytes (json-escape.wat)', () => {
 
 describe('escapeJsonBytes without WebAssembly (e.g. node --jitless)', () => {
   it('escapes with JSON.stringify instead', () => {
-    const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')!;
-    delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
-    try {
-      jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const fresh = require('./json-escape') as typeof import('./json-escape');
-        const text = '{"a":"b\\"c\\n\u0001é"}\n';
-        const parts: Buffer[] = [];
-        fresh.escapeJsonBytes(Buffer.from(text), (e) => parts.push(Buffer.from(e)));
-        expect(Buffer.concat(parts).toString()).toBe(expected(text));
-      });
-    } finally {
-      Object.defineProperty(globalThis, 'WebAssembly', saved);
-    }
+    withoutWebAssembly(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fresh = require('./json-escape') as typeof import('./json-escape');
+      const text = '{"a":"b\\"c\\n\u0001é"}\n';
+      const parts: Buffer[] = [];
+      fresh.escapeJsonBytes(Buffer.from(text), (e) => parts.push(Buffer.from(e)));
+      expect(Buffer.concat(parts).toString()).toBe(expected(text));
+    });
   });
 });

@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { countJsonArray, countJsonArrayJs, ElementFields, WASM_MAX_BYTES } from './json-scan';
 import { JSON_SCAN_WASM } from './json-scan.wasm';
+import { withoutWebAssembly } from './testing/without-webassembly';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const buildWasm = require('../../scripts/build-wasm.js') as { compile(name: string): Promise<Buffer> };
@@ -183,19 +184,13 @@ describe('countJsonArray: the two implementations', () => {
 
 describe('countJsonArray without WebAssembly (e.g. node --jitless)', () => {
   it('falls back to the TypeScript scanner', () => {
-    const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')!;
-    delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
-    try {
-      jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const fresh = require('./json-scan') as typeof import('./json-scan');
-        const bounds: number[] = [];
-        expect(fresh.countJsonArray(Buffer.from('[{"a":1}, "x"]'), bounds)).toBe(2);
-        expect(bounds).toEqual([1, 8, 10, 13]);
-        expect(fresh.countJsonArray(Buffer.from('[1,]'))).toBe(-1);
-      });
-    } finally {
-      Object.defineProperty(globalThis, 'WebAssembly', saved);
-    }
+    withoutWebAssembly(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fresh = require('./json-scan') as typeof import('./json-scan');
+      const bounds: number[] = [];
+      expect(fresh.countJsonArray(Buffer.from('[{"a":1}, "x"]'), bounds)).toBe(2);
+      expect(bounds).toEqual([1, 8, 10, 13]);
+      expect(fresh.countJsonArray(Buffer.from('[1,]'))).toBe(-1);
+    });
   });
 });
