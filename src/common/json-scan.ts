@@ -115,23 +115,22 @@ export class ElementFields {
   }
 
   push(v: number): void {
-    if (this.length === this.spans.length) {
-      const next = new Int32Array(this.spans.length * 2);
-      next.set(this.spans);
-      this.spans = next;
-    }
+    if (this.length === this.spans.length) this.grow(1);
     this.spans[this.length++] = v;
   }
 
   /** Appends entries (as push does, one by one). */
   append(entries: Int32Array): void {
-    if (this.length + entries.length > this.spans.length) {
-      const next = new Int32Array(Math.max(this.spans.length * 2, this.length + entries.length));
-      next.set(this.spans.subarray(0, this.length));
-      this.spans = next;
-    }
+    if (this.length + entries.length > this.spans.length) this.grow(entries.length);
     this.spans.set(entries, this.length);
     this.length += entries.length;
+  }
+
+  /** Room for `extra` more entries: at least double the capacity. */
+  private grow(extra: number): void {
+    const next = new Int32Array(Math.max(this.spans.length * 2, this.length + extra));
+    next.set(this.spans.subarray(0, this.length));
+    this.spans = next;
   }
 
   /** The `spans` index after element k's fields (they start at `starts[k]`). */
