@@ -152,6 +152,11 @@ export class ByteWriter {
     this.pos = at;
   }
 
+  /** Drops what was written after the first `length` bytes. */
+  rewind(length: number): void {
+    this.pos = Math.min(this.pos, Math.max(0, length));
+  }
+
   result(): Buffer {
     return this.buf.subarray(0, this.pos);
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { containsFilter, defineMapper, direct, refField, s, sinceFilter, str, type Native } from './kit';
+import { containsFilter, defineMapper, direct, refField, s, sinceFilter, textList, textRecordList } from './kit';
 
 const address = z
   .strictObject({
@@ -31,15 +31,7 @@ export const accountMapper = defineMapper({
       native: 'address, city, zip, country',
       note: 'one address, type primary; a write takes the first',
       schema: z.array(address).max(1).describe('Addresses; Planhat keeps one (the first)'),
-      reads: ['address', 'city', 'zip', 'country'],
-      read: (n) => {
-        const street_1 = str(n, 'address');
-        const city = str(n, 'city');
-        const postal_code = str(n, 'zip');
-        const country = str(n, 'country');
-        if (street_1 === undefined && city === undefined && postal_code === undefined && country === undefined) return [];
-        return [{ street_1, city, postal_code, country, type: 'primary' }];
-      },
+      ...textRecordList({ street_1: 'address', city: 'city', postal_code: 'zip', country: 'country' }, { type: 'primary' }),
       write: (v, out) => {
         const a = (v as z.infer<typeof address>[])[0];
         if (!a) return;
@@ -57,8 +49,7 @@ export const accountMapper = defineMapper({
         .array(z.strictObject({ number: z.string().describe('Phone number'), type: z.string().optional().describe('Type (primary)') }))
         .max(1)
         .describe('Phone numbers; Planhat keeps one (the first)'),
-      reads: ['phonePrimary'],
-      read: (n) => (str(n, 'phonePrimary') ? [{ number: n.phonePrimary, type: 'primary' }] : []),
+      ...textRecordList({ number: 'phonePrimary' }, { type: 'primary' }),
       write: (v, out) => {
         const p = (v as { number: string }[])[0];
         if (p) out.phonePrimary = p.number;
@@ -68,11 +59,10 @@ export const accountMapper = defineMapper({
       unified: 'urls',
       native: 'web, domains',
       note: 'read-only; write website',
-      reads: ['web', 'domains'],
-      read: (n: Native) => [
-        ...(str(n, 'web') ? [{ url: n.web, type: 'website' }] : []),
-        ...(Array.isArray(n.domains) ? (n.domains as unknown[]).filter((d) => typeof d === 'string').map((d) => ({ url: d, type: 'domain' })) : []),
-      ],
+      ...textList('url', [
+        { from: 'web', type: 'website' },
+        { from: 'domains', type: 'domain', each: true },
+      ]),
     },
     refField('owner', 'owner', 'Owner (a user)'),
   ],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineMapper, direct, nativeFilter, refField, s, str } from './kit';
+import { defineMapper, direct, nativeFilter, refField, s, textList, textRecordList } from './kit';
 
 const emails = z
   .array(z.strictObject({ email: z.string().min(1).describe('Email address'), type: z.string().optional().describe('primary or other') }))
@@ -26,11 +26,10 @@ export const contactMapper = defineMapper({
       native: 'email, otherEmails',
       note: 'primary = email, other = otherEmails',
       schema: emails,
-      reads: ['email', 'otherEmails'],
-      read: (n) => [
-        ...(str(n, 'email') ? [{ email: n.email, type: 'primary' }] : []),
-        ...(Array.isArray(n.otherEmails) ? (n.otherEmails as unknown[]).filter((e) => typeof e === 'string' && e).map((e) => ({ email: e, type: 'other' })) : []),
-      ],
+      ...textList('email', [
+        { from: 'email', type: 'primary' },
+        { from: 'otherEmails', type: 'other', each: true, nonEmpty: true },
+      ]),
       write: (v, out) => {
         const list = v as { email: string; type?: string }[];
         const primary = list.find((e) => e.type === 'primary') ?? list[0];
@@ -46,8 +45,7 @@ export const contactMapper = defineMapper({
         .array(z.strictObject({ number: z.string().describe('Phone number'), type: z.string().optional().describe('Type (primary)') }))
         .max(1)
         .describe('Phone numbers; Planhat keeps one (the first)'),
-      reads: ['phone'],
-      read: (n) => (str(n, 'phone') ? [{ number: n.phone, type: 'primary' }] : []),
+      ...textRecordList({ number: 'phone' }, { type: 'primary' }),
       write: (v, out) => {
         const p = (v as { number: string }[])[0];
         if (p) out.phone = p.number;

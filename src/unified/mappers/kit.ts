@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ByteWriter } from '../../common/byte-writer';
 
 /** A Planhat record as Planhat returns it, and a record in a unified model. */
 export type Native = Record<string, unknown>;
@@ -27,10 +28,35 @@ export interface FieldRule {
    * field without `reads` maps parsed records instead.
    */
   readonly reads?: readonly string[];
+  /**
+   * What `read` gives, written as JSON straight from Planhat's text of the `reads` fields (raw.ts),
+   * without decoding them; false, having written nothing, when `read` gives undefined. It may hand
+   * a record it does not cover to `r.read`. Only the combinators below define it, next to their
+   * `read`; raw.spec.ts checks that the two agree.
+   */
+  readonly readRaw?: (r: RawFields, out: ByteWriter) => boolean;
   readonly write?: (value: unknown, out: Native) => void;
   /** `sort` on this unified field sorts on `native` (true for every direct field). */
   readonly sortable?: boolean;
   readonly note?: string;
+}
+
+/** One record's fields as Planhat wrote them, for a rule's `readRaw`; `i` indexes the rule's `reads`. */
+export interface RawFields {
+  /** Field i is a non-empty string (what `str` accepts). */
+  isText(i: number): boolean;
+  /** Writes field i's JSON text as Planhat wrote it. */
+  copy(i: number, out: ByteWriter): void;
+  /**
+   * The spans `[start, end, start, end, ...]` of the elements of field i, each a JSON string, when
+   * it is an array of strings; [] when it is absent or not an array; undefined when it is an array
+   * that holds something else.
+   */
+  texts(i: number): number[] | undefined;
+  /** Writes the record's text `[start, end)` (a span from `texts`). */
+  copySpan(start: number, end: number, out: ByteWriter): void;
+  /** `read` on the decoded fields, written as JSON; false, having written nothing, when it gives undefined. */
+  read(out: ByteWriter): boolean;
 }
 
 /** A list filter: mapped onto a Planhat parameter (`param`) or applied by the gateway (`test`). */
@@ -121,6 +147,13 @@ export function refField(unified: string, native: string, what: string, opts: { 
     sortable: true,
     read: (n) => ref(n[native]),
     reads: [native],
+    readRaw: (r, out) => {
+      if (!r.isText(0)) return r.read(out);
+      out.bytes(ID_OPEN);
+      r.copy(0, out);
+      out.byte(0x7d);
+      return true;
+    },
     ...(opts.writable === false
       ? {}
       : {
@@ -129,6 +162,109 @@ export function refField(unified: string, native: string, what: string, opts: { 
             out[native] = (v as { id: string }).id;
           },
         }),
+  };
+}
+
+const ID_OPEN = Buffer.from('{"id":');
+const LIST_OPEN = Buffer.from('[{');
+const EMPTY_LIST = Buffer.from('[]');
+const COMMA = 0x2c;
+
+/** `"key":` as JSON. */
+const keyBytes = (key: string) => Buffer.from(`${JSON.stringify(key)}:`);
+
+/**
+ * `[{...the non-empty text fields, ...constants}]`, or `[]` when the record has none of them: the
+ * one address or phone number Planhat keeps, as a unified list. `fields` maps unified keys to
+ * Planhat fields, in the order they are written.
+ */
+export function textRecordList(fields: Readonly<Record<string, string>>, constants: Readonly<Record<string, string>>): Pick<FieldRule, 'reads' | 'read' | 'readRaw'> {
+  const entries = Object.entries(fields);
+  const keys = entries.map(([unified]) => keyBytes(unified));
+  const tail = Buffer.from(`${Object.entries(constants).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('')}}]`);
+  return {
+    reads: entries.map(([, native]) => native),
+    read: (n) => {
+      const record: Native = {};
+      let any = false;
+      for (const [unified, native] of entries) {
+        const v = str(n, native);
+        if (v === undefined) continue;
+        record[unified] = v;
+        any = true;
+      }
+      return any ? [{ ...record, ...constants }] : [];
+    },
+    readRaw: (r, out) => {
+      let first = true;
+      for (let i = 0; i < keys.length; i++) {
+        if (!r.isText(i)) continue;
+        if (first) out.bytes(LIST_OPEN);
+        else out.byte(COMMA);
+        first = false;
+        out.bytes(keys[i]);
+        r.copy(i, out);
+      }
+      out.bytes(first ? EMPTY_LIST : tail);
+      return true;
+    },
+  };
+}
+
+/**
+ * Where the items of a `textList` come from: a non-empty text field gives one item; with `each`,
+ * an array field gives one per string in it (per non-empty one with `nonEmpty`).
+ */
+export interface TextSource {
+  readonly from: string;
+  readonly type: string;
+  readonly each?: boolean;
+  readonly nonEmpty?: boolean;
+}
+
+/** `[{[key]: text, type}, ...]` from the sources in order (urls from web and domains, email addresses). */
+export function textList(key: string, sources: readonly TextSource[]): Pick<FieldRule, 'reads' | 'read' | 'readRaw'> {
+  const head = Buffer.from(`{${JSON.stringify(key)}:`);
+  const tails = sources.map((s) => Buffer.from(`,"type":${JSON.stringify(s.type)}}`));
+  return {
+    reads: sources.map((s) => s.from),
+    read: (n) =>
+      sources.flatMap((s) => {
+        const v = n[s.from];
+        if (!s.each) return str(n, s.from) ? [{ [key]: v, type: s.type }] : [];
+        return Array.isArray(v) ? (v as unknown[]).filter((e) => typeof e === 'string' && (!s.nonEmpty || e)).map((e) => ({ [key]: e, type: s.type })) : [];
+      }),
+    readRaw: (r, out) => {
+      // The arrays first: one that holds more than strings goes to `read` before anything is written.
+      const elements = sources.map((s, i) => (s.each ? r.texts(i) : []));
+      if (elements.includes(undefined)) return r.read(out);
+      let first = true;
+      const item = () => {
+        out.byte(first ? 0x5b : COMMA);
+        first = false;
+        out.bytes(head);
+      };
+      for (let i = 0; i < sources.length; i++) {
+        if (!sources[i].each) {
+          if (!r.isText(i)) continue;
+          item();
+          r.copy(i, out);
+          out.bytes(tails[i]);
+          continue;
+        }
+        const spans = elements[i]!;
+        for (let e = 0; e < spans.length; e += 2) {
+          // `""` is the empty string.
+          if (sources[i].nonEmpty && spans[e + 1] - spans[e] <= 2) continue;
+          item();
+          r.copySpan(spans[e], spans[e + 1], out);
+          out.bytes(tails[i]);
+        }
+      }
+      if (first) out.bytes(EMPTY_LIST);
+      else out.byte(0x5d);
+      return true;
+    },
   };
 }
 

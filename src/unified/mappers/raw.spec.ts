@@ -75,9 +75,14 @@ describe('raw record writer', () => {
     const text =
       '[ {"_id":"a1","name":"first","name" : "second","web":null,"domains":["x.com", 3, "y\\u002ecom"],"employees":1.50e2,"custom":{"k":[{"deep":"}"}]}} ,' +
       '{"_id":"b\\"2","city":"Malm\\u00f6","country":"Sverige","phonePrimary":"","owner":{"id":"u1","name":"U"},"description":"line\\nbreak ☃"},' +
+      '{"_id":null,"id":"c3","domains":[ "a\\"b.com" , "" ,"\\\\"],"web":"","owner":"","address":"x"},{"_id":4,"domains":["a",["b"]],"owner":"u\\u0032"},' +
       '{},{"id":7,"tags":[]}]';
     const records = JSON.parse(text) as unknown[];
     for (const remote of [true, false]) expect(written(mapper, text, remote)).toEqual(records.map((r) => expected(mapper, r, remote)));
+    // Lists of texts: empty emails are dropped, an array holding more than strings is decoded.
+    const contacts = '[{"_id":"c1","email":"","otherEmails":["","x@y.com","\\u0061@b"],"phone":"1"},{"_id":"c2","email":"p@q","otherEmails":[3,"y@z"]}]';
+    const parsed = JSON.parse(contacts) as unknown[];
+    expect(written(MAPPERS['crm/contacts'], contacts, true)).toEqual(parsed.map((r) => expected(MAPPERS['crm/contacts'], r, true)));
   });
 
   it('declines (writes nothing) records that are not objects, and a page where a key holds an escape, for the caller to parse', () => {
@@ -102,7 +107,7 @@ describe('raw record writer', () => {
   });
 
   it('agrees with toUnified on generated records', () => {
-    const value = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 3 }));
+    const value = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 })), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 3 }));
     const keys = ['_id', 'id', 'name', 'email', 'otherEmails', 'firstName', 'lastName', 'nickName', 'phone', 'web', 'domains', 'address', 'city', 'zip', 'country', 'owner', 'companyId', 'status', 'users', 'endusers', 'endUserId', 'type', 'custom', 'tags', 'inactive', 'roles', 'teams', 'isArchived', 'salesStage', 'listValues', 'parent', 'title'];
     const record = fc.dictionary(fc.constantFrom(...keys), value, { maxKeys: 12 });
     fc.assert(

@@ -1,6 +1,6 @@
 import type { ByteWriter } from '../../common/byte-writer';
 import type { ScannedArray } from '../../common/json-scan';
-import { idOf, type FieldRule, type Native, type UnifiedMapper } from './kit';
+import { idOf, type FieldRule, type Native, type RawFields, type UnifiedMapper } from './kit';
 
 /**
  * Writes the unified JSON of one Planhat record from the record's own JSON text, without parsing
@@ -32,7 +32,7 @@ export function rawRecordWriterOf(mapper: UnifiedMapper): RawRecordWriter | unde
 function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefined {
   if (fields.some((f) => f.read && !f.reads)) return undefined;
   // Slots: the Planhat fields looked up in a record. One-to-one fields are copied from theirs;
-  // the fields `read` rules (and the id) need are decoded into a small record.
+  // `read` fields see theirs through a RecordView (as Planhat's text, or decoded).
   const keys: string[] = [];
   const slot = (key: string) => {
     const at = keys.indexOf(key);
@@ -40,9 +40,10 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
   };
   const prefixes = fields.map((f) => Buffer.from(`,${JSON.stringify(f.unified)}:`));
   const copyFrom = Int32Array.from(fields, (f) => (f.read ? -1 : slot(f.native)));
-  const reads = fields.map((f) => f.read);
-  const decodedKeys = [...new Set(['_id', 'id', ...fields.flatMap((f) => f.reads ?? [])])];
-  const decodedSlots = Int32Array.from(decodedKeys, slot);
+  const readSlots = fields.map((f) => (f.read ? Int32Array.from(f.reads!, slot) : undefined));
+  const idSlot = slot('_id');
+  const altIdSlot = slot('id');
+  const idSlots = Int32Array.of(idSlot, altIdSlot);
 
   // Open-addressing table from a key's hash to its slot (+1; 0 is empty).
   const size = 1 << Math.ceil(Math.log2(keys.length * 4 + 1));
@@ -56,6 +57,8 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
     table[at] = i + 1;
   });
   const spans = new Int32Array(keys.length * 2);
+  const view = new RecordView(spans);
+  const rules = fields;
 
   return (page, index, out, includeRemoteData) => {
     const fields = page.fields;
@@ -90,14 +93,13 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
         break;
       }
     }
-    const native: Native = {};
-    for (let d = 0; d < decodedKeys.length; d++) {
-      const k = decodedSlots[d];
-      if (spans[2 * k] >= 0) native[decodedKeys[d]] = decodeValue(record, spans[2 * k], spans[2 * k + 1]);
-    }
+    view.record = record;
 
     out.bytes(ID);
-    out.json(idOf(native));
+    // idOf: String(_id ?? id ?? ''); a string is copied as Planhat wrote it.
+    const idAt = spans[2 * idSlot] >= 0 && !isNull(record, spans[2 * idSlot], spans[2 * idSlot + 1]) ? idSlot : altIdSlot;
+    if (spans[2 * idAt] >= 0 && record[spans[2 * idAt]] === 0x22) out.bytes(record, spans[2 * idAt], spans[2 * idAt + 1]);
+    else out.json(idOf(view.decode(ID_KEYS, idSlots)));
     for (let i = 0; i < prefixes.length; i++) {
       const k = copyFrom[i];
       if (k >= 0) {
@@ -107,10 +109,11 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
         out.bytes(record, start, spans[2 * k + 1]);
         continue;
       }
-      const v = reads[i]!(native);
-      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      const rule = rules[i];
+      view.use(rule, readSlots[i]!);
+      const mark = out.length;
       out.bytes(prefixes[i]);
-      out.json(v);
+      if (!(rule.readRaw ? rule.readRaw(view, out) : view.read(out))) out.rewind(mark);
     }
     if (includeRemoteData) {
       out.bytes(REMOTE_DATA);
@@ -121,6 +124,87 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
   };
 }
 
+/**
+ * The fields of the record being written, as one `read` rule sees them (RawFields): `slots[i]` is
+ * the slot of the rule's i-th Planhat field, `spans[2 * slot]` its value's span (-1: absent).
+ */
+class RecordView implements RawFields {
+  record: Buffer = Buffer.alloc(0);
+  private rule: FieldRule | undefined;
+  private slots: Int32Array = new Int32Array(0);
+
+  constructor(private readonly spans: Int32Array) {}
+
+  use(rule: FieldRule, slots: Int32Array): void {
+    this.rule = rule;
+    this.slots = slots;
+  }
+
+  isText(i: number): boolean {
+    const at = this.spans[2 * this.slots[i]];
+    // `""` is the empty string.
+    return at >= 0 && this.record[at] === 0x22 && this.spans[2 * this.slots[i] + 1] - at > 2;
+  }
+
+  copy(i: number, out: ByteWriter): void {
+    const k = this.slots[i];
+    out.bytes(this.record, this.spans[2 * k], this.spans[2 * k + 1]);
+  }
+
+  copySpan(start: number, end: number, out: ByteWriter): void {
+    out.bytes(this.record, start, end);
+  }
+
+  texts(i: number): number[] | undefined {
+    const k = this.slots[i];
+    const start = this.spans[2 * k];
+    if (start < 0 || this.record[start] !== 0x5b) return [];
+    return stringElements(this.record, start, this.spans[2 * k + 1]);
+  }
+
+  read(out: ByteWriter): boolean {
+    const v = this.rule!.read!(this.decode(this.rule!.reads!, this.slots));
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return false;
+    out.json(v);
+    return true;
+  }
+
+  /** A record of the present fields among `keys` (in `slots`), decoded. */
+  decode(keys: readonly string[], slots: Int32Array): Native {
+    const native: Native = {};
+    for (let d = 0; d < keys.length; d++) {
+      const k = slots[d];
+      if (this.spans[2 * k] >= 0) native[keys[d]] = decodeValue(this.record, this.spans[2 * k], this.spans[2 * k + 1]);
+    }
+    return native;
+  }
+}
+
+/**
+ * The spans of the elements of the validated JSON array `b[start..end)` when each is a string;
+ * undefined when one is not.
+ */
+function stringElements(b: Buffer, start: number, end: number): number[] | undefined {
+  const out: number[] = [];
+  let i = start + 1;
+  for (;;) {
+    while (i < end && isSpace(b[i])) i++;
+    const c = b[i];
+    if (c === 0x5d) return out;
+    if (c === 0x2c) {
+      i++;
+      continue;
+    }
+    if (c !== 0x22) return undefined;
+    const from = i++;
+    while (b[i] !== 0x22) i += b[i] === 0x5c ? 2 : 1;
+    out.push(from, ++i);
+  }
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isNull = (b: Buffer, start: number, end: number) => end - start === 4 && b[start] === 0x6e;
+
 /** A cheap hash of a key's bytes (its length and three of them); equal hashes are then compared byte by byte. */
 function keyHash(b: Uint8Array, start: number, len: number): number {
   if (len === 0) return 0;
@@ -128,6 +212,7 @@ function keyHash(b: Uint8Array, start: number, len: number): number {
 }
 
 const ID = Buffer.from('{"id":');
+const ID_KEYS = ['_id', 'id'];
 const REMOTE_DATA = Buffer.from(',"remote_data":');
 
 /** The value of validated JSON text `b[start..end)`: plain strings decoded directly, the rest by JSON.parse. */
