@@ -8,13 +8,15 @@ import type { PlanhatConnectionResolver } from '../src/planhat/planhat-connectio
 
 /**
  * PlanhatClient.callBytes with room for an envelope (the proxy's list), against a real HTTP server on
- * loopback that answers with a content-length, chunked, or with fewer bytes than its content-length.
+ * loopback that answers with a content-length, chunked, with fewer bytes than its content-length,
+ * or so slowly that the deadline passes.
  */
 describe('PlanhatClient: a body read with room around it', () => {
   const body = JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ _id: String(i), name: `Company ${i} é`, pad: 'x'.repeat(200) })));
   let server: Server;
   let baseUrl: string;
   let client: PlanhatClient;
+  let dripClient: PlanhatClient;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -23,6 +25,13 @@ describe('PlanhatClient: a body read with room around it', () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         for (let at = 0; at < bytes.length; at += 7000) res.write(bytes.subarray(at, at + 7000));
         res.end();
+      } else if (req.url?.startsWith('/drip')) {
+        // Each piece well within the body timeout, the whole answer far beyond the deadline.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('[');
+        let left = 40;
+        const drip = setInterval(() => (--left > 0 ? res.write(' ') : res.end(']')), 50);
+        res.on('close', () => clearInterval(drip));
       } else if (req.url?.startsWith('/short')) {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bytes.length + 10) });
         res.end(bytes);
@@ -37,10 +46,12 @@ describe('PlanhatClient: a body read with room around it', () => {
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const accounts = { reportHealthy: async () => undefined } as unknown as PlanhatConnectionResolver;
     client = new PlanhatClient({ upstreamTimeoutMs: 5000 } as AppConfig, accounts);
+    dripClient = new PlanhatClient({ upstreamTimeoutMs: 300 } as AppConfig, accounts);
   });
 
   afterAll(async () => {
     await client.onApplicationShutdown();
+    await dripClient.onApplicationShutdown();
     server.close();
   });
 
@@ -63,4 +74,10 @@ describe('PlanhatClient: a body read with room around it', () => {
     expect(err).toBeInstanceOf(GatewayError);
     expect((err as GatewayError).code).toBe(ErrorCode.UPSTREAM_ERROR);
   });
+
+  it('the timeout bounds the whole exchange: a body that keeps trickling in is an upstream timeout', async () => {
+    const err = await dripClient.callBytes(conn(), { method: 'GET', path: '/drip' }, { head: 10, tail: 100 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect((err as GatewayError).code).toBe(ErrorCode.UPSTREAM_TIMEOUT);
+  }, 5000);
 });
