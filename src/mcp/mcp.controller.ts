@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { BeforeApplicationShutdown, Controller, Delete, Get, Logger, OnApplicationShutdown, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
@@ -58,6 +59,7 @@ function plainCall(req: FastifyRequest): PlainCall | undefined {
   return undefined;
 }
 
+const CLOSE = Buffer.from('}');
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
@@ -84,20 +86,21 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
       // tools/list from the cached serialized tool list, tools/call through the same service call as
       // the SDK handler with its result serialised once (no SDK Server, transport or re-validation).
       const head = `{"jsonrpc":"2.0","id":${JSON.stringify(plain.id)},"result":`;
-      let out: ByteWriter;
-      if (plain.method === 'tools/list') {
-        const tools = await this.access.toolsJson(ctx);
-        out = new ByteWriter(head.length + tools.length + 1);
-        out.text(head);
-        out.bytes(tools);
-      } else {
-        const result = await this.access.callTool(ctx, plain.name, plain.args);
-        out = new ByteWriter(head.length + callResultSize(result));
-        out.text(head);
-        writeCallResult(result, out);
-      }
-      out.byte(0x7d);
       reply.status(200).header('content-type', 'application/json');
+      if (plain.method === 'tools/list') {
+        // The cached tool list (~240 KB for all tools) is written to the socket as it is, between
+        // the envelope's head and tail, instead of being copied into a new buffer for every answer.
+        const tools = await this.access.toolsJson(ctx);
+        const headBytes = Buffer.from(head);
+        reply.header('content-length', headBytes.length + tools.length + CLOSE.length);
+        void reply.send(Readable.from([headBytes, tools, CLOSE], { objectMode: false }));
+        return;
+      }
+      const result = await this.access.callTool(ctx, plain.name, plain.args);
+      const out = new ByteWriter(head.length + callResultSize(result) + 1);
+      out.text(head);
+      writeCallResult(result, out);
+      out.byte(0x7d);
       void reply.send(out.result());
       return;
     }
