@@ -44,6 +44,7 @@ export interface BodyRoom {
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const tooLarge = () => new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent a response larger than 64 MB');
 
 /** No room around a body: the frame is the bytes. */
 const NO_ROOM: BodyRoom = { head: 0, tail: 0 };
@@ -55,7 +56,7 @@ async function readFramed(body: AsyncIterable<Buffer>, room: BodyRoom): Promise<
   let total = 0;
   for await (const chunk of body) {
     total += chunk.length;
-    if (total > MAX_BODY_BYTES) throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent a response larger than 64 MB');
+    if (total > MAX_BODY_BYTES) throw tooLarge();
     chunks.push(chunk);
   }
   const frame = Buffer.allocUnsafe(room.head + total + room.tail);
@@ -175,9 +176,10 @@ export class PlanhatClient implements OnApplicationShutdown {
     let bytes: Buffer | undefined;
     let frame: Buffer | undefined;
     let resHeaders: Record<string, string | string[] | undefined>;
-    // The deadline for the whole exchange. Not AbortSignal.timeout: its timer would outlive the
-    // request by up to `timeout` (30 s by default), and at thousands of requests a second those
-    // timers fill the old generation.
+    // The deadline for the whole exchange, headers and body (so undici's own headers and body
+    // timeouts, at the same value, would never fire first). Not AbortSignal.timeout: its timer would
+    // outlive the request by up to `timeout` (30 s by default), and at thousands of requests a
+    // second those timers fill the old generation.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeout).unref();
     try {
@@ -186,8 +188,6 @@ export class PlanhatClient implements OnApplicationShutdown {
         headers,
         body: payload,
         dispatcher: this.dispatcher(),
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
         signal: deadline.signal,
       });
       status = res.statusCode;
@@ -195,7 +195,7 @@ export class PlanhatClient implements OnApplicationShutdown {
       const len = Number(res.headers['content-length'] ?? 0);
       if (len > MAX_BODY_BYTES) {
         res.body.destroy();
-        throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat sent a response larger than 64 MB');
+        throw tooLarge();
       }
       if (asBytes && status >= 200 && status < 300) {
         frame = await readFramed(res.body, room);
