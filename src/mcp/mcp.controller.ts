@@ -97,7 +97,7 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
         return;
       }
       const result = await this.access.callTool(ctx, plain.name, plain.args);
-      const out = new ByteWriter(head.length + callResultSize(result) + 1);
+      const out = new ByteWriter(head.length + callResultSize(result));
       out.text(head);
       writeCallResult(result, out);
       out.byte(0x7d);
