@@ -4,8 +4,9 @@ import { idOf, type FieldRule, type Native, type RawFields, type UnifiedMapper }
 
 /**
  * Writes the unified JSON of one Planhat record from the record's own JSON text, without parsing
- * it: one-to-one fields are copied as Planhat wrote their values, `read` fields get a record of
- * just the Planhat fields they declare (`reads`), and `remote_data` is the record's text itself.
+ * it: one-to-one fields are copied as Planhat wrote their values, `read` fields with a `readRaw`
+ * write theirs from the text of the Planhat fields they declare (`reads`), the others get a record
+ * of just those fields, decoded, and `remote_data` is the record's text itself.
  * The JSON means the same as JSON.stringify(toUnified(JSON.parse(text))) (raw.spec.ts checks
  * it for every mapper); number and string spellings are Planhat's.
  *
