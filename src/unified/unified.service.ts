@@ -33,6 +33,31 @@ interface UnifiedCursor {
 const MIN_SCAN_PAGE = 100;
 
 const LIST_HEAD = Buffer.from('{"result":[');
+
+/**
+ * The records of one unified page (see collect); `rows` are parsed when first read. A class, not an
+ * object literal with a getter: see LazyPage in planhat.service for what such a literal costs.
+ */
+class Collected {
+  #rows?: Native[];
+
+  constructor(
+    readonly mapper: UnifiedMapper,
+    readonly includeRemoteData: boolean,
+    readonly count: number,
+    private readonly rowsOf: () => Native[],
+    readonly raws: RawRecord[] | undefined,
+    readonly positions: number[],
+    readonly resume: number | null,
+    readonly rateLimit: RateLimitHeaders,
+    readonly cursor: (o: number | null) => string | null,
+  ) {}
+
+  get rows(): Native[] {
+    this.#rows ??= this.rowsOf();
+    return this.#rows;
+  }
+}
 const COMMA = 0x2c;
 
 /**
@@ -155,23 +180,8 @@ export class UnifiedService {
     limit = Math.min(limit, max);
 
     const cursor = (o: number | null) => (o === null ? null : this.cursors.encode<UnifiedCursor>(scope, { o, l: limit }));
-    const collected = (count: number, rowsOf: () => Native[], raws: RawRecord[] | undefined, positions: number[], resume: number | null, rateLimit: RateLimitHeaders) => {
-      let rows: Native[] | undefined;
-      return {
-        mapper,
-        includeRemoteData,
-        count,
-        get rows(): Native[] {
-          rows ??= rowsOf();
-          return rows;
-        },
-        raws,
-        positions,
-        resume,
-        rateLimit,
-        cursor,
-      };
-    };
+    const collected = (count: number, rowsOf: () => Native[], raws: RawRecord[] | undefined, positions: number[], resume: number | null, rateLimit: RateLimitHeaders) =>
+      new Collected(mapper, includeRemoteData, count, rowsOf, raws, positions, resume, rateLimit, cursor);
     const rawOf = (page: RawRecords | undefined, index: number): RawRecord | undefined => (page ? { page, index } : undefined);
 
     if (tests.length === 0) {

@@ -121,6 +121,8 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
       out.bytes(record, page.bounds[2 * index], page.bounds[2 * index + 1]);
     }
     out.byte(0x7d);
+    // The view outlives the call: it must not keep this page's bytes alive until the next one.
+    view.record = NO_BYTES;
     return true;
   };
 }
@@ -130,7 +132,7 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
  * the slot of the rule's i-th Planhat field, `spans[2 * slot]` its value's span (-1: absent).
  */
 class RecordView implements RawFields {
-  record: Buffer = Buffer.alloc(0);
+  record: Buffer = NO_BYTES;
   private rule: FieldRule | undefined;
   private slots: Int32Array = new Int32Array(0);
 
@@ -213,6 +215,7 @@ function keyHash(b: Uint8Array, start: number, len: number): number {
 }
 
 const ID = Buffer.from('{"id":');
+const NO_BYTES = Buffer.alloc(0);
 const ID_KEYS = ['_id', 'id'];
 const REMOTE_DATA = Buffer.from(',"remote_data":');
 
