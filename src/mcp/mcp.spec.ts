@@ -163,8 +163,10 @@ describe('tool results serialised once', () => {
       for (const cursor of [null, 'abc.def']) {
         const out = listOutput({ result: rows.slice(0, kept), next_cursor: cursor }, chunks);
         const text = out.json!.map((p) => p.toString()).join('');
-        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(out.data)));
         const r = okResult(out.data, out.json);
+        expect(JSON.parse(text)).toEqual(r.structuredContent);
+        // the SDK's result schema takes only a plain object as structuredContent
+        expect(Object.getPrototypeOf(r.structuredContent)).toBe(Object.prototype);
         // the text is the pieces' JSON, decoded when read; serialised, the result is JSON.stringify of it
         expect((r.content[0] as { text: string }).text).toBe(text);
         if (source === rows) expect(serialized(r)).toBe(JSON.stringify(r));

@@ -2,29 +2,77 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ByteWriter, JsonPiece } from '../common/byte-writer';
 import { assertUnreachable, ErrorCode, GatewayError } from '../common/errors';
 
-/** The JSON text of an okResult's structuredContent in pieces (its text is their concatenation). */
-const okPieces = new WeakMap<CallToolResult, readonly JsonPiece[]>();
-
 const pieceText = (p: JsonPiece) => (typeof p === 'string' ? p : p.toString('utf8'));
+
+/**
+ * A text content item whose text is its pieces joined, when first read. Lazy values here are
+ * classes, not object literals with a getter: see LazyPage in planhat.service.
+ */
+class PiecesText {
+  readonly type = 'text' as const;
+  readonly #pieces: readonly JsonPiece[];
+  #text?: string;
+
+  constructor(pieces: readonly JsonPiece[]) {
+    this.#pieces = pieces;
+  }
+
+  get text(): string {
+    this.#text ??= this.#pieces.map(pieceText).join('');
+    return this.#text;
+  }
+
+  /** The JSON text of the okResult's structuredContent, in pieces (the text is their concatenation). */
+  get pieces(): readonly JsonPiece[] {
+    return this.#pieces;
+  }
+
+  toJSON(): { type: 'text'; text: string } {
+    return { type: this.type, text: this.text };
+  }
+}
 
 /**
  * Tool results (CONTRACT §5): structuredContent plus the same JSON as text. `json`, when the caller
  * already has it, is `JSON.stringify(data)` in pieces (e.g. built from records serialised once, or
  * from Planhat's own bytes); the text is then decoded only when something reads it.
  */
-export function okResult(data: Record<string, unknown>, json?: readonly JsonPiece[]): CallToolResult {
-  const pieces = json ?? [JSON.stringify(data)];
-  let text: string | undefined;
-  const content = {
-    type: 'text' as const,
-    get text(): string {
-      text ??= pieces.map(pieceText).join('');
-      return text;
-    },
-  };
-  const result: CallToolResult = { content: [content], structuredContent: data };
-  okPieces.set(result, pieces);
-  return result;
+export function okResult(data: ToolData, json?: readonly JsonPiece[]): CallToolResult {
+  if (json === undefined) {
+    const plain = typeof data === 'function' ? data() : data;
+    return new OkResult(plain, [JSON.stringify(plain)]) as unknown as CallToolResult;
+  }
+  return new OkResult(data, json) as unknown as CallToolResult;
+}
+
+/**
+ * An okResult: its structuredContent is built when first read (the SDK's validation reads it; the
+ * direct tools/call path writes the pieces and never does). It must then be a plain object, which
+ * the SDK's result schema requires.
+ */
+class OkResult {
+  readonly content: [PiecesText];
+  #data: ToolData;
+
+  constructor(data: ToolData, pieces: readonly JsonPiece[]) {
+    this.content = [new PiecesText(pieces)];
+    this.#data = data;
+  }
+
+  get structuredContent(): Record<string, unknown> {
+    if (typeof this.#data === 'function') this.#data = this.#data();
+    return this.#data;
+  }
+
+  toJSON(): CallToolResult {
+    return { content: [this.content[0].toJSON()], structuredContent: this.structuredContent };
+  }
+}
+
+/** The pieces of an okResult's JSON; undefined for any other result. */
+function okPiecesOf(result: CallToolResult): readonly JsonPiece[] | undefined {
+  const item = result.content.length === 1 ? result.content[0] : undefined;
+  return item instanceof PiecesText ? item.pieces : undefined;
 }
 
 /**
@@ -34,8 +82,8 @@ export function okResult(data: Record<string, unknown>, json?: readonly JsonPiec
  * serialised twice more.
  */
 export function writeCallResult(result: CallToolResult, out: ByteWriter): void {
-  const pieces = okPieces.get(result);
-  if (!pieces || result.content.length !== 1 || result.content[0].type !== 'text') {
+  const pieces = okPiecesOf(result);
+  if (!pieces) {
     out.text(JSON.stringify(result));
     return;
   }
@@ -49,7 +97,7 @@ export function writeCallResult(result: CallToolResult, out: ByteWriter): void {
 /** About how many bytes writeCallResult writes (to size the writer once): the pieces twice, plus escapes. */
 export function callResultSize(result: CallToolResult): number {
   let n = 256;
-  for (const p of okPieces.get(result) ?? []) n += p.length;
+  for (const p of okPiecesOf(result) ?? []) n += p.length;
   return Math.ceil(n * 2.3);
 }
 
@@ -172,8 +220,11 @@ export function notAllowed(name: string): GatewayError {
 export const LIST_BUDGET_BYTES = 100_000;
 
 /** What a tool returns: `json`, when present, is `JSON.stringify(data)` in pieces (`json.join('')`). */
+/** A tool's structuredContent, or a function that builds it (when `json` already holds its text, it is built only if read). */
+export type ToolData = Record<string, unknown> | (() => Record<string, unknown>);
+
 export interface ToolOutput {
-  data: Record<string, unknown>;
+  data: ToolData;
   json?: JsonPiece[];
 }
 
@@ -183,12 +234,7 @@ export interface ToolOutput {
  */
 export function listOutput(page: { readonly result: unknown[]; readonly next_cursor: string | null }, resultChunks: readonly JsonPiece[] | undefined): ToolOutput {
   const nextCursor = page.next_cursor;
-  const data = {
-    get result() {
-      return page.result;
-    },
-    next_cursor: nextCursor,
-  };
+  const data = () => ({ result: page.result, next_cursor: nextCursor });
   if (resultChunks === undefined) return { data };
   const json: JsonPiece[] = ['{"result":['];
   resultChunks.forEach((chunk, i) => (i === 0 ? json.push(chunk) : json.push(',', chunk)));
