@@ -219,10 +219,10 @@ export function notAllowed(name: string): GatewayError {
 /** Lists are cut at whole records under this many bytes, with a cursor to continue. */
 export const LIST_BUDGET_BYTES = 100_000;
 
-/** What a tool returns: `json`, when present, is `JSON.stringify(data)` in pieces (`json.join('')`). */
 /** A tool's structuredContent, or a function that builds it (when `json` already holds its text, it is built only if read). */
 export type ToolData = Record<string, unknown> | (() => Record<string, unknown>);
 
+/** What a tool returns: `json`, when present, is `JSON.stringify(data)` in pieces (`json.join('')`). */
 export interface ToolOutput {
   data: ToolData;
   json?: JsonPiece[];

@@ -30,7 +30,7 @@ export interface Page<T = Record<string, unknown>> {
  * Lazy values that hold a page are classes with a getter on the prototype, never object literals
  * with a getter. V8 builds such a literal at run time as a dictionary-mode object, and its getter
  * (a new closure each time, closing over the page) then survives young-generation collections.
- * The page's bytes lived until the next full collection: on the unified list, 36 full collections
+ * The page's bytes lived until the next full collection: on the unified list, 31–36 full collections
  * per 8,000 requests instead of 1, with RSS and CPU to match (`--trace-gc`).
  */
 class LazyPage implements Page {

@@ -33,6 +33,7 @@ interface UnifiedCursor {
 const MIN_SCAN_PAGE = 100;
 
 const LIST_HEAD = Buffer.from('{"result":[');
+const COMMA = 0x2c;
 
 /**
  * The records of one unified page (see collect); `rows` are parsed when first read. A class, not an
@@ -58,7 +59,6 @@ class Collected {
     return this.#rows;
   }
 }
-const COMMA = 0x2c;
 
 /**
  * The unified API over Planhat: resource lookup, validation with the unified zod schemas, the pure
