@@ -65,7 +65,7 @@ class OkResult {
   }
 
   toJSON(): CallToolResult {
-    return { content: [this.content[0].toJSON()], structuredContent: this.structuredContent };
+    return { content: this.content, structuredContent: this.structuredContent };
   }
 }
 

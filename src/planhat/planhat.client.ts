@@ -176,10 +176,10 @@ export class PlanhatClient implements OnApplicationShutdown {
     let bytes: Buffer | undefined;
     let frame: Buffer | undefined;
     let resHeaders: Record<string, string | string[] | undefined>;
-    // The deadline for the whole exchange, headers and body (so undici's own headers and body
-    // timeouts, at the same value, would never fire first). Not AbortSignal.timeout: its timer would
-    // outlive the request by up to `timeout` (30 s by default), and at thousands of requests a
-    // second those timers fill the old generation.
+    // The deadline for the whole exchange, headers and body (undici's own headers and body timeouts
+    // keep their 300 s defaults: at this value they could never fire first). Not AbortSignal.timeout:
+    // its timer would outlive the request by up to `timeout` (30 s by default), and at thousands of
+    // requests a second those timers fill the old generation.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeout).unref();
     try {
