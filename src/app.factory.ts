@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { IntegratedAccountsService } from './admin/integrated-accounts/integrated-accounts.service';
 import { setupSwagger } from './admin/swagger';
 import { GatewayExceptionFilter } from './common/http-exception.filter';
 import { createRootLogger, installRequestLogging, requestIdFor } from './common/logging';
@@ -62,10 +63,14 @@ export async function createApp(
   });
 
   if (config.sandbox.enabled) {
+    // Only the tokens of this gateway's `sandbox` accounts are tenants: any other bearer gets 401.
+    const accounts = app.get(IntegratedAccountsService);
     const sandbox = createSandbox({
       seedCompanies: config.sandbox.seedCompanies,
       rateLimitPerMin: config.sandbox.rateLimitPerMin,
       faults: config.sandbox.faults,
+      maxTenants: config.sandbox.maxTenants,
+      authorize: (token) => accounts.acceptsSandboxToken(token),
     });
     await app.register(sandbox.plugin as never, { prefix: '/sandbox/planhat' });
   }

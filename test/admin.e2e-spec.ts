@@ -7,6 +7,7 @@ import { IntegratedAccountsService } from '../src/admin/integrated-accounts/inte
 import { McpServersService } from '../src/admin/mcp-servers/mcp-servers.service';
 import { SelfAddress } from '../src/common/self-address';
 import { PlanhatConnectionResolver } from '../src/planhat/planhat-connection';
+import { MIGRATIONS } from '../src/database/migrations';
 import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../src/admin/testing/admin-test-app';
 import { api as apiOn } from './mcp-helpers';
 
@@ -404,7 +405,8 @@ describe('database', () => {
     }
     expect(ds.options.synchronize).toBe(false);
     const migrations = await ds.query('SELECT name FROM migrations');
-    expect(migrations.map((m: Json) => m.name)).toEqual(['InitialSchema1763900000000']);
+    expect(migrations.map((m: Json) => m.name)).toEqual(MIGRATIONS.map((M) => new M().name));
+    expect(migrations[0].name).toBe('InitialSchema1763900000000');
     expect(await ds.showMigrations()).toBe(false); // nothing pending
   });
 });
@@ -415,6 +417,8 @@ describe('secrets at rest', () => {
     const a = await api('POST', '/integrated-account', { name: 'rest', environment: 'production', api_token: planhatToken });
     const m = await api('POST', `/integrated-account/${a.body.id}/mcp`, { name: 'rest' });
     const k = await api('POST', '/api-token', { name: 'rest' });
+    const sandboxToken = 'sbx-at-rest-secret-4e1d2b';
+    expect((await api('POST', '/integrated-account', { name: 'rest sandbox', environment: 'sandbox', api_token: sandboxToken })).status).toBe(201);
     const mcpToken = m.body.token as string;
     const ds = t.app.get(DataSource);
     // Every stored row, plus (on SQLite) the raw bytes of the database files.
@@ -431,6 +435,7 @@ describe('secrets at rest', () => {
     }
     expect(bytes).toContain('rest'); // the rows are there…
     expect(bytes).not.toContain(planhatToken); // …but not the secrets
+    expect(bytes).not.toContain(sandboxToken);
     expect(bytes).not.toContain(mcpToken);
     expect(bytes).not.toContain(mcpToken.slice(4));
     expect(bytes).not.toContain(k.body.token);

@@ -5,6 +5,9 @@ import type { z } from 'zod';
 import { allModels, type ModelDef } from '../src/planhat/catalog';
 import { createSandbox } from '../src/planhat/sandbox';
 import { buildSandboxServer, type SandboxServer } from '../src/planhat/sandbox/standalone';
+import { DataSource } from 'typeorm';
+import { startTestApp } from '../src/admin/testing/admin-test-app';
+import { ADMIN_KEY, startGateway } from './helpers';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -407,6 +410,102 @@ describe('mounted inside another Fastify app', () => {
       expect(store.tenant('token-a').writes).toBe(1);
     } finally {
       await host.close();
+    }
+  });
+});
+
+describe('bounded tenants', () => {
+  it('keeps at most maxTenants live, evicting the least recently used (recreated freshly seeded)', async () => {
+    const { app, base } = await start({ seedCompanies: 5, maxTenants: 2 });
+    try {
+      const count = async (token: string) => (await call(base, 'GET', '/companies?limit=100', { token })).body.length;
+      expect((await call(base, 'POST', '/companies', { token: 'a', body: { name: 'Kept In A' } })).status).toBe(200);
+      expect((await call(base, 'POST', '/companies', { token: 'b', body: { name: 'Dropped From B' } })).status).toBe(200);
+      expect(await count('a')).toBe(6); // a is now the most recently used
+      expect(await count('c')).toBe(5); // a third tenant evicts b, not a
+      expect(app.sandboxStore.tenantCount).toBe(2);
+      expect(await count('a')).toBe(6);
+      expect(await count('b')).toBe(5); // b came back freshly seeded (and evicted c)
+      for (let i = 0; i < 50; i++) expect((await call(base, 'GET', '/companies?limit=1', { token: `flood-${i}` })).status).toBe(200);
+      expect(app.sandboxStore.tenantCount).toBe(2);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('with an authorizer, other tokens get 401 in Planhat\'s shape and create no tenant', async () => {
+    const { plugin, store } = createSandbox({ seedCompanies: 5, rateLimitPerMin: 0, faults: false, authorize: async (t) => t === 'known' });
+    const host = Fastify();
+    await host.register(plugin);
+    const base = await host.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const denied = await call(base, 'GET', '/companies', { token: 'guessed' });
+      expect(denied.status).toBe(401);
+      expect(denied.body).toEqual({ error: 'Unauthorized: invalid API token' });
+      expect((await call(base, 'GET', '/__stats', { token: 'guessed' })).status).toBe(401);
+      expect(store.tenantCount).toBe(0);
+      expect((await call(base, 'GET', '/companies', { token: 'known' })).body).toHaveLength(5);
+      expect(store.tenantCount).toBe(1);
+    } finally {
+      await host.close();
+    }
+  });
+});
+
+describe('embedded in the gateway', () => {
+  it('serves only the tokens of its sandbox integrated accounts: any other bearer gets 401 and no tenant', async () => {
+    const gw = await startGateway({ SANDBOX_SEED_COMPANIES: '5' });
+    try {
+      const sandbox = (path: string, token: string) => gw.call('GET', `/sandbox/planhat${path}`, undefined, { authorization: `Bearer ${token}` });
+      for (let i = 0; i < 20; i++) {
+        const r = await sandbox('/companies?limit=1', `random-bearer-${i}-${Math.random()}`);
+        expect(r.status).toBe(401);
+        expect(r.body).toEqual({ error: 'Unauthorized: invalid API token' });
+      }
+      expect((await sandbox('/companies', ADMIN_KEY)).status).toBe(401);
+      expect((await gw.call('GET', '/sandbox/planhat/companies', undefined, { authorization: '' })).status).toBe(401);
+
+      // The bootstrap sandbox account and a new one (generated token, or one chosen by the admin) work.
+      const proxied = async (accountId: string) => gw.call('GET', `/proxy/companies?integrated_account_id=${accountId}&limit=100`);
+      expect((await proxied(gw.sandboxAccountId)).status).toBe(200);
+      const generated = await gw.call('POST', '/integrated-account', { name: 'second sandbox', environment: 'sandbox' });
+      expect(generated.status).toBe(201);
+      expect((await proxied(generated.body.id)).body.result).toHaveLength(5);
+      const chosen = await gw.call('POST', '/integrated-account', { name: 'chosen token', environment: 'sandbox', api_token: 'my-own-sandbox-token-123' });
+      expect((await sandbox('/companies', 'my-own-sandbox-token-123')).body).toHaveLength(5);
+
+      // A changed token replaces the old one at once; a deleted account's token stops working at once.
+      expect((await gw.call('PATCH', `/integrated-account/${chosen.body.id}`, { api_token: 'my-next-sandbox-token-456' })).status).toBe(200);
+      expect((await sandbox('/companies', 'my-own-sandbox-token-123')).status).toBe(401);
+      expect((await sandbox('/companies', 'my-next-sandbox-token-456')).status).toBe(200);
+      expect((await gw.call('DELETE', `/integrated-account/${chosen.body.id}`)).status).toBe(200);
+      expect((await sandbox('/companies', 'my-next-sandbox-token-456')).status).toBe(401);
+
+      // A token of a non-sandbox account is no sandbox tenant either.
+      await gw.call('POST', '/integrated-account', { name: 'prod', environment: 'production', api_token: 'a-production-token-789' });
+      expect((await sandbox('/companies', 'a-production-token-789')).status).toBe(401);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('accepts sandbox accounts stored before their token hash existed, after a restart', async () => {
+    const first = await startGateway({ SANDBOX_SEED_COMPANIES: '5' });
+    const dataDir = first.dataDir;
+    try {
+      await first.call('POST', '/integrated-account', { name: 'old sandbox', environment: 'sandbox', api_token: 'stored-before-the-hash-0001' });
+      // As a row written before the migration: no hash.
+      await first.app.get(DataSource).query('UPDATE integrated_account SET sandbox_token_hash = NULL');
+    } finally {
+      await first.close();
+    }
+    const again = await startTestApp({ SANDBOX_RATE_LIMIT_PER_MIN: '0', SANDBOX_SEED_COMPANIES: '5' }, dataDir);
+    try {
+      const r = await call(`${again.url}/sandbox/planhat`, 'GET', '/companies', { token: 'stored-before-the-hash-0001' });
+      expect(r.status).toBe(200);
+      expect(r.body).toHaveLength(5);
+    } finally {
+      await again.close();
     }
   });
 });

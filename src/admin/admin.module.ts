@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiTokenVerifier } from '../common/auth/api-token-verifier';
 import { CryptoModule } from '../common/crypto/crypto.module';
 import { PlanhatConnectionResolver } from '../planhat/planhat-connection';
 import { ApiAuthGuard } from './api-tokens/api-auth.guard';
@@ -29,6 +30,7 @@ import { ToolPreviewService } from './mcp-servers/tool-preview.service';
   providers: [
     Clock,
     ApiTokensService,
+    { provide: ApiTokenVerifier, useExisting: ApiTokensService },
     { provide: APP_GUARD, useClass: ApiAuthGuard },
     IntegratedAccountsService,
     { provide: PlanhatConnectionResolver, useExisting: IntegratedAccountsService },

@@ -30,6 +30,8 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     this.info.adminKeyGenerated = this.config.adminApiKeyGenerated;
     if (this.config.adminApiKeyGenerated) this.info.adminKey = this.config.adminApiKey;
     await this.exclusively(async () => {
+      const hashed = await this.accounts.backfillSandboxTokenHashes();
+      if (hashed > 0) this.log.log(`stored the token hash of ${hashed} sandbox integrated account(s)`);
       if (this.config.sandbox.enabled) await this.ensureSandbox();
       if (this.config.planhat.apiToken) await this.ensurePlanhat(this.config.planhat.apiToken);
     });

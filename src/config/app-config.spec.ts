@@ -10,7 +10,7 @@ describe('loadConfig', () => {
     const dir = tmp();
     const first = loadConfig({ DATA_DIR: dir });
     expect(first).toMatchObject({ port: 3000, host: '127.0.0.1', publicUrl: 'http://localhost:3000', upstreamTimeoutMs: 30000 });
-    expect(first.sandbox).toMatchObject({ enabled: true, seedCompanies: 60, rateLimitPerMin: 200, faults: false });
+    expect(first.sandbox).toMatchObject({ enabled: true, seedCompanies: 60, rateLimitPerMin: 200, faults: false, maxTenants: 100 });
     expect(first.database).toEqual({ type: 'sqlite', path: path.join(dir, 'gateway.sqlite') });
     expect(first.planhat.allowedHosts).toContain('api-eu3.planhat.com');
     expect(first.adminApiKeyGenerated).toBe(true);
@@ -34,6 +34,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['PUBLIC_URL', 'not a url'],
     ['SANDBOX_FAULTS', 'maybe'],
+    ['SANDBOX_MAX_TENANTS', '0'],
+    ['SANDBOX_MAX_TENANTS', 'lots'],
     ['UPSTREAM_TIMEOUT_MS', '-1'],
     ['ADMIN_API_KEY', 'short'],
     ['REDIS_URL', 'http://x'],

@@ -26,6 +26,8 @@ export class AppConfig {
     seedCompanies: number;
     rateLimitPerMin: number;
     faults: boolean;
+    /** Live tenants kept at most (least recently used evicted). */
+    maxTenants: number;
   };
   upstreamTimeoutMs!: number;
   throttlePerMin!: number;
@@ -99,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       seedCompanies: e.SANDBOX_SEED_COMPANIES,
       rateLimitPerMin: e.SANDBOX_RATE_LIMIT_PER_MIN,
       faults: e.SANDBOX_FAULTS,
+      maxTenants: e.SANDBOX_MAX_TENANTS,
     },
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     throttlePerMin: e.THROTTLE_PER_MIN,

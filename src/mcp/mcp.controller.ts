@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { BeforeApplicationShutdown, Controller, Delete, Get, Logger, OnApplicationShutdown, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Delete, Get, Logger, OnApplicationShutdown, Param, Post, Query, Req, Res, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -8,7 +8,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
 import { ByteWriter } from '../common/byte-writer';
 import { ErrorCode, GatewayError } from '../common/errors';
+import { THROTTLED_BY_HANDLER } from '../common/throttle/throttle';
 import { McpAccessService } from './mcp-access.service';
+import { McpThrottleGuard } from './mcp-throttle.guard';
 import type { McpContext } from './mcp-tools.service';
 import { callResultSize, writeCallResult } from './results';
 import { mcpSdk } from './sdk';
@@ -66,10 +68,13 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * The MCP endpoint (CONTRACT §5). Streamable HTTP is stateless: every POST gets a fresh low-level
  * Server and transport (tool definitions are cached process-wide), so any instance can serve any
  * request. Legacy SSE keeps per-process sessions bound to the token that opened them. The URL token
- * is the credential, so the routes are @Public() for the global API-token guard.
+ * is the credential, so the routes are @Public() for the global API-token guard, and are throttled
+ * per MCP server (or per address when the token does not resolve) by McpThrottleGuard.
  */
 @ApiExcludeController()
 @Public()
+@SetMetadata(THROTTLED_BY_HANDLER, true)
+@UseGuards(McpThrottleGuard)
 @Controller('mcp')
 export class McpController implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly log = new Logger('Mcp');

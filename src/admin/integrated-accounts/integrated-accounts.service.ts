@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { LRUCache } from 'lru-cache';
+import { In, IsNull, Not, Repository } from 'typeorm';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { CursorCodec } from '../../common/cursor';
 import { GatewayError } from '../../common/errors';
@@ -28,9 +29,17 @@ const RESOLVE_CACHE_MS = 10_000;
 
 const listHint = 'List integrated accounts with GET /integrated-account.';
 
+/** Sandbox tokens known to be valid are re-checked against the database after this long. */
+const SANDBOX_TOKEN_CACHE_MS = 10_000;
+
+/** The stored form of a `sandbox` account's token (SHA-256 hex): what the embedded sandbox checks. */
+export const sandboxTokenHash = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
 @Injectable()
 export class IntegratedAccountsService extends PlanhatConnectionResolver {
   private readonly resolved = new Map<string, { conn: PlanhatConnection; status: AccountStatus; until: number }>();
+  /** Hashes of sandbox tokens found in the database (bounded, short-lived: deletions elsewhere show). */
+  private readonly sandboxTokens = new LRUCache<string, true>({ max: 10_000, ttl: SANDBOX_TOKEN_CACHE_MS });
 
   constructor(
     @InjectRepository(IntegratedAccountEntity) private readonly repo: Repository<IntegratedAccountEntity>,
@@ -76,6 +85,7 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
       environment,
       base_url: baseUrl,
       api_token_sealed: this.box.seal(token),
+      sandbox_token_hash: environment === 'sandbox' ? sandboxTokenHash(token) : null,
       status: 'active',
       last_error: null,
       created_at: now,
@@ -117,7 +127,9 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     }
     if (dto.name !== undefined) row.name = dto.name;
     if (dto.api_token !== undefined) {
+      if (row.sandbox_token_hash) this.sandboxTokens.delete(row.sandbox_token_hash);
       row.api_token_sealed = this.box.seal(dto.api_token);
+      row.sandbox_token_hash = row.environment === 'sandbox' ? sandboxTokenHash(dto.api_token) : null;
       row.status = 'active';
       row.last_error = null;
     }
@@ -126,6 +138,7 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
       name: row.name,
       base_url: row.base_url,
       api_token_sealed: row.api_token_sealed,
+      sandbox_token_hash: row.sandbox_token_hash,
       status: row.status,
       last_error: row.last_error,
       updated_at: row.updated_at,
@@ -136,15 +149,18 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
 
   /** Points an account at another environment/base URL (bootstrap, when PLANHAT_BASE_URL changed). */
   async setEndpoint(id: string, environment: Environment, baseUrl: string | null): Promise<void> {
-    await this.repo.update({ id }, { environment, base_url: baseUrl, updated_at: this.clock.now().toISOString() });
+    const notSandbox = environment === 'sandbox' ? {} : { sandbox_token_hash: null };
+    await this.repo.update({ id }, { environment, base_url: baseUrl, ...notSandbox, updated_at: this.clock.now().toISOString() });
     this.resolved.delete(id);
+    this.sandboxTokens.clear();
   }
 
   /** Deletes the account; its MCP servers go with it (foreign key ON DELETE CASCADE). */
   async remove(id: string): Promise<{ id: string }> {
-    await this.find(id);
+    const row = await this.find(id);
     await this.repo.delete({ id });
     this.resolved.delete(id);
+    if (row.sandbox_token_hash) this.sandboxTokens.delete(row.sandbox_token_hash);
     this.mcpCache.evictAccount(id);
     return { id };
   }
@@ -152,6 +168,40 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
   /** The plaintext Planhat token of an account (bootstrap compares it with PLANHAT_API_TOKEN). */
   openToken(row: IntegratedAccountEntity): string | null {
     return row.api_token_sealed ? this.box.open(row.api_token_sealed) : null;
+  }
+
+  /**
+   * Whether a token is the Planhat token of a `sandbox` account: the embedded sandbox serves only
+   * these (anyone else's bearer must not create a tenant). One indexed lookup by hash, no unsealing.
+   */
+  async acceptsSandboxToken(token: string): Promise<boolean> {
+    const hash = sandboxTokenHash(token);
+    if (this.sandboxTokens.get(hash)) return true;
+    const found = await this.repo.exists({ where: { environment: 'sandbox', sandbox_token_hash: hash } });
+    if (found) this.sandboxTokens.set(hash, true);
+    return found;
+  }
+
+  /**
+   * Gives `sandbox` accounts stored before sandbox_token_hash existed their hash (unsealing each once).
+   * A token sealed with another ENCRYPTION_KEY stays without one: the sandbox refuses it, as the
+   * gateway could not send it anyway.
+   */
+  async backfillSandboxTokenHashes(): Promise<number> {
+    const rows = await this.repo.find({ where: { environment: 'sandbox', sandbox_token_hash: IsNull(), api_token_sealed: Not(IsNull()) } });
+    let n = 0;
+    for (const row of rows) {
+      let token: string | null;
+      try {
+        token = this.openToken(row);
+      } catch {
+        continue;
+      }
+      if (!token) continue;
+      await this.repo.update({ id: row.id }, { sandbox_token_hash: sandboxTokenHash(token) });
+      n++;
+    }
+    return n;
   }
 
   baseUrlOf(row: Pick<IntegratedAccountEntity, 'environment' | 'base_url'>): string {

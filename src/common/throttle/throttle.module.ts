@@ -1,10 +1,10 @@
 import type * as RedisStorage from '@nest-lab/throttler-storage-redis';
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { RedisConnection } from '../redis/redis.connection';
-import { GatewayThrottlerGuard, throttlerOptions } from './throttle';
+import { GatewayThrottle, GatewayThrottlerGuard, throttlerOptions } from './throttle';
 
 /** Loaded only with REDIS_URL: the Redis storage pulls in ioredis. */
 function redisStorage(client: NonNullable<RedisConnection['client']>): RedisStorage.ThrottlerStorageRedisService {
@@ -14,9 +14,11 @@ function redisStorage(client: NonNullable<RedisConnection['client']>): RedisStor
 }
 
 /**
- * Registers the gateway throttle as a global guard (every Nest route, the MCP endpoint included).
- * Counters live in memory, or in Redis when REDIS_URL is set so several instances share them.
+ * Registers the gateway throttle as a global guard (every Nest route; the MCP routes count their
+ * requests through GatewayThrottle once their URL token is resolved). Counters live in memory, or
+ * in Redis when REDIS_URL is set so several instances share them.
  */
+@Global()
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
@@ -27,6 +29,7 @@ function redisStorage(client: NonNullable<RedisConnection['client']>): RedisStor
       }),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: GatewayThrottlerGuard }],
+  providers: [GatewayThrottle, { provide: APP_GUARD, useClass: GatewayThrottlerGuard }],
+  exports: [GatewayThrottle],
 })
 export class ThrottleModule {}

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { buildPlugin } from './plugin';
+import { buildPlugin, type SandboxAuthorizer } from './plugin';
 import { SandboxStore } from './store';
 
-export { SandboxStore, Tenant, Collection, SandboxError, MAX_BULK_ITEMS, DEFAULT_LIMIT } from './store';
+export { SandboxStore, Tenant, Collection, SandboxError, MAX_BULK_ITEMS, DEFAULT_LIMIT, DEFAULT_MAX_TENANTS } from './store';
 export type { UpsertSummary, DeleteResult, Query } from './store';
 export { FAULT_KINDS, BODY_LIMIT, tokenOf } from './plugin';
-export type { FaultKind } from './plugin';
+export type { FaultKind, SandboxAuthorizer } from './plugin';
 
 export interface SandboxOptions {
   /** Size of each tenant's demo data (other models scale with it). */
@@ -14,6 +14,13 @@ export interface SandboxOptions {
   rateLimitPerMin: number;
   /** Serve `POST|DELETE|GET /__faults` (fault injection). */
   faults: boolean;
+  /** Live tenants kept at most (least recently used evicted); defaults to DEFAULT_MAX_TENANTS. */
+  maxTenants?: number;
+  /**
+   * Which tokens are tenants. Without it any token is one (standalone sandbox); with it, other
+   * tokens get 401 and create nothing (the gateway accepts only its sandbox accounts' tokens).
+   */
+  authorize?: SandboxAuthorizer;
   /** Clock (ms since epoch); defaults to Date.now. Drives seed dates, timestamps and rate windows. */
   now?: () => number;
 }
@@ -24,10 +31,10 @@ export interface SandboxOptions {
  */
 export function createSandbox(opts: SandboxOptions): { plugin: FastifyPluginAsync; store: SandboxStore } {
   const now = opts.now ?? Date.now;
-  const store = new SandboxStore({ seedCompanies: opts.seedCompanies, now });
+  const store = new SandboxStore({ seedCompanies: opts.seedCompanies, maxTenants: opts.maxTenants, now });
   if (!Number.isInteger(opts.rateLimitPerMin) || opts.rateLimitPerMin < 0) {
     throw new Error('rateLimitPerMin must be a non-negative integer');
   }
-  const plugin = buildPlugin(store, { rateLimitPerMin: opts.rateLimitPerMin, faults: opts.faults, now });
+  const plugin = buildPlugin(store, { rateLimitPerMin: opts.rateLimitPerMin, faults: opts.faults, authorize: opts.authorize, now });
   return { plugin, store };
 }

@@ -9,9 +9,14 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export const SLOW_FAULT_MS = 1500;
 const WINDOW_MS = 60_000;
 
+/** Whether a token is a tenant of this sandbox (it is called before any tenant is created). */
+export type SandboxAuthorizer = (token: string) => boolean | Promise<boolean>;
+
 export interface PluginOptions {
   rateLimitPerMin: number;
   faults: boolean;
+  /** Without it every token is a tenant. */
+  authorize?: SandboxAuthorizer;
   now: () => number;
 }
 
@@ -45,7 +50,8 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
   return async (app: FastifyInstance) => {
     const prefix = app.prefix;
     const tenants = new WeakMap<FastifyRequest, Tenant>();
-    const windows = new Map<string, { start: number; count: number }>();
+    // Rate windows live as long as their tenant (an evicted tenant's window goes with it).
+    const windows = new WeakMap<Tenant, { start: number; count: number }>();
     let faults: ArmedFault[] = [];
     const heldSockets = new Set<Socket>();
     /** Pending slow faults: their timer and the function that lets the request continue. */
@@ -107,14 +113,18 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
       if (!token) {
         return reply.code(401).send({ error: 'Unauthorized: missing API token (Authorization: Bearer <token>)' });
       }
-      tenants.set(req, store.tenant(token));
+      if (opts.authorize && !(await opts.authorize(token))) {
+        return reply.code(401).send({ error: 'Unauthorized: invalid API token' });
+      }
+      const tenant = store.tenant(token);
+      tenants.set(req, tenant);
 
       if (opts.rateLimitPerMin > 0 && !config.unlimited) {
         const now = opts.now();
-        let w = windows.get(token);
+        let w = windows.get(tenant);
         if (!w || now - w.start >= WINDOW_MS) {
           w = { start: now, count: 0 };
-          windows.set(token, w);
+          windows.set(tenant, w);
         }
         w.count++;
         reply.header('X-Rate-Limit-Limit', String(opts.rateLimitPerMin));

@@ -1,10 +1,11 @@
 /**
  * The Planhat sandbox on its own: `npm run sandbox` (or `node dist/planhat/sandbox/standalone.js`).
  * Env: PORT (4010), HOST (127.0.0.1), SANDBOX_SEED_COMPANIES (60), SANDBOX_RATE_LIMIT_PER_MIN (200,
- * 0 = off), SANDBOX_FAULTS (false).
+ * 0 = off), SANDBOX_FAULTS (false), SANDBOX_MAX_TENANTS (100: live tenants kept, least recently used
+ * evicted; any token is a tenant here, so this bounds the memory a flood of new tokens can take).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createSandbox, type SandboxOptions } from './index';
+import { createSandbox, DEFAULT_MAX_TENANTS, type SandboxOptions } from './index';
 import type { SandboxStore } from './store';
 
 export type SandboxServer = FastifyInstance & { sandboxStore: SandboxStore };
@@ -26,6 +27,12 @@ function envInt(name: string, fallback: number): number {
   return Number.parseInt(raw, 10);
 }
 
+function envPositiveInt(name: string, fallback: number): number {
+  const n = envInt(name, fallback);
+  if (n < 1) throw new Error(`${name} must be a positive integer, got "${process.env[name]}"`);
+  return n;
+}
+
 function envBool(name: string, fallback: boolean): boolean {
   const raw = process.env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
@@ -41,9 +48,12 @@ export async function main(): Promise<void> {
     seedCompanies: envInt('SANDBOX_SEED_COMPANIES', 60),
     rateLimitPerMin: envInt('SANDBOX_RATE_LIMIT_PER_MIN', 200),
     faults: envBool('SANDBOX_FAULTS', false),
+    maxTenants: envPositiveInt('SANDBOX_MAX_TENANTS', DEFAULT_MAX_TENANTS),
   });
   const address = await app.listen({ port, host });
-  console.log(`Planhat sandbox listening on ${address} (any Bearer token; each token is its own tenant)`);
+  console.log(
+    `Planhat sandbox listening on ${address} (any Bearer token; each token is its own tenant, at most ${app.sandboxStore.maxTenants} live)`,
+  );
   let closing = false;
   const stop = (signal: string) => {
     if (closing) return;

@@ -32,6 +32,19 @@ describe('SandboxStore', () => {
     expect(b.list(m('companies'), {})[0]).toEqual(store.tenant('c').list(m('companies'), {})[0]);
   });
 
+  it('keeps at most maxTenants, dropping the least recently used', () => {
+    const store = new SandboxStore({ seedCompanies: 3, maxTenants: 2, now });
+    const a = store.tenant('a');
+    store.tenant('b');
+    store.tenant('a');
+    store.tenant('c');
+    expect(store.tenantCount).toBe(2);
+    expect(store.tenant('a')).toBe(a);
+    expect(store.tenantCount).toBe(2);
+    expect(() => new SandboxStore({ seedCompanies: 3, maxTenants: 0 })).toThrow(/maxTenants/);
+    expect(new SandboxStore({ seedCompanies: 3 }).maxTenants).toBe(100);
+  });
+
   describe('list', () => {
     const t = tenant(300);
     const companies = m('companies');

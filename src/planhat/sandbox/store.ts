@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { allModels, findModel, idProblem, recordProblem, type ModelDef } from '../catalog';
 import { hashString, objectId, Rng, SEED_ID_TIMESTAMP } from './prng';
 import { AUTO_FIELDS, HIDE_ARCHIVED, UPSERT_QUIRKS, VIEWS, type Rec } from './rules';
@@ -588,26 +589,39 @@ export class Tenant {
   }
 }
 
+/** Live tenants kept by default; the least recently used one is dropped beyond that. */
+export const DEFAULT_MAX_TENANTS = 100;
+
 export interface SandboxStoreOptions {
   seedCompanies: number;
+  /** Live tenants kept at most (least recently used evicted, recreated freshly seeded on next use). */
+  maxTenants?: number;
   now?: () => number;
 }
 
-/** All tenants of one sandbox, keyed by token. */
+/**
+ * All tenants of one sandbox, keyed by token. At most `maxTenants` live at once: each holds its
+ * seeded data, so a flood of new tokens must not grow the process without bound.
+ */
 export class SandboxStore {
   readonly seedCompanies: number;
+  readonly maxTenants: number;
   readonly now: () => number;
-  private readonly tenants = new Map<string, Tenant>();
+  private readonly tenants: LRUCache<string, Tenant>;
 
   constructor(opts: SandboxStoreOptions) {
     if (!Number.isInteger(opts.seedCompanies) || opts.seedCompanies < 0) {
       throw new Error('seedCompanies must be a non-negative integer');
     }
+    const max = opts.maxTenants ?? DEFAULT_MAX_TENANTS;
+    if (!Number.isInteger(max) || max < 1) throw new Error('maxTenants must be a positive integer');
     this.seedCompanies = opts.seedCompanies;
+    this.maxTenants = max;
     this.now = opts.now ?? Date.now;
+    this.tenants = new LRUCache<string, Tenant>({ max });
   }
 
-  /** The tenant of a token, created (empty, seeded lazily) on first use. */
+  /** The tenant of a token, created (empty, seeded lazily) on first use; marks it most recently used. */
   tenant(token: string): Tenant {
     let t = this.tenants.get(token);
     if (!t) {

@@ -24,6 +24,10 @@ export class IntegratedAccountEntity {
   @Column({ type: 'text', nullable: true })
   api_token_sealed!: string | null;
 
+  /** `sandbox` accounts only: SHA-256 hex of the token, the embedded sandbox's tenant check. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  sandbox_token_hash!: string | null;
+
   @Column({ type: 'varchar', length: 20 })
   status!: AccountStatus;
 
