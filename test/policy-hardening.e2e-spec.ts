@@ -6,8 +6,12 @@
  * gone from the admin API at once; API tokens have a scope, and an `mcp` token only works as the
  * second factor of a require_api_token_auth MCP server.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { TEST_ADMIN_KEY, type TestApp } from '../src/admin/testing/admin-test-app';
+import { Clock } from '../src/admin/clock';
+import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../src/admin/testing/admin-test-app';
 import { api, closeClients, connect, startMcpApp, type Json } from './mcp-helpers';
 
 let t: TestApp;
@@ -186,5 +190,84 @@ describe('a present-but-empty or unusable policy is refused, never read as "no r
       await client.close();
       await api(t, 'DELETE', mcp(`/${s.body.id}`));
     }, 30_000);
+  });
+});
+
+describe('the data dir and the SQLite database are private (item 10)', () => {
+  const mode = (p: string) => fs.statSync(p).mode & 0o777;
+  const posix = process.platform !== 'win32';
+  /** Own data dir, generated key files (no ADMIN_API_KEY / ENCRYPTION_KEY given). */
+  const start = (dir: string) => startTestApp({ ADMIN_API_KEY: undefined, ENCRYPTION_KEY: undefined, SANDBOX: 'false' }, dir);
+
+  async function filesOf(app: TestApp): Promise<string[]> {
+    // A write, so that SQLite's WAL and shared-memory files exist too.
+    expect((await api(app, 'POST', '/integrated-account', { name: 'perm check', environment: 'sandbox' }, app.config.adminApiKey)).status).toBe(201);
+    const files = [path.join(app.dataDir, 'admin_api_key'), path.join(app.dataDir, 'encryption_key')];
+    if (app.config.database.type === 'sqlite') {
+      const db = app.config.database.path;
+      files.push(db, ...[`${db}-wal`, `${db}-shm`].filter((f) => fs.existsSync(f)));
+    }
+    return files;
+  }
+
+  (posix ? it : it.skip)('a new data dir is created 0700 and the database, its WAL/SHM and the key files 0600, even under umask 000', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-perm-'));
+    const dir = path.join(root, 'nested', 'data');
+    const umask = process.umask(0);
+    let app: TestApp | undefined;
+    try {
+      app = await start(dir);
+      const files = await filesOf(app);
+      expect({ dir: mode(dir).toString(8), parent: mode(path.dirname(dir)).toString(8) }).toEqual({ dir: '700', parent: '700' });
+      expect(files.map((f) => [path.basename(f), mode(f).toString(8)])).toEqual(files.map((f) => [path.basename(f), '600']));
+      if (app.config.database.type === 'sqlite') expect(files.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      process.umask(umask);
+      await app?.close();
+    }
+  });
+
+  (posix ? it : it.skip)('an existing world-readable data dir, database and key files are tightened at start', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-perm-'));
+    let app = await start(dir);
+    const files = await filesOf(app);
+    await app.close();
+    fs.chmodSync(dir, 0o755);
+    for (const f of files) if (fs.existsSync(f)) fs.chmodSync(f, 0o644);
+    app = await start(dir);
+    try {
+      expect(mode(dir).toString(8)).toBe('700');
+      const again = await filesOf(app);
+      expect(again.map((f) => [path.basename(f), mode(f).toString(8)])).toEqual(again.map((f) => [path.basename(f), '600']));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('an expired MCP server is gone from the admin API at once, not only after the sweep (item 10)', () => {
+  it('GET, list, PATCH and DELETE answer as for a deleted server from expires_at on, and its URL answers 404', async () => {
+    const mcp = (suffix = '') => `/integrated-account/${accountId}/mcp${suffix}`;
+    const s = await api(t, 'POST', mcp(), { name: 'expiring soon', config: { methods: ['read'] }, expires_at: new Date(Date.now() + 120_000).toISOString() });
+    expect(s.status).toBe(201);
+    const url = `${t.url}/mcp/${s.body.token}`;
+    const ids = async () => ((await api(t, 'GET', mcp('?limit=500'))).body.result as Json[]).map((x) => x.id);
+    expect(await ids()).toContain(s.body.id);
+    expect((await rpc(url, 'tools/list')).status).toBe(200);
+    const clock = t.app.get(Clock);
+    const realNow = clock.now;
+    clock.now = () => new Date(Date.now() + 121_000);
+    try {
+      const got = await api(t, 'GET', mcp(`/${s.body.id}`));
+      expect(got.status).toBe(404);
+      expect(got.body).toMatchObject({ error: 'NOT_FOUND' });
+      expect(await ids()).not.toContain(s.body.id);
+      expect((await api(t, 'PATCH', mcp(`/${s.body.id}`), { expires_at: null })).status).toBe(404);
+      expect((await api(t, 'DELETE', mcp(`/${s.body.id}`))).status).toBe(404);
+      expect((await rpc(url, 'tools/list')).status).toBe(404);
+      expect((await rpc(url, 'tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 1 } })).status).toBe(404);
+    } finally {
+      clock.now = realNow;
+    }
   });
 });
