@@ -6,12 +6,14 @@
  * gone from the admin API at once; API tokens have a scope, and an `mcp` token only works as the
  * second factor of a require_api_token_auth MCP server.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { Clock } from '../src/admin/clock';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../src/admin/testing/admin-test-app';
+import { InitialSchema1763900000000 } from '../src/database/migrations/1763900000000-initial-schema';
 import { api, closeClients, connect, startMcpApp, type Json } from './mcp-helpers';
 
 let t: TestApp;
@@ -268,6 +270,116 @@ describe('an expired MCP server is gone from the admin API at once, not only aft
       expect((await rpc(url, 'tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 1 } })).status).toBe(404);
     } finally {
       clock.now = realNow;
+    }
+  });
+});
+
+describe('API token scopes (item 11)', () => {
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it('scope defaults to admin, is returned on create and list, and an unknown or null scope is a 400 naming it', async () => {
+    const plain = await api(t, 'POST', '/api-token', { name: 'default scope' });
+    expect(plain.status).toBe(201);
+    expect(plain.body.scope).toBe('admin');
+    const m = await api(t, 'POST', '/api-token', { name: 'mcp only', scope: 'mcp' });
+    expect(m.status).toBe(201);
+    expect(m.body).toMatchObject({ name: 'mcp only', scope: 'mcp' });
+    const listed = (await api(t, 'GET', '/api-token')).body.result as Json[];
+    expect(listed.find((x) => x.id === plain.body.id)).toMatchObject({ scope: 'admin' });
+    expect(listed.find((x) => x.id === m.body.id)).toMatchObject({ scope: 'mcp' });
+    expect(listed.every((x) => x.token === undefined && x.token_hash === undefined)).toBe(true);
+    for (const scope of ['root', 'ADMIN', '', null, 1, ['admin']]) {
+      const before = (await api(t, 'GET', '/api-token')).body.result.length;
+      const r = await api(t, 'POST', '/api-token', { name: 'bad scope', scope });
+      expect([scope, r.status]).toEqual([scope, 400]);
+      expect(r.body).toMatchObject({ error: 'INVALID_INPUT', details: { field: 'scope' } });
+      expect(r.body.message).toMatch(/scope/);
+      expect((await api(t, 'GET', '/api-token')).body.result.length).toBe(before);
+    }
+  });
+
+  it('an mcp token is refused (403 with a hint) by the admin API, the proxy and the unified API, and cannot mint tokens', async () => {
+    const m = await api(t, 'POST', '/api-token', { name: 'mcp scoped', scope: 'mcp' });
+    const before = (await api(t, 'GET', '/api-token')).body.result.length;
+    for (const [method, route, body] of [
+      ['POST', '/api-token', { name: 'minted by an mcp token' }],
+      ['POST', '/api-token', { name: 'escalate', scope: 'admin' }],
+      ['GET', '/api-token', undefined],
+      ['DELETE', `/api-token/${m.body.id}`, undefined],
+      ['GET', '/integrated-account', undefined],
+      ['POST', `/integrated-account/${accountId}/mcp`, { name: 'by mcp token', config: {} }],
+      ['GET', `/integrated-account/${accountId}/tools`, undefined],
+      ['GET', `/proxy/companies?integrated_account_id=${accountId}&limit=1`, undefined],
+      ['GET', `/unified/crm/accounts?integrated_account_id=${accountId}&limit=1`, undefined],
+    ] as const) {
+      const r = await api(t, method, route, body, m.body.token);
+      expect([method, route, r.status]).toEqual([method, route, 403]);
+      expect(r.body).toMatchObject({ statusCode: 403, error: 'FORBIDDEN' });
+      expect(r.body.message).toMatch(/scope mcp/);
+      expect(r.body.hint).toMatch(/scope admin/);
+    }
+    expect((await api(t, 'GET', '/api-token')).body.result.length).toBe(before);
+    // An admin token still does all of it.
+    const a = await api(t, 'POST', '/api-token', { name: 'admin scoped', scope: 'admin' });
+    expect((await api(t, 'POST', '/api-token', { name: 'minted by an admin token' }, a.body.token)).status).toBe(201);
+    expect((await api(t, 'GET', `/proxy/companies?integrated_account_id=${accountId}&limit=1`, undefined, a.body.token)).status).toBe(200);
+  });
+
+  it('an mcp token is accepted as the second factor of a require_api_token_auth MCP server (so is an admin token)', async () => {
+    const s = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, { name: 'second factor', config: { methods: ['read'], require_api_token_auth: true } });
+    const url = `${t.url}/mcp/${s.body.token}`;
+    const m = await api(t, 'POST', '/api-token', { name: 'mcp client', scope: 'mcp' });
+    const a = await api(t, 'POST', '/api-token', { name: 'admin client' });
+    expect((await rpc(url, 'tools/list')).status).toBe(401);
+    const listed = await rpc(url, 'tools/list', {}, bearer(m.body.token));
+    expect(listed.status).toBe(200);
+    expect(listed.body.result.tools.length).toBeGreaterThan(0);
+    const client = await connect(url, { headers: bearer(m.body.token) });
+    expect((await client.listTools()).tools.length).toBe(listed.body.result.tools.length);
+    expect((await rpc(url, 'tools/list', {}, bearer(a.body.token))).status).toBe(200);
+    // Revoked: refused at once.
+    expect((await api(t, 'DELETE', `/api-token/${m.body.id}`)).status).toBe(204);
+    expect((await rpc(url, 'tools/list', {}, bearer(m.body.token))).status).toBe(401);
+  });
+
+  it('a stored scope that is not a known one is refused everywhere (fail closed)', async () => {
+    const s = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, { name: 'second factor 2', config: { require_api_token_auth: true } });
+    const url = `${t.url}/mcp/${s.body.token}`;
+    for (const scope of ['superuser', '', 'Admin', 'admin ']) {
+      const tok = await api(t, 'POST', '/api-token', { name: `to corrupt ${JSON.stringify(scope)}` });
+      await t.app.get(DataSource).createQueryBuilder().update('api_token').set({ scope }).where('id = :id', { id: tok.body.id }).execute();
+      const adminRoute = await api(t, 'GET', '/integrated-account', undefined, tok.body.token);
+      expect([scope, adminRoute.status]).toEqual([scope, 403]);
+      expect(adminRoute.body.hint).toMatch(/scope admin/);
+      expect((await api(t, 'POST', '/api-token', { name: 'minted' }, tok.body.token)).status).toBe(403);
+      const viaMcp = await rpc(url, 'tools/list', {}, bearer(tok.body.token));
+      expect([scope, viaMcp.status]).toEqual([scope, 403]);
+    }
+  });
+});
+
+describe('API token scope migration (item 11)', () => {
+  (process.env.TEST_POSTGRES_URL ? it.skip : it)('tokens created before the scope existed become admin tokens and keep working', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-migrate-'));
+    // A database as the previous release left it: the initial schema only, with one API token.
+    const old = new DataSource({ type: 'sqlite', database: path.join(dir, 'gateway.sqlite'), migrations: [InitialSchema1763900000000], logging: false });
+    await old.initialize();
+    await old.runMigrations();
+    const token = 'phg_token_made_before_scopes_0123456789abcdef';
+    await old.query('INSERT INTO api_token (id, name, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?, NULL)', [
+      '0b6f3c1e-5a7d-4c1b-9d0e-2f9a8b7c6d5e',
+      'legacy',
+      createHash('sha256').update(token).digest('hex'),
+      '2026-01-01T00:00:00.000Z',
+    ]);
+    await old.destroy();
+    const app = await startTestApp({ SANDBOX: 'false' }, dir);
+    try {
+      const listed = await api(app, 'GET', '/api-token');
+      expect(listed.body.result).toEqual([expect.objectContaining({ id: '0b6f3c1e-5a7d-4c1b-9d0e-2f9a8b7c6d5e', name: 'legacy', scope: 'admin' })]);
+      expect((await api(app, 'POST', '/api-token', { name: 'minted by legacy' }, token)).status).toBe(201);
+    } finally {
+      await app.close();
     }
   });
 });
