@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { Clock } from '../src/admin/clock';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../src/admin/testing/admin-test-app';
+import { serviceEnv } from '../src/admin/testing/service-env';
 import { InitialSchema1763900000000 } from '../src/database/migrations/1763900000000-initial-schema';
 import { api, closeClients, connect, startMcpApp, type Json } from './mcp-helpers';
 
@@ -359,19 +360,23 @@ describe('API token scopes (item 11)', () => {
 });
 
 describe('API token scope migration (item 11)', () => {
-  (process.env.TEST_POSTGRES_URL ? it.skip : it)('tokens created before the scope existed become admin tokens and keep working', async () => {
+  it('tokens created before the scope existed become admin tokens and keep working (SQLite, or PostgreSQL under TEST_POSTGRES_URL)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-migrate-'));
     // A database as the previous release left it: the initial schema only, with one API token.
-    const old = new DataSource({ type: 'sqlite', database: path.join(dir, 'gateway.sqlite'), migrations: [InitialSchema1763900000000], logging: false });
+    const { DATABASE_URL } = await serviceEnv(dir);
+    const migrations = [InitialSchema1763900000000];
+    const old = DATABASE_URL
+      ? new DataSource({ type: 'postgres', url: DATABASE_URL, migrations, logging: false })
+      : new DataSource({ type: 'sqlite', database: path.join(dir, 'gateway.sqlite'), migrations, logging: false });
     await old.initialize();
     await old.runMigrations();
     const token = 'phg_token_made_before_scopes_0123456789abcdef';
-    await old.query('INSERT INTO api_token (id, name, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?, NULL)', [
-      '0b6f3c1e-5a7d-4c1b-9d0e-2f9a8b7c6d5e',
-      'legacy',
-      createHash('sha256').update(token).digest('hex'),
-      '2026-01-01T00:00:00.000Z',
-    ]);
+    await old
+      .createQueryBuilder()
+      .insert()
+      .into('api_token')
+      .values({ id: '0b6f3c1e-5a7d-4c1b-9d0e-2f9a8b7c6d5e', name: 'legacy', token_hash: createHash('sha256').update(token).digest('hex'), created_at: '2026-01-01T00:00:00.000Z', last_used_at: null })
+      .execute();
     await old.destroy();
     const app = await startTestApp({ SANDBOX: 'false' }, dir);
     try {
