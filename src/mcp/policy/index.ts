@@ -66,6 +66,20 @@ export function configProblem(config: unknown): string | undefined {
   return undefined;
 }
 
+const problems = new WeakMap<object, string | undefined>();
+
+/**
+ * configProblem of a config the policy reads on every MCP request, memoised per config object (a
+ * server's config object is cached with it and never changed; ~1.5 µs per check → one lookup).
+ */
+function problemOf(config: McpServerConfig): string | undefined {
+  if (config === null || typeof config !== 'object') return configProblem(config);
+  if (problems.has(config)) return problems.get(config);
+  const problem = configProblem(config);
+  problems.set(config, problem);
+  return problem;
+}
+
 /** What a stored config that is not a JSON object reads as: a config configProblem refuses, so it allows no tool. */
 const UNREADABLE: McpServerConfig = Object.freeze({ error: 'the stored config is not a JSON object' }) as unknown as McpServerConfig;
 
@@ -85,7 +99,7 @@ export function storedConfig(text: string | null | undefined): McpServerConfig {
 
 /** Whether a server needs an API token as second factor: when it says so, or when its config is unusable (fail closed). */
 export function requiresApiToken(config: McpServerConfig): boolean {
-  return configProblem(config) !== undefined || config.require_api_token_auth === true;
+  return problemOf(config) !== undefined || config.require_api_token_auth === true;
 }
 
 /** The method and tag filters of a well-formed config (omitted filter = no filter). */
@@ -100,7 +114,7 @@ function passes(tool: IndexedTool, methods: readonly string[] | undefined, tags:
  * with a problem (empty, null or unknown values, unknown keys, not an object) allows nothing.
  */
 export function toolAllowed(tool: IndexedTool, config: McpServerConfig): boolean {
-  if (configProblem(config) !== undefined) return false;
+  if (problemOf(config) !== undefined) return false;
   return passes(tool, config.methods, config.tags);
 }
 
@@ -109,7 +123,7 @@ export function toolAllowed(tool: IndexedTool, config: McpServerConfig): boolean
  * config with a problem shares one key (it exposes nothing), never the key of "no filter".
  */
 export function policyKey(config: McpServerConfig): string {
-  if (configProblem(config) !== undefined) return 'unusable';
+  if (problemOf(config) !== undefined) return 'unusable';
   return JSON.stringify([config.methods ?? null, config.tags ?? null, config.tool_exposure ?? 'all']);
 }
 
@@ -117,7 +131,7 @@ const allowedCache = new Map<string, IndexedTool[]>();
 
 /** The native and unified tools a config allows (memoised per distinct filter; none for a config with a problem). */
 export function allowedTools(config: McpServerConfig): IndexedTool[] {
-  if (configProblem(config) !== undefined) return [];
+  if (problemOf(config) !== undefined) return [];
   const key = JSON.stringify([config.methods ?? null, config.tags ?? null]);
   let tools = allowedCache.get(key);
   if (!tools) {
