@@ -6,8 +6,8 @@ import { BootstrapInfo } from '../src/admin/bootstrap-info';
 import { IntegratedAccountsService } from '../src/admin/integrated-accounts/integrated-accounts.service';
 import { McpServersService } from '../src/admin/mcp-servers/mcp-servers.service';
 import { SelfAddress } from '../src/common/self-address';
-import { PlanhatConnectionResolver } from '../src/planhat/planhat-connection';
 import { MIGRATIONS } from '../src/database/migrations';
+import { PlanhatConnectionResolver } from '../src/planhat/planhat-connection';
 import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../src/admin/testing/admin-test-app';
 import { api as apiOn } from './mcp-helpers';
 
@@ -48,7 +48,8 @@ describe('auth (CONTRACT §2)', () => {
   it('API tokens: create, use, list without secrets, revoke takes effect immediately', async () => {
     const created = await api('POST', '/api-token', { name: 'ci' });
     expect(created.status).toBe(201);
-    expect(Object.keys(created.body).sort()).toEqual(['created_at', 'id', 'name', 'token']);
+    expect(Object.keys(created.body).sort()).toEqual(['created_at', 'id', 'name', 'scope', 'token']);
+    expect(created.body.scope).toBe('admin');
     const token = created.body.token as string;
     expect(token).toMatch(/^phg_[\w-]{43}$/);
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { privateDir, privateFile } from '../common/private-files';
 import { envSchema, formatEnvIssues } from './config.schema';
 
 /** The typed configuration every module reads (injected as AppConfig). */
@@ -46,7 +47,10 @@ export class ConfigError extends Error {
 /** Reads a key file from the data dir, or writes a new random one (mode 0600) on first start. */
 function persistedSecret(dataDir: string, file: string, make: () => string): { value: string; generated: boolean } {
   const p = path.join(dataDir, file);
-  if (fs.existsSync(p)) return { value: fs.readFileSync(p, 'utf8').trim(), generated: false };
+  if (fs.existsSync(p)) {
+    privateFile(p);
+    return { value: fs.readFileSync(p, 'utf8').trim(), generated: false };
+  }
   const value = make();
   fs.writeFileSync(p, `${value}\n`, { mode: 0o600 });
   return { value, generated: true };
@@ -61,7 +65,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const production = e.NODE_ENV === 'production';
 
   const dataDir = path.resolve(e.DATA_DIR);
-  fs.mkdirSync(dataDir, { recursive: true });
+  privateDir(dataDir);
 
   const admin = e.ADMIN_API_KEY
     ? { value: e.ADMIN_API_KEY, generated: false }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
+import { privateSqliteFile } from '../common/private-files';
 import { MIGRATIONS } from './migrations';
 
 /** TypeORM options from the typed config: SQLite (WAL, foreign keys on) or PostgreSQL (needs `pg`). */
@@ -20,6 +21,15 @@ export function databaseOptions(cfg: AppConfig): TypeOrmModuleOptions {
 }
 
 @Module({
-  imports: [TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: databaseOptions })],
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (cfg: AppConfig) => {
+        // Created 0600 (and tightened) before SQLite opens it: SQLite itself would create it 0644.
+        if (cfg.database.type === 'sqlite') privateSqliteFile(cfg.database.path);
+        return databaseOptions(cfg);
+      },
+    }),
+  ],
 })
 export class DatabaseModule {}

@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
-import { bearerOf } from '../common/auth/public.decorator';
+import { bearerOf, isApiTokenScope } from '../common/auth/public.decorator';
 import { ApiTokensService } from '../admin/api-tokens/api-tokens.service';
 import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { McpToolsService, type McpContext } from './mcp-tools.service';
+import { requiresApiToken } from './policy';
 import { mcpSdk } from './sdk';
 
 export const SERVER_INFO = { name: 'planhat-gateway', version: '0.1.0' };
@@ -34,12 +35,18 @@ export class McpAccessService {
     if (!found) {
       throw GatewayError.notFound('Unknown or expired MCP server', 'Check the MCP URL; an admin can list servers with GET /integrated-account/:id/mcp or create one with POST.');
     }
-    if (found.server.config.require_api_token_auth) {
+    if (requiresApiToken(found.server.config)) {
       const bearer = bearerOf(authorization);
       const principal = bearer ? await this.apiTokens.verify(bearer) : null;
       if (!principal) {
         throw new GatewayError(ErrorCode.UNAUTHORIZED, bearer ? 'Invalid or revoked API token' : 'This MCP server requires an API token', {
           hint: 'Send `Authorization: Bearer <api token>` (a token from POST /api-token) with every MCP request.',
+        });
+      }
+      // Scope admin or mcp; a stored scope that is neither is refused (fail closed).
+      if (!isApiTokenScope(principal.scope)) {
+        throw new GatewayError(ErrorCode.FORBIDDEN, 'This API token has no valid scope', {
+          hint: 'Create an API token with scope mcp (or admin) with POST /api-token.',
         });
       }
     }

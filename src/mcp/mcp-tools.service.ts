@@ -9,6 +9,7 @@ import {
   allowedTools,
   META_TOOLS,
   modelActionModels,
+  policyKey,
   toolAllowed,
   type IndexedTool,
   type McpServerConfig,
@@ -108,9 +109,8 @@ export class McpToolsService {
    * work, stringify or encoding).
    */
   async listToolsJson(ctx: McpContext): Promise<Buffer> {
-    const { methods, tags, tool_exposure } = ctx.config;
-    const key = JSON.stringify([ctx.accountId, methods ?? null, tags ?? null, tool_exposure ?? 'all']);
-    const needsCustom = (tool_exposure ?? 'all') === 'all' && allowedTools(ctx.config).some((t) => toolSpec(t).customModel);
+    const key = `${ctx.accountId}\n${policyKey(ctx.config)}`;
+    const needsCustom = (ctx.config.tool_exposure ?? 'all') === 'all' && allowedTools(ctx.config).some((t) => toolSpec(t).customModel);
     const custom = needsCustom ? await this.customFields.get(ctx.accountId) : undefined;
     const hit = this.listJson.get(key);
     if (hit && hit.custom === custom) return hit.json;
@@ -125,8 +125,8 @@ export class McpToolsService {
     try {
       const exposure = ctx.config.tool_exposure ?? 'all';
       if (exposure !== 'all') {
-        const meta = (META_TOOLS[exposure] as ToolSummary[]).find((t) => t.name === name);
-        if (!meta || allowedTools(ctx.config).length === 0) return errorResult(notAllowed(name), { tool: name });
+        const meta = allowedTools(ctx.config).length > 0 ? (META_TOOLS[exposure] as ToolSummary[] | undefined)?.find((t) => t.name === name) : undefined;
+        if (!meta) return errorResult(notAllowed(name), { tool: name });
         return await this.callMeta(ctx, name as MetaToolName, args);
       }
       const tool = allowedByName(allowedTools(ctx.config)).get(name);
@@ -197,7 +197,9 @@ export class McpToolsService {
       case 'search_tools': {
         const a = args as { query: string; tags?: string[]; methods?: string[]; limit?: number };
         let pool: readonly IndexedTool[] = allowed;
-        if (a.tags?.length || a.methods?.length) pool = allowed.filter((t) => toolAllowed(t, { tags: a.tags, methods: a.methods }));
+        // Narrowing within the allowed tools; an empty list here means "no narrowing", as before.
+        const narrow = { ...(a.tags?.length ? { tags: a.tags } : {}), ...(a.methods?.length ? { methods: a.methods } : {}) };
+        if (narrow.tags || narrow.methods) pool = allowed.filter((t) => toolAllowed(t, narrow));
         const found = searchTools(pool, a.query, a.limit ?? 10);
         return okResult({
           tools: found.map((t) => ({ name: t.name, description: t.description, method: t.method, operation: t.op, tags: t.tags })),

@@ -11,7 +11,8 @@ interface AuthRequest {
 }
 
 /**
- * Global guard (APP_GUARD): every HTTP route not marked @Public() needs a valid API token. Attaches
+ * Global guard (APP_GUARD): every HTTP route not marked @Public() needs a valid API token of scope
+ * `admin` (an `mcp` token, or one whose stored scope is unknown, is a 403). Attaches
  * the principal as `req.apiToken` on the Fastify request and on `req.raw`.
  */
 @Injectable()
@@ -36,6 +37,15 @@ export class ApiAuthGuard implements CanActivate {
       throw new GatewayError(ErrorCode.UNAUTHORIZED, 'Invalid or revoked API token', {
         hint: 'Use ADMIN_API_KEY or create a token with POST /api-token; revoked tokens stop working at once.',
       });
+    }
+    if (principal.scope !== 'admin') {
+      throw new GatewayError(
+        ErrorCode.FORBIDDEN,
+        principal.scope === 'mcp'
+          ? 'This API token has scope mcp: it only works as the second factor of MCP servers with require_api_token_auth'
+          : 'This API token has no valid scope',
+        { hint: 'Use ADMIN_API_KEY or an API token with scope admin (POST /api-token {"name": "…", "scope": "admin"}).' },
+      );
     }
     req.apiToken = principal;
     if (req.raw) req.raw.apiToken = principal;

@@ -10,10 +10,10 @@ export class ApiTokensController {
   constructor(private readonly tokens: ApiTokensService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create an API token (the token is shown once)' })
+  @ApiOperation({ summary: 'Create an API token (the token is shown once); scope admin (default) or mcp' })
   @ApiCreatedResponse({ type: CreatedApiTokenDto })
   create(@Body() body: CreateApiTokenDto): Promise<CreatedApiTokenDto> {
-    return this.tokens.create(body.name);
+    return this.tokens.create(body.name, body.scope);
   }
 
   @Get()

@@ -1,5 +1,9 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { API_TOKEN_SCOPES, type ApiTokenScope } from '../../common/auth/public.decorator';
+
+const SCOPE_DOC =
+  'admin: every API-token route (admin API, proxy, unified) and the second factor of MCP servers; mcp: only the second factor of MCP servers with require_api_token_auth (refused by every other route)';
 
 export class CreateApiTokenDto {
   @ApiProperty({ example: 'ci-pipeline', maxLength: 200, description: 'A label to recognise the token by' })
@@ -7,6 +11,11 @@ export class CreateApiTokenDto {
   @IsNotEmpty()
   @MaxLength(200)
   name!: string;
+
+  @ApiPropertyOptional({ enum: API_TOKEN_SCOPES, default: 'admin', example: 'mcp', description: SCOPE_DOC })
+  @ValidateIf((_o, v) => v !== undefined)
+  @IsIn(API_TOKEN_SCOPES, { message: `scope must be one of ${API_TOKEN_SCOPES.join(', ')}` })
+  scope?: ApiTokenScope;
 }
 
 export class ApiTokenDto {
@@ -15,6 +24,9 @@ export class ApiTokenDto {
 
   @ApiProperty({ example: 'ci-pipeline' })
   name!: string;
+
+  @ApiProperty({ enum: API_TOKEN_SCOPES, example: 'admin', description: SCOPE_DOC })
+  scope!: string;
 
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' })
   created_at!: string;
@@ -29,6 +41,9 @@ export class CreatedApiTokenDto {
 
   @ApiProperty({ example: 'ci-pipeline' })
   name!: string;
+
+  @ApiProperty({ enum: API_TOKEN_SCOPES, example: 'admin', description: SCOPE_DOC })
+  scope!: ApiTokenScope;
 
   @ApiProperty({ example: 'phg_q9X…', description: 'Shown once; only its SHA-256 is stored' })
   token!: string;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { ApiPrincipal } from '../../common/auth/public.decorator';
+import { ApiPrincipal, type ApiTokenScope } from '../../common/auth/public.decorator';
 import { GatewayError } from '../../common/errors';
 import { API_TOKEN_PREFIX, TokenService } from '../../common/crypto/token.service';
 import { AppConfig } from '../../config/app-config';
@@ -16,7 +16,7 @@ const CACHE_MS = 5_000;
 /** last_used_at is written at most this often per token (it is informational). */
 const TOUCH_MS = 60_000;
 
-const ADMIN: ApiPrincipal = { id: 'admin', name: 'admin' };
+const ADMIN: ApiPrincipal = { id: 'admin', name: 'admin', scope: 'admin' };
 
 @Injectable()
 export class ApiTokensService {
@@ -30,17 +30,18 @@ export class ApiTokensService {
     private readonly clock: Clock,
   ) {}
 
-  async create(name: string): Promise<CreatedApiTokenDto> {
+  async create(name: string, scope: ApiTokenScope = 'admin'): Promise<CreatedApiTokenDto> {
     const token = this.tokens.generate(API_TOKEN_PREFIX);
     const row = this.repo.create({
       id: randomUUID(),
       name,
       token_hash: this.tokens.hash(token),
+      scope,
       created_at: this.clock.now().toISOString(),
       last_used_at: null,
     });
     await this.repo.insert(row);
-    return { id: row.id, name: row.name, token, created_at: row.created_at };
+    return { id: row.id, name: row.name, scope, token, created_at: row.created_at };
   }
 
   async list(): Promise<ApiTokenDto[]> {
@@ -56,7 +57,7 @@ export class ApiTokensService {
     this.touched.delete(row.id);
   }
 
-  /** The principal of a bearer token (ADMIN_API_KEY or a stored token), or null. */
+  /** The principal of a bearer token (ADMIN_API_KEY or a stored token), or null; callers check its scope. */
   async verify(bearer: string | undefined): Promise<ApiPrincipal | null> {
     if (!bearer) return null;
     if (this.tokens.equals(bearer, this.config.adminApiKey)) return ADMIN;
@@ -67,7 +68,7 @@ export class ApiTokensService {
     this.cache.delete(hash);
     const row = await this.repo.findOne({ where: { token_hash: hash } });
     if (!row) return null;
-    const principal: ApiPrincipal = { id: row.id, name: row.name };
+    const principal: ApiPrincipal = { id: row.id, name: row.name, scope: row.scope };
     this.cache.set(hash, { principal, until: now + CACHE_MS });
     this.touch(row.id, now);
     return principal;
@@ -81,5 +82,5 @@ export class ApiTokensService {
 }
 
 function toDto(row: ApiTokenEntity): ApiTokenDto {
-  return { id: row.id, name: row.name, created_at: row.created_at, last_used_at: row.last_used_at };
+  return { id: row.id, name: row.name, scope: row.scope, created_at: row.created_at, last_used_at: row.last_used_at };
 }

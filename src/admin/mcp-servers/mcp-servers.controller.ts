@@ -19,7 +19,7 @@ export class McpServersController {
   }
 
   @Get()
-  @ApiOperation({ summary: "List an integrated account's MCP servers" })
+  @ApiOperation({ summary: "List an integrated account's MCP servers (expired ones are gone from expires_at on)" })
   @ApiOkResponse({ type: McpServerListDto })
   list(@Param('id') accountId: string, @Query() q: ListQueryDto): Promise<McpServerListDto> {
     return this.servers.list(accountId, { limit: q.limit, cursor: q.next_cursor });

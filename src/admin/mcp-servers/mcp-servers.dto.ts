@@ -4,10 +4,10 @@ import type { McpServerConfig, ToolExposure } from '../../mcp/policy';
 
 /** Swagger shape of an MCP server config; the rules themselves live in src/mcp/policy (configProblem). */
 export class McpServerConfigDto implements McpServerConfig {
-  @ApiPropertyOptional({ type: [String], example: ['read', 'write'], description: 'read (list, get), write (create, update, delete), custom (e.g. bulk_upsert) or exact method names' })
+  @ApiPropertyOptional({ type: [String], example: ['read', 'write'], description: 'read (list, get), write (create, update, delete), custom (e.g. bulk_upsert) or exact method names. Omit for no method filter; an empty list or null is a 400' })
   methods?: string[];
 
-  @ApiPropertyOptional({ type: [String], example: ['crm', 'success'], description: 'A tool passes if it shares any tag; combined with methods by AND' })
+  @ApiPropertyOptional({ type: [String], example: ['crm', 'success'], description: 'A tool passes if it shares any tag; combined with methods by AND. Omit for no tag filter; an empty list or null is a 400' })
   tags?: string[];
 
   @ApiPropertyOptional({ enum: ['all', 'discovery', 'model_actions'], example: 'all', default: 'all' })

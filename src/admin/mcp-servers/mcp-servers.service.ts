@@ -6,7 +6,7 @@ import { MCP_TOKEN_PREFIX, TokenService } from '../../common/crypto/token.servic
 import { CursorCodec } from '../../common/cursor';
 import { GatewayError } from '../../common/errors';
 import { SelfAddress } from '../../common/self-address';
-import { type McpServerConfig } from '../../mcp/policy';
+import { storedConfig } from '../../mcp/policy';
 import { checkedConfig } from './config-check';
 import { Clock } from '../clock';
 import { IntegratedAccountsService } from '../integrated-accounts/integrated-accounts.service';
@@ -38,7 +38,7 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
 
   async create(accountId: string, dto: CreateMcpServerDto): Promise<CreatedMcpServerDto> {
     await this.accounts.find(accountId);
-    const config = checkedConfig(dto.config ?? {});
+    const config = checkedConfig(dto.config === undefined ? {} : dto.config);
     const expiresAt = this.checkedExpiry(dto.expires_at);
     const token = this.tokens.generate(MCP_TOKEN_PREFIX);
     const now = this.clock.now().toISOString();
@@ -64,7 +64,11 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
 
   async list(accountId: string, opts: { limit?: number; cursor?: string }): Promise<Page<McpServerDto>> {
     await this.accounts.find(accountId);
-    const qb = this.repo.createQueryBuilder('s').where('s.integrated_account_id = :accountId', { accountId });
+    // Expired servers are gone from expires_at on, as they will be once swept (not only after the sweep).
+    const qb = this.repo
+      .createQueryBuilder('s')
+      .where('s.integrated_account_id = :accountId', { accountId })
+      .andWhere('(s.expires_at IS NULL OR s.expires_at > :now)', { now: this.clock.now().toISOString() });
     const page = await paginate(qb, opts, this.cursors, CursorCodec.scope('admin', 'mcp-server', accountId));
     return { result: page.result.map(toDto), next_cursor: page.next_cursor };
   }
@@ -107,12 +111,17 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
     if (found === undefined) {
       const row = await this.repo.findOne({ where: { token_hash: hash } });
       found = row
-        ? { server: { id: row.id, name: row.name, config: parseConfig(row.config), expires_at: row.expires_at }, accountId: row.integrated_account_id }
+        ? { server: { id: row.id, name: row.name, config: storedConfig(row.config), expires_at: row.expires_at }, accountId: row.integrated_account_id }
         : null;
       this.cache.set(hash, found, nowMs);
     }
-    if (found?.server.expires_at && found.server.expires_at <= this.clock.now().toISOString()) return null;
+    if (found && this.expired(found.server.expires_at)) return null;
     return found;
+  }
+
+  /** Whether a server with this expires_at is expired now (from expires_at on, per the Clock). */
+  private expired(expiresAt: string | null): boolean {
+    return expiresAt !== null && expiresAt <= this.clock.now().toISOString();
   }
 
   /** Deletes expired servers. Idempotent, so several instances may sweep the same database. */
@@ -139,7 +148,8 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
   private async find(accountId: string, id: string): Promise<McpServerEntity> {
     await this.accounts.find(accountId);
     const row = isRecordId(id) ? await this.repo.findOne({ where: { id, integrated_account_id: accountId } }) : null;
-    if (!row) throw GatewayError.notFound(`MCP server ${id} not found on integrated account ${accountId}`, `List them with GET /integrated-account/${accountId}/mcp.`);
+    // An expired server answers as the sweep will leave it: not found (GET, PATCH and DELETE alike).
+    if (!row || this.expired(row.expires_at)) throw GatewayError.notFound(`MCP server ${id} not found on integrated account ${accountId}`, `List them with GET /integrated-account/${accountId}/mcp.`);
     return row;
   }
 
@@ -155,10 +165,6 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
   }
 }
 
-function parseConfig(text: string): McpServerConfig {
-  return JSON.parse(text) as McpServerConfig;
-}
-
 function toDto(row: McpServerEntity): McpServerDto {
-  return { id: row.id, name: row.name, config: parseConfig(row.config), expires_at: row.expires_at, created_at: row.created_at, updated_at: row.updated_at };
+  return { id: row.id, name: row.name, config: storedConfig(row.config), expires_at: row.expires_at, created_at: row.created_at, updated_at: row.updated_at };
 }

@@ -4,6 +4,7 @@ import { IntegratedAccountsService } from '../integrated-accounts/integrated-acc
 import { wellFormedConfig } from './config-check';
 import { ToolListDto, ToolsQueryDto } from './mcp-servers.dto';
 
+/** A comma-separated query value as a list; a present but empty value stays an (empty, refused) list. */
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** GET /integrated-account/:id/tools: the same policy functions the MCP endpoint uses. */
@@ -16,9 +17,9 @@ export class ToolPreviewService {
     const methods = list(q.methods);
     const tags = list(q.tags);
     const config = wellFormedConfig({
-      ...(methods?.length ? { methods } : {}),
-      ...(tags?.length ? { tags } : {}),
-      ...(q.tool_exposure ? { tool_exposure: q.tool_exposure } : {}),
+      ...(methods !== undefined ? { methods } : {}),
+      ...(tags !== undefined ? { tags } : {}),
+      ...(q.tool_exposure !== undefined ? { tool_exposure: q.tool_exposure } : {}),
     });
     return { result: toolsForConfig(config) };
   }

@@ -1,5 +1,6 @@
 import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
+import { ApiTokenScope1764600000000 } from './1764600000000-api-token-scope';
 import { SandboxTokenHash1764800000000 } from './1764800000000-sandbox-token-hash';
 
 /** Every migration, in order, imported as classes (no globs: works from dist and under jest/swc). */
-export const MIGRATIONS = [InitialSchema1763900000000, SandboxTokenHash1764800000000];
+export const MIGRATIONS = [InitialSchema1763900000000, ApiTokenScope1764600000000, SandboxTokenHash1764800000000];

@@ -31,10 +31,14 @@ const METHOD_CLASSES = ['read', 'write', 'custom'];
 const METHOD_NAMES: readonly string[] = [...METHOD_CLASSES, ...OPERATIONS];
 const CONFIG_KEYS = ['methods', 'tags', 'tool_exposure', 'require_api_token_auth'];
 
-/** A message naming what is wrong with a server config, or undefined when it is well-formed. */
+/**
+ * A message naming what is wrong with a server config, or undefined when it is well-formed. An
+ * omitted key means "no filter"; a present key must hold a usable value (an empty list, null or an
+ * unknown value is a problem, never "no filter"), so a policy can only narrow what a server exposes.
+ */
 export function configProblem(config: unknown): string | undefined {
-  if (config === undefined || config === null) return undefined;
-  if (typeof config !== 'object' || Array.isArray(config)) return 'config must be an object';
+  if (config === undefined) return undefined;
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) return 'config must be an object';
   const c = config as Record<string, unknown>;
   for (const key of Object.keys(c)) {
     if (!CONFIG_KEYS.includes(key)) return `config.${key} is not a known setting (use ${CONFIG_KEYS.join(', ')})`;
@@ -43,6 +47,7 @@ export function configProblem(config: unknown): string | undefined {
     if (!Array.isArray(c.methods) || c.methods.some((m) => typeof m !== 'string')) {
       return 'config.methods must be an array of strings';
     }
+    if (c.methods.length === 0) return 'config.methods must not be empty (omit it for no method filter)';
     const unknown = (c.methods as string[]).find((m) => !METHOD_NAMES.includes(m));
     if (unknown !== undefined) return `config.methods: unknown method "${unknown}" (use ${METHOD_NAMES.join(', ')})`;
   }
@@ -50,6 +55,7 @@ export function configProblem(config: unknown): string | undefined {
     if (!Array.isArray(c.tags) || c.tags.some((t) => typeof t !== 'string' || t.length === 0 || t.length > 100)) {
       return 'config.tags must be an array of non-empty strings';
     }
+    if (c.tags.length === 0) return 'config.tags must not be empty (omit it for no tag filter)';
   }
   if (c.tool_exposure !== undefined && !(TOOL_EXPOSURES as readonly unknown[]).includes(c.tool_exposure)) {
     return `config.tool_exposure must be one of ${TOOL_EXPOSURES.join(', ')}`;
@@ -60,22 +66,76 @@ export function configProblem(config: unknown): string | undefined {
   return undefined;
 }
 
-/** Whether a tool passes the config's method and tag filters (omitted filter = no filter). */
-export function toolAllowed(tool: IndexedTool, config: McpServerConfig): boolean {
-  const { methods, tags } = config;
-  if (methods && methods.length > 0 && !methods.includes(tool.method) && !methods.includes(tool.op)) return false;
-  if (tags && tags.length > 0 && !tool.tags.some((t) => tags.includes(t))) return false;
+const problems = new WeakMap<object, string | undefined>();
+
+/**
+ * configProblem of a config the policy reads on every MCP request, memoised per config object (a
+ * server's config object is cached with it and never changed; ~1.5 µs per check → one lookup).
+ */
+function problemOf(config: McpServerConfig): string | undefined {
+  if (config === null || typeof config !== 'object') return configProblem(config);
+  if (problems.has(config)) return problems.get(config);
+  const problem = configProblem(config);
+  problems.set(config, problem);
+  return problem;
+}
+
+/** What a stored config that is not a JSON object reads as: a config configProblem refuses, so it allows no tool. */
+const UNREADABLE: McpServerConfig = Object.freeze({ error: 'the stored config is not a JSON object' }) as unknown as McpServerConfig;
+
+/**
+ * A config as stored (JSON text), as the policy reads it. Unparseable text or a non-object reads as a
+ * config that allows no tool (every policy function fails closed on a config with a problem).
+ */
+export function storedConfig(text: string | null | undefined): McpServerConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? '');
+  } catch {
+    return UNREADABLE;
+  }
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as McpServerConfig) : UNREADABLE;
+}
+
+/** Whether a server needs an API token as second factor: when it says so, or when its config is unusable (fail closed). */
+export function requiresApiToken(config: McpServerConfig): boolean {
+  return problemOf(config) !== undefined || config.require_api_token_auth === true;
+}
+
+/** The method and tag filters of a well-formed config (omitted filter = no filter). */
+function passes(tool: IndexedTool, methods: readonly string[] | undefined, tags: readonly string[] | undefined): boolean {
+  if (methods !== undefined && !methods.includes(tool.method) && !methods.includes(tool.op)) return false;
+  if (tags !== undefined && !tool.tags.some((t) => tags.includes(t))) return false;
   return true;
+}
+
+/**
+ * Whether a tool passes the config's method and tag filters (omitted filter = no filter). A config
+ * with a problem (empty, null or unknown values, unknown keys, not an object) allows nothing.
+ */
+export function toolAllowed(tool: IndexedTool, config: McpServerConfig): boolean {
+  if (problemOf(config) !== undefined) return false;
+  return passes(tool, config.methods, config.tags);
+}
+
+/**
+ * A key naming what a config exposes, for caches of derived results: equal keys, equal tools. Every
+ * config with a problem shares one key (it exposes nothing), never the key of "no filter".
+ */
+export function policyKey(config: McpServerConfig): string {
+  if (problemOf(config) !== undefined) return 'unusable';
+  return JSON.stringify([config.methods ?? null, config.tags ?? null, config.tool_exposure ?? 'all']);
 }
 
 const allowedCache = new Map<string, IndexedTool[]>();
 
-/** The native and unified tools a config allows (memoised per distinct filter). */
+/** The native and unified tools a config allows (memoised per distinct filter; none for a config with a problem). */
 export function allowedTools(config: McpServerConfig): IndexedTool[] {
+  if (problemOf(config) !== undefined) return [];
   const key = JSON.stringify([config.methods ?? null, config.tags ?? null]);
   let tools = allowedCache.get(key);
   if (!tools) {
-    tools = toolIndex().filter((t) => toolAllowed(t, config));
+    tools = toolIndex().filter((t) => passes(t, config.methods, config.tags));
     if (allowedCache.size > 1000) allowedCache.clear();
     allowedCache.set(key, tools);
   }
@@ -153,6 +213,7 @@ function summary(t: IndexedTool): ToolSummary {
 /** Exactly what an MCP server with this config lists on tools/list (empty = the config matches nothing). */
 export function toolsForConfig(config: McpServerConfig): ToolSummary[] {
   const allowed = allowedTools(config);
+  if (allowed.length === 0) return [];
   const exposure = config.tool_exposure ?? 'all';
   if (exposure === 'all') return allowed.map(summary);
   if (exposure === 'discovery') return allowed.length > 0 ? META_TOOLS.discovery : [];

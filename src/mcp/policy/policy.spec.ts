@@ -1,4 +1,4 @@
-import { allowedTools, configProblem, toolIndex, toolsForConfig } from './index';
+import { allowedTools, configProblem, policyKey, requiresApiToken, storedConfig, toolAllowed, toolIndex, toolsForConfig, type McpServerConfig } from './index';
 
 describe('MCP server policy', () => {
   it('lists 97 seed tools + bulk upserts + unified tools on an unfiltered server', () => {
@@ -56,5 +56,60 @@ describe('MCP server policy', () => {
     expect(a('delete_a_planhat_company_by_id')).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
     expect(a('create_a_planhat_company')).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
     expect(allowedTools({ methods: ['read'] })).toBe(allowedTools({ methods: ['read'] }));
+  });
+
+  describe('fails closed: a present filter never widens (issue #20 item 1)', () => {
+    const UNUSABLE: unknown[] = [
+      { methods: [] },
+      { tags: [] },
+      { methods: ['read'], tags: [] },
+      { methods: [], tags: ['crm'] },
+      { methods: null },
+      { tags: null },
+      { methods: 'delete' },
+      { methods: ['nothing-like-this'] },
+      { tags: [''] },
+      { tool_exposure: 'everything' },
+      { tool_exposure: null },
+      { require_api_token_auth: null },
+      { colour: 'red' },
+      null,
+      [],
+      'read',
+    ];
+
+    it.each(UNUSABLE.map((c) => [JSON.stringify(c), c]))('config %s: a problem naming the key, and no tool on any exposure', (_label, c) => {
+      const problem = configProblem(c);
+      expect(problem).toMatch(/^config(\.\w+)?[: ]/);
+      for (const tool_exposure of [undefined, 'all', 'discovery', 'model_actions'] as const) {
+        const isObject = c !== null && typeof c === 'object' && !Array.isArray(c);
+        const config = (isObject && !('tool_exposure' in c) ? { ...c, ...(tool_exposure ? { tool_exposure } : {}) } : c) as McpServerConfig;
+        expect(allowedTools(config)).toEqual([]);
+        expect(toolsForConfig(config)).toEqual([]);
+        expect(toolIndex().filter((t) => toolAllowed(t, config))).toEqual([]);
+        expect(policyKey(config)).not.toBe(policyKey({}));
+      }
+    });
+
+    it('names the empty key', () => {
+      expect(configProblem({ methods: [] })).toMatch(/config\.methods must not be empty/);
+      expect(configProblem({ tags: [] })).toMatch(/config\.tags must not be empty/);
+      expect(configProblem({ methods: ['read'], tags: [] })).toMatch(/config\.tags/);
+      expect(configProblem(undefined)).toBeUndefined();
+    });
+
+    it('a stored config that is unparseable or not an object allows nothing and requires an API token', () => {
+      for (const text of ['', 'not json', 'null', '[]', '"read"', '42', '{"methods":', null]) {
+        const config = storedConfig(text);
+        expect(configProblem(config)).toBeDefined();
+        expect(allowedTools(config)).toEqual([]);
+        expect(toolsForConfig(config)).toEqual([]);
+        expect(requiresApiToken(config)).toBe(true);
+      }
+      expect(storedConfig('{"methods":["read"]}')).toEqual({ methods: ['read'] });
+      expect(requiresApiToken(storedConfig('{"methods":["read"]}'))).toBe(false);
+      expect(requiresApiToken(storedConfig('{"require_api_token_auth":true}'))).toBe(true);
+      expect(requiresApiToken(storedConfig('{"methods":[]}'))).toBe(true);
+    });
   });
 });

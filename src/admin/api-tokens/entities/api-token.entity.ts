@@ -12,6 +12,10 @@ export class ApiTokenEntity {
   @Column({ type: 'varchar', length: 64, unique: true })
   token_hash!: string;
 
+  /** `admin` or `mcp` (API_TOKEN_SCOPES); any other stored value is refused everywhere. */
+  @Column({ type: 'varchar', length: 20, default: 'admin' })
+  scope!: string;
+
   /** ISO-8601 UTC timestamps are stored as fixed-width strings: portable and sortable on SQLite and PostgreSQL. */
   @Column({ type: 'varchar', length: 32 })
   created_at!: string;
