@@ -121,17 +121,42 @@ function buildListQuerySchema(model: ModelDef): z.ZodObject {
 
 /**
  * Checks an id before it goes into a Planhat path: `_id`, `extid-…` or `srcid-…`; no `/`, no `..`,
- * no control characters, no whitespace-only, at most 512 characters. Returns a message or undefined.
+ * not `.`, no control characters, no whitespace-only, at most 512 characters. Returns a message or
+ * undefined. The id is checked as it is and as every layer of percent-decoding would turn it (an id
+ * `%2e` is `.` to a server that decodes once more): a path segment `.` or `..` is removed by URL
+ * normalisation, so `/companies/.` would become the collection (a list, or the bulk PUT).
  */
 export function idProblem(id: string): string | undefined {
   if (id.length === 0 || id.trim().length === 0) return 'id is empty';
   if (id.length > 512) return 'id is longer than 512 characters';
-  if (id.includes('/') || id.includes('\\')) return 'id must not contain a slash';
-  if (id.includes('..')) return 'id must not contain ".."';
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(id)) return 'id must not contain control characters';
+  for (const form of decodedForms(id)) {
+    if (form.includes('/') || form.includes('\\')) return 'id must not contain a slash';
+    if (form.includes('..')) return 'id must not contain ".."';
+    if (form.trim() === '.') return 'id must not be "."';
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(form)) return 'id must not contain control characters';
+  }
   if (id === 'extid-' || id === 'srcid-') return 'id prefix extid-/srcid- needs a value after it';
   return undefined;
+}
+
+/** The id, then each result of percent-decoding it again, until nothing changes or it is not valid percent-encoding. */
+function decodedForms(id: string): string[] {
+  const forms = [id];
+  let current = id;
+  // An id of at most 512 characters shrinks with each decoding that changes it; the bound is a backstop.
+  for (let i = 0; i < 8 && current.includes('%'); i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      break;
+    }
+    if (next === current) break;
+    forms.push(next);
+    current = next;
+  }
+  return forms;
 }
 
 /** Which model fields refer to companies (for resolving extid-/srcid- references). */
