@@ -273,6 +273,19 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     }
   });
 
+  it('says what is wrong with limit=1.5 and limit=-1', async () => {
+    for (const base of [`/proxy/companies?integrated_account_id=${acct}`, `/unified/crm/accounts?integrated_account_id=${acct}`]) {
+      expectError(await raw('GET', `${base}&limit=1.5`), 400, 'INVALID_INPUT', /limit:? must be a whole number, got "?1\.5/);
+      expectError(await raw('GET', `${base}&limit=-1`), 400, 'INVALID_INPUT', /limit:? must be at least 1, got "?-1/);
+      expectError(await raw('GET', `${base}&limit=abc`), 400, 'INVALID_INPUT', /limit:? must be a whole number/);
+    }
+    const client = await connect(mcpUrl);
+    for (const tool of ['list_all_planhat_companies', 'list_all_crm_accounts']) {
+      expect(textOf(await call(client, tool, { limit: 1.5 }))).toMatch(/INVALID_INPUT.*limit.*must be a whole number, got 1\.5/);
+      expect(textOf(await call(client, tool, { limit: -1 }))).toMatch(/INVALID_INPUT.*limit.*must be at least 1, got -1/);
+    }
+  });
+
   it('keeps serving ordinary JSON, Swagger and the sandbox after all of this', async () => {
     expect((await raw('GET', `/proxy/companies?integrated_account_id=${acct}&limit=2`)).status).toBe(200);
     expect((await raw('GET', '/docs')).status).toBeLessThan(400);

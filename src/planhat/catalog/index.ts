@@ -101,15 +101,29 @@ export function listQuerySchema(model: ModelDef): z.ZodObject {
   return schema;
 }
 
+/** What a refused integer parameter was given, for messages: `, got 1.5` (nothing for text that is no number). */
+function got(input: unknown): string {
+  return typeof input === 'number' && !Number.isNaN(input) ? `, got ${input}` : '';
+}
+
+/**
+ * An integer parameter (coerced from query text) whose refusals say what is wrong:
+ * "must be a whole number, got 1.5", "must be at least 1, got -1", "must be at most 2000, got 5000".
+ */
+export function integerParam(min: number, max?: number) {
+  const n = z.coerce
+    .number({ error: (iss) => `must be a whole number${got(iss.input)}` })
+    .int({ error: (iss) => `must be a whole number${got(iss.input)}` })
+    .min(min, { error: (iss) => `must be at least ${min}${got(iss.input)}` });
+  return max === undefined ? n : n.max(max, { error: (iss) => `must be at most ${max}${got(iss.input)}` });
+}
+
 function buildListQuerySchema(model: ModelDef): z.ZodObject {
   return z.object({
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
+    limit: integerParam(1)
       .optional()
       .describe(`Page size (default 100; at most ${model.maxLimit}, larger values are clamped)`),
-    offset: z.coerce.number().int().min(0).optional().describe('Zero-based index of the first record'),
+    offset: integerParam(0).optional().describe('Zero-based index of the first record'),
     sort: z
       .string()
       .optional()
