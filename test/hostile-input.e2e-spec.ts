@@ -188,6 +188,27 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     expect(ok.isError).toBeFalsy();
   });
 
+  it('refuses deeply nested values that reach a tool as a JSON string (perform_model_action PARAMETERS), before anything reaches Planhat', async () => {
+    const server = await gw.call('POST', `/integrated-account/${acct}/mcp`, { name: 'hostile input model actions', config: { tool_exposure: 'model_actions' } });
+    expect(server.status).toBe(201);
+    const client = await connect(`${gw.url}/mcp/${server.body.token}`);
+    const before = upstream.length;
+    for (const [OPERATION, depth] of [
+      ['create', 65],
+      ['create', 5000],
+      ['create', 200_000],
+      ['update', 5000],
+    ] as const) {
+      const params = OPERATION === 'create' ? `{"name":"Deep","custom":{"v":${deepArray(depth - 2)}}}` : `{"id":"x1","custom":{"v":${deepArray(depth - 2)}}}`;
+      const r = await call(client, 'perform_model_action', { MODEL_ROUTE: 'companies', OPERATION, PARAMETERS: params });
+      expect({ OPERATION, depth, isError: r.isError }).toEqual({ OPERATION, depth, isError: true });
+      expect(textOf(r)).toMatch(/INVALID_INPUT.*nested deeper than 64/);
+    }
+    expect(upstream.slice(before)).toEqual([]);
+    const ok = await call(client, 'perform_model_action', { MODEL_ROUTE: 'companies', OPERATION: 'create', PARAMETERS: `{"name":"Deep enough","custom":{"v":${deepArray(62)}}}` });
+    expect(ok.isError).toBeFalsy();
+  });
+
   // ------------------------------------------------------------------ item 9: Fastify's own errors
 
   it('answers a malformed URL in the project shape with a request id', async () => {

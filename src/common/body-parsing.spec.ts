@@ -1,4 +1,4 @@
-import { bracketedQueryName, jsonDepthExceeds, MAX_JSON_DEPTH, parseJsonBody, pollutionPath } from './body-parsing';
+import { bracketedQueryName, jsonDepthExceeds, MAX_JSON_DEPTH, parseJsonBody, pollutionPath, valueDepthExceeds } from './body-parsing';
 import { GatewayError } from './errors';
 
 const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
@@ -49,6 +49,17 @@ describe('parseJsonBody', () => {
     expect(refusal('{"\\u005f\\u005fproto__":1}')).toBe('Field name not allowed: __proto__');
     expect(refusal('[{"constructor":{"prototype":{"x":1}}}]')).toBe('Field name not allowed: 0.constructor.prototype');
     expect(parseJsonBody(Buffer.from('{"constructor":"Acme","prototype":"v2"}'))).toEqual({ constructor: 'Acme', prototype: 'v2' });
+  });
+});
+
+describe('valueDepthExceeds', () => {
+  it('measures parsed values of any depth without overflowing the stack', () => {
+    expect(valueDepthExceeds(JSON.parse(nested(MAX_JSON_DEPTH)))).toBe(false);
+    expect(valueDepthExceeds(JSON.parse(nested(MAX_JSON_DEPTH + 1)))).toBe(true);
+    expect(valueDepthExceeds({ a: 'x', b: [1, 2, { c: null }] })).toBe(false);
+    expect(valueDepthExceeds(JSON.parse(nested(500_000)))).toBe(true);
+    expect(valueDepthExceeds(JSON.parse('{"a":'.repeat(65) + '1' + '}'.repeat(65)))).toBe(true);
+    expect(valueDepthExceeds('[[[' as unknown)).toBe(false);
   });
 });
 

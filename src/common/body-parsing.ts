@@ -44,6 +44,29 @@ export function jsonDepthExceeds(text: string, max = MAX_JSON_DEPTH): boolean {
 }
 
 /**
+ * Whether a value (already parsed: MCP arguments, a JSON string inside them) nests objects/arrays
+ * deeper than `max`. The recursion stops at `max` levels, so a value of any depth is measured with
+ * at most `max` frames of stack.
+ */
+export function valueDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (max <= 0) return true;
+  if (Array.isArray(value)) {
+    for (const child of value) if (valueDepthExceeds(child, max - 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && valueDepthExceeds((value as Record<string, unknown>)[key], max - 1)) return true;
+  }
+  return false;
+}
+
+/** The refusal of a body or argument nested deeper than MAX_JSON_DEPTH. */
+export function nestedTooDeep(what = 'The body'): GatewayError {
+  return GatewayError.invalid(`${what} is nested deeper than ${MAX_JSON_DEPTH} levels of objects and arrays`, undefined, 'Flatten the data: no Planhat field needs that much nesting.');
+}
+
+/**
  * The path of the first prototype-pollution key in a parsed JSON value: a `__proto__` key, or a
  * `constructor` key holding a `prototype` (what Fastify's own parser refused). Iterative, so its
  * cost does not depend on the stack; the value is already known to be at most MAX_JSON_DEPTH deep.
@@ -79,9 +102,7 @@ export function parseJsonBody(body: Buffer): unknown {
   let text = body.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw GatewayError.invalid('The body is empty but content-type is application/json');
-  if (jsonDepthExceeds(text)) {
-    throw GatewayError.invalid(`The body is nested deeper than ${MAX_JSON_DEPTH} levels of objects and arrays`, undefined, 'Flatten the data: no Planhat field needs that much nesting.');
-  }
+  if (jsonDepthExceeds(text)) throw nestedTooDeep();
   let value: unknown;
   try {
     value = JSON.parse(text);

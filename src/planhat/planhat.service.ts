@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Injectable } from '@nestjs/common';
 import { CursorCodec } from '../common/cursor';
+import { nestedTooDeep, valueDepthExceeds } from '../common/body-parsing';
 import type { JsonPiece } from '../common/byte-writer';
 import { ErrorCode, GatewayError } from '../common/errors';
 import {
@@ -188,6 +189,9 @@ export class PlanhatService {
   }
 
   private checkBody(model: ModelDef, body: unknown, mode: 'create' | 'update'): void {
+    // HTTP bodies are measured by the JSON parser; this also covers values that arrive another way
+    // (an MCP tool's JSON string argument), before the schema walks them or they are serialised.
+    if (valueDepthExceeds(body)) throw nestedTooDeep();
     const problem = recordProblem(model, body, mode);
     if (problem) {
       throw GatewayError.invalid(problem.message, problem.issues.length ? problem.issues : undefined, problem.field ? `Check the field ${problem.field}.` : undefined);
@@ -372,6 +376,7 @@ export class PlanhatService {
     if (!Array.isArray(items)) throw GatewayError.invalid('The body of a bulk upsert must be a JSON array of records');
     if (items.length === 0) throw GatewayError.invalid('The bulk upsert array is empty');
     if (items.length > 5000) throw GatewayError.invalid(`At most 5000 items per bulk upsert (got ${items.length}); send batches one after another`);
+    if (valueDepthExceeds(items)) throw nestedTooDeep();
     items.forEach((item, i) => {
       const problem = recordProblem(model, item, 'update');
       if (problem) throw GatewayError.invalid(`Item ${i}: ${problem.message}`, problem.issues.length ? problem.issues : undefined);
