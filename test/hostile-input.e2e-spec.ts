@@ -217,6 +217,11 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     expect(a.headers['x-request-id']).toBe(a.json.request_id);
   });
 
+  it('answers an unknown route, and a body over the limit in the project shape with a request id', async () => {
+    expectError(await raw('GET', '/no/such/route'), 404, 'NOT_FOUND');
+    expectError(await raw('POST', `/proxy/companies?integrated_account_id=${acct}`, JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) })), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
   it('answers request headers that are too large with a 431 in the project shape', async () => {
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = netConnect(Number(new URL(gw.url).port), '127.0.0.1');
@@ -235,7 +240,7 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
   });
 
   it('answers a content type it does not parse with a 415 in the project shape', async () => {
-    for (const ct of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
+    for (const ct of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=latin1']) {
       expectError(await raw('POST', `/proxy/companies?integrated_account_id=${acct}`, '{"name":"x"}', { 'content-type': ct }), 415, 'UNSUPPORTED_MEDIA_TYPE', /application\/json/);
     }
   });
