@@ -222,21 +222,33 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     expectError(await raw('POST', `/proxy/companies?integrated_account_id=${acct}`, JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) })), 413, 'PAYLOAD_TOO_LARGE');
   });
 
-  it('answers request headers that are too large with a 431 in the project shape', async () => {
-    const answer = await new Promise<string>((resolve, reject) => {
+  /** Raw bytes to the gateway's socket; resolves with everything it answered before closing. */
+  const rawSocket = (bytes: string) =>
+    new Promise<{ head: string; json: any }>((resolve, reject) => { // eslint-disable-line @typescript-eslint/no-explicit-any
       const socket = netConnect(Number(new URL(gw.url).port), '127.0.0.1');
       let data = '';
+      const done = () => {
+        const [head, body] = data.split('\r\n\r\n');
+        resolve({ head, json: JSON.parse(body) });
+      };
       socket.on('data', (c) => (data += c.toString('utf8')));
-      socket.on('close', () => resolve(data));
-      socket.on('error', (e) => (data ? resolve(data) : reject(e)));
-      socket.write(`GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+      socket.on('close', done);
+      socket.on('error', (e) => (data ? undefined : reject(e)));
+      socket.write(bytes);
     });
-    const [head, body] = answer.split('\r\n\r\n');
+
+  it('answers request headers that are too large with a 431 in the project shape', async () => {
+    const { head, json } = await rawSocket(`GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
     expect(head).toMatch(/^HTTP\/1\.1 431 /);
     expect(head.toLowerCase()).toMatch(/content-type: application\/json/);
-    const json = JSON.parse(body);
     expect(json).toEqual(expect.objectContaining({ statusCode: 431, error: 'HEADERS_TOO_LARGE', message: expect.stringMatching(/header/i), request_id: expect.any(String) }));
     expect(head.toLowerCase()).toContain(`x-request-id: ${json.request_id}`.toLowerCase());
+  });
+
+  it('answers a request that is not valid HTTP with a 400 in the project shape', async () => {
+    const { head, json } = await rawSocket('GET /health HTTP/1.1\r\nhost x\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(json).toEqual(expect.objectContaining({ statusCode: 400, error: 'INVALID_INPUT', message: expect.stringMatching(/HTTP/), request_id: expect.any(String) }));
   });
 
   it('answers a content type it does not parse with a 415 in the project shape', async () => {
