@@ -330,5 +330,11 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     expect((await raw('GET', '/docs-json')).status).toBe(200);
     const sandbox = await raw('GET', '/sandbox/planhat/companies?limit=1', undefined, { authorization: 'Bearer hostile-input-tenant-0123456789' });
     expect(sandbox.status).toBe(200);
+    // The sandbox answers the same refusals in its own (Planhat-like) shape, not with a 500.
+    const sandboxAuth = { authorization: 'Bearer hostile-input-tenant-0123456789' };
+    const zipped = await raw('POST', '/sandbox/planhat/companies', gzipSync('{"name":"x"}'), { ...sandboxAuth, 'content-encoding': 'gzip' });
+    expect([zipped.status, zipped.json]).toEqual([415, { error: expect.stringMatching(/Content-Encoding gzip/) }]);
+    const bracketed = await raw('GET', '/sandbox/planhat/companies?limit[]=1', undefined, sandboxAuth);
+    expect([bracketed.status, bracketed.json]).toEqual([400, { error: expect.stringMatching(/brackets/) }]);
   });
 });

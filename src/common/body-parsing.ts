@@ -161,7 +161,7 @@ export function installBodyParsing(fastify: FastifyInstance, bodyLimit: number):
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
     const charset = charsetOf(req.headers['content-type']);
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Unsupported charset ${charset}: send application/json in UTF-8`), undefined);
+      done(new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Unsupported charset ${charset.slice(0, 40)}: send application/json in UTF-8`), undefined);
       return;
     }
     try {
@@ -170,15 +170,20 @@ export function installBodyParsing(fastify: FastifyInstance, bodyLimit: number):
       done(err as Error, undefined);
     }
   });
+  // The hook runs for every route, the embedded sandbox's too: its errors also carry `statusCode`,
+  // which the sandbox's own error handler reads.
+  const refuse = (err: GatewayError) => Object.assign(err, { statusCode: err.status });
   fastify.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
     const encodings = unsupportedEncodings(req.headers['content-encoding']);
     if (encodings.length > 0) {
-      done(new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Encoding ${encodings.join(', ')} is not supported: send the body uncompressed (identity)`));
+      const names = encodings.join(', ').slice(0, 100);
+      done(refuse(new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Encoding ${names} is not supported: send the body uncompressed (identity)`)));
       return;
     }
     const bracketed = bracketedQueryName(req.url);
     if (bracketed !== undefined) {
-      done(GatewayError.invalid(`Query parameter names must not contain brackets: ${bracketed}`, { field: bracketed }, 'Send each parameter once, by its plain name (e.g. limit=10).'));
+      const name = bracketed.slice(0, 100);
+      done(refuse(GatewayError.invalid(`Query parameter names must not contain brackets: ${name}`, { field: name }, 'Send each parameter once, by its plain name (e.g. limit=10).')));
       return;
     }
     done();
