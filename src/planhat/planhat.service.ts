@@ -335,10 +335,11 @@ export class PlanhatService {
   private intParam(name: string, v: unknown, min: number, max: number): number {
     // Decimal digits only: Number() would also take '0x10', '1e3', ' 16 ' and ''.
     const n = typeof v === 'number' ? v : /^-?\d{1,16}$/.test(String(v)) ? Number(String(v)) : NaN;
-    const given = `, got ${JSON.stringify(typeof v === 'number' ? v : String(v).slice(0, 40))}`;
-    if (!Number.isInteger(n)) throw GatewayError.invalid(`${name} must be a whole number${given}`, { field: name }, `${name} is an integer from ${min} to ${max}.`);
-    if (n < min) throw GatewayError.invalid(`${name} must be at least ${min}${given}`, { field: name }, `${name} is an integer from ${min} to ${max}.`);
-    if (n > max) throw GatewayError.invalid(`${name} must be at most ${max}${given}`, { field: name }, `${name} is an integer from ${min} to ${max}.`);
+    const refuse = (what: string) =>
+      GatewayError.invalid(`${name} must be ${what}, got ${JSON.stringify(typeof v === 'number' ? v : String(v).slice(0, 40))}`, { field: name }, `${name} is an integer from ${min} to ${max}.`);
+    if (!Number.isInteger(n)) throw refuse('a whole number');
+    if (n < min) throw refuse(`at least ${min}`);
+    if (n > max) throw refuse(`at most ${max}`);
     return n;
   }
 
