@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -5,7 +6,8 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { IntegratedAccountsService } from './admin/integrated-accounts/integrated-accounts.service';
 import { setupSwagger } from './admin/swagger';
-import { GatewayExceptionFilter } from './common/http-exception.filter';
+import { clientErrorHandler, installBodyParsing } from './common/body-parsing';
+import { GatewayExceptionFilter, sendError } from './common/http-exception.filter';
 import { createRootLogger, installRequestLogging, requestIdFor } from './common/logging';
 import { SelfAddress } from './common/self-address';
 import { createValidationPipe } from './common/validation';
@@ -30,15 +32,25 @@ export async function createApp(
 ): Promise<CreatedApp> {
   const config = loadConfig(env);
   const logger = createRootLogger(config);
+  const frameworkLogger = new Logger('Errors');
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
     genReqId: requestIdFor,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // Errors Fastify answers itself, before any hook or route (a URL it cannot decode; headers too
+    // large or malformed HTTP, raised by Node's parser), in the project's error shape too.
+    frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => {
+      reply.header('x-request-id', req.id);
+      sendError(reply, req, err, frameworkLogger);
+    },
+    clientErrorHandler,
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // The gateway registers its own body parsers (installBodyParsing): JSON only.
+    bodyParser: false,
   });
   app.useLogger(app.get(PinoLogger));
   app.useGlobalFilters(new GatewayExceptionFilter());
@@ -47,6 +59,7 @@ export async function createApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   installRequestLogging(fastify, logger);
+  installBodyParsing(fastify, config.bodyLimitBytes);
   // Errors raised by Fastify itself (body parsing, size limits) reach GatewayExceptionFilter through
   // Nest's own Fastify error handler, so they get the same error shape.
   // Graceful shutdown: requests in flight when close starts still complete, but their keep-alive

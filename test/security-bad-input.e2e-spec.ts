@@ -676,7 +676,7 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     expect([...statuses('oversized')].every((s) => s === 413)).toBe(true);
     expect([...statuses('auth')].every((s) => s === 401)).toBe(true);
     expect([...statuses('proxy-unknown')].every((s) => s === 404 || s === 400)).toBe(true);
-    expect([...statuses('proxy-content-type')].every((s) => s === 415 || s === 400)).toBe(true);
+    expect([...statuses('proxy-content-type')].every((s) => s === 415)).toBe(true);
     expect([...statuses('query-dup')]).toEqual(expect.arrayContaining([400]));
     expect([...statuses('query-dup')].every((s) => s === 400 || s === 405)).toBe(true);
     const dupMessages = answers.filter((a) => a.req.kind === 'query-dup' && a.status === 400).map((a) => a.json.message as string);

@@ -11,6 +11,10 @@ export enum ErrorCode {
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
   CONFLICT = 'CONFLICT',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  /** A body the gateway does not parse: not application/json, or a Content-Encoding it does not decode. */
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  /** Request headers larger than the HTTP server accepts. */
+  HEADERS_TOO_LARGE = 'HEADERS_TOO_LARGE',
   RATE_LIMITED = 'RATE_LIMITED',
   /** Planhat answered with a 4xx that has no more specific code: its status is kept. */
   UPSTREAM_REJECTED = 'UPSTREAM_REJECTED',
@@ -56,6 +60,10 @@ export function statusOf(code: ErrorCode, remote?: RemoteError): number {
       return 409;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+      return 415;
+    case ErrorCode.HEADERS_TOO_LARGE:
+      return 431;
     case ErrorCode.RATE_LIMITED:
       return 429;
     case ErrorCode.UPSTREAM_REJECTED:

@@ -2,6 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { codeForStatus, ErrorCode, GatewayError, type ErrorBody } from './errors';
 
+const UNSUPPORTED_TYPE = 'Unsupported content type: send application/json';
+
 /** Turns anything thrown into a GatewayError: vocabulary errors as they are, framework errors by status. */
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
@@ -18,10 +20,10 @@ export function toGatewayError(err: unknown): GatewayError {
       } else if (typeof m === 'string') message = m;
     }
     if (status >= 500) return new GatewayError(ErrorCode.INTERNAL, 'Internal error', { details, cause: err });
-    // A framework 4xx with no code of its own (415, 411, 414, ...) is the caller's mistake: 400, never
+    // A framework 4xx with no code of its own (411, 414, ...) is the caller's mistake: 400, never
     // UPSTREAM_REJECTED, whose status would become 502 without a Planhat answer behind it.
+    if (status === 415) return new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_TYPE);
     const code = codeForStatus(status);
-    if (status === 415) message = 'Unsupported content type: send application/json';
     return new GatewayError(code === ErrorCode.UPSTREAM_REJECTED ? ErrorCode.INVALID_INPUT : code, message, { details });
   }
   const e = err as { statusCode?: unknown; message?: unknown; code?: unknown };
@@ -29,7 +31,8 @@ export function toGatewayError(err: unknown): GatewayError {
     const code = codeForStatus(e.statusCode);
     let message = typeof e.message === 'string' ? e.message : 'Bad request';
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'The request body is larger than the limit';
-    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = 'Unsupported content type: send application/json';
+    if (e.statusCode === 415) return new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_TYPE);
+    if (e.code === 'FST_ERR_BAD_URL') return GatewayError.invalid('The URL is not valid: it has a malformed percent-encoding');
     if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') message = 'The body is empty but content-type is application/json';
     if (/JSON/.test(String(e.code)) || /JSON/.test(message)) message = `The body is not valid JSON: ${message}`;
     return new GatewayError(code === ErrorCode.UPSTREAM_REJECTED ? ErrorCode.INVALID_INPUT : code, message);

@@ -171,6 +171,9 @@ function nextStep(err: GatewayError, ctx: ErrorContext): { step: string; retryAf
       return { step: 'The record changed or already exists; read it again, then retry with the current data.' };
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return { step: 'Send less data per call (smaller batches, fewer or shorter fields).' };
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+    case ErrorCode.HEADERS_TOO_LARGE:
+      return { step: 'Send the request as uncompressed application/json in UTF-8 with ordinary headers.' };
     case ErrorCode.RATE_LIMITED: {
       const retryAfter = retryAfterSeconds(err.headers);
       return {

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Injectable } from '@nestjs/common';
 import { CursorCodec } from '../common/cursor';
+import { nestedTooDeep, valueDepthExceeds } from '../common/body-parsing';
 import type { JsonPiece } from '../common/byte-writer';
 import { ErrorCode, GatewayError } from '../common/errors';
 import {
@@ -188,6 +189,9 @@ export class PlanhatService {
   }
 
   private checkBody(model: ModelDef, body: unknown, mode: 'create' | 'update'): void {
+    // HTTP bodies are measured by the JSON parser; this also covers values that arrive another way
+    // (an MCP tool's JSON string argument), before the schema walks them or they are serialised.
+    if (valueDepthExceeds(body)) throw nestedTooDeep();
     const problem = recordProblem(model, body, mode);
     if (problem) {
       throw GatewayError.invalid(problem.message, problem.issues.length ? problem.issues : undefined, problem.field ? `Check the field ${problem.field}.` : undefined);
@@ -331,9 +335,11 @@ export class PlanhatService {
   private intParam(name: string, v: unknown, min: number, max: number): number {
     // Decimal digits only: Number() would also take '0x10', '1e3', ' 16 ' and ''.
     const n = typeof v === 'number' ? v : /^-?\d{1,16}$/.test(String(v)) ? Number(String(v)) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw GatewayError.invalid(`${name} must be an integer from ${min} to ${max}`);
-    }
+    const refuse = (what: string) =>
+      GatewayError.invalid(`${name} must be ${what}, got ${JSON.stringify(typeof v === 'number' ? v : String(v).slice(0, 40))}`, { field: name }, `${name} is an integer from ${min} to ${max}.`);
+    if (!Number.isInteger(n)) throw refuse('a whole number');
+    if (n < min) throw refuse(`at least ${min}`);
+    if (n > max) throw refuse(`at most ${max}`);
     return n;
   }
 
@@ -371,6 +377,7 @@ export class PlanhatService {
     if (!Array.isArray(items)) throw GatewayError.invalid('The body of a bulk upsert must be a JSON array of records');
     if (items.length === 0) throw GatewayError.invalid('The bulk upsert array is empty');
     if (items.length > 5000) throw GatewayError.invalid(`At most 5000 items per bulk upsert (got ${items.length}); send batches one after another`);
+    if (valueDepthExceeds(items)) throw nestedTooDeep();
     items.forEach((item, i) => {
       const problem = recordProblem(model, item, 'update');
       if (problem) throw GatewayError.invalid(`Item ${i}: ${problem.message}`, problem.issues.length ? problem.issues : undefined);

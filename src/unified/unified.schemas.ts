@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GatewayError } from '../common/errors';
-import { findModel } from '../planhat/catalog';
+import { findModel, integerParam } from '../planhat/catalog';
 import { mapperOf, type UnifiedMapper } from './mappers';
 import type { UnifiedResourceDef } from './unified-resources';
 
@@ -57,11 +57,7 @@ export function unifiedSchemas(def: UnifiedResourceDef): UnifiedSchemas {
   const sortable = [...sortFields(mapper).keys()];
   const filters = Object.fromEntries(Object.entries(mapper.filters ?? {}).map(([k, r]) => [k, optional(r.schema)]));
   const listQuery = z.strictObject({
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(max)
+    limit: integerParam(1, max)
       .optional()
       .describe(`Page size (default ${DEFAULT_LIMIT}, at most ${max}; larger values are rejected)`),
     next_cursor: z.string().min(1).optional().describe('Cursor from the previous page; pass it back unchanged with the same filters'),
@@ -98,6 +94,9 @@ export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: 'field
     throw GatewayError.invalid(`Unknown ${what}${keys.length > 1 ? 's' : ''}: ${keys.join(', ')}`, issues, `Valid: ${valid.join(', ') || '(none)'}`);
   }
   const path = issue.path.map(String).join('.') || '(body)';
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? `Missing required ${what}: ${path}` : `Invalid ${what} ${path}: ${issue.message}`;
+  // zod does not put the input in its issues: "missing" is read from the value itself (a coerced
+  // query parameter such as limit=1.5 fails as invalid_type, and is not missing).
+  const given = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+  const message = issue.code === 'invalid_type' && given === undefined ? `Missing required ${what}: ${path}` : `Invalid ${what} ${path}: ${issue.message}`;
   throw GatewayError.invalid(message, issues);
 }

@@ -81,6 +81,15 @@ describe('Planhat catalog', () => {
       expect(idProblem(bad)).toBeDefined();
     }
   });
+
+  it('rejects "." and ".." ids in any case of percent-encoding, however often encoded', () => {
+    for (const ok of ['a.b', 'extid-v1.2', 'extid-50%off', 'srcid-%zz', 'extid-a%20b', '...x'.slice(2)]) {
+      expect(idProblem(ok)).toBeUndefined();
+    }
+    for (const bad of ['.', ' . ', '%2e', '%2E', '%2e%2E', '.%2e', '%252e', '%252E%252e', '%25252e', 'a%2Fb', 'a%252Fb', 'a%5Cb', 'a%250Ab']) {
+      expect(idProblem(bad)).toBeDefined();
+    }
+  });
 });
 
 describe('recordProblem', () => {

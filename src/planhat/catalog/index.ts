@@ -101,15 +101,29 @@ export function listQuerySchema(model: ModelDef): z.ZodObject {
   return schema;
 }
 
+/** What a refused integer parameter was given, for messages: `, got 1.5` (nothing for text that is no number). */
+function got(input: unknown): string {
+  return typeof input === 'number' && !Number.isNaN(input) ? `, got ${input}` : '';
+}
+
+/**
+ * An integer parameter (coerced from query text) whose refusals say what is wrong:
+ * "must be a whole number, got 1.5", "must be at least 1, got -1", "must be at most 2000, got 5000".
+ */
+export function integerParam(min: number, max?: number) {
+  const n = z.coerce
+    .number({ error: (iss) => `must be a whole number${got(iss.input)}` })
+    .int({ error: (iss) => `must be a whole number${got(iss.input)}` })
+    .min(min, { error: (iss) => `must be at least ${min}${got(iss.input)}` });
+  return max === undefined ? n : n.max(max, { error: (iss) => `must be at most ${max}${got(iss.input)}` });
+}
+
 function buildListQuerySchema(model: ModelDef): z.ZodObject {
   return z.object({
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
+    limit: integerParam(1)
       .optional()
       .describe(`Page size (default 100; at most ${model.maxLimit}, larger values are clamped)`),
-    offset: z.coerce.number().int().min(0).optional().describe('Zero-based index of the first record'),
+    offset: integerParam(0).optional().describe('Zero-based index of the first record'),
     sort: z
       .string()
       .optional()
@@ -121,17 +135,42 @@ function buildListQuerySchema(model: ModelDef): z.ZodObject {
 
 /**
  * Checks an id before it goes into a Planhat path: `_id`, `extid-…` or `srcid-…`; no `/`, no `..`,
- * no control characters, no whitespace-only, at most 512 characters. Returns a message or undefined.
+ * not `.`, no control characters, no whitespace-only, at most 512 characters. Returns a message or
+ * undefined. The id is checked as it is and as every layer of percent-decoding would turn it (an id
+ * `%2e` is `.` to a server that decodes once more): a path segment `.` or `..` is removed by URL
+ * normalisation, so `/companies/.` would become the collection (a list, or the bulk PUT).
  */
 export function idProblem(id: string): string | undefined {
   if (id.length === 0 || id.trim().length === 0) return 'id is empty';
   if (id.length > 512) return 'id is longer than 512 characters';
-  if (id.includes('/') || id.includes('\\')) return 'id must not contain a slash';
-  if (id.includes('..')) return 'id must not contain ".."';
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(id)) return 'id must not contain control characters';
+  for (const form of decodedForms(id)) {
+    if (form.includes('/') || form.includes('\\')) return 'id must not contain a slash';
+    if (form.includes('..')) return 'id must not contain ".."';
+    if (form.trim() === '.') return 'id must not be "."';
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(form)) return 'id must not contain control characters';
+  }
   if (id === 'extid-' || id === 'srcid-') return 'id prefix extid-/srcid- needs a value after it';
   return undefined;
+}
+
+/** The id, then each result of percent-decoding it again, until nothing changes or it is not valid percent-encoding. */
+function decodedForms(id: string): string[] {
+  const forms = [id];
+  let current = id;
+  // An id of at most 512 characters shrinks with each decoding that changes it; the bound is a backstop.
+  for (let i = 0; i < 8 && current.includes('%'); i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      break;
+    }
+    if (next === current) break;
+    forms.push(next);
+    current = next;
+  }
+  return forms;
 }
 
 /** Which model fields refer to companies (for resolving extid-/srcid- references). */
