@@ -47,6 +47,9 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     const server = await gw.call('POST', `/integrated-account/${acct}/mcp`, { name: 'hostile input', config: {} });
     expect(server.status).toBe(201);
     mcpUrl = `${gw.url}/mcp/${server.body.token}`;
+    // The embedded sandbox serves only the tokens of the gateway's sandbox accounts.
+    const tenant = await gw.call('POST', '/integrated-account', { name: 'hostile input tenant', environment: 'sandbox', api_token: 'hostile-input-tenant-0123456789' });
+    expect(tenant.status).toBe(201);
   });
 
   afterAll(async () => {
