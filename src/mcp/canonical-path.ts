@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../common/errors';
 
 /**
@@ -9,11 +9,11 @@ import { GatewayError } from '../common/errors';
  * error shape, without echoing the path). Tokens never need encoding (`phm_` and base64url).
  */
 export function installCanonicalMcpPaths(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (req: FastifyRequest) => {
-    if (!req.routeOptions.url?.startsWith('/mcp/')) return;
+  fastify.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+    if (!req.routeOptions.url?.startsWith('/mcp/')) return done();
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
-    if (path.startsWith('/mcp/') && !path.includes('%')) return;
-    throw GatewayError.notFound('Unknown MCP URL', 'Use the MCP URL exactly as it was given: /mcp/<token>, lower-case and not percent-encoded.');
+    if (path.startsWith('/mcp/') && !path.includes('%')) return done();
+    done(GatewayError.notFound('Unknown MCP URL', 'Use the MCP URL exactly as it was given: /mcp/<token>, lower-case and not percent-encoded.'));
   });
 }
