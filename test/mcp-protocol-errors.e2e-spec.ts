@@ -39,6 +39,8 @@ const WRONG_PARAMS: { label: string; method: string; params?: unknown; field: Re
   { label: 'tools/call with arguments: "x"', method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: 'x' }, field: /arguments/ },
   { label: 'tools/list with cursor: 5', method: 'tools/list', params: { cursor: 5 }, field: /cursor/ },
   { label: 'tools/list with cursor: {}', method: 'tools/list', params: { cursor: {} }, field: /cursor/ },
+  { label: 'initialize with protocolVersion: 5', method: 'initialize', params: { protocolVersion: 5, capabilities: {}, clientInfo: { name: 'e2e', version: '1' } }, field: /protocolVersion/ },
+  { label: 'initialize without clientInfo', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {} }, field: /clientInfo/ },
 ];
 
 /** -32602 with a short one-line message naming the field, and no zod issue list. */
