@@ -12,6 +12,7 @@ import { createRootLogger, installRequestLogging, requestIdFor } from './common/
 import { SelfAddress } from './common/self-address';
 import { createValidationPipe } from './common/validation';
 import { AppConfig, loadConfig } from './config/app-config';
+import { installCanonicalMcpPaths } from './mcp/canonical-path';
 import { createSandbox } from './planhat/sandbox';
 
 export interface CreatedApp {
@@ -60,6 +61,7 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   installRequestLogging(fastify, logger);
   installBodyParsing(fastify, config.bodyLimitBytes);
+  installCanonicalMcpPaths(fastify);
   // Errors raised by Fastify itself (body parsing, size limits) reach GatewayExceptionFilter through
   // Nest's own Fastify error handler, so they get the same error shape.
   // Graceful shutdown: requests in flight when close starts still complete, but their keep-alive

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { codeForStatus, ErrorCode, GatewayError, type ErrorBody } from './errors';
+import { redactSecrets } from './logging';
 
 const UNSUPPORTED_TYPE = 'Unsupported content type: send application/json';
 
@@ -20,6 +21,8 @@ export function toGatewayError(err: unknown): GatewayError {
       } else if (typeof m === 'string') message = m;
     }
     if (status >= 500) return new GatewayError(ErrorCode.INTERNAL, 'Internal error', { details, cause: err });
+    // Nest's 404 repeats the path ("Cannot POST /MCP/phm_…"): no MCP token in it.
+    message = redactSecrets(message);
     // A framework 4xx with no code of its own (411, 414, ...) is the caller's mistake: 400, never
     // UPSTREAM_REJECTED, whose status would become 502 without a Planhat answer behind it.
     if (status === 415) return new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_TYPE);

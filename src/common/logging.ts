@@ -5,12 +5,48 @@ import type { Params } from 'nestjs-pino';
 import pino, { type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config';
 
-/** Removes secrets from a URL before it is logged: MCP URL tokens and any token-like query values. */
+/** One character of an MCP token's prefix, as itself (any case) or percent-encoded once or more. */
+const char = (c: string, hex: string) => `(?:${c}|%(?:25)*${hex})`;
+
+/**
+ * An MCP URL token (`phm_…`) in any spelling a URL can give it: any case, any of its characters
+ * percent-encoded (`%70hm_…`, `ph%6D_…`), even more than once (`%2570hm_…`).
+ */
+const MCP_TOKEN = new RegExp(`${char('p', '[57]0')}${char('h', '[46]8')}${char('m', '[46]d')}${char('_', '5f')}(?:[\\w-]|%(?:25)*[0-9a-f]{2})*`, 'gi');
+
+/** Takes every MCP token out of a text (a URL, a message, a whole log line). */
+export function redactSecrets(text: string): string {
+  return text.replace(MCP_TOKEN, '[redacted]');
+}
+
+const QUERY_SECRET = /([?&](?:token|api_token|access_token|key)=)[^&#]*/gi;
+
+/** A path segment with its percent-encodings undone, repeatedly (`%256Dcp` → `%6Dcp` → `mcp`); for matching only. */
+function decoded(segment: string): string {
+  for (let i = 0; i < 4 && segment.includes('%'); i++) {
+    const next = segment.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    if (next === segment) break;
+    segment = next;
+  }
+  return segment;
+}
+
+/**
+ * Removes secrets from a URL before it is logged: the segment after any `/mcp/` (however that
+ * segment is cased or percent-encoded: `/MCP/…`, `/%6Dcp/…`), any MCP token anywhere, and token-like
+ * query values.
+ */
 export function redactUrl(url: string | undefined): string | undefined {
   if (!url) return url;
-  return url
-    .replace(/\/mcp\/[^/?#]+/g, '/mcp/[redacted]')
-    .replace(/([?&](?:token|api_token|access_token|key)=)[^&#]*/gi, '$1[redacted]');
+  // Most URLs (no percent-encoding, no `mcp`, no `hm_`) can hold no MCP token: only the query rule.
+  if (!/%|mcp|hm_/i.test(url)) return url.replace(QUERY_SECRET, '$1[redacted]');
+  const cut = url.search(/[?#]/);
+  const segments = (cut < 0 ? url : url.slice(0, cut)).split('/');
+  for (let i = segments.length - 1; i > 0; i--) {
+    if (segments[i] !== '' && decoded(segments[i - 1]).toLowerCase() === 'mcp') segments[i] = '[redacted]';
+  }
+  const query = cut < 0 ? '' : url.slice(cut).replace(QUERY_SECRET, '$1[redacted]');
+  return redactSecrets(segments.join('/') + query);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -21,12 +57,18 @@ export function requestIdFor(req: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** The process's one pino logger: structured JSON, no authorization headers or cookies. */
-export function createRootLogger(config: AppConfig): Logger {
-  return pino({
+/**
+ * The process's one pino logger: structured JSON, no authorization headers or cookies, and no MCP
+ * token in any line it writes (a URL in an error message or a stack is redacted too). Written to
+ * stdout unless a destination is given.
+ */
+export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
-  });
+    hooks: { streamWrite: redactSecrets },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**

@@ -181,6 +181,17 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
       throw GatewayError.notFound('Unknown SSE session', 'Open a session with GET /mcp/<token>/sse and post to the endpoint it announces.');
     }
     session.ctx = ctx;
+    // The SDK's SSE transport answers these mistakes in plain text; they get JSON-RPC errors in JSON,
+    // as the Streamable HTTP transport gives them.
+    const mediaType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (mediaType !== 'application/json') {
+      void reply.status(415).send({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Unsupported Media Type: Content-Type must be application/json' } });
+      return;
+    }
+    if (!mcpSdk().JSONRPCMessageSchema.safeParse(req.body).success) {
+      void reply.status(400).send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: the body is not one JSON-RPC 2.0 message' } });
+      return;
+    }
     reply.hijack();
     try {
       await session.transport.handlePostMessage(req.raw, reply.raw, req.body);
@@ -206,7 +217,7 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
     const err = new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, 'This MCP endpoint is stateless: use POST', {
       hint: 'Streamable HTTP clients POST JSON-RPC to this URL; legacy SSE clients use /sse.',
     });
-    void reply.status(405).header('allow', 'POST').send(err.toBody());
+    void reply.status(405).header('allow', 'POST').send(err.toBody(reply.request.id));
   }
 
   private fail(reply: FastifyReply, err: unknown): void {

@@ -16,6 +16,7 @@ export interface McpSdk {
   AjvJsonSchemaValidator: typeof AjvModule.AjvJsonSchemaValidator;
   CallToolRequestSchema: typeof TypesModule.CallToolRequestSchema;
   ListToolsRequestSchema: typeof TypesModule.ListToolsRequestSchema;
+  JSONRPCMessageSchema: typeof TypesModule.JSONRPCMessageSchema;
   SUPPORTED_PROTOCOL_VERSIONS: typeof TypesModule.SUPPORTED_PROTOCOL_VERSIONS;
 }
 
@@ -32,6 +33,7 @@ export function mcpSdk(): McpSdk {
       AjvJsonSchemaValidator: (require('@modelcontextprotocol/sdk/validation/ajv-provider.js') as typeof AjvModule).AjvJsonSchemaValidator,
       CallToolRequestSchema: types.CallToolRequestSchema,
       ListToolsRequestSchema: types.ListToolsRequestSchema,
+      JSONRPCMessageSchema: types.JSONRPCMessageSchema,
       SUPPORTED_PROTOCOL_VERSIONS: types.SUPPORTED_PROTOCOL_VERSIONS,
     };
     /* eslint-enable @typescript-eslint/no-require-imports */
