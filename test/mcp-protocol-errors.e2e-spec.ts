@@ -186,7 +186,7 @@ describe('every transport-level error has a JSON body', () => {
   it('Streamable HTTP: bad JSON, wrong content-type, missing Accept, not JSON-RPC, empty batch, 405 and 404', async () => {
     expectJson(await post(server.url, '{bad json'), 400);
     expectJson(await post(server.url, RPC, { 'content-type': 'text/plain' }), 415);
-    expectJson(await post(server.url, 'x', { 'content-type': 'application/xml' }), 400);
+    expectJson(await post(server.url, 'x', { 'content-type': 'application/xml' }), 415);
     expectJson(await post(server.url, RPC, { accept: 'application/json' }), 406);
     expectJson(await post(server.url, RPC, { accept: '' }), 406);
     expect(expectJson(await post(server.url, '{}'), 400).error.code).toBeLessThan(-32000);
@@ -214,7 +214,7 @@ describe('every transport-level error has a JSON body', () => {
     try {
       expectJson(await post(sse.endpoint, '{bad json'), 400);
       expectJson(await post(sse.endpoint, RPC, { 'content-type': 'text/plain' }), 415);
-      expectJson(await post(sse.endpoint, '<x/>', { 'content-type': 'application/xml' }), 400);
+      expectJson(await post(sse.endpoint, '<x/>', { 'content-type': 'application/xml' }), 415);
       expect(expectJson(await post(sse.endpoint, '{}'), 400).error.code).toBe(-32600);
       expect(expectJson(await post(sse.endpoint, '[1,2]'), 400).error.code).toBe(-32600);
       expect(expectJson(await post(sse.endpoint, '"x"'), 400).error.code).toBe(-32600);
