@@ -19,8 +19,12 @@ const RECORD = {
   example: { id: '65a1f0c2e4b0a1b2c3d4e5f6', name: 'Acme Corp', owner: { id: '65a1f0c2e4b0a1b2c3d4e500' }, created_at: '2025-01-31T12:00:00.000Z', remote_data: { _id: '65a1f0c2e4b0a1b2c3d4e5f6', name: 'Acme Corp' } },
 };
 
+/** What a response says when its write was applied but the read-back failed (the body's `warnings` has the details). */
+export const READ_BACK_WARNING = '199 - "write applied; reading the record back from Planhat failed"';
+
 function send<T>(reply: FastifyReply, res: UnifiedResult<T>): T {
   reply.headers(res.rateLimit);
+  if (res.readBackFailed) reply.header('warning', READ_BACK_WARNING);
   return res.data;
 }
 
