@@ -5,7 +5,10 @@
  * client can check. POSTs with an Idempotency-Key (proxy, unified) or an `idempotency_key` argument
  * (MCP create tools) write once per key: the sandbox's record counts prove it.
  */
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { DataSource } from 'typeorm';
+import { IdempotencyService } from '../src/common/idempotency/idempotency.service';
 import { closeClients, connect, call, textOf } from './mcp-helpers';
 import { startGateway, type TestGateway } from './helpers';
 
@@ -49,6 +52,9 @@ describe('write acknowledgements and idempotency keys', () => {
   afterEach(async () => {
     await gw.call('DELETE', '/sandbox/planhat/__faults');
   });
+
+  const post = (url: string, body: unknown, key?: string, headers: Record<string, string> = {}) =>
+    gw.call('POST', url, body, { ...(key !== undefined ? { 'idempotency-key': key } : {}), ...headers });
 
   describe('a write whose read-back fails is acknowledged, not reported as a failure', () => {
     for (const fault of ['500', 'timeout'] as const) {
@@ -101,6 +107,203 @@ describe('write acknowledgements and idempotency keys', () => {
       const found = await gw.call('GET', `/proxy/tickets/${encodeURIComponent(r.body.details.id)}?${acct()}`);
       expect(found.status).toBe(404);
       expect(found.body.message).toContain(r.body.details.id);
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('proxy create: the same key and body write once and replay the first answer', async () => {
+      const before = await counts();
+      const key = randomUUID();
+      const body = { name: `idem proxy ${key}` };
+      const first = await post(`/proxy/companies?${acct()}`, body, key);
+      expect(first.status).toBe(201);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      const second = await post(`/proxy/companies?${acct()}`, { ...body }, key);
+      expect(second.status).toBe(201);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(second.body).toEqual(first.body);
+      expect((await counts()).companies).toBe(before.companies + 1);
+      // Without a key, the same body is a new write (keys are opt-in).
+      expect((await post(`/proxy/companies?${acct()}`, body)).status).toBe(201);
+      expect((await counts()).companies).toBe(before.companies + 2);
+    });
+
+    it('proxy bulk_upsert: the same key writes once', async () => {
+      const before = await counts();
+      const key = randomUUID();
+      const items = [{ name: `idem bulk ${key}` }];
+      const first = await post(`/proxy/companies/bulk_upsert?${acct()}`, items, key);
+      expect(first.status).toBe(200);
+      expect(first.body.result.created).toBe(1);
+      const second = await post(`/proxy/companies/bulk_upsert?${acct()}`, items, key);
+      expect(second.status).toBe(200);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(second.body).toEqual(first.body);
+      expect((await counts()).companies).toBe(before.companies + 1);
+    });
+
+    it('unified create: the same key writes once, also when the read-back of the first failed', async () => {
+      const before = await counts();
+      const key = randomUUID();
+      const body = { name: `idem unified ${key}` };
+      await arm('GET /companies/', '500');
+      const first = await post(`/unified/crm/accounts?${acct()}`, body, key);
+      expect(first.status).toBe(201);
+      expect(first.body.warnings).toHaveLength(1);
+      const second = await post(`/unified/crm/accounts?${acct()}`, body, key);
+      expect(second.status).toBe(201);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(second.headers.warning).toBe(first.headers.warning);
+      expect(second.body).toEqual(first.body);
+      expect((await counts()).companies).toBe(before.companies + 1);
+    });
+
+    it('the same key with another body is a 409 and writes nothing', async () => {
+      const key = randomUUID();
+      expect((await post(`/proxy/companies?${acct()}`, { name: `idem a ${key}` }, key)).status).toBe(201);
+      const before = await counts();
+      const other = await post(`/proxy/companies?${acct()}`, { name: `idem b ${key}` }, key);
+      expect(other.status).toBe(409);
+      expect(other.body).toMatchObject({ statusCode: 409, error: 'CONFLICT', message: expect.stringMatching(/already used with a different request/) });
+      expect(typeof other.body.request_id).toBe('string');
+      // Same key on another route or another account is another key.
+      expect((await post(`/unified/crm/accounts?${acct()}`, { name: `idem c ${key}` }, key)).status).toBe(201);
+      expect((await counts()).companies).toBe(before.companies + 1);
+    });
+
+    it('rejects an empty, too long or non-printable key with a 400 before writing', async () => {
+      const before = await counts();
+      for (const bad of ['', 'k'.repeat(256), 'tab\there']) {
+        for (const url of [`/proxy/companies?${acct()}`, `/unified/crm/accounts?${acct()}`]) {
+          const r = await post(url, { name: 'bad key' }, bad);
+          expect({ url, bad, status: r.status }).toEqual({ url, bad, status: 400 });
+          expect(r.body).toMatchObject({ statusCode: 400, error: 'INVALID_INPUT', message: expect.stringMatching(/Idempotency-Key/) });
+        }
+      }
+      expect((await post(`/proxy/companies?${acct()}`, { name: 'longest key' }, 'k'.repeat(255))).status).toBe(201);
+      expect((await counts()).companies).toBe(before.companies + 1);
+    });
+
+    it('a first attempt rejected with a 4xx before any write does not use up the key', async () => {
+      const before = await counts();
+      const key = randomUUID();
+      const bad = await post(`/proxy/companies?${acct()}`, { description: 'no name' }, key);
+      expect(bad.status).toBe(400);
+      const good = await post(`/proxy/companies?${acct()}`, { name: `idem fixed ${key}` }, key);
+      expect(good.status).toBe(201);
+      expect(good.headers['idempotent-replayed']).toBeUndefined();
+      expect((await counts()).companies).toBe(before.companies + 1);
+    });
+
+    it('a first attempt whose outcome is unknown (timeout after sending) keeps the key: the retry replays the 504 and does not write', async () => {
+      const before = await counts();
+      const key = randomUUID();
+      const body = { name: `idem timeout ${key}` };
+      await arm('POST /companies', 'timeout');
+      const first = await post(`/proxy/companies?${acct()}`, body, key);
+      expect(first.status).toBe(504);
+      await gw.call('DELETE', '/sandbox/planhat/__faults');
+      const retry = await post(`/proxy/companies?${acct()}`, body, key);
+      expect(retry.status).toBe(504);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toMatchObject({ error: 'UPSTREAM_TIMEOUT', hint: expect.stringMatching(/may or may not have been applied/) });
+      expect((await counts()).companies).toBe(before.companies);
+    });
+
+    it('concurrent requests with the same key write once; the others get the answer or a 409 with retry-after', async () => {
+      const before = await counts();
+      const key = randomUUID();
+      const body = { name: `idem race ${key}` };
+      const answers = await Promise.all(Array.from({ length: 8 }, () => post(`/proxy/companies?${acct()}`, body, key)));
+      const statuses = answers.map((a) => a.status);
+      process.stdout.write(`concurrent same-key statuses: ${JSON.stringify(statuses)}\n`);
+      expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
+      const created = answers.filter((a) => a.status === 201);
+      expect(created.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(created.map((a) => a.body._id)).size).toBe(1);
+      for (const busy of answers.filter((a) => a.status === 409)) {
+        expect(busy.body.message).toMatch(/still in progress/);
+        expect(busy.headers['retry-after']).toBe('1');
+      }
+      expect((await counts()).companies).toBe(before.companies + 1);
+      // Once done, every retry gets the first answer.
+      const after = await post(`/proxy/companies?${acct()}`, body, key);
+      expect(after.status).toBe(201);
+      expect(after.body._id).toBe(created[0].body._id);
+    });
+
+    it('keys are scoped to the API token: another token with the same key writes its own record', async () => {
+      const token = await gw.call('POST', '/api-token', { name: 'idem other caller' });
+      expect(token.status).toBe(201);
+      const before = await counts();
+      const key = randomUUID();
+      const body = { name: `idem scope ${key}` };
+      const a = await post(`/proxy/companies?${acct()}`, body, key);
+      const b = await post(`/proxy/companies?${acct()}`, body, key, { authorization: `Bearer ${token.body.token}` });
+      expect([a.status, b.status]).toEqual([201, 201]);
+      expect(b.headers['idempotent-replayed']).toBeUndefined();
+      expect(b.body._id).not.toBe(a.body._id);
+      expect((await counts()).companies).toBe(before.companies + 2);
+    });
+
+    it('stores hashes, not the key or the body; an expired key is swept and may be used again', async () => {
+      const key = `idem-expiry-${randomUUID()}`;
+      const body = { name: `idem secret body ${key}` };
+      const first = await post(`/proxy/companies?${acct()}`, body, key);
+      expect(first.status).toBe(201);
+      const db = gw.app.get(DataSource);
+      const rows = (await db.query('SELECT * FROM idempotency_key')) as Record<string, unknown>[];
+      expect(rows.length).toBeGreaterThan(0);
+      const dump = JSON.stringify(rows.map(({ answer, ...meta }) => meta)); // eslint-disable-line @typescript-eslint/no-unused-vars
+      expect(dump).not.toContain(key);
+      expect(dump).not.toContain('idem secret body');
+      for (const r of rows) expect(r.request_hash).toMatch(/^[0-9a-f]{64}$/);
+
+      // Past its 24 h: the key is free again, and the sweep removes expired rows.
+      const past = new Date(Date.now() - 1000).toISOString();
+      await db.query(`UPDATE idempotency_key SET expires_at = '${past}'`);
+      const before = await counts();
+      const again = await post(`/proxy/companies?${acct()}`, body, key);
+      expect(again.status).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBeUndefined();
+      expect((await counts()).companies).toBe(before.companies + 1);
+      const swept = await gw.app.get(IdempotencyService).sweepExpired();
+      expect(swept).toBeGreaterThan(0);
+      const left = (await db.query('SELECT expires_at FROM idempotency_key')) as { expires_at: string }[];
+      expect(left.length).toBeGreaterThan(0);
+      expect(left.every((r) => r.expires_at > new Date().toISOString())).toBe(true);
+    });
+
+    it('MCP create tools take idempotency_key: one write per key, the key never reaches Planhat', async () => {
+      const listed = await mcp.listTools();
+      const create = listed.tools.find((t) => t.name === 'create_a_planhat_company');
+      expect(Object.keys(create?.inputSchema.properties ?? {})).toContain('idempotency_key');
+      expect(Object.keys(listed.tools.find((t) => t.name === 'create_a_crm_account')?.inputSchema.properties ?? {})).toContain('idempotency_key');
+
+      const before = await counts();
+      const key = randomUUID();
+      const args = { name: `idem mcp ${key}`, idempotency_key: key };
+      const first = await call(mcp, 'create_a_planhat_company', args);
+      expect(first.isError).toBeFalsy();
+      const second = await call(mcp, 'create_a_planhat_company', args);
+      expect(second.isError).toBeFalsy();
+      expect(second.structuredContent?._id).toBe(first.structuredContent?._id);
+      expect(first.structuredContent).not.toHaveProperty('idempotency_key');
+      const mismatch = await call(mcp, 'create_a_planhat_company', { ...args, name: 'another' });
+      expect(mismatch.isError).toBe(true);
+      expect(textOf(mismatch)).toMatch(/409 CONFLICT.*different request/);
+
+      const u = { name: `idem mcp unified ${key}`, idempotency_key: key };
+      const u1 = await call(mcp, 'create_a_crm_account', u);
+      const u2 = await call(mcp, 'create_a_crm_account', u);
+      expect(u1.isError).toBeFalsy();
+      expect(u2.structuredContent?.id).toBe(u1.structuredContent?.id);
+      expect((await counts()).companies).toBe(before.companies + 2);
+
+      const bad = await call(mcp, 'create_a_planhat_company', { name: 'bad key', idempotency_key: '' });
+      expect(bad.isError).toBe(true);
+      expect(textOf(bad)).toMatch(/idempotency_key/);
+      expect((await counts()).companies).toBe(before.companies + 2);
     });
   });
 });

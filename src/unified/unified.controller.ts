@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../common/errors';
+import { IdempotencyService, idempotentReply, principalOf, IDEMPOTENCY_KEY_HEADER, type AuthedRequest } from '../common/idempotency/idempotency.service';
 import { UnifiedService, type UnifiedResult } from './unified.service';
 
 const API = { name: 'api', enum: ['crm', 'ticketing'], description: 'Unified API', example: 'crm' };
@@ -46,7 +47,10 @@ function account(query: Record<string, unknown>): string {
 @ApiBearerAuth()
 @Controller('unified')
 export class UnifiedController {
-  constructor(private readonly unified: UnifiedService) {}
+  constructor(
+    private readonly unified: UnifiedService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Get(':api/:resource')
   @ApiOperation({
@@ -96,8 +100,24 @@ export class UnifiedController {
   @ApiQuery(ACCOUNT)
   @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { name: 'Acme Corp', website: 'https://acme.com', tags: ['strategic'] } } })
   @ApiCreatedResponse({ schema: RECORD })
-  async create(@Param('api') api: string, @Param('resource') resource: string, @Query() query: Record<string, unknown>, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, await this.unified.create(api, resource, account(query), body));
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  async create(
+    @Param('api') api: string,
+    @Param('resource') resource: string,
+    @Query() query: Record<string, unknown>,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: unknown,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const idempotencyKey = IdempotencyService.keyOf(key);
+    const accountId = account(query);
+    const scope = { accountId, principal: principalOf(req), route: `POST /unified/${api}/${resource}` };
+    const answer = await this.idempotency.run(idempotencyKey, scope, body, async () => {
+      const res = await this.unified.create(api, resource, accountId, body);
+      return { status: 201, body: send(reply, res), headers: res.readBackFailed ? { warning: READ_BACK_WARNING } : undefined };
+    });
+    return idempotentReply(reply, answer);
   }
 
   @Patch(':api/:resource/:id')
