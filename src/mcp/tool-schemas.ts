@@ -34,9 +34,7 @@ export const IDEMPOTENCY_KEY = z
   .max(255)
   .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')
   .optional()
-  .describe(
-    'A unique value for this write (e.g. a UUID). Calling again with the same idempotency_key and arguments within 24 h returns the first result and never creates a second record: use it when retrying after a timeout.',
-  );
+  .describe('Optional unique value per write (e.g. a UUID): a retry with the same key and arguments within 24 h returns the first result instead of writing again.');
 
 function idField(model: ModelDef): z.ZodString {
   const list = model.ops.includes('list') ? toolName(model, 'list') : 'the list tool';
