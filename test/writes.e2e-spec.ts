@@ -10,7 +10,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { DataSource } from 'typeorm';
 import { IdempotencyService } from '../src/common/idempotency/idempotency.service';
 import { closeClients, connect, call, textOf } from './mcp-helpers';
-import { startGateway, type TestGateway } from './helpers';
+import { startTestApp } from '../src/admin/testing/admin-test-app';
+import { ADMIN_KEY, startGateway, type TestGateway } from './helpers';
 
 const TIMEOUT_MS = 700; // UPSTREAM_TIMEOUT_MS: below the sandbox's 1.5 s slow fault
 const TENANT_TOKEN = 'writes-tenant-token-0123456789';
@@ -272,6 +273,43 @@ describe('write acknowledgements and idempotency keys', () => {
       const left = (await db.query('SELECT expires_at FROM idempotency_key')) as { expires_at: string }[];
       expect(left.length).toBeGreaterThan(0);
       expect(left.every((r) => r.expires_at > new Date().toISOString())).toBe(true);
+    });
+
+    it('holds across gateway instances on the same database, also for concurrent requests', async () => {
+      // A second gateway on the same data dir: the same SQLite file (or PostgreSQL database), its own embedded sandbox.
+      const other = await startTestApp({ SANDBOX_RATE_LIMIT_PER_MIN: '0', THROTTLE_PER_MIN: '0', SANDBOX_FAULTS: 'true', UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS) }, gw.dataDir);
+      try {
+        const postTo = async (base: string, body: unknown, key: string) => {
+          const res = await fetch(`${base}/proxy/companies?${acct()}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', 'idempotency-key': key },
+            body: JSON.stringify(body),
+          });
+          return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as Record<string, unknown> };
+        };
+        const countsAt = async (base: string) => {
+          const res = await fetch(`${base}/sandbox/planhat/__stats`, { headers: { authorization: `Bearer ${TENANT_TOKEN}` } });
+          return ((await res.json()) as { counts: Record<string, number> }).counts.companies;
+        };
+        const total = async () => (await countsAt(gw.url)) + (await countsAt(other.url));
+        const before = await total();
+
+        const key = randomUUID();
+        const body = { name: `idem instances ${key}` };
+        const a = await postTo(gw.url, body, key);
+        const b = await postTo(other.url, body, key);
+        expect([a.status, b.status, b.replayed]).toEqual([201, 201, 'true']);
+        expect(b.body._id).toBe(a.body._id);
+        expect(await total()).toBe(before + 1);
+
+        const raced = randomUUID();
+        const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => postTo(i % 2 ? other.url : gw.url, { name: `idem race ${raced}` }, raced)));
+        expect(answers.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+        expect(new Set(answers.filter((r) => r.status === 201).map((r) => r.body._id)).size).toBe(1);
+        expect(await total()).toBe(before + 2);
+      } finally {
+        await other.close();
+      }
     });
 
     it('MCP create tools take idempotency_key: one write per key, the key never reaches Planhat', async () => {
