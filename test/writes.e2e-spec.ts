@@ -86,6 +86,14 @@ describe('write acknowledgements and idempotency keys', () => {
       expect(again.body.description).toBe('updated while the read failed');
     });
 
+    it('a unified update whose outcome is unknown says so and names the id', async () => {
+      await arm('PUT /companies/', 'timeout');
+      const r = await gw.call('PATCH', `/unified/crm/accounts/${companyId}?${acct()}`, { description: 'maybe applied' });
+      expect(r.status).toBe(504);
+      expect(r.body.hint).toMatch(/may or may not have been applied/);
+      expect(r.body.details).toEqual({ id: companyId, write_outcome: 'unknown' });
+    });
+
     it('an MCP unified create tool reports the write and the failed read, not an error', async () => {
       const before = await counts();
       await arm('GET /companies/', '500');
@@ -115,11 +123,12 @@ describe('write acknowledgements and idempotency keys', () => {
     it('proxy create: the same key and body write once and replay the first answer', async () => {
       const before = await counts();
       const key = randomUUID();
-      const body = { name: `idem proxy ${key}` };
+      const body = { name: `idem proxy ${key}`, description: 'first' };
       const first = await post(`/proxy/companies?${acct()}`, body, key);
       expect(first.status).toBe(201);
       expect(first.headers['idempotent-replayed']).toBeUndefined();
-      const second = await post(`/proxy/companies?${acct()}`, { ...body }, key);
+      // The same request with its fields in another order is the same request.
+      const second = await post(`/proxy/companies?${acct()}`, { description: 'first', name: body.name }, key);
       expect(second.status).toBe(201);
       expect(second.headers['idempotent-replayed']).toBe('true');
       expect(second.body).toEqual(first.body);
