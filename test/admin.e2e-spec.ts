@@ -404,7 +404,7 @@ describe('database', () => {
     }
     expect(ds.options.synchronize).toBe(false);
     const migrations = await ds.query('SELECT name FROM migrations');
-    expect(migrations.map((m: Json) => m.name)).toEqual(['InitialSchema1763900000000']);
+    expect(migrations.map((m: Json) => m.name)).toEqual(['InitialSchema1763900000000', 'IdempotencyKeys1764700000000']);
     expect(await ds.showMigrations()).toBe(false); // nothing pending
   });
 });
