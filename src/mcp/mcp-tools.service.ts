@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, GatewayError } from '../common/errors';
+import { IdempotencyService } from '../common/idempotency/idempotency.service';
 import { toolName } from '../planhat/catalog';
 import { PlanhatService } from '../planhat/planhat.service';
 import { CustomFieldsCache } from './custom-fields';
@@ -23,6 +24,8 @@ import { UnifiedToolRunner } from './unified-runner';
 export interface McpContext {
   accountId: string;
   config: McpServerConfig;
+  /** The MCP server behind the URL token (scopes idempotency keys). */
+  serverId?: string;
 }
 
 const allowedNames = new WeakMap<readonly IndexedTool[], Map<string, IndexedTool>>();
@@ -85,6 +88,7 @@ export class McpToolsService {
     private readonly planhat: PlanhatService,
     private readonly customFields: CustomFieldsCache,
     private readonly unified: UnifiedToolRunner,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /** Exactly the tools a server lists (names equal `toolsForConfig(config)`). */
@@ -146,6 +150,16 @@ export class McpToolsService {
       return errorResult(GatewayError.invalid(parsed.message, parsed.field ? { field: parsed.field } : undefined), ectx);
     }
     try {
+      if (tool.op === 'create' || tool.op === 'bulk_upsert') {
+        // One write per idempotency_key: the first result is returned again, never a second write.
+        const { idempotency_key, ...args } = parsed.value;
+        const scope = { accountId: ctx.accountId, principal: `mcp:${ctx.serverId ?? ''}`, route: `mcp ${tool.name}` };
+        const answer = await this.idempotency.run(IdempotencyService.keyOf(idempotency_key, 'idempotency_key'), scope, args, async () => ({
+          status: 200,
+          body: (await this.execute(ctx, tool, args)).data as Record<string, unknown>,
+        }));
+        return okResult(answer.body);
+      }
       const out = await this.execute(ctx, tool, parsed.value);
       return okResult(out.data, out.json);
     } catch (err) {

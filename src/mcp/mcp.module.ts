@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
+import { IdempotencyModule } from '../common/idempotency/idempotency.module';
 import { PlanhatModule } from '../planhat/planhat.module';
 import { UnifiedModule } from '../unified/unified.module';
 import { CustomFieldsCache } from './custom-fields';
@@ -14,7 +15,7 @@ import { UnifiedToolRunner } from './unified-runner';
  * UnifiedService.
  */
 @Module({
-  imports: [AdminModule, PlanhatModule, UnifiedModule],
+  imports: [AdminModule, IdempotencyModule, PlanhatModule, UnifiedModule],
   controllers: [McpController],
   providers: [CustomFieldsCache, McpToolsService, McpAccessService, UnifiedToolRunner],
   exports: [McpToolsService, CustomFieldsCache],

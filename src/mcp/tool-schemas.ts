@@ -27,6 +27,15 @@ const CURSOR = z
   .optional()
   .describe('Cursor from the previous page (next_cursor); omit for the first page. Keep the other arguments unchanged when paging.');
 
+/** The optional idempotency key of the create tools (see common/idempotency). */
+export const IDEMPOTENCY_KEY = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')
+  .optional()
+  .describe('Optional unique value per write (e.g. a UUID): a retry with the same key and arguments within 24 h returns the first result instead of writing again.');
+
 function idField(model: ModelDef): z.ZodString {
   const list = model.ops.includes('list') ? toolName(model, 'list') : 'the list tool';
   return z
@@ -47,7 +56,7 @@ function nativeZod(tool: IndexedTool & { kind: 'native' }): z.ZodType<Record<str
     case 'delete':
       return z.object({ id: idField(m) }).strict();
     case 'create':
-      return createSchema(m);
+      return createSchema(m).extend({ idempotency_key: IDEMPOTENCY_KEY });
     case 'update':
       return z.looseObject({ id: idField(m), ...updateSchema(m).shape });
     case 'bulk_upsert':
@@ -58,6 +67,7 @@ function nativeZod(tool: IndexedTool & { kind: 'native' }): z.ZodType<Record<str
             .min(1)
             .max(5000)
             .describe(`The ${m.label.many} to create or update (1 to 5000 records)`),
+          idempotency_key: IDEMPOTENCY_KEY,
         })
         .strict();
   }
@@ -74,7 +84,7 @@ function unifiedZod(r: UnifiedResourceDef, op: IndexedTool['op']): z.ZodType<Rec
     case 'delete':
       return z.strictObject({ id });
     case 'create':
-      return s.create;
+      return s.create.extend({ idempotency_key: IDEMPOTENCY_KEY });
     default:
       return z.strictObject({ id, ...s.update.shape });
   }

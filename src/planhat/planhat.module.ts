@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
+import { IdempotencyModule } from '../common/idempotency/idempotency.module';
 import { PlanhatClient } from './planhat.client';
 import { PlanhatService } from './planhat.service';
 import { ProxyController } from './proxy/proxy.controller';
@@ -9,7 +10,7 @@ import { ProxyController } from './proxy/proxy.controller';
  * resolver (integrated accounts) comes from the admin module; the sandbox is mounted by app.factory.
  */
 @Module({
-  imports: [AdminModule],
+  imports: [AdminModule, IdempotencyModule],
   controllers: [ProxyController],
   providers: [PlanhatClient, PlanhatService],
   exports: [PlanhatService],

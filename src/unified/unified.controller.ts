@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../common/errors';
+import { IdempotencyService, idempotentReply, principalOf, IDEMPOTENCY_KEY_HEADER, type AuthedRequest } from '../common/idempotency/idempotency.service';
 import { UnifiedService, type UnifiedResult } from './unified.service';
 
 const API = { name: 'api', enum: ['crm', 'ticketing'], description: 'Unified API', example: 'crm' };
@@ -19,8 +20,12 @@ const RECORD = {
   example: { id: '65a1f0c2e4b0a1b2c3d4e5f6', name: 'Acme Corp', owner: { id: '65a1f0c2e4b0a1b2c3d4e500' }, created_at: '2025-01-31T12:00:00.000Z', remote_data: { _id: '65a1f0c2e4b0a1b2c3d4e5f6', name: 'Acme Corp' } },
 };
 
+/** What a response says when its write was applied but the read-back failed (the body's `warnings` has the details). */
+export const READ_BACK_WARNING = '199 - "write applied; reading the record back from Planhat failed"';
+
 function send<T>(reply: FastifyReply, res: UnifiedResult<T>): T {
   reply.headers(res.rateLimit);
+  if (res.readBackFailed) reply.header('warning', READ_BACK_WARNING);
   return res.data;
 }
 
@@ -42,7 +47,10 @@ function account(query: Record<string, unknown>): string {
 @ApiBearerAuth()
 @Controller('unified')
 export class UnifiedController {
-  constructor(private readonly unified: UnifiedService) {}
+  constructor(
+    private readonly unified: UnifiedService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Get(':api/:resource')
   @ApiOperation({
@@ -92,8 +100,24 @@ export class UnifiedController {
   @ApiQuery(ACCOUNT)
   @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { name: 'Acme Corp', website: 'https://acme.com', tags: ['strategic'] } } })
   @ApiCreatedResponse({ schema: RECORD })
-  async create(@Param('api') api: string, @Param('resource') resource: string, @Query() query: Record<string, unknown>, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, await this.unified.create(api, resource, account(query), body));
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  async create(
+    @Param('api') api: string,
+    @Param('resource') resource: string,
+    @Query() query: Record<string, unknown>,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: unknown,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const idempotencyKey = IdempotencyService.keyOf(key);
+    const accountId = account(query);
+    const scope = { accountId, principal: principalOf(req), route: `POST /unified/${api}/${resource}` };
+    const answer = await this.idempotency.run(idempotencyKey, scope, body, async () => {
+      const res = await this.unified.create(api, resource, accountId, body);
+      return { status: 201, body: send(reply, res), headers: res.readBackFailed ? { warning: READ_BACK_WARNING } : undefined };
+    });
+    return idempotentReply(reply, answer);
   }
 
   @Patch(':api/:resource/:id')

@@ -21,6 +21,8 @@ export interface UnifiedResult<T> {
   rateLimit: RateLimitHeaders;
   /** `data.result` serialised (lists cut to a byte budget, where each record was serialised to measure it): see serializeWithinBudget. */
   resultChunks?: JsonPiece[];
+  /** Set when a write was applied but reading the record back failed (the same text is in `data.warnings`). */
+  readBackFailed?: boolean;
 }
 
 /** Cursor state: the Planhat offset of the first record not yet examined, and the page size. */
@@ -241,12 +243,13 @@ export class UnifiedService {
     if (def.native === 'tickets') {
       native = await this.ticketRequester(accountId, unified, native);
       native.sourceId ??= `unified-${randomUUID()}`;
-      const res = await this.planhat.bulkUpsert(accountId, 'tickets', [native]);
+      // The gateway chose the sourceId: an error whose outcome is unknown names it, so the client can look the ticket up.
+      const res = await this.planhat.bulkUpsert(accountId, 'tickets', [native]).catch(outcomeUnknown({ id: `srcid-${String(native.sourceId)}` }));
       const id = upsertedId(res.data, 'created');
-      return this.readBack(def, mapper, accountId, id);
+      return this.readBack(def, mapper, accountId, id, 'created');
     }
     const res = await this.planhat.create(accountId, def.native, native);
-    return this.readBack(def, mapper, accountId, String(res.data._id ?? ''));
+    return this.readBack(def, mapper, accountId, String(res.data._id ?? ''), 'created', res.data);
   }
 
   async update(api: string, resource: string, accountId: string | undefined, id: string, body: unknown): Promise<UnifiedResult<object>> {
@@ -259,13 +262,14 @@ export class UnifiedService {
       const current = await this.read(def, mapper, accountId, id);
       native = await this.ticketRequester(accountId, unified, native, false);
       const item = { _id: current.data._id, sourceId: current.data.sourceId, email: current.data.email, ...native };
-      const res = await this.planhat.bulkUpsert(accountId, 'tickets', [item]);
+      const res = await this.planhat.bulkUpsert(accountId, 'tickets', [item]).catch(outcomeUnknown({ id }));
       upsertedId(res.data, 'updated');
-      return this.readBack(def, mapper, accountId, String(current.data._id));
+      return this.readBack(def, mapper, accountId, String(current.data._id), 'updated');
     }
     if (mapper.accepts) await this.read(def, mapper, accountId, id);
-    if (Object.keys(native).length > 0) await this.planhat.update(accountId, def.native, id, native);
-    return this.readBack(def, mapper, accountId, id);
+    if (Object.keys(native).length === 0) return this.readBack(def, mapper, accountId, id);
+    const res = await this.planhat.update(accountId, def.native, id, native).catch(outcomeUnknown({ id }));
+    return this.readBack(def, mapper, accountId, id, 'updated', res.data);
   }
 
   async delete(api: string, resource: string, accountId: string | undefined, id: string): Promise<UnifiedResult<{ id: string }>> {
@@ -285,9 +289,39 @@ export class UnifiedService {
     return res;
   }
 
-  private async readBack(def: UnifiedResourceDef, mapper: UnifiedMapper, accountId: string | undefined, id: string): Promise<UnifiedResult<object>> {
+  /**
+   * The record read back after a write. When the write was applied (`written` says how) and only the
+   * read fails, the answer is still the write's success, never an error a client would retry (which
+   * made duplicates): the record as Planhat answered the write (or just its id), with a `warnings` entry.
+   */
+  private async readBack(
+    def: UnifiedResourceDef,
+    mapper: UnifiedMapper,
+    accountId: string | undefined,
+    id: string,
+    written?: 'created' | 'updated',
+    answer?: Record<string, unknown>,
+  ): Promise<UnifiedResult<object>> {
     if (!id) throw new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat did not return the id of the ${def.one}`);
-    const res = await this.read(def, mapper, accountId, id);
+    let res: Awaited<ReturnType<UnifiedService['read']>>;
+    try {
+      res = await this.read(def, mapper, accountId, id);
+    } catch (err) {
+      if (!written) throw err;
+      const reason = err instanceof Error ? err.message : String(err);
+      const warning =
+        `The ${def.one} was ${written} (id ${id}), but reading it back from Planhat failed: ${reason}. ` +
+        `Do not repeat the write; get the ${def.one} by its id later for the full record.`;
+      let data: Record<string, unknown> = { id };
+      if (answer && typeof answer._id === 'string') {
+        try {
+          data = mapper.toUnified(answer as Native) as Record<string, unknown>;
+        } catch {
+          // Planhat's answer to the write did not map: the id alone.
+        }
+      }
+      return { data: { ...data, warnings: [warning] }, rateLimit: {}, readBackFailed: true };
+    }
     return { data: mapper.toUnified(res.data), rateLimit: res.rateLimit };
   }
 
@@ -332,6 +366,22 @@ function stripEmpty(query: Record<string, unknown>): Record<string, unknown> {
     out[k] = v;
   }
   return out;
+}
+
+/**
+ * For a write whose outcome is unknown (Planhat failed or did not answer after the request was sent):
+ * the same error with the id the client can check before retrying, in `details`.
+ */
+function outcomeUnknown(known: { id: string }): (err: unknown) => never {
+  return (err) => {
+    if (!(err instanceof GatewayError) || err.status < 500) throw err;
+    const details = { ...(isObject(err.details) ? err.details : {}), id: known.id, write_outcome: 'unknown' };
+    throw new GatewayError(err.code, err.message, { hint: err.hint, details, remote: err.remote, headers: err.headers, cause: err });
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The record id from Planhat's upsert summary; its item errors become a 400 with Planhat's message. */

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { IdempotencyService, idempotentReply, principalOf, IDEMPOTENCY_KEY_HEADER, type AuthedRequest } from '../../common/idempotency/idempotency.service';
 import { modelKeys } from '../catalog';
 import { PlanhatService, type Result } from '../planhat.service';
 
@@ -22,7 +23,10 @@ function send<T>(reply: FastifyReply, res: Result<T>): T {
 @ApiBearerAuth()
 @Controller('proxy')
 export class ProxyController {
-  constructor(private readonly planhat: PlanhatService) {}
+  constructor(
+    private readonly planhat: PlanhatService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Get(':resource')
   @ApiOperation({ summary: 'List records', description: 'Planhat list parameters (sort, select, companyId and the model filters) pass through; paging uses limit and the opaque next_cursor.' })
@@ -46,10 +50,21 @@ export class ProxyController {
   @ApiQuery(ACCOUNT)
   @ApiBody({ schema: { type: 'array', items: RECORD } })
   @ApiOkResponse({ schema: { type: 'object', properties: { result: { type: 'object', example: { created: 1, createdErrors: [], updated: 0, updatedErrors: [], insertsKeys: [], updatesKeys: [], nonupdates: 0, modified: [], upsertedIds: [], permissionErrors: [] } } } } })
-  async bulkUpsert(@Param('resource') resource: string, @Query('integrated_account_id') account: string | undefined, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const res = await this.planhat.bulkUpsert(account, resource, body);
-    reply.status(res.status === 206 ? 206 : 200);
-    return { result: send(reply, res) };
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  async bulkUpsert(
+    @Param('resource') resource: string,
+    @Query('integrated_account_id') account: string | undefined,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: unknown,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const scope = { accountId: String(account ?? ''), principal: principalOf(req), route: `POST /proxy/${resource}/bulk_upsert` };
+    const answer = await this.idempotency.run(IdempotencyService.keyOf(key), scope, body, async () => {
+      const res = await this.planhat.bulkUpsert(account, resource, body);
+      return { status: res.status === 206 ? 206 : 200, body: { result: send(reply, res) } };
+    });
+    return idempotentReply(reply, answer);
   }
 
   @Get(':resource/:id')
@@ -68,8 +83,21 @@ export class ProxyController {
   @ApiParam(RESOURCE)
   @ApiQuery(ACCOUNT)
   @ApiBody({ schema: RECORD })
-  async create(@Param('resource') resource: string, @Query('integrated_account_id') account: string | undefined, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, await this.planhat.create(account, resource, body));
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  async create(
+    @Param('resource') resource: string,
+    @Query('integrated_account_id') account: string | undefined,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: unknown,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const scope = { accountId: String(account ?? ''), principal: principalOf(req), route: `POST /proxy/${resource}` };
+    const answer = await this.idempotency.run(IdempotencyService.keyOf(key), scope, body, async () => ({
+      status: 201,
+      body: send(reply, await this.planhat.create(account, resource, body)),
+    }));
+    return idempotentReply(reply, answer);
   }
 
   @Patch(':resource/:id')
