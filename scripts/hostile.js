@@ -24,25 +24,12 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort, rssMb } = require('./lib/processes');
 
 const ROOT = path.resolve(__dirname, '..');
 const BEARERS = Number(process.env.HOSTILE_BEARERS ?? 1500);
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-function rssMb(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 102.4) / 10 : null;
-}
 
 let port;
 /** One HTTP/1.1 exchange over a fresh socket, bytes exactly as given. */

@@ -12,9 +12,9 @@
 const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort, rssMb } = require('./lib/processes');
 const { Pool } = require('undici');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -34,16 +34,6 @@ function intEnv(name, def) {
   return n;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const children = [];
 function start(script, env, ready) {
@@ -78,21 +68,6 @@ process.on('SIGINT', () => {
 });
 process.on('exit', stopAll);
 
-/** Resident set size of a process in MB (Linux /proc; falls back to ps). */
-function rssMb(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    if (m) return Math.round(Number(m[1]) / 102.4) / 10;
-  } catch {
-    /* not Linux */
-  }
-  try {
-    const out = require('node:child_process').execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim();
-    return Math.round(Number(out) / 102.4) / 10;
-  } catch {
-    return null;
-  }
-}
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return 0;

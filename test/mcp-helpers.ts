@@ -95,3 +95,22 @@ export async function proxyAll(t: TestApp, accountId: string, resource: string):
   } while (cursor);
   return out;
 }
+
+let rpcId = 0;
+
+/** One JSON-RPC request to an MCP URL (stateless Streamable HTTP); returns HTTP status and the body. */
+export async function rpc(url: string, method: string, params: Json = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
+  });
+  const text = await res.text();
+  let body: Json = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    body = { text };
+  }
+  return { status: res.status, body };
+}

@@ -15,28 +15,11 @@ import { Clock } from '../src/admin/clock';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../src/admin/testing/admin-test-app';
 import { serviceEnv } from '../src/admin/testing/service-env';
 import { InitialSchema1763900000000 } from '../src/database/migrations/1763900000000-initial-schema';
-import { api, closeClients, connect, startMcpApp, type Json } from './mcp-helpers';
+import { api, closeClients, connect, rpc, startMcpApp, type Json } from './mcp-helpers';
 
 let t: TestApp;
 let accountId: string;
-let rpcId = 0;
 
-/** One JSON-RPC request to an MCP URL (stateless Streamable HTTP); returns HTTP status and the body. */
-async function rpc(url: string, method: string, params: Json = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-    body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
-  });
-  const text = await res.text();
-  let body: Json = {};
-  try {
-    body = text ? JSON.parse(text) : {};
-  } catch {
-    body = { text };
-  }
-  return { status: res.status, body };
-}
 
 /** Overwrites a server's stored config, bypassing the admin API (what a legacy or hand-edited row looks like). */
 async function writeConfigRow(serverId: string, text: string): Promise<void> {

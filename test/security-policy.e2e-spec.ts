@@ -10,7 +10,7 @@ import { Clock } from '../src/admin/clock';
 import { TEST_ADMIN_KEY, type TestApp } from '../src/admin/testing/admin-test-app';
 import { allowedTools, modelActionModels, toolIndex, toolsForConfig, TOOL_EXPOSURES, type McpServerConfig } from '../src/mcp/policy';
 import { toolName, type Operation } from '../src/planhat/catalog';
-import { api, closeClients, connect, proxyAll, startMcpApp, type Json } from './mcp-helpers';
+import { api, closeClients, connect, proxyAll, rpc, startMcpApp, type Json } from './mcp-helpers';
 
 const FILTERS: McpServerConfig[] = [
   {},
@@ -31,24 +31,7 @@ const OBJECT_ID = '5f1c0ffee0c0ffee0c0ffee0';
 
 let t: TestApp;
 let accountId: string;
-let rpcId = 0;
 
-/** One JSON-RPC request to an MCP URL (stateless Streamable HTTP); returns HTTP status and the body. */
-async function rpc(url: string, method: string, params: Json = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-    body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
-  });
-  const text = await res.text();
-  let body: Json = {};
-  try {
-    body = text ? JSON.parse(text) : {};
-  } catch {
-    body = { text };
-  }
-  return { status: res.status, body };
-}
 
 async function callTool(url: string, name: string, args: Json): Promise<Json> {
   const r = await rpc(url, 'tools/call', { name, arguments: args });
