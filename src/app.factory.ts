@@ -14,6 +14,7 @@ import { createValidationPipe } from './common/validation';
 import { AppConfig, loadConfig } from './config/app-config';
 import { installCanonicalMcpPaths } from './mcp/canonical-path';
 import { createSandbox } from './planhat/sandbox';
+import { ShutdownState } from './health/shutdown-state';
 
 export interface CreatedApp {
   app: NestFastifyApplication;
@@ -67,13 +68,14 @@ export async function createApp(
   // Graceful shutdown: requests in flight when close starts still complete, but their keep-alive
   // connections must not hold the process open afterwards (a client that sends nothing more would
   // keep it up until the keep-alive timeout). Answers sent while closing carry `connection: close`.
-  let closing = false;
+  // /health/ready reports `shutdown: down` from then on, so a load balancer stops sending work.
+  const shutdown = app.get(ShutdownState);
   fastify.addHook('preClose', (done: () => void) => {
-    closing = true;
+    shutdown.closing = true;
     done();
   });
   fastify.addHook('onSend', async (_req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (closing && !reply.raw.headersSent) reply.header('connection', 'close');
+    if (shutdown.closing && !reply.raw.headersSent) reply.header('connection', 'close');
     return payload;
   });
 
