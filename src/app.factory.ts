@@ -15,6 +15,7 @@ import { AppConfig, loadConfig } from './config/app-config';
 import { installCanonicalMcpPaths } from './mcp/canonical-path';
 import { createSandbox } from './planhat/sandbox';
 import { ShutdownState } from './health/shutdown-state';
+import { MetricsService } from './metrics/metrics.service';
 
 export interface CreatedApp {
   app: NestFastifyApplication;
@@ -61,6 +62,15 @@ export async function createApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   installRequestLogging(fastify, logger);
+  // Request count and latency by surface, route template and status class. Measured on the raw
+  // response's close (it also fires for replies the MCP transport writes itself and for SSE streams).
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const start = process.hrtime.bigint();
+    const route = req.routeOptions?.url ?? 'unmatched';
+    reply.raw.once('close', () => metrics.recordRequest(route, reply.raw.statusCode, Number(process.hrtime.bigint() - start) / 1e9));
+    done();
+  });
   installBodyParsing(fastify, config.bodyLimitBytes);
   installCanonicalMcpPaths(fastify);
   // Errors raised by Fastify itself (body parsing, size limits) reach GatewayExceptionFilter through

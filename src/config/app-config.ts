@@ -32,6 +32,8 @@ export class AppConfig {
   };
   upstreamTimeoutMs!: number;
   throttlePerMin!: number;
+  /** Bearer token that may read GET /metrics (besides admin API tokens); unset = API tokens only. */
+  metricsToken?: string;
   logLevel!: string;
   bodyLimitBytes!: number;
   production!: boolean;
@@ -109,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     throttlePerMin: e.THROTTLE_PER_MIN,
+    metricsToken: e.METRICS_TOKEN || undefined,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     production,
