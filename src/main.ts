@@ -2,11 +2,16 @@ import * as fs from 'node:fs';
 import { createApp } from './app.factory';
 import { BootstrapInfo } from './admin/bootstrap-info';
 import { ConfigError } from './config/app-config';
+import { installGracefulShutdown } from './common/shutdown';
 
 /** `npm start`: loads .env when present, validates config, serves, and tells a newcomer where to go. */
 async function main(): Promise<void> {
   if (fs.existsSync('.env')) process.loadEnvFile('.env');
   const { app, config, url } = await createApp(process.env);
+  installGracefulShutdown(app, {
+    timeoutMs: config.shutdownTimeoutMs,
+    log: (message) => process.stderr.write(`Shutdown: ${message}\n`),
+  });
   const info = app.get(BootstrapInfo);
   const lines = [
     '',

@@ -32,6 +32,8 @@ export class AppConfig {
   };
   upstreamTimeoutMs!: number;
   throttlePerMin!: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may finish before their connections are cut. */
+  shutdownTimeoutMs!: number;
   /** Bearer token that may read GET /metrics (besides admin API tokens); unset = API tokens only. */
   metricsToken?: string;
   logLevel!: string;
@@ -112,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     throttlePerMin: e.THROTTLE_PER_MIN,
     metricsToken: e.METRICS_TOKEN || undefined,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     production,
