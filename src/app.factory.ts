@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -104,6 +105,12 @@ export async function createApp(
       faults: config.sandbox.faults,
       maxTenants: config.sandbox.maxTenants,
       authorize: (token) => accounts.acceptsSandboxToken(token),
+      persistDir: config.sandbox.persist ? path.join(config.dataDir, 'sandbox') : undefined,
+    });
+    // Saved last, after requests in flight finished.
+    if (sandbox.persistence) fastify.addHook('onClose', (_i: unknown, done: () => void) => {
+      sandbox.persistence?.stop();
+      done();
     });
     await app.register(sandbox.plugin as never, { prefix: '/sandbox/planhat' });
   }

@@ -27,6 +27,8 @@ export class AppConfig {
     seedCompanies: number;
     rateLimitPerMin: number;
     faults: boolean;
+    /** Keep sandbox tenants in DATA_DIR/sandbox across restarts. */
+    persist: boolean;
     /** Live tenants kept at most (least recently used evicted). */
     maxTenants: number;
   };
@@ -109,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       seedCompanies: e.SANDBOX_SEED_COMPANIES,
       rateLimitPerMin: e.SANDBOX_RATE_LIMIT_PER_MIN,
       faults: e.SANDBOX_FAULTS,
+      persist: e.SANDBOX_PERSIST,
       maxTenants: e.SANDBOX_MAX_TENANTS,
     },
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
