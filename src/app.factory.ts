@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -14,6 +15,8 @@ import { createValidationPipe } from './common/validation';
 import { AppConfig, loadConfig } from './config/app-config';
 import { installCanonicalMcpPaths } from './mcp/canonical-path';
 import { createSandbox } from './planhat/sandbox';
+import { ShutdownState } from './health/shutdown-state';
+import { MetricsService } from './metrics/metrics.service';
 
 export interface CreatedApp {
   app: NestFastifyApplication;
@@ -56,10 +59,23 @@ export async function createApp(
   app.useLogger(app.get(PinoLogger));
   app.useGlobalFilters(new GatewayExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // Signals are handled by installGracefulShutdown (src/main.ts): Nest's own shutdown hooks would
+  // re-raise the signal after closing, so the process would end by SIGTERM instead of exit code 0.
 
   const fastify = app.getHttpAdapter().getInstance();
   installRequestLogging(fastify, logger);
+  // Request count and latency by surface, route template and status class. Measured on the raw
+  // response's close (it also fires for replies the MCP transport writes itself and for SSE streams).
+  const metrics = app.get(MetricsService);
+  const shutdown = app.get(ShutdownState);
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const start = process.hrtime.bigint();
+    const route = req.routeOptions?.url ?? 'unmatched';
+    // Legacy SSE streams stay open until the client leaves: a graceful shutdown ends them.
+    if (route.endsWith('/sse') && req.method === 'GET') shutdown.trackStream(reply.raw);
+    reply.raw.once('close', () => metrics.recordRequest(route, reply.raw.statusCode, Number(process.hrtime.bigint() - start) / 1e9));
+    done();
+  });
   installBodyParsing(fastify, config.bodyLimitBytes);
   installCanonicalMcpPaths(fastify);
   // Errors raised by Fastify itself (body parsing, size limits) reach GatewayExceptionFilter through
@@ -67,13 +83,16 @@ export async function createApp(
   // Graceful shutdown: requests in flight when close starts still complete, but their keep-alive
   // connections must not hold the process open afterwards (a client that sends nothing more would
   // keep it up until the keep-alive timeout). Answers sent while closing carry `connection: close`.
-  let closing = false;
+  // /health/ready reports `shutdown: down` from then on, so a load balancer stops sending work, and
+  // SSE streams are ended (the server's close would otherwise wait for them until the timeout).
   fastify.addHook('preClose', (done: () => void) => {
-    closing = true;
+    shutdown.closing = true;
+    const ended = shutdown.endStreams();
+    if (ended > 0) logger.info(`shutdown: ended ${ended} SSE stream(s)`);
     done();
   });
   fastify.addHook('onSend', async (_req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (closing && !reply.raw.headersSent) reply.header('connection', 'close');
+    if (shutdown.closing && !reply.raw.headersSent) reply.header('connection', 'close');
     return payload;
   });
 
@@ -86,6 +105,12 @@ export async function createApp(
       faults: config.sandbox.faults,
       maxTenants: config.sandbox.maxTenants,
       authorize: (token) => accounts.acceptsSandboxToken(token),
+      persistDir: config.sandbox.persist ? path.join(config.dataDir, 'sandbox') : undefined,
+    });
+    // Saved last, after requests in flight finished.
+    if (sandbox.persistence) fastify.addHook('onClose', (_i: unknown, done: () => void) => {
+      sandbox.persistence?.stop();
+      done();
     });
     await app.register(sandbox.plugin as never, { prefix: '/sandbox/planhat' });
   }

@@ -10,6 +10,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { McpModule } from './mcp/mcp.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PlanhatModule } from './planhat/planhat.module';
 import { UnifiedModule } from './unified/unified.module';
 
@@ -22,6 +23,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(undefined, config),
         LoggerModule.forRoot(loggerParams(logger)),
+        MetricsModule,
         RedisModule,
         ThrottleModule,
         DatabaseModule,

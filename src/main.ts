@@ -1,12 +1,18 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { createApp } from './app.factory';
-import { BootstrapInfo } from './admin/bootstrap-info';
+import { BootstrapInfo, newMcpServerCommand } from './admin/bootstrap-info';
 import { ConfigError } from './config/app-config';
+import { installGracefulShutdown } from './common/shutdown';
 
 /** `npm start`: loads .env when present, validates config, serves, and tells a newcomer where to go. */
 async function main(): Promise<void> {
   if (fs.existsSync('.env')) process.loadEnvFile('.env');
   const { app, config, url } = await createApp(process.env);
+  installGracefulShutdown(app, {
+    timeoutMs: config.shutdownTimeoutMs,
+    log: (message) => process.stderr.write(`Shutdown: ${message}\n`),
+  });
   const info = app.get(BootstrapInfo);
   const lines = [
     '',
@@ -21,6 +27,12 @@ async function main(): Promise<void> {
   }
   if (info.sandboxAccountId) lines.push(`  Sandbox integrated account: ${info.sandboxAccountId}`);
   if (info.mcpUrl) lines.push(`  MCP server with all tools (created now, shown once): ${info.mcpUrl}`);
+  else if (info.sandboxAccountId) {
+    // MCP tokens are stored hashed: an earlier URL cannot be shown again, but a new one is one command away.
+    const key = process.env.ADMIN_API_KEY ? '$ADMIN_API_KEY' : `$(cat ${path.join(config.dataDir, 'admin_api_key')})`;
+    lines.push('  MCP URLs are shown only when a server is created (tokens are stored hashed). A new one with all tools:');
+    lines.push(`    ${newMcpServerCommand(config.publicUrl, info.sandboxAccountId, key)}`);
+  }
   if (info.sandboxAccountId) {
     lines.push('', `  Try: curl -H "Authorization: Bearer <admin key>" "${config.publicUrl}/proxy/companies?integrated_account_id=${info.sandboxAccountId}&limit=3"`);
   }

@@ -66,9 +66,9 @@ export interface Child {
 }
 
 /** Spawns a node script, resolving once `ready` matches its output (the URL is taken from it). */
-export async function spawnNode(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<Child> {
+export async function spawnNode(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000, cwd = ROOT): Promise<Child> {
   const proc = spawn(process.execPath, [script], {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

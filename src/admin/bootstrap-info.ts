@@ -17,3 +17,16 @@ export class BootstrapInfo {
     return this.mcpToken ? `${this.self.publicUrl()}/mcp/${this.mcpToken}` : undefined;
   }
 }
+
+/**
+ * The shell command that creates an MCP server with all tools on an account and prints its URL
+ * (printed at start when no URL can be shown: tokens are stored hashed). `keyExpression` is how the
+ * shell gets the admin key: `$(cat <DATA_DIR>/admin_api_key)` or `$ADMIN_API_KEY`.
+ */
+export function newMcpServerCommand(publicUrl: string, accountId: string, keyExpression: string): string {
+  return (
+    `curl -s -X POST -H "Authorization: Bearer ${keyExpression}" -H 'content-type: application/json' ` +
+    `-d '{"name":"All tools"}' "${publicUrl}/integrated-account/${accountId}/mcp" ` +
+    `| node -pe 'JSON.parse(require("fs").readFileSync(0)).url'`
+  );
+}

@@ -11,7 +11,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Authenticate with `Authorization: Bearer <api token>` (ADMIN_API_KEY or a token from POST /api-token). Errors: `{statusCode, error, message, hint?, details?, remote?}`.',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY or a token from POST /api-token' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      // API tokens are opaque random strings, not JWTs: DocumentBuilder's default `bearerFormat: 'JWT'` is dropped.
+      bearerFormat: undefined,
+      description: 'Opaque API token: ADMIN_API_KEY or a token from POST /api-token (not a JWT)',
+    })
     .build();
   return SwaggerModule.createDocument(app, config);
 }

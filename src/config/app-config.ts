@@ -27,11 +27,17 @@ export class AppConfig {
     seedCompanies: number;
     rateLimitPerMin: number;
     faults: boolean;
+    /** Keep sandbox tenants in DATA_DIR/sandbox across restarts. */
+    persist: boolean;
     /** Live tenants kept at most (least recently used evicted). */
     maxTenants: number;
   };
   upstreamTimeoutMs!: number;
   throttlePerMin!: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may finish before their connections are cut. */
+  shutdownTimeoutMs!: number;
+  /** Bearer token that may read GET /metrics (besides admin API tokens); unset = API tokens only. */
+  metricsToken?: string;
   logLevel!: string;
   bodyLimitBytes!: number;
   production!: boolean;
@@ -105,10 +111,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       seedCompanies: e.SANDBOX_SEED_COMPANIES,
       rateLimitPerMin: e.SANDBOX_RATE_LIMIT_PER_MIN,
       faults: e.SANDBOX_FAULTS,
+      persist: e.SANDBOX_PERSIST,
       maxTenants: e.SANDBOX_MAX_TENANTS,
     },
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     throttlePerMin: e.THROTTLE_PER_MIN,
+    metricsToken: e.METRICS_TOKEN || undefined,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     production,

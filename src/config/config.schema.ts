@@ -67,9 +67,12 @@ export const envSchema = z.object({
   SANDBOX_SEED_COMPANIES: int(60, 1, 200_000),
   SANDBOX_RATE_LIMIT_PER_MIN: int(200, 0, 10_000_000),
   SANDBOX_FAULTS: bool(false),
+  SANDBOX_PERSIST: bool(false).describe('Keep sandbox tenants in DATA_DIR/sandbox across restarts'),
   SANDBOX_MAX_TENANTS: int(100, 1, 100_000).describe('Live sandbox tenants kept at most (least recently used evicted)'),
   UPSTREAM_TIMEOUT_MS: int(30_000, 10, 600_000),
   THROTTLE_PER_MIN: int(600, 0, 10_000_000).describe('Gateway requests per minute per API token, account, MCP server, and client address when unauthenticated; 0 = off'),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000).describe('On SIGTERM/SIGINT: how long requests in flight may finish before their connections are cut'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('secret: bearer token for GET /metrics (admin API tokens work too)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
 });

@@ -1,79 +1,78 @@
-import { Controller, Get, Header, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
+import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
+import { ReadinessIndicators } from './readiness.indicators';
 
-type IndicatorMap = Record<string, { status: 'up' | 'down'; message?: string }>;
-
-export interface HealthResult {
-  status: 'ok' | 'error';
-  info: IndicatorMap;
-  error: IndicatorMap;
-  details: IndicatorMap;
-}
-
-const PING_TIMEOUT_MS = 3000;
-
-/** OpenAPI schema of a health answer (same shape as the one @nestjs/terminus documented before). */
-function healthSchema(status: 'ok' | 'error') {
+/** OpenAPI schema of a health answer (terminus's shape: status, info, error, details). */
+function healthSchema(status: 'ok' | 'error', up: object, down: object = {}) {
   const indicators = (example: object) => ({
     type: 'object',
     example,
     additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string' } }, additionalProperties: true },
   });
-  const up = { database: { status: 'up' } };
-  const down = { redis: { status: 'down', message: 'Could not connect' } };
   return {
     type: 'object',
     properties: {
       status: { type: 'string', example: status },
       info: { ...indicators(up), nullable: true },
-      error: { ...indicators(status === 'error' ? down : {}), nullable: true },
-      details: indicators(status === 'error' ? { ...up, ...down } : up),
+      error: { ...indicators(down), nullable: true },
+      details: indicators({ ...up, ...down }),
     },
   };
 }
 
 /**
- * GET /health: pings the database (`SELECT 1`, 3 s timeout). Written by hand rather than with
- * @nestjs/terminus: one check does not need the library, and terminus resolves TypeORM with a
- * require() computed at run time, which a bundled build cannot follow (it loaded a second copy).
+ * Health with @nestjs/terminus. `GET /health` is liveness: the process answers HTTP (no dependency
+ * is checked, so a database outage does not make an orchestrator restart healthy instances).
+ * `GET /health/ready` is readiness: the database answers, Redis answers when REDIS_URL is set,
+ * every migration is applied, and the gateway is not shutting down. Both are public and uncached.
  */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  private readonly log = new Logger('Health');
-
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: ReadinessIndicators,
+  ) {}
 
   @Public()
   @Get()
+  @HealthCheck({ swaggerDocumentation: false })
   @Header('Cache-Control', 'no-cache, no-store, must-revalidate')
-  @ApiServiceUnavailableResponse({ description: 'The Health Check is not successful', schema: healthSchema('error') })
-  @ApiOkResponse({ description: 'The Health Check is successful', schema: healthSchema('ok') })
-  async check(): Promise<HealthResult> {
-    const database = await this.pingDatabase();
-    if (database.status === 'up') {
-      return { status: 'ok', info: { database }, error: {}, details: { database } };
-    }
-    const result: HealthResult = { status: 'error', info: {}, error: { database }, details: { database } };
-    this.log.error(`Health Check has failed! ${JSON.stringify(result.details)}`);
-    throw new ServiceUnavailableException(result);
+  @ApiOkResponse({ description: 'The process is alive', schema: healthSchema('ok', { gateway: { status: 'up' } }) })
+  live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return this.answer(reply, [() => this.indicators.alive()]);
   }
 
-  private async pingDatabase(): Promise<{ status: 'up' | 'down'; message?: string }> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), PING_TIMEOUT_MS);
-    });
+  @Public()
+  @Get('ready')
+  @HealthCheck({ swaggerDocumentation: false })
+  @Header('Cache-Control', 'no-cache, no-store, must-revalidate')
+  @ApiOkResponse({
+    description: 'Ready: database reachable, Redis reachable (when configured), migrations applied, not shutting down',
+    schema: healthSchema('ok', { database: { status: 'up' }, redis: { status: 'up' }, migrations: { status: 'up' }, shutdown: { status: 'up' } }),
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'Not ready: the failing checks are under `error`',
+    schema: healthSchema('error', { database: { status: 'up' } }, { redis: { status: 'down', message: 'timeout of 3000ms exceeded' } }),
+  })
+  ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return this.answer(reply, this.indicators.readiness());
+  }
+
+  /**
+   * Terminus throws a 503 carrying the result when a check fails; the gateway's error filter would
+   * turn any 5xx exception into a generic 500, so the result is answered here, as terminus shapes it.
+   */
+  private async answer(reply: FastifyReply, checks: HealthIndicatorFunction[]): Promise<HealthCheckResult> {
     try {
-      const outcome = await Promise.race([this.dataSource.query('SELECT 1'), timeout]);
-      if (outcome === 'timeout') return { status: 'down', message: `timeout of ${PING_TIMEOUT_MS}ms exceeded` };
-      return { status: 'up' };
-    } catch {
-      return { status: 'down' };
-    } finally {
-      clearTimeout(timer);
+      return await this.health.check(checks);
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      void reply.status(503);
+      return err.getResponse() as HealthCheckResult;
     }
   }
 }

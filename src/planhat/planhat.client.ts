@@ -1,7 +1,9 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type * as Undici from 'undici';
 import { AppConfig } from '../config/app-config';
 import { codeForStatus, ErrorCode, GatewayError } from '../common/errors';
+import { MetricsService } from '../metrics/metrics.service';
+import { findModel } from './catalog';
 import { PlanhatConnectionResolver, type PlanhatConnection } from './planhat-connection';
 import { RateLimitTracker, type RateLimitHeaders } from './rate-limit';
 
@@ -76,6 +78,12 @@ function loadUndici(): typeof Undici {
   return undici;
 }
 
+/** The catalog model a Planhat path belongs to (`/companies/extid-x` → companies), `other` when none: a bounded label. */
+export function modelOfPath(path: string): string {
+  const first = path.split(/[/?]/, 2)[1] ?? '';
+  return findModel(first)?.key ?? 'other';
+}
+
 function messageOf(body: unknown, fallback: string): string {
   if (typeof body === 'string' && body.trim()) return body.trim().slice(0, 500);
   if (body && typeof body === 'object') {
@@ -98,6 +106,7 @@ export class PlanhatClient implements OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     private readonly accounts: PlanhatConnectionResolver,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   /**
@@ -180,6 +189,9 @@ export class PlanhatClient implements OnApplicationShutdown {
     // keep their 300 s defaults: at this value they could never fire first). Not AbortSignal.timeout:
     // its timer would outlive the request by up to `timeout` (30 s by default), and at thousands of
     // requests a second those timers fill the old generation.
+    const started = process.hrtime.bigint();
+    const observe = (outcome: number | 'timeout' | 'network_error') =>
+      this.metrics?.recordUpstream(modelOfPath(req.path), outcome, Number(process.hrtime.bigint() - started) / 1e9);
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeout).unref();
     try {
@@ -204,10 +216,13 @@ export class PlanhatClient implements OnApplicationShutdown {
         text = await res.body.text();
       }
     } catch (err) {
-      throw this.transportError(err, timeout);
+      const error = this.transportError(err, timeout);
+      observe(error.code === ErrorCode.UPSTREAM_TIMEOUT ? 'timeout' : 'network_error');
+      throw error;
     } finally {
       clearTimeout(timer);
     }
+    observe(status);
 
     const rateLimit = this.rateLimits.observe(conn.accountId, resHeaders);
     if (status >= 200 && status < 300) {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ApiPrincipal, type ApiTokenScope } from '../../common/auth/public.decorator';
 import { GatewayError } from '../../common/errors';
 import { API_TOKEN_PREFIX, TokenService } from '../../common/crypto/token.service';
 import { AppConfig } from '../../config/app-config';
+import { MetricsService } from '../../metrics/metrics.service';
 import { Clock } from '../clock';
 import { ApiTokenEntity } from './entities/api-token.entity';
 import { ApiTokenDto, CreatedApiTokenDto } from './api-tokens.dto';
@@ -28,6 +29,7 @@ export class ApiTokensService {
     private readonly tokens: TokenService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async create(name: string, scope: ApiTokenScope = 'admin'): Promise<CreatedApiTokenDto> {
@@ -64,7 +66,9 @@ export class ApiTokensService {
     const hash = this.tokens.hash(bearer);
     const now = Date.now();
     const hit = this.cache.get(hash);
-    if (hit && hit.until > now) return hit.principal;
+    const fresh = hit !== undefined && hit.until > now;
+    this.metrics?.recordCache('api_token', fresh);
+    if (fresh) return hit.principal;
     this.cache.delete(hash);
     const row = await this.repo.findOne({ where: { token_hash: hash } });
     if (!row) return null;

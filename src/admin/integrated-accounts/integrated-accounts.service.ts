@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { MetricsService } from '../../metrics/metrics.service';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { In, IsNull, Not, Repository } from 'typeorm';
@@ -49,6 +50,7 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     private readonly clock: Clock,
     private readonly mcpCache: McpServerCache,
     private readonly cursors: CursorCodec,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     super();
   }
@@ -236,7 +238,9 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     }
     const now = Date.now();
     const hit = this.resolved.get(accountId);
-    if (hit && hit.until > now) return hit.conn;
+    const fresh = hit !== undefined && hit.until > now;
+    this.metrics?.recordCache('planhat_connection', fresh);
+    if (fresh) return hit.conn;
     const row = await this.find(accountId);
     const token = this.openToken(row);
     if (!token) {

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { MetricsService } from '../../metrics/metrics.service';
 import type { McpServerConfig } from '../../mcp/policy';
 
 export interface ActiveMcpServer {
@@ -17,10 +18,14 @@ export const MCP_CACHE_MS = 2_000;
 export class McpServerCache {
   private readonly entries = new Map<string, { value: ActiveMcpServer | null; until: number }>();
 
+  constructor(@Optional() private readonly metrics?: MetricsService) {}
+
   get(hash: string, now: number): ActiveMcpServer | null | undefined {
     const e = this.entries.get(hash);
+    const fresh = e !== undefined && e.until > now;
+    this.metrics?.recordCache('mcp_server', fresh);
     if (!e) return undefined;
-    if (e.until <= now) {
+    if (!fresh) {
       this.entries.delete(hash);
       return undefined;
     }

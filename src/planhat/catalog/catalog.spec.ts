@@ -3,15 +3,9 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { allModels, createSchema, findModel, idProblem, nativeTools, toolName, type ModelKey } from './index';
 
-/**
- * The 97 tool names of the seed document (Truto's Planhat tool list). Read from the document when
- * ../shared is beside the checkout (CI), otherwise from the committed copy.
- */
+/** The 97 tool names of the seed document (Truto's Planhat tool list), committed as a fixture. */
 function seedToolNames(): string[] {
-  const file = path.resolve(__dirname, '../../../../shared/seeds/003_fa23e176c6651aa5.txt');
-  if (!fs.existsSync(file)) return JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures/seed-tool-names.json'), 'utf8'));
-  const text = fs.readFileSync(file, 'utf8');
-  return [...text.matchAll(/^- \*\*([a-z_]+)\*\* —/gm)].map((m) => m[1]);
+  return JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures/seed-tool-names.json'), 'utf8'));
 }
 
 describe('Planhat catalog', () => {

@@ -4,8 +4,8 @@ import type { ModelDef } from './types';
 
 /**
  * The Planhat catalog: one entry per model. Everything else (HTTP client paths, `/proxy` routes,
- * MCP tools, Swagger schemas, the sandbox) is derived from this table. Sources for each entry are
- * in ../shared/planhat-api.md (§7 per-model reference, §10 summary table).
+ * MCP tools, Swagger schemas, the sandbox) is derived from this table. What each entry is based on
+ * is described in docs/planhat-api.md (per-model notes).
  */
 const ALL = ['list', 'get', 'create', 'update', 'delete', 'bulk_upsert'] as const;
 const CRUD = ['list', 'get', 'create', 'update', 'delete'] as const;

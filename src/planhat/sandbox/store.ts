@@ -114,6 +114,18 @@ export class Collection {
     this.tag = tagOf(model);
   }
 
+  /** What a snapshot keeps of this collection (indexes are rebuilt lazily). */
+  state(): CollectionSnapshot {
+    return { items: this.items, counter: this.counter, lastTs: this.lastTs };
+  }
+
+  /** Fills an empty collection from a snapshot. */
+  restoreState(snap: CollectionSnapshot): void {
+    for (const rec of snap.items) this.insert(rec);
+    this.counter = snap.counter;
+    this.lastTs = snap.lastTs;
+  }
+
   nextId(nowMs?: number): string {
     if (nowMs !== undefined) this.lastTs = Math.max(this.lastTs, Math.floor(nowMs / 1000), SEED_ID_TIMESTAMP + 1);
     return objectId(this.lastTs, this.tag, ++this.counter);
@@ -196,6 +208,22 @@ function unindexValue(idx: Map<string, Rec | Rec[]>, v: unknown, rec: Rec) {
   else if (cur.length === 0) idx.delete(k);
 }
 
+export interface CollectionSnapshot {
+  items: Rec[];
+  counter: number;
+  lastTs: number;
+}
+
+/** A tenant as SANDBOX_PERSIST writes it (without its token). */
+export interface TenantSnapshot {
+  v: 1;
+  seedCompanies: number;
+  createdAt: number;
+  writes: number;
+  counters: Array<[string, number]>;
+  collections: Record<string, CollectionSnapshot>;
+}
+
 /** One token's isolated Planhat tenant. Collections are created (and seeded) on first access. */
 export class Tenant {
   readonly createdAt: number;
@@ -210,6 +238,30 @@ export class Tenant {
     private readonly now: () => number,
   ) {
     this.createdAt = now();
+  }
+
+  snapshot(): TenantSnapshot {
+    const collections: Record<string, CollectionSnapshot> = {};
+    for (const [key, c] of this.collections) collections[key] = c.state();
+    return { v: 1, seedCompanies: this.seedCompanies, createdAt: this.createdAt, writes: this.writes, counters: [...this.counters], collections };
+  }
+
+  /**
+   * Loads a snapshot into this fresh tenant. Collections it does not hold are seeded on first access
+   * as usual (seeding is deterministic, so their references to restored records still hold).
+   */
+  restore(snap: TenantSnapshot): void {
+    if (snap.v !== 1 || snap.seedCompanies !== this.seedCompanies) return; // another format or size: seed afresh
+    (this as { createdAt: number }).createdAt = snap.createdAt;
+    this.writes = snap.writes;
+    for (const [k, n] of snap.counters) this.counters.set(k, n);
+    for (const [key, cs] of Object.entries(snap.collections)) {
+      const model = findModel(key);
+      if (!model) continue;
+      const c = new Collection(model, keyFieldsOf(model));
+      c.restoreState(cs);
+      this.collections.set(key, c);
+    }
   }
 
   /** The collection of a model (by catalog key), seeding it on first access. */
@@ -597,6 +649,10 @@ export interface SandboxStoreOptions {
   /** Live tenants kept at most (least recently used evicted, recreated freshly seeded on next use). */
   maxTenants?: number;
   now?: () => number;
+  /** A saved snapshot of a token's tenant, loaded when the tenant is first used (SANDBOX_PERSIST). */
+  restore?: (token: string) => TenantSnapshot | undefined;
+  /** Called with a tenant the LRU drops (SANDBOX_PERSIST saves it first). */
+  onEvict?: (tenant: Tenant) => void;
 }
 
 /**
@@ -618,7 +674,19 @@ export class SandboxStore {
     this.seedCompanies = opts.seedCompanies;
     this.maxTenants = max;
     this.now = opts.now ?? Date.now;
-    this.tenants = new LRUCache<string, Tenant>({ max });
+    this.restoreSnapshot = opts.restore;
+    const onEvict = opts.onEvict;
+    this.tenants = new LRUCache<string, Tenant>({
+      max,
+      ...(onEvict ? { dispose: (t: Tenant, _k: string, reason: string) => reason === 'evict' && onEvict(t) } : {}),
+    });
+  }
+
+  private readonly restoreSnapshot?: (token: string) => TenantSnapshot | undefined;
+
+  /** The tenants held now. */
+  liveTenants(): Tenant[] {
+    return [...this.tenants.values()];
   }
 
   /** The tenant of a token, created (empty, seeded lazily) on first use; marks it most recently used. */
@@ -626,6 +694,8 @@ export class SandboxStore {
     let t = this.tenants.get(token);
     if (!t) {
       t = new Tenant(token, this.seedCompanies, this.now);
+      const snap = this.restoreSnapshot?.(token);
+      if (snap) t.restore(snap);
       this.tenants.set(token, t);
     }
     return t;
