@@ -219,3 +219,21 @@ export function toolsForConfig(config: McpServerConfig): ToolSummary[] {
   if (exposure === 'discovery') return allowed.length > 0 ? META_TOOLS.discovery : [];
   return allowed.some((t) => t.kind === 'native') ? META_TOOLS.model_actions : [];
 }
+
+const listedCache = new Map<string, ReadonlySet<string>>();
+
+/**
+ * The names a server with this config lists and answers directly (tools/list and tools/call):
+ * exactly the names of toolsForConfig, memoised per policy. The MCP policy guard reads it for every
+ * tool mcp-nest lists or calls.
+ */
+export function listedNames(config: McpServerConfig): ReadonlySet<string> {
+  const key = policyKey(config);
+  let names = listedCache.get(key);
+  if (!names) {
+    names = new Set(toolsForConfig(config).map((t) => t.name));
+    if (listedCache.size > 1000) listedCache.clear();
+    listedCache.set(key, names);
+  }
+  return names;
+}
