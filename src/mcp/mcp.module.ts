@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { McpModule as McpNestModule } from '@rekog/mcp-nest';
 import { AdminModule } from '../admin/admin.module';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';
@@ -24,7 +24,10 @@ import { UnifiedToolRunner } from './unified-runner';
  * `forRootAsync` registers no controller and starts no transport of its own: mcp-nest's built-in
  * controllers (`/mcp`, `/sse`, `/messages`, no URL token) and its STDIO transport (which bypasses
  * every guard) are never mounted; only the gateway's token routes reach mcp-nest.
+ *
+ * Global for McpToolRegistry: the admin API's tool preview reads the same registry.
  */
+@Global()
 @Module({
   imports: [
     AdminModule,
@@ -47,6 +50,6 @@ import { UnifiedToolRunner } from './unified-runner';
   ],
   controllers: [McpController],
   providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, DiscoveryTools, ModelActionTools],
-  exports: [McpToolsService],
+  exports: [McpToolsService, McpToolRegistry],
 })
 export class McpModule {}

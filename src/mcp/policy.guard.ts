@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest';
 import { contextOf } from './context';
-import { listedNames } from './policy';
+import { McpToolRegistry } from './tool-registry';
 
 /**
  * The per-server policy (methods, tags, tool_exposure) as an mcp-nest `@ToolGuards` guard, on every
@@ -14,10 +14,12 @@ import { listedNames } from './policy';
  */
 @Injectable()
 export class McpPolicyGuard implements CanActivate {
+  constructor(private readonly registry: McpToolRegistry) {}
+
   canActivate(context: ExecutionContext): boolean {
     const ctx = contextOf(context.switchToHttp().getRequest());
     if (!ctx) return false;
     const meta = Reflect.getMetadata(MCP_TOOL_METADATA_KEY, context.getHandler()) as { name?: unknown } | undefined;
-    return typeof meta?.name === 'string' && listedNames(ctx.config).has(meta.name);
+    return typeof meta?.name === 'string' && this.registry.listedNames(ctx.config).has(meta.name);
   }
 }

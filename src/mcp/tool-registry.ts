@@ -1,19 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { McpRegistryDiscoveryService } from '@rekog/mcp-nest';
-import { policyKey, toolAllowed, type IndexedTool, type McpServerConfig } from './policy';
-import { CATALOG_TOOL_OF } from './tools/catalog.tools';
+import { policyKey, toolAllowed, toolsForConfig, type IndexedTool, type McpServerConfig, type ToolSummary } from './policy';
+import { CATALOG_TOOL_OF } from './tools/catalog-metadata';
 
 /**
  * The catalog tools as mcp-nest's registry holds them (its discovery found the decorated methods
  * of NativeTools and UnifiedTools): the one list tools/list, tools/call and the meta-tools
- * (search_tools, get_tool_schema, call_tool, the model actions) read.
+ * (search_tools, get_tool_schema, call_tool, the model actions), the policy guard and the admin
+ * preview (GET /integrated-account/:id/tools) read.
  */
 @Injectable()
 export class McpToolRegistry {
   private tools?: readonly IndexedTool[];
   private byName?: ReadonlyMap<string, IndexedTool>;
   private readonly allowedCache = new Map<string, readonly IndexedTool[]>();
+  private readonly listedCache = new Map<string, ReadonlySet<string>>();
 
   constructor(
     private readonly registry: McpRegistryDiscoveryService,
@@ -51,5 +53,22 @@ export class McpToolRegistry {
       if (this.tools) this.allowedCache.set(key, tools);
     }
     return tools;
+  }
+
+  /** What a server with this config lists on tools/list (the admin preview shows exactly this). */
+  listed(config: McpServerConfig): ToolSummary[] {
+    return toolsForConfig(config, this.allowed(config));
+  }
+
+  /** The names of `listed(config)`, memoised per policy: what McpPolicyGuard lets through. */
+  listedNames(config: McpServerConfig): ReadonlySet<string> {
+    const key = policyKey(config);
+    let names = this.listedCache.get(key);
+    if (!names) {
+      names = new Set(this.listed(config).map((t) => t.name));
+      if (this.listedCache.size > 1000) this.listedCache.clear();
+      if (this.tools) this.listedCache.set(key, names);
+    }
+    return names;
   }
 }

@@ -210,9 +210,12 @@ function summary(t: IndexedTool): ToolSummary {
   };
 }
 
-/** Exactly what an MCP server with this config lists on tools/list (empty = the config matches nothing). */
-export function toolsForConfig(config: McpServerConfig): ToolSummary[] {
-  const allowed = allowedTools(config);
+/**
+ * Exactly what an MCP server with this config lists on tools/list (empty = the config matches
+ * nothing), from the tools its method and tag filters allow: by default those of the catalog's
+ * tool index; the MCP module passes the ones mcp-nest's registry holds (McpToolRegistry).
+ */
+export function toolsForConfig(config: McpServerConfig, allowed: readonly IndexedTool[] = allowedTools(config)): ToolSummary[] {
   if (allowed.length === 0) return [];
   const exposure = config.tool_exposure ?? 'all';
   if (exposure === 'all') return allowed.map(summary);
@@ -220,20 +223,3 @@ export function toolsForConfig(config: McpServerConfig): ToolSummary[] {
   return allowed.some((t) => t.kind === 'native') ? META_TOOLS.model_actions : [];
 }
 
-const listedCache = new Map<string, ReadonlySet<string>>();
-
-/**
- * The names a server with this config lists and answers directly (tools/list and tools/call):
- * exactly the names of toolsForConfig, memoised per policy. The MCP policy guard reads it for every
- * tool mcp-nest lists or calls.
- */
-export function listedNames(config: McpServerConfig): ReadonlySet<string> {
-  const key = policyKey(config);
-  let names = listedCache.get(key);
-  if (!names) {
-    names = new Set(toolsForConfig(config).map((t) => t.name));
-    if (listedCache.size > 1000) listedCache.clear();
-    listedCache.set(key, names);
-  }
-  return names;
-}

@@ -7,6 +7,7 @@ import { McpPolicyGuard } from '../policy.guard';
 import { toolIndex, type IndexedTool } from '../policy';
 import { errorResult, notAllowed } from '../results';
 import { toolSpec } from '../tool-schemas';
+import { CATALOG_TOOL_OF } from './catalog-metadata';
 
 /**
  * The catalog tools as mcp-nest tools. Each Planhat catalog tool (native) and each unified resource
@@ -23,9 +24,6 @@ import { toolSpec } from '../tool-schemas';
 export interface CatalogToolHost {
   readonly tools: McpToolsService;
 }
-
-/** Tool metadata object → the catalog tool it was generated from (read by McpToolRegistry). */
-export const CATALOG_TOOL_OF = new WeakMap<object, IndexedTool>();
 
 function declareTool(host: { prototype: CatalogToolHost }, tool: IndexedTool): void {
   const proto = host.prototype as unknown as Record<string, unknown>;
