@@ -5,9 +5,7 @@
 import * as fs from 'node:fs';
 import { Logger } from '@nestjs/common';
 import * as jsonSchemaCompat from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
-import type { McpOptions } from '@rekog/mcp-nest';
-import { McpRegistryDiscoveryService } from '@rekog/mcp-nest';
-import { createMcpServer } from '@rekog/mcp-nest/dist/mcp/utils/mcp-server.factory';
+import { createMcpServer, McpRegistryDiscoveryService, type McpOptions } from '../src/mcp/mcp-nest';
 import type { TestApp } from '../src/admin/testing/admin-test-app';
 import { McpPolicyGuard } from '../src/mcp/policy.guard';
 import { toolIndex } from '../src/mcp/policy';

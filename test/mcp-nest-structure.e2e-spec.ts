@@ -5,7 +5,7 @@
  */
 import type { ExecutionContext } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { McpRegistryDiscoveryService, type ToolMetadata } from '@rekog/mcp-nest';
+import { McpRegistryDiscoveryService, type ToolMetadata } from '../src/mcp/mcp-nest';
 import type { TestApp } from '../src/admin/testing/admin-test-app';
 import { McpPolicyGuard } from '../src/mcp/policy.guard';
 import { META_TOOLS, toolIndex } from '../src/mcp/policy';

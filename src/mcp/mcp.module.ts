@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { McpModule as McpNestModule } from '@rekog/mcp-nest';
+import { McpModule as McpNestModule } from './mcp-nest';
 import { AdminModule } from '../admin/admin.module';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';
 import { PlanhatModule } from '../planhat/planhat.module';

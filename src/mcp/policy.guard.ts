@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { MCP_TOOL_METADATA_KEY } from '@rekog/mcp-nest';
+import { MCP_TOOL_METADATA_KEY } from './mcp-nest';
 import { contextOf } from './context';
 import { McpToolRegistry } from './tool-registry';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { McpRegistryDiscoveryService } from '@rekog/mcp-nest';
+import { McpRegistryDiscoveryService } from './mcp-nest';
 import { policyKey, toolAllowed, toolsForConfig, type IndexedTool, type McpServerConfig, type ToolSummary } from './policy';
 import { CATALOG_TOOL_OF } from './tools/catalog-metadata';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { Tool, ToolGuards } from '@rekog/mcp-nest';
+import { Tool, ToolGuards } from '../mcp-nest';
 import { contextOf } from '../context';
 import { McpToolsService } from '../mcp-tools.service';
 import { McpPolicyGuard } from '../policy.guard';
