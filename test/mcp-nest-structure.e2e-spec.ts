@@ -3,6 +3,8 @@
  * its discovery, every one behind the policy guard; its registry is the list the MCP endpoint and
  * the admin preview read; only the gateway's token routes reach mcp-nest.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ExecutionContext } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { McpRegistryDiscoveryService, type ToolMetadata } from '../src/mcp/mcp-nest';
@@ -95,5 +97,24 @@ describe('the admin preview reads the same registry as the MCP endpoint', () => 
     expect(preview.status).toBe(200);
     expect(preview.body.result.map((x: Json) => x.name)).toEqual(listed);
     expect(listed.length).toBeGreaterThan(0);
+  });
+});
+
+describe('mcp-nest is loaded without its OAuth half', () => {
+  it('src imports @rekog/mcp-nest only through src/mcp/mcp-nest.ts, which takes dist/mcp (the root also loads passport, jwt, express)', () => {
+    const src = path.join(__dirname, '../src');
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (file.endsWith('.ts') && file !== path.join(src, 'mcp/mcp-nest.ts') && /from '@rekog\/mcp-nest[^']*'/.test(fs.readFileSync(file, 'utf8'))) offenders.push(path.relative(src, file));
+      }
+    };
+    walk(src);
+    expect(offenders).toEqual([]);
+    const entry = fs.readFileSync(path.join(src, 'mcp/mcp-nest.ts'), 'utf8');
+    expect(entry).toMatch(/from '@rekog\/mcp-nest\/dist\/mcp'/);
+    expect(entry).not.toMatch(/from '@rekog\/mcp-nest'/);
   });
 });
