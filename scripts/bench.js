@@ -21,7 +21,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PAGING_COMPANIES = Number(process.env.BENCH_PAGING_COMPANIES ?? 100_000);
 const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 100_000);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
-// BENCH_ONLY=proxy,unified,call,list,memory,paging,cold runs a subset (default: all).
+// BENCH_ONLY=proxy,unified,call,call1,list,memory,paging,cold runs a subset (default: all).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const runs = (name) => !ONLY || ONLY.has(name);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
@@ -193,10 +193,15 @@ async function main() {
       { url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 } }) },
     ],
   };
+  // The same MCP call and proxy list at one connection: the latency one client sees (issue 18:
+  // the MCP call adds at most 5 ms p50 over the proxy's same list).
+  targets.call1 = [targets.call[0], { ...targets.call[1], connections: 1 }];
+  targets.proxy1 = [targets.proxy[0], { ...targets.proxy[1], connections: 1 }];
   const pairs = [
     ['proxy', 'proxy list', 'bare'],
     ['unified', 'unified list', 'bare'],
     ['call', 'mcp tools/call list', 'proxy'],
+    ['call1', 'mcp tools/call list, 1 connection', 'proxy1'],
   ].filter(([name]) => runs(name));
   // Warm-up: both tenants (lazy seeding), connections, and each measured path until its code is
   // optimised (JIT, WebAssembly tier-up), so that the first round measures the steady state too.
@@ -227,6 +232,9 @@ async function main() {
   if (runs('list')) {
     const list = await measured(gateway, { url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/list', {}), connections: 4 });
     report({ scenario: 'mcp tools/list', ...list, baseline_rps: null, ratio: null });
+    // One client's view: the latency of listing every tool (issue 18 target: p50 <= 10 ms).
+    const one = await measured(gateway, { url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/list', {}), connections: 1 });
+    report({ scenario: 'mcp tools/list, 1 connection', ...one, baseline_rps: null, ratio: null });
   }
 
   // 5. memory: RSS after MEMORY_REQUESTS mixed requests, and growth over the second half

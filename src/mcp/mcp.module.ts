@@ -1,23 +1,55 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { McpModule as McpNestModule } from './mcp-nest';
 import { AdminModule } from '../admin/admin.module';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';
 import { PlanhatModule } from '../planhat/planhat.module';
 import { UnifiedModule } from '../unified/unified.module';
-import { CustomFieldsCache } from './custom-fields';
-import { McpAccessService } from './mcp-access.service';
+import { INSTRUCTIONS, McpAccessService, SERVER_INFO } from './mcp-access.service';
 import { McpController } from './mcp.controller';
 import { McpToolsService } from './mcp-tools.service';
+import { McpPolicyGuard } from './policy.guard';
+import { McpHooksModule, McpServerHooks } from './server-hooks';
+import { McpToolRegistry } from './tool-registry';
+import { NativeTools, UnifiedTools } from './tools/catalog.tools';
+import { DiscoveryTools, ModelActionTools } from './tools/meta.tools';
 import { UnifiedToolRunner } from './unified-runner';
 
 /**
- * MCP servers (CONTRACT §5): /mcp/:token over Streamable HTTP and legacy SSE, tools from the tool
- * index (src/mcp/policy) filtered by each server's stored policy, run through PlanhatService and
- * UnifiedService.
+ * MCP servers (CONTRACT §5) on @rekog/mcp-nest: /mcp/:token over Streamable HTTP and legacy SSE
+ * (McpController, the gateway's own routes), the tools declared with mcp-nest's decorators
+ * (tools/catalog.tools.ts generates them from the Planhat catalog and the unified resources,
+ * tools/meta.tools.ts holds the hand-written meta-tools), each server's stored policy enforced by
+ * McpPolicyGuard, and the gateway's hooks into each mcp-nest server (server-hooks.ts).
+ *
+ * `forRootAsync` registers no controller and starts no transport of its own: mcp-nest's built-in
+ * controllers (`/mcp`, `/sse`, `/messages`, no URL token) and its STDIO transport (which bypasses
+ * every guard) are never mounted; only the gateway's token routes reach mcp-nest.
+ *
+ * Global for McpToolRegistry: the admin API's tool preview reads the same registry.
  */
+@Global()
 @Module({
-  imports: [AdminModule, IdempotencyModule, PlanhatModule, UnifiedModule],
+  imports: [
+    AdminModule,
+    IdempotencyModule,
+    PlanhatModule,
+    UnifiedModule,
+    McpHooksModule,
+    McpNestModule.forRootAsync({
+      imports: [McpHooksModule],
+      inject: [McpServerHooks],
+      useFactory: (hooks: McpServerHooks) => ({
+        ...SERVER_INFO,
+        instructions: INSTRUCTIONS,
+        capabilities: { tools: { listChanged: false } },
+        streamableHttp: { statelessMode: true, enableJsonResponse: true },
+        serverMutator: hooks.mutate,
+        logging: { level: ['error'] },
+      }),
+    }),
+  ],
   controllers: [McpController],
-  providers: [CustomFieldsCache, McpToolsService, McpAccessService, UnifiedToolRunner],
-  exports: [McpToolsService, CustomFieldsCache],
+  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, DiscoveryTools, ModelActionTools],
+  exports: [McpToolsService, McpToolRegistry],
 })
 export class McpModule {}

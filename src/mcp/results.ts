@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ByteWriter, JsonPiece } from '../common/byte-writer';
+import type { JsonPiece } from '../common/byte-writer';
 import { assertUnreachable, ErrorCode, GatewayError } from '../common/errors';
 
 const pieceText = (p: JsonPiece) => (typeof p === 'string' ? p : p.toString('utf8'));
@@ -22,11 +22,6 @@ class PiecesText {
     return this.#text;
   }
 
-  /** The JSON text of the okResult's structuredContent, in pieces (the text is their concatenation). */
-  get pieces(): readonly JsonPiece[] {
-    return this.#pieces;
-  }
-
   toJSON(): { type: 'text'; text: string } {
     return { type: this.type, text: this.text };
   }
@@ -46,9 +41,8 @@ export function okResult(data: ToolData, json?: readonly JsonPiece[]): CallToolR
 }
 
 /**
- * An okResult: its structuredContent is built when first read (the SDK's validation reads it; the
- * direct tools/call path writes the pieces and never does). It must then be a plain object, which
- * the SDK's result schema requires.
+ * An okResult: its structuredContent is built when first read (the SDK's result validation reads
+ * it). It must then be a plain object, which the SDK's result schema requires.
  */
 class OkResult {
   readonly content: [PiecesText];
@@ -67,38 +61,6 @@ class OkResult {
   toJSON(): CallToolResult {
     return { content: this.content, structuredContent: this.structuredContent };
   }
-}
-
-/** The pieces of an okResult's JSON; undefined for any other result. */
-function okPiecesOf(result: CallToolResult): readonly JsonPiece[] | undefined {
-  const item = result.content.length === 1 ? result.content[0] : undefined;
-  return item instanceof PiecesText ? item.pieces : undefined;
-}
-
-/**
- * A tool result written as the JSON text of a JSON-RPC `result` (equal in meaning to
- * `JSON.stringify(result)`): an okResult's structuredContent is written from the JSON it was built
- * from, as it is, and escaped once, byte by byte, for the text, instead of being decoded and
- * serialised twice more.
- */
-export function writeCallResult(result: CallToolResult, out: ByteWriter): void {
-  const pieces = okPiecesOf(result);
-  if (!pieces) {
-    out.text(JSON.stringify(result));
-    return;
-  }
-  out.text('{"content":[{"type":"text","text":"');
-  for (const p of pieces) out.jsonStringContent(p);
-  out.text('"}],"structuredContent":');
-  for (const p of pieces) out.piece(p);
-  out.byte(0x7d);
-}
-
-/** About how many bytes writeCallResult writes (to size the writer once): the pieces twice, plus escapes. */
-export function callResultSize(result: CallToolResult): number {
-  let n = 256;
-  for (const p of okPiecesOf(result) ?? []) n += p.length;
-  return Math.ceil(n * 2.3);
 }
 
 /** What the error mapping needs to know about the tool that failed. */

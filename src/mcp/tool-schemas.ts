@@ -97,6 +97,24 @@ function toJson(schema: z.ZodType): JsonSchema {
   return json;
 }
 
+/**
+ * A tool's spec; its JSON Schema is converted on first use (tools/list, get_tool_schema), not when
+ * the MCP tools are declared at start (~1-2 ms per tool, most of the MCP module's share of a cold start).
+ */
+class Spec implements ToolSpec {
+  #json?: JsonSchema;
+
+  constructor(
+    readonly zod: z.ZodType<Record<string, unknown>>,
+    readonly customModel?: string,
+  ) {}
+
+  get json(): JsonSchema {
+    this.#json ??= toJson(this.zod);
+    return this.#json;
+  }
+}
+
 const specs = new Map<string, ToolSpec>();
 
 /** The cached spec of a tool. */
@@ -106,10 +124,10 @@ export function toolSpec(tool: IndexedTool): ToolSpec {
     if (tool.kind === 'native') {
       const zod = nativeZod(tool);
       const custom = tool.model.hasCustom && (tool.op === 'create' || tool.op === 'update');
-      spec = { zod, json: toJson(zod), customModel: custom ? tool.model.modelName : undefined };
+      spec = new Spec(zod, custom ? tool.model.modelName : undefined);
     } else {
       const zod = unifiedZod(tool.unified, tool.op);
-      spec = { zod, json: toJson(zod) };
+      spec = new Spec(zod);
     }
     specs.set(tool.name, spec);
   }

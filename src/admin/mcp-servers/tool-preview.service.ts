@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { toolsForConfig } from '../../mcp/policy';
+import { McpToolRegistry } from '../../mcp/tool-registry';
 import { IntegratedAccountsService } from '../integrated-accounts/integrated-accounts.service';
 import { wellFormedConfig } from './config-check';
 import { ToolListDto, ToolsQueryDto } from './mcp-servers.dto';
@@ -7,10 +7,13 @@ import { ToolListDto, ToolsQueryDto } from './mcp-servers.dto';
 /** A comma-separated query value as a list; a present but empty value stays an (empty, refused) list. */
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
 
-/** GET /integrated-account/:id/tools: the same policy functions the MCP endpoint uses. */
+/** GET /integrated-account/:id/tools: what the MCP endpoint lists, from the same mcp-nest registry and policy. */
 @Injectable()
 export class ToolPreviewService {
-  constructor(private readonly accounts: IntegratedAccountsService) {}
+  constructor(
+    private readonly accounts: IntegratedAccountsService,
+    private readonly tools: McpToolRegistry,
+  ) {}
 
   async preview(accountId: string, q: ToolsQueryDto): Promise<ToolListDto> {
     await this.accounts.find(accountId);
@@ -21,6 +24,6 @@ export class ToolPreviewService {
       ...(tags !== undefined ? { tags } : {}),
       ...(q.tool_exposure !== undefined ? { tool_exposure: q.tool_exposure } : {}),
     });
-    return { result: toolsForConfig(config) };
+    return { result: this.tools.listed(config) };
   }
 }

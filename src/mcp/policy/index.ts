@@ -210,12 +210,16 @@ function summary(t: IndexedTool): ToolSummary {
   };
 }
 
-/** Exactly what an MCP server with this config lists on tools/list (empty = the config matches nothing). */
-export function toolsForConfig(config: McpServerConfig): ToolSummary[] {
-  const allowed = allowedTools(config);
+/**
+ * Exactly what an MCP server with this config lists on tools/list (empty = the config matches
+ * nothing), from the tools its method and tag filters allow: by default those of the catalog's
+ * tool index; the MCP module passes the ones mcp-nest's registry holds (McpToolRegistry).
+ */
+export function toolsForConfig(config: McpServerConfig, allowed: readonly IndexedTool[] = allowedTools(config)): ToolSummary[] {
   if (allowed.length === 0) return [];
   const exposure = config.tool_exposure ?? 'all';
   if (exposure === 'all') return allowed.map(summary);
   if (exposure === 'discovery') return allowed.length > 0 ? META_TOOLS.discovery : [];
   return allowed.some((t) => t.kind === 'native') ? META_TOOLS.model_actions : [];
 }
+

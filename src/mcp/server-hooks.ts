@@ -1,0 +1,174 @@
+import { Injectable, Module } from '@nestjs/common';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { AnyObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { ErrorCode as RpcCode, InitializeRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { GatewayError } from '../common/errors';
+import { PlanhatModule } from '../planhat/planhat.module';
+import { mcpRequest } from './context';
+import { CustomFieldsCache } from './custom-fields';
+import { errorContext } from './mcp-tools.service';
+import { META_INPUTS, META_JSON, type MetaToolName } from './meta-tools';
+import { findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from './policy';
+import { errorResult, notAllowed } from './results';
+import { inputSchemaFor, issueMessage, parseArguments, toolSpec } from './tool-schemas';
+
+/** JSON-RPC 2.0 "Invalid params". */
+const INVALID_PARAMS = -32602;
+const checkedSchemas = new WeakMap<object, AnyObjectSchema>();
+
+/**
+ * A request schema whose params are checked first: params that do not match answer -32602 with a
+ * one-line message naming the fields. (The SDK parses a request with its handler's schema and
+ * answers a failure with -32603 and the raw zod issue list; an error thrown while parsing carries
+ * its own code and message into the JSON-RPC error instead.)
+ */
+export function withInvalidParams(schema: AnyObjectSchema): AnyObjectSchema {
+  const cached = checkedSchemas.get(schema);
+  if (cached) return cached;
+  const shape = (schema as { shape?: { method?: { value?: unknown }; params?: z.ZodType } }).shape;
+  if (!shape?.method || !shape.params) return schema;
+  const { method, params } = shape;
+  const checked = z.object({
+    method: method as z.ZodType,
+    params: z
+      .unknown()
+      .optional()
+      .transform((value) => {
+        const parsed = params.safeParse(value);
+        if (parsed.success) return parsed.data;
+        const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join('.') : 'params'}: ${i.message}`);
+        const message = `Invalid params for ${String(method.value)}: ${issues.join('; ')}`.replace(/\s+/g, ' ');
+        throw Object.assign(new Error(message), { code: INVALID_PARAMS });
+      }),
+  }) as unknown as AnyObjectSchema;
+  checkedSchemas.set(schema, checked);
+  return checked;
+}
+
+type Handler = (request: { method: string; params?: Record<string, unknown> }, extra: unknown) => unknown;
+
+/** The tools/list entry of a catalog tool without custom fields, built once per tool. */
+const baseDefs = new Map<string, Tool>();
+function catalogDef(tool: IndexedTool): Tool {
+  let def = baseDefs.get(tool.name);
+  if (!def) {
+    def = {
+      name: tool.name,
+      description: tool.description,
+      inputSchema: toolSpec(tool).json as Tool['inputSchema'],
+      annotations: { ...tool.annotations },
+      _meta: { tags: tool.tags, method: tool.method },
+    };
+    baseDefs.set(tool.name, def);
+  }
+  return def;
+}
+
+const META_DEFS = new Map<string, Tool>(
+  [...META_TOOLS.discovery, ...META_TOOLS.model_actions].map((t: ToolSummary) => [
+    t.name,
+    {
+      name: t.name,
+      description: t.description,
+      inputSchema: META_JSON[t.name as MetaToolName] as Tool['inputSchema'],
+      annotations: { ...t.annotations },
+      _meta: { tags: t.tags, method: t.method },
+    },
+  ]),
+);
+
+/**
+ * The gateway's hooks into each MCP server mcp-nest builds (its `serverMutator` option, called
+ * before mcp-nest registers its tools/list and tools/call handlers):
+ *
+ * - every request handler parses its params first and answers -32602 with a one-line message;
+ * - tools/list: mcp-nest decides which tools are listed (its registry and the policy guard); each
+ *   listed entry is then the gateway's own definition of that tool, built once per tool, with the
+ *   account's custom fields swapped into the `custom` property of create/update tools;
+ * - tools/call: a call the guard refuses or a tool mcp-nest does not know becomes an LLM-readable
+ *   `isError` result (status, reason, next step) instead of a bare JSON-RPC error, and arguments
+ *   that fail the tool's schema get the gateway's message naming the field and the next step.
+ */
+@Injectable()
+export class McpServerHooks {
+  constructor(private readonly customFields: CustomFieldsCache) {}
+
+  readonly mutate = (mcp: McpServer): McpServer => {
+    const server = mcp.server;
+    const register = server.setRequestHandler.bind(server) as (schema: AnyObjectSchema, handler: Handler) => void;
+    // The SDK registered initialize in the Server's constructor: register it again, checked.
+    const handlers = (server as unknown as { _requestHandlers: Map<string, Handler> })._requestHandlers;
+    const initialize = handlers.get('initialize');
+    if (initialize) {
+      handlers.delete('initialize');
+      register(withInvalidParams(InitializeRequestSchema as unknown as AnyObjectSchema), (request, extra) => initialize(request, extra));
+    }
+    server.setRequestHandler = ((schema: AnyObjectSchema, handler: Handler) => {
+      const method = (schema as { shape?: { method?: { value?: unknown } } }).shape?.method?.value;
+      const hooked = method === 'tools/list' ? this.onList(handler) : method === 'tools/call' ? this.onCall(handler) : handler;
+      register(withInvalidParams(schema), hooked);
+    }) as typeof server.setRequestHandler;
+    return mcp;
+  };
+
+  private onList(handler: Handler): Handler {
+    return async (request, extra) => {
+      const result = (await handler(request, extra)) as { tools: Tool[] };
+      const ctx = mcpRequest.getStore();
+      const catalog = result.tools.map((t) => findIndexedTool(t.name));
+      const needsCustom = ctx !== undefined && catalog.some((t) => t && toolSpec(t).customModel);
+      const custom = needsCustom ? await this.customFields.get(ctx.accountId) : undefined;
+      return {
+        ...result,
+        tools: result.tools.map((listed, i) => {
+          const tool = catalog[i];
+          if (!tool) return META_DEFS.get(listed.name) ?? listed;
+          const base = catalogDef(tool);
+          const schema = inputSchemaFor(tool, custom);
+          return schema === base.inputSchema ? base : { ...base, inputSchema: schema as Tool['inputSchema'] };
+        }),
+      };
+    };
+  }
+
+  private onCall(handler: Handler): Handler {
+    return async (request, extra) => {
+      const name = String(request.params?.name);
+      const args = request.params?.arguments;
+      let result: CallToolResult;
+      try {
+        result = (await handler(request, extra)) as CallToolResult;
+      } catch (err) {
+        // mcp-nest: -32601 for a tool it does not know, -32600 when a tool guard refuses the call.
+        if (err instanceof McpError && (err.code === RpcCode.MethodNotFound || err.code === RpcCode.InvalidRequest)) {
+          return errorResult(notAllowed(name), { tool: name });
+        }
+        throw err;
+      }
+      return result.isError ? (validationError(name, args) ?? result) : result;
+    };
+  }
+}
+
+/**
+ * The gateway's error for arguments that fail a tool's schema (mcp-nest answers those with a
+ * generic "Invalid parameters" text); undefined when the arguments are valid.
+ */
+function validationError(name: string, args: unknown): CallToolResult | undefined {
+  const tool = findIndexedTool(name);
+  if (tool) {
+    const parsed = parseArguments(tool, args);
+    return parsed.ok ? undefined : errorResult(GatewayError.invalid(parsed.message, parsed.field ? { field: parsed.field } : undefined), errorContext(tool));
+  }
+  if (!Object.prototype.hasOwnProperty.call(META_INPUTS, name)) return undefined;
+  const schema = META_INPUTS[name as MetaToolName];
+  const parsed = schema.safeParse(args ?? {});
+  if (parsed.success) return undefined;
+  const { message, field } = issueMessage(parsed.error.issues);
+  return errorResult(GatewayError.invalid(message, field ? { field } : undefined), { tool: name });
+}
+
+/** What the mcp-nest options factory needs (imported by McpModule.forRootAsync). */
+@Module({ imports: [PlanhatModule], providers: [CustomFieldsCache, McpServerHooks], exports: [CustomFieldsCache, McpServerHooks] })
+export class McpHooksModule {}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { McpRegistryDiscoveryService } from './mcp-nest';
+import { policyKey, toolAllowed, toolsForConfig, type IndexedTool, type McpServerConfig, type ToolSummary } from './policy';
+import { CATALOG_TOOL_OF } from './tools/catalog-metadata';
+
+/**
+ * The catalog tools as mcp-nest's registry holds them (its discovery found the decorated methods
+ * of NativeTools and UnifiedTools): the one list tools/list, tools/call and the meta-tools
+ * (search_tools, get_tool_schema, call_tool, the model actions), the policy guard and the admin
+ * preview (GET /integrated-account/:id/tools) read.
+ */
+@Injectable()
+export class McpToolRegistry {
+  private tools?: readonly IndexedTool[];
+  private byName?: ReadonlyMap<string, IndexedTool>;
+  private readonly allowedCache = new Map<string, readonly IndexedTool[]>();
+  private readonly listedCache = new Map<string, ReadonlySet<string>>();
+
+  constructor(
+    private readonly registry: McpRegistryDiscoveryService,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** Every catalog tool mcp-nest registered, in registry order (available once the app has bootstrapped). */
+  catalogTools(): readonly IndexedTool[] {
+    if (!this.tools) {
+      const moduleId = this.moduleRef.get<string>('MCP_MODULE_ID', { strict: false });
+      const found: IndexedTool[] = [];
+      for (const capability of this.registry.getTools(moduleId)) {
+        const tool = CATALOG_TOOL_OF.get(capability.metadata);
+        if (tool) found.push(tool);
+      }
+      if (found.length === 0) return found; // not bootstrapped yet: do not cache
+      this.tools = found;
+      this.byName = new Map(found.map((t) => [t.name, t]));
+    }
+    return this.tools;
+  }
+
+  find(name: string): IndexedTool | undefined {
+    this.catalogTools();
+    return this.byName?.get(name);
+  }
+
+  /** The registered catalog tools a server's method and tag filters allow (none for a config with a problem). */
+  allowed(config: McpServerConfig): readonly IndexedTool[] {
+    const key = policyKey(config);
+    let tools = this.allowedCache.get(key);
+    if (!tools) {
+      tools = this.catalogTools().filter((t) => toolAllowed(t, config));
+      if (this.allowedCache.size > 1000) this.allowedCache.clear();
+      if (this.tools) this.allowedCache.set(key, tools);
+    }
+    return tools;
+  }
+
+  /** What a server with this config lists on tools/list (the admin preview shows exactly this). */
+  listed(config: McpServerConfig): ToolSummary[] {
+    return toolsForConfig(config, this.allowed(config));
+  }
+
+  /** The names of `listed(config)`, memoised per policy: what McpPolicyGuard lets through. */
+  listedNames(config: McpServerConfig): ReadonlySet<string> {
+    const key = policyKey(config);
+    let names = this.listedCache.get(key);
+    if (!names) {
+      names = new Set(this.listed(config).map((t) => t.name));
+      if (this.listedCache.size > 1000) this.listedCache.clear();
+      if (this.tools) this.listedCache.set(key, names);
+    }
+    return names;
+  }
+}
