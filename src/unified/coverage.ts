@@ -14,7 +14,7 @@ export function coverageMarkdown(): string {
   }
   const lines: string[] = [];
   for (const [m, names] of groups) {
-    const writes = UNIFIED_RESOURCES.some((r) => MAPPERS[`${r.api}/${r.resource}` as keyof typeof MAPPERS] === m && r.ops.includes('create'));
+    const writes = UNIFIED_RESOURCES.some((r) => MAPPERS[`${r.api}/${r.resource}` as keyof typeof MAPPERS] === m && (r.ops.includes('create') || r.ops.includes('update')));
     lines.push(`**${names.join(', ')}**`, '', '| Unified field | Planhat field | Read | Write | Notes |', '|---|---|---|---|---|');
     lines.push('| id | _id | ✓ | | |');
     for (const f of m.fields) {

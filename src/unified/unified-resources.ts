@@ -34,7 +34,7 @@ export const UNIFIED_RESOURCES: readonly UnifiedResourceDef[] = [
   { api: 'ticketing', resource: 'tickets', one: 'ticket', native: 'tickets', ops: ALL, summary: 'Ticketing tickets (Planhat tickets)' },
   { api: 'ticketing', resource: 'accounts', one: 'account', native: 'companies', ops: READ, summary: 'Ticketing accounts (Planhat companies)' },
   { api: 'ticketing', resource: 'contacts', one: 'contact', native: 'endusers', ops: READ, summary: 'Ticketing contacts (Planhat endusers)' },
-  { api: 'ticketing', resource: 'users', one: 'user', native: 'users', ops: READ, summary: 'Ticketing users (Planhat team members)' },
+  { api: 'ticketing', resource: 'users', one: 'user', native: 'users', ops: ['list', 'get', 'update'], summary: 'Ticketing users (Planhat team members)' },
   { api: 'ticketing', resource: 'fields', one: 'field', native: 'custom_fields', ops: READ, summary: 'Ticketing fields (Planhat custom field definitions)' },
 ];
 

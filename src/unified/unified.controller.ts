@@ -71,7 +71,7 @@ export class UnifiedController {
   @ApiQuery({ name: 'updated_at', required: false, description: 'accounts: updated at or after (ISO 8601)', example: '2026-01-01T00:00:00Z' })
   @ApiQuery({ name: 'account_id', required: false, description: 'contacts, tickets, opportunities, tasks, notes, engagements: records of this account' })
   @ApiQuery({ name: 'email', required: false, description: 'contacts, users: exact email', example: 'jane@acme.com' })
-  @ApiQuery({ name: 'status', required: false, description: 'tickets: open, pending, on_hold, closed (comma-separated)', example: 'open,pending' })
+  @ApiQuery({ name: 'status', required: false, description: 'tickets: normalized open, pending, resolved, closed (comma-separated)', example: 'open,pending' })
   @ApiOkResponse({ schema: { type: 'object', properties: { result: { type: 'array', items: RECORD }, next_cursor: { type: 'string', nullable: true }, result_count: { type: 'integer', example: 1 } } } })
   async list(@Param('api') api: string, @Param('resource') resource: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
     const res = await this.unified.listJson(api, resource, account(query), query);

@@ -1,6 +1,6 @@
 import type { UnifiedResourceDef } from '../unified-resources';
-import { accountMapper } from './accounts';
-import { contactMapper } from './contacts';
+import { accountMapper, ticketingAccountMapper } from './accounts';
+import { contactMapper, ticketingContactMapper } from './contacts';
 import { engagementMapper } from './engagements';
 import { fieldMapper } from './fields';
 import type { UnifiedMapper } from './kit';
@@ -8,7 +8,7 @@ import { noteMapper } from './notes';
 import { opportunityMapper } from './opportunities';
 import { taskMapper } from './tasks';
 import { ticketMapper } from './tickets';
-import { userMapper } from './users';
+import { ticketingUserMapper, userMapper } from './users';
 
 export * from './kit';
 
@@ -23,9 +23,9 @@ export const MAPPERS = {
   'crm/engagements': engagementMapper,
   'crm/fields': fieldMapper,
   'ticketing/tickets': ticketMapper,
-  'ticketing/accounts': accountMapper,
-  'ticketing/contacts': contactMapper,
-  'ticketing/users': userMapper,
+  'ticketing/accounts': ticketingAccountMapper,
+  'ticketing/contacts': ticketingContactMapper,
+  'ticketing/users': ticketingUserMapper,
   'ticketing/fields': fieldMapper,
 } as const satisfies Record<string, UnifiedMapper>;
 
