@@ -278,6 +278,37 @@ describe("Truto's shapes on sandbox data", () => {
     for (const r of byType.records) expect(r.engagement_type).toBe('meeting');
   });
 
+  it('crm/projects (create, update, delete through Planhat projects); ticketing/workspaces and collections read Planhat workspaces and projects', async () => {
+    const company = (await nativeAll('companies'))[5];
+    const created = await call('POST', `/unified/crm/projects?${qs({ truto_ignore_remote_data: 'true' })}`, {
+      name: 'Unified Rollout',
+      account: { id: company._id },
+      start_date: '2026-03-01T00:00:00.000Z',
+      end_date: '2026-05-01T00:00:00.000Z',
+      status: 'active',
+      nrr: 2500,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Unified Rollout', account: { id: company._id }, account_name: company.name, start_date: '2026-03-01T00:00:00.000Z', status: 'active', nrr: 2500 });
+    const id = created.body.id as string;
+    expect((await call('GET', `/proxy/projects/${id}?${qs({})}`)).body).toMatchObject({ name: 'Unified Rollout', companyId: company._id, startDate: '2026-03-01T00:00:00.000Z', endDate: '2026-05-01T00:00:00.000Z', status: 'active', nrr: 2500 });
+    const done = await call('PATCH', `/unified/crm/projects/${id}?${qs({})}`, { status: 'completed' });
+    expect(done.body.status).toBe('completed');
+    const asCollection = await call('GET', `/unified/ticketing/collections/${id}?${qs({ truto_ignore_remote_data: 'true' })}`);
+    expect(asCollection.body).toEqual({ id, name: 'Unified Rollout', created_at: expect.any(String), updated_at: expect.any(String), type: 'project', status: 'completed', account: { id: company._id } });
+    expect((await call('POST', `/unified/ticketing/collections?${qs({})}`, { name: 'x' })).status).toBe(405);
+    expect((await call('DELETE', `/unified/crm/projects/${id}?${qs({})}`)).body).toEqual({ id });
+    expect((await call('GET', `/proxy/projects/${id}?${qs({})}`)).status).toBe(404);
+
+    const ws = (await nativeAll('workspaces'))[0];
+    const w = await call('GET', `/unified/ticketing/workspaces/${ws._id}?${qs({ truto_ignore_remote_data: 'true' })}`);
+    expect(w.body).toMatchObject({ id: ws._id, name: ws.name, account: { id: ws.companyId }, owner: { id: ws.ownerId } });
+    const byAccount = await unifiedAll('ticketing', 'workspaces', { account_id: ws.companyId });
+    expect(byAccount.records.map((r) => r.id)).toContain(ws._id);
+    for (const r of byAccount.records) expect(r.account).toEqual({ id: ws.companyId });
+    expect((await call('PATCH', `/unified/ticketing/workspaces/${ws._id}?${qs({})}`, { name: 'x' })).status).toBe(405);
+  });
+
   it('fields carry entity_type (and entity, as before); both filter', async () => {
     const a = await unifiedAll('crm', 'fields', { entity_type: 'account' }, 50);
     const b = await unifiedAll('crm', 'fields', { entity: 'account' }, 50);

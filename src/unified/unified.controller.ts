@@ -8,7 +8,7 @@ import { UnifiedService, type UnifiedResult } from './unified.service';
 const API = { name: 'api', enum: ['crm', 'ticketing'], description: 'Unified API', example: 'crm' };
 const RESOURCE = {
   name: 'resource',
-  description: 'crm: accounts, contacts, users, opportunities, tasks, notes, engagements, fields; ticketing: tickets, accounts, contacts, users, fields',
+  description: 'crm: accounts, contacts, users, opportunities, tasks, notes, engagements, fields, projects; ticketing: tickets, accounts, contacts, users, fields, workspaces, collections',
   example: 'accounts',
 };
 const ACCOUNT = { name: 'integrated_account_id', required: true, description: 'Integrated account (connected Planhat tenant) id, from GET /integrated-account' };

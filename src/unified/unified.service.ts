@@ -97,7 +97,7 @@ export class UnifiedService {
   resource(api: string, resource: string, op?: UnifiedOp): UnifiedResourceDef {
     const def = findUnifiedResource(api, resource);
     if (!def) {
-      throw GatewayError.notFound(`Unknown unified resource "${api}/${resource}"`, 'Valid: crm/{accounts,contacts,users,opportunities,tasks,notes,engagements,fields}, ticketing/{tickets,accounts,contacts,users,fields}');
+      throw GatewayError.notFound(`Unknown unified resource "${api}/${resource}"`, 'Valid: crm/{accounts,contacts,users,opportunities,tasks,notes,engagements,fields,projects}, ticketing/{tickets,accounts,contacts,users,fields,workspaces,collections}');
     }
     if (op && !def.ops.includes(op)) {
       throw new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, `${api}/${resource} does not support ${op}`, {
