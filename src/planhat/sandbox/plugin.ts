@@ -232,7 +232,7 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
         });
       }
       // Planhat's `POST /timeentries/duplicate {ids}`.
-      if (model.key === 'time_entries' && ops.has('create')) {
+      if (model.duplicate) {
         app.post(`${p}/duplicate`, routeOpts, async (req) => tenantOf(req).duplicate(model, req.body));
       }
     }

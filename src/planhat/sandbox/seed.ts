@@ -729,6 +729,34 @@ export const SEEDERS: Record<string, Seeder> = {
     return out;
   },
 
+  dimension_data: (ctx) => {
+    const { rng, now } = ctx;
+    const out: Rec[] = [];
+    const today = dayNo(now);
+    const companies = ctx.records('companies').slice(0, Math.max(1, Math.ceil(ctx.n / 6)));
+    for (const c of companies) {
+      for (const [dimensionId, lo, hi] of [
+        ['activeUsers', 5, 400],
+        ['logins', 10, 2000],
+      ] as const) {
+        for (let d = 14; d >= 1; d--) {
+          const day = today - d;
+          out.push({
+            ...base(ctx, d),
+            cId: c._id,
+            companyName: c.name,
+            model: 'Company',
+            dimensionId,
+            value: rng.int(lo, hi),
+            date: iso(day * DAY_MS),
+            day,
+          });
+        }
+      }
+    }
+    return out;
+  },
+
   workflows: (ctx) => {
     const { rng, now } = ctx;
     const users = ctx.records('users');

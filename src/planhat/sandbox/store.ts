@@ -305,6 +305,16 @@ export class Tenant {
     const ref = model.companyRef;
     const filterKeys = new Set(Object.keys(model.filters));
     if (ref) filterKeys.add('companyId');
+    if (model.key === 'dimension_data') {
+      // GET /dimensiondata: dimid is the metric, from/to bound the day number (inclusive).
+      for (const key of ['dimid', 'from', 'to']) filterKeys.delete(key);
+      const dimid = queryValue(query, 'dimid');
+      if (dimid) preds.push((r) => r.dimensionId === dimid);
+      const from = queryValue(query, 'from');
+      if (from) preds.push((r) => typeof r.day === 'number' && r.day >= Number(from));
+      const to = queryValue(query, 'to');
+      if (to) preds.push((r) => typeof r.day === 'number' && r.day <= Number(to));
+    }
     for (const key of filterKeys) {
       const raw = queryValue(query, key);
       if (raw === undefined || raw === '') continue;
