@@ -1,4 +1,4 @@
-import type { TestApp } from '../src/admin/testing/admin-test-app';
+import { TEST_ADMIN_KEY as ADMIN, type TestApp } from '../src/admin/testing/admin-test-app';
 import { api, closeClients, connect, createServer, ok, proxyAll, startMcpApp, type Json } from './mcp-helpers';
 
 /**
@@ -91,5 +91,90 @@ describe('MCP tools for lean companies, workspaces, workflows and metrics', () =
     expect(viaRoute.result.map((w: Json) => w._id)).toEqual(workspaces.slice(0, 2).map((w) => w._id));
     const workflows = await ok(actions, 'perform_model_action', { MODEL_ROUTE: 'workflows', OPERATION: 'list', PARAMETERS: '{"limit": 1}' });
     expect(workflows.result).toHaveLength(1);
+  });
+});
+
+describe("Planhat's analytics host: user activities and metric pushes (emulated by the sandbox)", () => {
+  it('track, bulk and segment set the enduser lastActive; a wrong tenant token processes nothing', async () => {
+    const eus = await proxyAll(t, accountId, 'endusers');
+    const [a, b, c] = [eus[0], eus[1], eus.find((e, i) => i > 1 && e.externalId)!];
+    const one = await api(t, 'POST', `/proxy/user_activities/track?${q()}`, { email: a.email, action: 'Logged in', date: '2026-01-20T10:00:00.000Z' });
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual({ processed: 1, errors: [] });
+    expect((await api(t, 'GET', `/proxy/endusers/${a._id}?${q()}`)).body.lastActive).toBe('2026-01-20T10:00:00.000Z');
+
+    const bulk = await api(t, 'POST', `/proxy/user_activities/bulk?${q()}`, [
+      { email: b.email, action: 'Exported', date: '2026-01-21T00:00:00.000Z' },
+      { email: 'nobody@nowhere.example', action: 'Exported' },
+    ]);
+    expect(bulk.body).toEqual({ processed: 1, errors: ['Item 1: no enduser with that email or externalId'] });
+    expect((await api(t, 'GET', `/proxy/endusers/${b._id}?${q()}`)).body.lastActive).toBe('2026-01-21T00:00:00.000Z');
+
+    const segment = await api(t, 'POST', `/proxy/user_activities/segment?${q()}`, { type: 'track', event: 'Viewed report', userId: c.externalId, timestamp: '2026-01-22T08:30:00.000Z' });
+    expect(segment.body).toEqual({ processed: 1, errors: [] });
+    expect((await api(t, 'GET', `/proxy/endusers/${c._id}?${q()}`)).body.lastActive).toBe('2026-01-22T08:30:00.000Z');
+
+    const wrongTenant = await fetch(`${t.url}/proxy/user_activities/track?${q()}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', 'x-planhat-tenant-token': '00000000-0000-4000-a000-000000000000' },
+      body: JSON.stringify({ email: a.email, date: '2030-01-01T00:00:00.000Z' }),
+    });
+    expect(wrongTenant.status).toBe(200);
+    expect(await wrongTenant.json()).toEqual({ processed: 0, errors: ['Unknown tenant token'] });
+    expect((await api(t, 'GET', `/proxy/endusers/${a._id}?${q()}`)).body.lastActive).toBe('2026-01-20T10:00:00.000Z');
+  });
+
+  it('metric pushes are stored as dimension data of the company named by externalId and read back with GET /dimensiondata', async () => {
+    const company = (await proxyAll(t, accountId, 'companies'))[7];
+    const push = await api(t, 'POST', `/proxy/dimension_data/push?${q()}`, [
+      { dimensionId: 'featureAdoption', value: 42, externalId: company.externalId, date: '2026-01-15T00:00:00.000Z' },
+      { dimensionId: 'featureAdoption', value: 47.5, externalId: company.externalId, date: '2026-01-16T00:00:00.000Z' },
+      { dimensionId: 'featureAdoption', value: 1, externalId: 'NO-SUCH-COMPANY' },
+    ]);
+    expect(push.status).toBe(200);
+    expect(push.body).toEqual({ processed: 2, errors: ['Item 2: no company with that externalId'] });
+    const day = Math.floor(Date.parse('2026-01-15T00:00:00.000Z') / 86_400_000);
+    const read = await api(t, 'GET', `/proxy/dimension_data?${q(`&cId=${company._id}&dimid=featureAdoption&from=${day}&to=${day + 1}`)}`);
+    expect(read.body.result.map((v: Json) => [v.value, v.day, v.cId, v.companyName])).toEqual([
+      [42, day, company._id, company.name],
+      [47.5, day + 1, company._id, company.name],
+    ]);
+    const single = await api(t, 'POST', `/proxy/dimension_data/push?${q()}`, { dimensionId: 'featureAdoption', value: 3, externalId: company.externalId });
+    expect(single.body).toEqual({ processed: 1, errors: [] });
+  });
+
+  it('bad bodies are a 400 before anything is sent; an unknown action is a 404', async () => {
+    const cases: [string, unknown, RegExp][] = [
+      ['user_activities/track', { action: 'x' }, /email or externalId/],
+      ['user_activities/track', [{ email: 'a@b.c' }], /one JSON object/],
+      ['user_activities/bulk', { email: 'a@b.c' }, /array/],
+      ['user_activities/bulk', [{ email: 'a@b.c', date: 'someday' }], /Item 0: date/],
+      ['user_activities/segment', { foo: 1 }, /type or event/],
+      ['dimension_data/push', { dimensionId: 'x' }, /value is required/],
+      ['dimension_data/push', [{ value: 1 }], /Item 0: dimensionId/],
+      ['dimension_data/push', [], /no items/],
+    ];
+    for (const [path, body, message] of cases) {
+      const r = await api(t, 'POST', `/proxy/${path}?${q()}`, body);
+      expect([path, r.status, r.body.message]).toEqual([path, 400, expect.stringMatching(message)]);
+    }
+    expect((await api(t, 'POST', `/proxy/user_activities/explode?${q()}`, { email: 'a@b.c' })).status).toBe(404);
+  });
+
+  it('a non-sandbox account needs the X-Planhat-Tenant-Token header (400 without, or malformed), before any network call', async () => {
+    const acct = await api(t, 'POST', '/integrated-account', { name: 'prod-analytics', environment: 'production', api_token: 'pat_test_token_not_used' });
+    expect(acct.status).toBe(201);
+    const missing = await api(t, 'POST', `/proxy/dimension_data/push?integrated_account_id=${acct.body.id}`, { dimensionId: 'x', value: 1 });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toMatch(/Missing header x-planhat-tenant-token/);
+    const res = await fetch(`${t.url}/proxy/user_activities/track?integrated_account_id=${acct.body.id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', 'x-planhat-tenant-token': 'not a token!' },
+      body: JSON.stringify({ email: 'a@b.c' }),
+    });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).toMatch(/not a tenant token/);
+    expect(text).not.toContain('not a token!');
   });
 });

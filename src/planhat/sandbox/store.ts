@@ -3,6 +3,7 @@ import { allModels, findModel, idProblem, recordProblem, type ModelDef } from '.
 import { hashString, objectId, Rng, SEED_ID_TIMESTAMP } from './prng';
 import { AUTO_FIELDS, HIDE_ARCHIVED, UPSERT_QUIRKS, VIEWS, type Rec } from './rules';
 import { SEEDERS, type SeedContext } from './seed';
+import { sandboxTenantToken } from '../tenant-token';
 
 /** An error with the HTTP status the sandbox answers with; the body is `{"error": message}`. */
 export class SandboxError extends Error {
@@ -587,6 +588,85 @@ export class Tenant {
     });
     this.writes++;
     return out;
+  }
+
+  // ---------------------------------------------------------------- the analytics host
+
+  /** Activities received through the analytics emulation (newest last, at most 10,000 kept). */
+  readonly activities: Rec[] = [];
+
+  /**
+   * `POST /analytics[/bulk]/{tenant}` and `/dock/segment`: each activity's user (an enduser by email or
+   * externalId) gets `lastActive` = the activity's date (now when absent). Like Planhat's data sinks
+   * it answers 200 with `{processed, errors}`; a wrong tenant token processes nothing.
+   */
+  trackActivities(tenantToken: string, items: unknown[]): { processed: number; errors: string[] } {
+    if (tenantToken !== sandboxTenantToken(this.token)) return { processed: 0, errors: ['Unknown tenant token'] };
+    const endusers = this.collection('endusers');
+    const errors: string[] = [];
+    let processed = 0;
+    items.forEach((item, i) => {
+      const a = isObject(item) ? item : {};
+      const eu =
+        (typeof a.email === 'string' ? endusers.findBy('email', a.email) : undefined) ??
+        (typeof a.externalId === 'string' ? endusers.findBy('externalId', a.externalId) : undefined);
+      if (!eu) {
+        errors.push(`Item ${i}: no enduser with that email or externalId`);
+        return;
+      }
+      const date = typeof a.date === 'string' && !Number.isNaN(Date.parse(a.date)) ? new Date(a.date).toISOString() : new Date(this.now()).toISOString();
+      eu.lastActive = date;
+      this.activities.push({ enduserId: eu._id, action: typeof a.action === 'string' ? a.action : undefined, date });
+      if (this.activities.length > 10_000) this.activities.shift();
+      processed++;
+    });
+    if (processed) this.writes++;
+    return { processed, errors };
+  }
+
+  /**
+   * `POST /dimensiondata/{tenant}`: metric values (an object or an array) stored as dimension data of
+   * the company named by `externalId` (or `companyId`), dated `date` or now; `{processed, errors}`.
+   */
+  pushMetrics(tenantToken: string, input: unknown): { processed: number; errors: string[] } {
+    if (tenantToken !== sandboxTenantToken(this.token)) return { processed: 0, errors: ['Unknown tenant token'] };
+    const items = Array.isArray(input) ? input : [input];
+    const companies = this.collection('companies');
+    const coll = this.collection('dimension_data');
+    const errors: string[] = [];
+    let processed = 0;
+    items.forEach((item, i) => {
+      const m = isObject(item) ? item : {};
+      if (typeof m.dimensionId !== 'string' || typeof m.value !== 'number') {
+        errors.push(`Item ${i}: dimensionId and a numeric value are required`);
+        return;
+      }
+      const company =
+        (typeof m.externalId === 'string' ? companies.findBy('externalId', m.externalId) : undefined) ??
+        (typeof m.companyId === 'string' ? companies.byId.get(m.companyId) : undefined);
+      if (!company) {
+        errors.push(`Item ${i}: no company with that externalId`);
+        return;
+      }
+      const nowMs = this.now();
+      const at = typeof m.date === 'string' && !Number.isNaN(Date.parse(m.date)) ? Date.parse(m.date) : nowMs;
+      const iso = new Date(nowMs).toISOString();
+      coll.insert({
+        _id: coll.nextId(nowMs),
+        cId: company._id,
+        companyName: company.name,
+        model: typeof m.model === 'string' ? m.model : 'Company',
+        dimensionId: m.dimensionId,
+        value: m.value,
+        date: new Date(at).toISOString(),
+        day: Math.floor(at / 86_400_000),
+        createdAt: iso,
+        updatedAt: iso,
+      });
+      processed++;
+    });
+    if (processed) this.writes++;
+    return { processed, errors };
   }
 
   stats(): { writes: number; counts: Record<string, number> } {
