@@ -178,3 +178,34 @@ describe("Planhat's analytics host: user activities and metric pushes (emulated 
     expect(text).not.toContain('not a token!');
   });
 });
+
+describe('sandbox fidelity: a ticket links its requester like Planhat', () => {
+  it('matches the enduser by email (and takes its company), or creates one in the company whose domain the email has', async () => {
+    const eu = (await proxyAll(t, accountId, 'endusers')).find((e) => e.email && e.companyId)!;
+    const first = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [{ sourceId: 'FID-1', email: eu.email, title: 'Known requester' }]);
+    expect(first.status).toBe(200);
+    const known = await api(t, 'GET', `/proxy/tickets/${first.body.result.upsertedIds[0]}?${q()}`);
+    expect(known.body).toMatchObject({ companyId: eu.companyId, endusers: [eu._id], email: eu.email });
+
+    const company = (await proxyAll(t, accountId, 'companies')).find((c) => Array.isArray(c.domains) && c.domains.length > 0)!;
+    const before = (await proxyAll(t, accountId, 'endusers')).length;
+    const email = `new.requester@${company.domains[0]}`;
+    const second = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [{ sourceId: 'FID-2', email, title: 'New requester' }]);
+    expect(second.body.result.created).toBe(1);
+    const created = await api(t, 'GET', `/proxy/tickets/${second.body.result.upsertedIds[0]}?${q()}`);
+    expect(created.body.companyId).toBe(company._id);
+    const endusers = await proxyAll(t, accountId, 'endusers');
+    expect(endusers.length).toBe(before + 1);
+    const newEu = endusers.find((e) => e.email === email)!;
+    expect(newEu).toMatchObject({ companyId: company._id });
+    expect(created.body.endusers).toEqual([newEu._id]);
+    // The unified ticket names the requester and its creator.
+    const unified = await api(t, 'GET', `/unified/ticketing/tickets/${created.body._id}?${q('&truto_ignore_remote_data=true')}`);
+    expect(unified.body).toMatchObject({ contact: { id: newEu._id, email }, created_by: { id: newEu._id, type: 'contact' }, account: { id: company._id } });
+
+    // An email at an unknown domain with no company is dropped by validation, as before (206 naming companyId).
+    const orphan = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [{ sourceId: 'FID-3', email: 'x@unknown-domain.example', title: 'Orphan' }]);
+    expect(orphan.status).toBe(206);
+    expect(orphan.body.result.createdErrors[0]).toMatch(/companyId/);
+  });
+});

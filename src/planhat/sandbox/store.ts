@@ -559,7 +559,7 @@ export class Tenant {
         }
       } else {
         try {
-          const rec = this.createOne(model, item);
+          const rec = this.createOne(model, model.key === 'tickets' ? this.ticketRequester(item) : item);
           s.created++;
           s.insertsKeys.push(keysOf(rec));
           s.upsertedIds.push(rec._id as string);
@@ -572,6 +572,30 @@ export class Tenant {
     this.writes++;
     const failed = s.createdErrors.length + s.updatedErrors.length > 0;
     return { status: failed ? 206 : 200, body: s };
+  }
+
+  /**
+   * A new ticket's requester, as Planhat links it: the enduser with the ticket's email, or one created
+   * for that email in the ticket's company, or in the company whose `domains` hold the email's domain;
+   * the ticket gets `endusers: [id]` and, when it has none, that enduser's company.
+   */
+  private ticketRequester(item: Rec): Rec {
+    const email = typeof item.email === 'string' ? item.email.trim() : '';
+    if (!email) return item;
+    const endusers = this.collection('endusers');
+    let eu = endusers.findBy('email', email) ?? endusers.items.find((e) => typeof e.email === 'string' && e.email.toLowerCase() === email.toLowerCase());
+    let companyId = typeof item.companyId === 'string' && item.companyId ? this.tryResolveCompany(item.companyId) : undefined;
+    if (!eu) {
+      if (!companyId && typeof item.companyExternalId !== 'string') {
+        const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+        const byDomain = this.collection('companies').items.find((c) => Array.isArray(c.domains) && c.domains.some((d) => typeof d === 'string' && d.toLowerCase() === domain));
+        companyId = byDomain?._id as string | undefined;
+      }
+      if (!companyId) return item;
+      eu = this.createOne(findModel('endusers')!, { email, companyId, name: email.slice(0, email.indexOf('@')) });
+    }
+    const linked = Array.isArray(item.endusers) ? item.endusers : [];
+    return { ...item, companyId: item.companyId ?? eu.companyId, endusers: [eu._id, ...linked.filter((x) => x !== eu!._id)] };
   }
 
   /** `POST /timeentries/duplicate {ids}`: copies of the given records, created now. */
