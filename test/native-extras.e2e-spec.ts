@@ -209,3 +209,31 @@ describe('sandbox fidelity: a ticket links its requester like Planhat', () => {
     expect(orphan.body.result.createdErrors[0]).toMatch(/companyId/);
   });
 });
+
+describe('sandbox fidelity: tickets are conversations of type ticket (one store)', () => {
+  it('GET /conversations returns the tickets; /tickets only them; a note is no ticket', async () => {
+    const tickets = await proxyAll(t, accountId, 'tickets');
+    const conversations = await proxyAll(t, accountId, 'conversations');
+    expect(tickets.length).toBeGreaterThan(0);
+    for (const tk of tickets) expect(tk.type).toBe('ticket');
+    const asConversations = conversations.filter((c) => c.type === 'ticket');
+    expect(asConversations.map((c) => c._id).sort()).toEqual(tickets.map((tk) => tk._id).sort());
+    const viaConversation = await api(t, 'GET', `/proxy/conversations/${tickets[0]._id}?${q()}`);
+    expect(viaConversation.body).toMatchObject({ _id: tickets[0]._id, type: 'ticket', title: tickets[0].title });
+    const filtered = await api(t, 'GET', `/proxy/conversations?${q('&type=ticket&limit=2000')}`);
+    expect(filtered.body.result.length).toBe(tickets.length);
+    const note = conversations.find((c) => c.type === 'note')!;
+    expect((await api(t, 'GET', `/proxy/tickets/${note._id}?${q()}`)).status).toBe(404);
+    expect((await api(t, 'DELETE', `/proxy/tickets/${note._id}?${q()}`)).status).toBe(404);
+    // A ticket written through /tickets is in the conversations too.
+    const up = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [{ sourceId: 'ONE-STORE-1', email: tickets[0].email, title: 'One store', companyId: tickets[0].companyId }]);
+    const id = up.body.result.upsertedIds[0];
+    expect((await api(t, 'GET', `/proxy/conversations/${id}?${q()}`)).body).toMatchObject({ type: 'ticket', title: 'One store' });
+    // Unified: the engagement of a ticket says so; the ticket has no helpdesk ticket_type.
+    const eng = await api(t, 'GET', `/unified/crm/engagements/${id}?${q('&truto_ignore_remote_data=true')}`);
+    expect(eng.body.engagement_type).toBe('ticket');
+    const unified = await api(t, 'GET', `/unified/ticketing/tickets/${id}?${q('&truto_ignore_remote_data=true')}`);
+    expect(unified.body.ticket_type).toBeUndefined();
+    expect(unified.body.name).toBe('One store');
+  });
+});

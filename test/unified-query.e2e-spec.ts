@@ -181,11 +181,11 @@ describe('filters, sorting and paging', () => {
   });
 
   it('prev_cursor walks back page by page to the first page (whose prev_cursor is null), with and without gateway filters', async () => {
-    for (const [path, q] of [
-      ['crm/accounts', {}],
-      ['ticketing/tickets', { status: 'open,pending' }],
+    for (const [path, q, limit] of [
+      ['crm/accounts', {}, 7],
+      ['ticketing/tickets', { status: 'open,pending' }, 3],
     ] as const) {
-      const { pages } = await unifiedAll(path, q, 7);
+      const { pages } = await unifiedAll(path, q, limit);
       expect(pages.length).toBeGreaterThan(3);
       expect(pages[0].prev_cursor).toBeNull();
       let page = pages[3];

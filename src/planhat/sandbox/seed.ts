@@ -495,7 +495,9 @@ export const SEEDERS: Record<string, Seeder> = {
         description: 'Customer reported an issue via the help center.',
         url: `https://support.example.com/tickets/${10000 + i + 1}`,
         tags: rng.some(['bug', 'billing', 'how-to', 'integration', 'urgent'], rng.int(0, 2)),
-        type: rng.pick(['question', 'incident', 'problem', 'task']),
+        // A ticket is a conversation of type ticket (one store); the helpdesk's own type is not kept.
+        type: 'ticket',
+        endusers: [eu._id],
         severity: rng.weighted([['low', 3], ['normal', 5], ['high', 2], ['urgent', 1]] as const),
         status: rng.weighted([['open', 3], ['pending', 2], ['solved', 4], ['closed', 3]] as const),
         timeSpent: rng.int(5, 240),

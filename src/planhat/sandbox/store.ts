@@ -44,6 +44,10 @@ function tagOf(model: ModelDef): number {
   return i >= 0 ? i + 1 : (hashString(model.key) & 0x7fff) | 0x8000;
 }
 
+/** Models stored in another model's collection: tickets are conversations of type ticket. */
+const STORED_IN: Record<string, string> = { tickets: 'conversations' };
+const isTicket = (r: Rec) => r.type === 'ticket';
+
 function keyFieldsOf(model: ModelDef): string[] {
   return [...new Set(['sourceId', model.externalIdField ?? 'externalId', ...(model.extraKeyables ?? [])])];
 }
@@ -213,8 +217,12 @@ export class Tenant {
     this.createdAt = now();
   }
 
-  /** The collection of a model (by catalog key), seeding it on first access. */
-  collection(key: string): Collection {
+  /**
+   * The collection of a model (by catalog key), seeding it on first access. Tickets live in the
+   * conversations collection (in Planhat a ticket is a conversation of type ticket).
+   */
+  collection(requested: string): Collection {
+    const key = STORED_IN[requested] ?? requested;
     let c = this.collections.get(key);
     if (c) return c;
     const model = findModel(key);
@@ -233,6 +241,12 @@ export class Tenant {
           records: (k) => this.collection(k).items,
         };
         for (const rec of seeder(ctx)) c.insert(rec);
+        // The tickets seeded into the one conversations store, as conversations of type ticket.
+        for (const [stored, at] of Object.entries(STORED_IN)) {
+          if (at !== key) continue;
+          const more = SEEDERS[stored];
+          if (more) for (const rec of more({ ...ctx, rng: new Rng(hashString(stored) ^ Math.imul(this.seedCompanies + 1, 0x9e3779b1)) })) c.insert(rec);
+        }
         if (model.key === 'invoices') {
           let max = 0;
           for (const r of c.items) if (typeof r.invoiceNo === 'number' && r.invoiceNo > max) max = r.invoiceNo;
@@ -331,6 +345,7 @@ export class Tenant {
       });
     }
     if (HIDE_ARCHIVED.has(model.key)) preds.push((r) => r.archived !== true);
+    if (model.key === 'tickets') preds.push(isTicket);
     return preds;
   }
 
@@ -346,6 +361,8 @@ export class Tenant {
     if (rawId.startsWith('extid-')) rec = coll.findBy(model.externalIdField ?? 'externalId', rawId.slice(6));
     else if (rawId.startsWith('srcid-')) rec = coll.findBy('sourceId', rawId.slice(6));
     else rec = coll.byId.get(rawId);
+    // A conversation that is not a ticket is no ticket (the other way round it is a conversation).
+    if (rec && model.key === 'tickets' && !isTicket(rec)) rec = undefined;
     if (!rec) throw new SandboxError(404, `${model.label.one[0].toUpperCase()}${model.label.one.slice(1)} not found: ${rawId}`);
     return rec;
   }
@@ -697,7 +714,8 @@ export class Tenant {
     const counts: Record<string, number> = {};
     for (const m of allModels()) {
       if (VIEWS[m.key]) continue;
-      counts[m.key] = this.collection(m.key).items.length;
+      const items = this.collection(m.key).items;
+      counts[m.key] = m.key === 'tickets' ? items.filter(isTicket).length : items.length;
     }
     return { writes: this.writes, counts };
   }
