@@ -100,12 +100,15 @@ describe('paging every unified list with limit=7 returns every record exactly on
 
 describe('filters', () => {
   it('tickets by status (applied in the gateway) page without duplicates or gaps', async () => {
-    const native = (await nativeAll('tickets')).filter((t) => normalizeTicketStatus(t.status) === 'closed');
+    const native = (await nativeAll('tickets')).filter((t) => ['resolved', 'closed'].includes(normalizeTicketStatus(t.status)));
     expect(native.length).toBeGreaterThan(7);
-    const { records } = await unifiedAll('ticketing', 'tickets', { status: 'closed' });
+    const { records } = await unifiedAll('ticketing', 'tickets', { status: 'resolved,closed' });
     expectExactlyOnce(records, native);
-    for (const r of records) expect(r.status.id).toBe('closed');
-    expect(new Set(records.map((r) => r.status.name))).toEqual(new Set(['solved', 'closed']));
+    // Truto's shape: id = the raw Planhat status, name = the normalized one; solved is resolved, not closed.
+    for (const r of records) expect(r.status).toEqual({ id: r.status.id, name: r.status.id === 'solved' ? 'resolved' : 'closed' });
+    expect(new Set(records.map((r) => r.status.id))).toEqual(new Set(['solved', 'closed']));
+    const onlyResolved = await unifiedAll('ticketing', 'tickets', { status: 'resolved' });
+    expect(onlyResolved.records.length).toBe(native.filter((t) => t.status === 'solved').length);
   });
 
   it('tickets by several statuses and an account (Planhat companyId)', async () => {
@@ -200,6 +203,121 @@ function forge(cursor: string): string {
   return `${Buffer.from(JSON.stringify(state)).toString('base64url')}.${sig}`;
 }
 
+describe("Truto's shapes on sandbox data", () => {
+  it("accounts carry Planhat's customer-success fields without remote_data; tags are [{id, name}]; owner {id}", async () => {
+    const native = (await nativeAll('companies')).find((c) => c.renewalDate && Array.isArray(c.tags) && c.tags.length > 0)!;
+    const r = await call('GET', `/unified/crm/accounts/${native._id}?${qs({ include_remote_data: 'false' })}`);
+    expect(r.status).toBe(200);
+    expect(r.body.remote_data).toBeUndefined();
+    expect(r.body).toMatchObject({
+      phase: native.phase,
+      status: native.status,
+      health_score: native.h,
+      csm_score: native.csmScore,
+      mrr: native.mrr,
+      arr: native.arr,
+      renewal_date: native.renewalDate,
+      tags: native.tags.map((t: string) => ({ id: t, name: t })),
+      owner: { id: native.owner },
+    });
+    // The list (written from Planhat's text) says the same.
+    const list = await unifiedAll('crm', 'accounts', {}, 500);
+    expect(list.records.find((a) => a.id === native._id)).toEqual(r.body);
+  });
+
+  it('contacts carry account_name; ticketing contacts emails[], phones[], account_id, is_active', async () => {
+    const eu = (await nativeAll('endusers')).find((e) => e.phone && e.companyName)!;
+    const crm = await call('GET', `/unified/crm/contacts/${eu._id}?${qs({ include_remote_data: 'false' })}`);
+    expect(crm.body).toMatchObject({ account_name: eu.companyName, account: { id: eu.companyId } });
+    const t = await call('GET', `/unified/ticketing/contacts/${eu._id}?${qs({ include_remote_data: 'false' })}`);
+    expect(t.body).toMatchObject({
+      account_id: eu.companyId,
+      emails: [{ email: eu.email, type: 'primary' }],
+      phones: [{ number: eu.phone, type: 'primary' }],
+      is_active: eu.archived !== true,
+    });
+    expect(t.body.email_addresses).toBeUndefined();
+    expect((await call('POST', `/unified/ticketing/contacts?${qs({})}`, { first_name: 'X' })).status).toBe(405);
+  });
+
+  it('ticketing accounts have domains[]; ticketing users emails[] and team_ids[], and can be updated', async () => {
+    const c = (await nativeAll('companies'))[3];
+    const acc = await call('GET', `/unified/ticketing/accounts/${c._id}?${qs({ include_remote_data: 'false' })}`);
+    expect(acc.body).toMatchObject({ id: c._id, name: c.name, domains: c.domains });
+    expect(acc.body.urls).toBeUndefined();
+    const u = (await nativeAll('users'))[1];
+    const user = await call('GET', `/unified/ticketing/users/${u._id}?${qs({ include_remote_data: 'false' })}`);
+    expect(user.body).toMatchObject({ emails: [{ email: u.email, type: 'primary' }], team_ids: u.teams, is_active: true, name: `${u.firstName} ${u.lastName}` });
+    const upd = await call('PATCH', `/unified/ticketing/users/${u._id}?${qs({})}`, { last_name: 'Renamed', is_active: false });
+    expect(upd.status).toBe(200);
+    expect(upd.body).toMatchObject({ last_name: 'Renamed', is_active: false });
+    expect((await call('GET', `/proxy/users/${u._id}?${qs({})}`)).body).toMatchObject({ lastName: 'Renamed', inactive: true });
+    expect((await call('POST', `/unified/ticketing/users?${qs({})}`, { first_name: 'X' })).status).toBe(405);
+  });
+
+  it('tasks: subject, content, type {id, name}, owner {id}; engagements: engagement_type, contact[], end_time, duration', async () => {
+    const task = (await nativeAll('tasks'))[0];
+    const t = await call('GET', `/unified/crm/tasks/${task._id}?${qs({ include_remote_data: 'false' })}`);
+    expect(t.body).toMatchObject({ subject: task.action, content: task.description, type: { id: task.type, name: task.type }, owner: { id: task.ownerId }, account: { id: task.companyId } });
+    const conv = (await nativeAll('conversations', { type: 'email' }))[0];
+    const e = await call('GET', `/unified/crm/engagements/${conv._id}?${qs({ include_remote_data: 'false' })}`);
+    expect(e.body).toMatchObject({ engagement_type: 'email', contact: conv.endusers.map((id: string) => ({ id })), owner: { id: conv.users[0].id, name: conv.users[0].name } });
+    const created = await call('POST', `/unified/crm/engagements?${qs({})}`, {
+      engagement_type: 'meeting',
+      subject: 'QBR',
+      start_time: '2026-02-01T10:00:00.000Z',
+      end_time: '2026-02-01T11:30:00.000Z',
+      account: { id: conv.companyId },
+      contact: [{ id: conv.endusers[0] }],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ engagement_type: 'meeting', start_time: '2026-02-01T10:00:00.000Z', end_time: '2026-02-01T11:30:00.000Z', duration: 5400, contact: [{ id: conv.endusers[0] }] });
+    expect((await call('GET', `/proxy/conversations/${created.body.id}?${qs({})}`)).body).toMatchObject({ type: 'meeting', date: '2026-02-01T10:00:00.000Z', outDate: '2026-02-01T11:30:00.000Z' });
+    const byType = await unifiedAll('crm', 'engagements', { engagement_type: 'meeting' }, 50);
+    expect(byType.records.map((r) => r.id)).toContain(created.body.id);
+    for (const r of byType.records) expect(r.engagement_type).toBe('meeting');
+  });
+
+  it('crm/projects (create, update, delete through Planhat projects); ticketing/workspaces and collections read Planhat workspaces and projects', async () => {
+    const company = (await nativeAll('companies'))[5];
+    const created = await call('POST', `/unified/crm/projects?${qs({ truto_ignore_remote_data: 'true' })}`, {
+      name: 'Unified Rollout',
+      account: { id: company._id },
+      start_date: '2026-03-01T00:00:00.000Z',
+      end_date: '2026-05-01T00:00:00.000Z',
+      status: 'active',
+      nrr: 2500,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Unified Rollout', account: { id: company._id }, account_name: company.name, start_date: '2026-03-01T00:00:00.000Z', status: 'active', nrr: 2500 });
+    const id = created.body.id as string;
+    expect((await call('GET', `/proxy/projects/${id}?${qs({})}`)).body).toMatchObject({ name: 'Unified Rollout', companyId: company._id, startDate: '2026-03-01T00:00:00.000Z', endDate: '2026-05-01T00:00:00.000Z', status: 'active', nrr: 2500 });
+    const done = await call('PATCH', `/unified/crm/projects/${id}?${qs({})}`, { status: 'completed' });
+    expect(done.body.status).toBe('completed');
+    const asCollection = await call('GET', `/unified/ticketing/collections/${id}?${qs({ truto_ignore_remote_data: 'true' })}`);
+    expect(asCollection.body).toEqual({ id, name: 'Unified Rollout', created_at: expect.any(String), updated_at: expect.any(String), type: 'project', status: 'completed', account: { id: company._id } });
+    expect((await call('POST', `/unified/ticketing/collections?${qs({})}`, { name: 'x' })).status).toBe(405);
+    expect((await call('DELETE', `/unified/crm/projects/${id}?${qs({})}`)).body).toEqual({ id });
+    expect((await call('GET', `/proxy/projects/${id}?${qs({})}`)).status).toBe(404);
+
+    const ws = (await nativeAll('workspaces'))[0];
+    const w = await call('GET', `/unified/ticketing/workspaces/${ws._id}?${qs({ truto_ignore_remote_data: 'true' })}`);
+    expect(w.body).toMatchObject({ id: ws._id, name: ws.name, account: { id: ws.companyId }, owner: { id: ws.ownerId } });
+    const byAccount = await unifiedAll('ticketing', 'workspaces', { account_id: ws.companyId });
+    expect(byAccount.records.map((r) => r.id)).toContain(ws._id);
+    for (const r of byAccount.records) expect(r.account).toEqual({ id: ws.companyId });
+    expect((await call('PATCH', `/unified/ticketing/workspaces/${ws._id}?${qs({})}`, { name: 'x' })).status).toBe(405);
+  });
+
+  it('fields carry entity_type (and entity, as before); both filter', async () => {
+    const a = await unifiedAll('crm', 'fields', { entity_type: 'account' }, 50);
+    const b = await unifiedAll('crm', 'fields', { entity: 'account' }, 50);
+    expect(a.records.length).toBeGreaterThan(0);
+    expect(a.records).toEqual(b.records);
+    for (const f of a.records) expect([f.entity_type, f.entity]).toEqual(['account', 'account']);
+  });
+});
+
 describe('writes through the unified API are visible through /proxy', () => {
   let companyId: string;
   let contactId: string;
@@ -211,14 +329,19 @@ describe('writes through the unified API are visible through /proxy', () => {
       number_of_employees: 42,
       phone_numbers: [{ number: '+1-555-0100' }],
       addresses: [{ street_1: '1 Main St', city: 'Springfield', postal_code: '12345', country: 'US' }],
-      tags: ['unified'],
+      tags: [{ id: 'unified', name: 'unified' }, 'plain'],
+      phase: 'Onboarding',
+      status: 'prospect',
+      csm_score: 2,
+      owner: (await nativeAll('users'))[0]._id,
       custom_fields: { Segment: 'SMB' },
     });
     expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ tags: [{ id: 'unified', name: 'unified' }, { id: 'plain', name: 'plain' }], phase: 'Onboarding', status: 'prospect', csm_score: 2 });
     expect(created.body).toMatchObject({ name: 'Unified Widgets', website: 'https://widgets.example', number_of_employees: 42, custom_fields: { Segment: 'SMB' } });
     companyId = created.body.id;
     const native = await call('GET', `/proxy/companies/${companyId}?${qs({})}`);
-    expect(native.body).toMatchObject({ name: 'Unified Widgets', web: 'https://widgets.example', employees: 42, phonePrimary: '+1-555-0100', address: '1 Main St', city: 'Springfield', zip: '12345', country: 'US', tags: ['unified'], custom: { Segment: 'SMB' } });
+    expect(native.body).toMatchObject({ name: 'Unified Widgets', web: 'https://widgets.example', employees: 42, phonePrimary: '+1-555-0100', address: '1 Main St', city: 'Springfield', zip: '12345', country: 'US', tags: ['unified', 'plain'], phase: 'Onboarding', status: 'prospect', csmScore: 2, custom: { Segment: 'SMB' } });
 
     const updated = await call('PATCH', `/unified/crm/accounts/${companyId}?${qs({})}`, { description: 'Made via unified', industry: 'Manufacturing' });
     expect(updated.status).toBe(200);
@@ -249,22 +372,42 @@ describe('writes through the unified API are visible through /proxy', () => {
     const created = await call('POST', `/unified/ticketing/tickets?${qs({})}`, {
       name: 'Cannot export',
       description: 'CSV export fails',
-      priority: 'high',
-      ticket_type: 'incident',
-      status: { id: 'open' },
+      priority: { id: 'high', name: 'high' },
+      tags: [{ id: 'export', name: 'export' }, 'csv'],
+      status: { name: 'open' },
       contact: { id: contactId },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Cannot export', status: { id: 'open', name: 'open' }, account: { id: companyId }, contact: { email: 'ada@widgets.example' }, priority: 'high' });
+    expect(created.body).toMatchObject({
+      name: 'Cannot export',
+      status: { id: 'open', name: 'open' },
+      account: { id: companyId },
+      contact: { email: 'ada@widgets.example' },
+      priority: { id: 'high', name: 'high' },
+      tags: [
+        { id: 'export', name: 'export' },
+        { id: 'csv', name: 'csv' },
+      ],
+    });
+    expect(created.body.number).toMatch(/^unified-/);
+    expect(created.body.completed_at).toBeUndefined();
     const id = created.body.id as string;
     const native = await call('GET', `/proxy/tickets/${id}?${qs({})}`);
-    expect(native.body).toMatchObject({ title: 'Cannot export', description: 'CSV export fails', severity: 'high', type: 'incident', status: 'open', companyId, email: 'ada@widgets.example' });
-    expect(native.body.sourceId).toMatch(/^unified-/);
+    expect(native.body).toMatchObject({ title: 'Cannot export', description: 'CSV export fails', severity: 'high', tags: ['export', 'csv'], status: 'open', companyId, email: 'ada@widgets.example' });
+    expect(native.body.sourceId).toBe(created.body.number);
 
-    const closed = await call('PATCH', `/unified/ticketing/tickets/${id}?${qs({})}`, { status: { name: 'solved' } });
-    expect(closed.status).toBe(200);
-    expect(closed.body.status).toEqual({ id: 'closed', name: 'solved' });
-    expect((await call('GET', `/proxy/tickets/${id}?${qs({})}`)).body).toMatchObject({ status: 'solved', title: 'Cannot export' });
+    // A normalized name writes Planhat's raw status; a raw id is stored as given.
+    const resolved = await call('PATCH', `/unified/ticketing/tickets/${id}?${qs({})}`, { status: { name: 'resolved' } });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.status).toEqual({ id: 'solved', name: 'resolved' });
+    expect(resolved.body.completed_at).toBe(resolved.body.updated_at);
+    const closed = await call('PATCH', `/unified/ticketing/tickets/${id}?${qs({})}`, { status: { id: 'closed' } });
+    expect(closed.body.status).toEqual({ id: 'closed', name: 'closed' });
+    expect((await call('GET', `/proxy/tickets/${id}?${qs({})}`)).body).toMatchObject({ status: 'closed', title: 'Cannot export' });
+    // ticket_type is read-only (a Planhat ticket is a conversation of type ticket).
+    const typed = await call('PATCH', `/unified/ticketing/tickets/${id}?${qs({})}`, { ticket_type: { id: 'incident' } });
+    expect(typed.status).toBe(400);
+    expect(typed.body.message).toMatch(/ticket_type/);
 
     const del = await call('DELETE', `/unified/ticketing/tickets/${id}?${qs({})}`);
     expect(del.body).toEqual({ id });
@@ -278,10 +421,10 @@ describe('writes through the unified API are visible through /proxy', () => {
   });
 
   it('create a note (a conversation of type note), update, delete', async () => {
-    const created = await call('POST', `/unified/crm/notes?${qs({})}`, { content: 'Met the team', title: 'Kickoff', account: { id: companyId }, contacts: [{ id: contactId }] });
+    const created = await call('POST', `/unified/crm/notes?${qs({})}`, { content: 'Met the team', title: 'Kickoff', account: { id: companyId }, contact: [{ id: contactId }] });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    expect(created.body).toMatchObject({ content: 'Met the team', title: 'Kickoff', account: { id: companyId }, contacts: [{ id: contactId }] });
+    expect(created.body).toMatchObject({ content: 'Met the team', title: 'Kickoff', account: { id: companyId }, contact: [{ id: contactId }] });
     expect((await call('GET', `/proxy/conversations/${id}?${qs({})}`)).body).toMatchObject({ type: 'note', description: 'Met the team', subject: 'Kickoff', companyId, endusers: [contactId] });
     const updated = await call('PATCH', `/unified/crm/notes/${id}?${qs({})}`, { content: 'Met the whole team' });
     expect(updated.body.content).toBe('Met the whole team');
@@ -293,14 +436,27 @@ describe('writes through the unified API are visible through /proxy', () => {
     const email = (await nativeAll('conversations', { type: 'email' }))[0];
     const r = await call('GET', `/unified/crm/notes/${email._id}?${qs({})}`);
     expect(r.status).toBe(404);
-    expect((await call('GET', `/unified/crm/engagements/${email._id}?${qs({})}`)).body.type).toBe('email');
+    expect((await call('GET', `/unified/crm/engagements/${email._id}?${qs({})}`)).body.engagement_type).toBe('email');
   });
 
   it('create a task and an opportunity', async () => {
-    const task = await call('POST', `/unified/crm/tasks?${qs({})}`, { title: 'Call Ada', account: { id: companyId }, status: 'completed' });
+    const owner = (await nativeAll('users'))[0];
+    const task = await call('POST', `/unified/crm/tasks?${qs({})}`, {
+      subject: 'Call Ada',
+      content: 'About the renewal',
+      type: { id: 'call', name: 'call' },
+      account: { id: companyId },
+      owner: { id: owner._id, name: 'ignored on write' },
+      contact: [{ id: contactId }],
+      status: 'completed',
+    });
     expect(task.status).toBe(201);
-    expect(task.body).toMatchObject({ title: 'Call Ada', status: 'completed' });
-    expect((await call('GET', `/proxy/tasks/${task.body.id}?${qs({})}`)).body).toMatchObject({ action: 'Call Ada', mainType: 'task', isArchived: true, companyId });
+    expect(task.body).toMatchObject({ subject: 'Call Ada', content: 'About the renewal', type: { id: 'call', name: 'call' }, status: 'completed', owner: { id: owner._id }, contact: [{ id: contactId }] });
+    expect((await call('GET', `/proxy/tasks/${task.body.id}?${qs({})}`)).body).toMatchObject({ action: 'Call Ada', description: 'About the renewal', type: 'call', mainType: 'task', isArchived: true, companyId, ownerId: owner._id, endusers: [contactId] });
+    // The former names are refused with a 400 naming them.
+    const old = await call('POST', `/unified/crm/tasks?${qs({})}`, { title: 'Call Ada', account: { id: companyId } });
+    expect(old.status).toBe(400);
+    expect(old.body.message).toMatch(/title/);
     const opp = await call('POST', `/unified/crm/opportunities?${qs({})}`, { name: 'Expansion', account: { id: companyId }, status: 'open', stage: { id: 'Discovery' }, amount: 12000 });
     expect(opp.status).toBe(201);
     expect(opp.body).toMatchObject({ name: 'Expansion', status: 'open', stage: { id: 'Discovery', name: 'Discovery' }, amount: 12000 });

@@ -79,4 +79,11 @@ describe('bracketedQueryName', () => {
     expect(bracketedQueryName('/x?name=a[b]&sort=-name')).toBeUndefined();
     expect(bracketedQueryName('/x')).toBeUndefined();
   });
+  it("lets Truto's bracketed names through on /unified/ routes only", () => {
+    expect(bracketedQueryName('/unified/crm/accounts?remote_query[status]=customer&sort_by[name]=asc&updated_at[gte]=2026-01-01&created_at%5Blt%5D=x')).toBeUndefined();
+    expect(bracketedQueryName('/proxy/companies?remote_query[status]=customer')).toBe('remote_query[status]');
+    expect(bracketedQueryName('/unified/crm/accounts?updated_at[ne]=x')).toBe('updated_at[ne]');
+    expect(bracketedQueryName('/unified/crm/accounts?remote_query[a][b]=x')).toBe('remote_query[a][b]');
+    expect(bracketedQueryName('/unified/crm/accounts?__proto__[x]=1')).toBe('__proto__[x]');
+  });
 });

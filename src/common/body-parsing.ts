@@ -131,10 +131,18 @@ function unsupportedEncodings(header: string | string[] | undefined): string[] {
     .filter((v) => v !== '' && v !== 'identity');
 }
 
-/** The first query parameter name holding `[` or `]` (raw or percent-encoded), if any. */
+/**
+ * The bracketed names of Truto's unified query parameters, allowed on `/unified/` routes only (the
+ * unified API validates them): `remote_query[name]`, `sort_by[field]`, `created_at[gt|gte|lt|lte]`,
+ * `updated_at[...]`.
+ */
+const UNIFIED_BRACKETED = /^(?:remote_query\[[A-Za-z0-9_.-]{1,64}\]|sort_by\[[A-Za-z0-9_]{1,64}\]|(?:created_at|updated_at)\[(?:gt|gte|lt|lte)\])$/;
+
+/** The first query parameter name holding `[` or `]` (raw or percent-encoded), if any, but Truto's names on `/unified/` routes. */
 export function bracketedQueryName(url: string): string | undefined {
   const q = url.indexOf('?');
   if (q < 0) return undefined;
+  const unified = url.startsWith('/unified/');
   for (const pair of url.slice(q + 1).split('&')) {
     const eq = pair.indexOf('=');
     const rawName = eq < 0 ? pair : pair.slice(0, eq);
@@ -144,6 +152,7 @@ export function bracketedQueryName(url: string): string | undefined {
     } catch {
       /* malformed percent-encoding: the raw name is checked */
     }
+    if (unified && UNIFIED_BRACKETED.test(name)) continue;
     if (/[[\]]/.test(name) || /%5[bd]/i.test(rawName)) return name;
   }
   return undefined;

@@ -73,3 +73,19 @@ describe('createRootLogger', () => {
     }
   });
 });
+
+describe('createRootLogger headers', () => {
+  it('redacts the Planhat tenant token header like authorization', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    createRootLogger({ logLevel: 'info' }, sink).info({ req: { headers: { 'x-planhat-tenant-token': 'tenant-secret-1234', authorization: 'Bearer abc' } } }, 'request');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('tenant-secret-1234');
+    expect(JSON.parse(lines[0]).req.headers['x-planhat-tenant-token']).toBe('[redacted]');
+  });
+});

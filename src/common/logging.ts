@@ -65,7 +65,7 @@ export function requestIdFor(req: IncomingMessage): string {
 export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["x-planhat-tenant-token"]'], censor: '[redacted]' },
     hooks: { streamWrite: redactSecrets },
   };
   return destination ? pino(options, destination) : pino(options);

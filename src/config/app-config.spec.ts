@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, loadConfig } from './app-config';
+import { analyticsUrl, ConfigError, loadConfig } from './app-config';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'phg-config-'));
 
@@ -52,5 +52,25 @@ describe('loadConfig', () => {
     expect(cfg.adminApiKey).toBe('a-long-enough-admin-key');
     expect(cfg.adminApiKeyGenerated).toBe(false);
     expect(cfg.encryptionKey.equals(Buffer.alloc(32, 7))).toBe(true);
+  });
+});
+
+describe('PLANHAT_ANALYTICS_URL', () => {
+  it('defaults to https://analytics.planhat.com and takes another allowlisted https host', () => {
+    expect(analyticsUrl(undefined, 'api.planhat.com')).toBe('https://analytics.planhat.com');
+    expect(analyticsUrl('https://ANALYTICS.planhat.com/some/path', 'api.planhat.com')).toBe('https://analytics.planhat.com');
+    expect(analyticsUrl('https://analytics.example.eu', 'api.planhat.com,analytics.example.eu')).toBe('https://analytics.example.eu');
+  });
+  it.each([
+    ['http://analytics.planhat.com', /https/],
+    ['https://evil.example.com', /not allowed/],
+    ['https://user:pw@analytics.planhat.com', /credentials/],
+    ['https://analytics.planhat.com:8443', /port/],
+    ['https://127.0.0.1', /IP address/],
+    ['not a url', /absolute URL/],
+  ])('refuses %s at boot, naming the key', (raw, why) => {
+    expect(() => analyticsUrl(raw, 'api.planhat.com')).toThrow(ConfigError);
+    expect(() => analyticsUrl(raw, 'api.planhat.com')).toThrow(/PLANHAT_ANALYTICS_URL/);
+    expect(() => analyticsUrl(raw, 'api.planhat.com')).toThrow(why);
   });
 });

@@ -19,7 +19,7 @@ export class AppConfig {
   encryptionKey!: Buffer;
   redisUrl?: string;
   redisKeyPrefix!: string;
-  planhat!: { apiToken?: string; baseUrl: string; allowedHosts: string[] };
+  planhat!: { apiToken?: string; baseUrl: string; allowedHosts: string[]; analyticsUrl: string };
   sandbox!: {
     enabled: boolean;
     /** Standalone sandbox URL that `sandbox` accounts use instead of the embedded one. */
@@ -41,6 +41,32 @@ export class AppConfig {
   logLevel!: string;
   bodyLimitBytes!: number;
   production!: boolean;
+}
+
+/** Planhat's analytics host: the default one, or another allowlisted host. */
+export const DEFAULT_ANALYTICS_URL = 'https://analytics.planhat.com';
+
+/**
+ * PLANHAT_ANALYTICS_URL checked like a custom base URL: https, no credentials, no port but 443, no IP
+ * literal, and the host analytics.planhat.com or one of PLANHAT_ALLOWED_HOSTS. Returns the origin.
+ */
+export function analyticsUrl(raw: string | undefined, allowedHostsCsv: string): string {
+  if (raw === undefined || raw === '') return DEFAULT_ANALYTICS_URL;
+  const allowed = ['analytics.planhat.com', ...allowedHostsCsv.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)];
+  const bad = (why: string) => new ConfigError(`PLANHAT_ANALYTICS_URL ${why} (allowed hosts: ${allowed.join(', ')})`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad('is not an absolute URL');
+  }
+  if (url.protocol !== 'https:') throw bad('must use https');
+  if (url.username || url.password) throw bad('must not contain credentials');
+  if (url.port !== '' && url.port !== '443') throw bad('must not name a port other than 443');
+  const host = url.hostname.toLowerCase();
+  if (/^[\d.]+$/.test(host) || host.includes(':') || host.startsWith('[')) throw bad('must not be an IP address');
+  if (!allowed.includes(host)) throw bad(`host "${host}" is not allowed`);
+  return `https://${host}`;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       apiToken: e.PLANHAT_API_TOKEN,
       baseUrl: (e.PLANHAT_BASE_URL ?? 'https://api.planhat.com').replace(/\/+$/, ''),
       allowedHosts: e.PLANHAT_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      analyticsUrl: analyticsUrl(e.PLANHAT_ANALYTICS_URL, e.PLANHAT_ALLOWED_HOSTS),
     },
     sandbox: {
       enabled: clean.SANDBOX === undefined ? !production : (e.SANDBOX as boolean),

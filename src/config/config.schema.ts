@@ -62,6 +62,7 @@ export const envSchema = z.object({
   PLANHAT_API_TOKEN: z.string().optional().describe('secret: bootstraps the `planhat` integrated account'),
   PLANHAT_BASE_URL: url.describe('Planhat API base URL'),
   PLANHAT_ALLOWED_HOSTS: z.string().optional().default(DEFAULT_ALLOWED_HOSTS),
+  PLANHAT_ANALYTICS_URL: z.string().optional().describe("Planhat's analytics host (user activities, metrics pushes): https, analytics.planhat.com or a PLANHAT_ALLOWED_HOSTS host"),
   SANDBOX: bool(true).optional(),
   SANDBOX_BASE_URL: url.describe('Point `sandbox` accounts at a standalone sandbox instead of the embedded one'),
   SANDBOX_SEED_COMPANIES: int(60, 1, 200_000),

@@ -4,6 +4,8 @@ export interface PlanhatConnection {
   accountId: string;
   baseUrl: string;
   token: string;
+  /** A `sandbox` account (the embedded or standalone sandbox, which also emulates the analytics host). */
+  sandbox?: boolean;
 }
 
 /**

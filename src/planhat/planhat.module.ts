@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';
+import { PlanhatAnalyticsService } from './analytics.service';
 import { PlanhatClient } from './planhat.client';
 import { PlanhatService } from './planhat.service';
+import { AnalyticsController } from './proxy/analytics.controller';
 import { ProxyController } from './proxy/proxy.controller';
 
 /**
@@ -11,8 +13,8 @@ import { ProxyController } from './proxy/proxy.controller';
  */
 @Module({
   imports: [AdminModule, IdempotencyModule],
-  controllers: [ProxyController],
-  providers: [PlanhatClient, PlanhatService],
+  controllers: [AnalyticsController, ProxyController],
+  providers: [PlanhatClient, PlanhatService, PlanhatAnalyticsService],
   exports: [PlanhatService],
 })
 export class PlanhatModule {}

@@ -386,6 +386,30 @@ export class PlanhatService {
     return this.wrap(await this.client.call(conn, { method: 'PUT', path: model.path, body: items }));
   }
 
+  /** Planhat's `POST {path}/duplicate {ids}` (time entries): `{result: [the copies]}`. */
+  async duplicate(accountId: string | undefined, resource: string, body: unknown): Promise<Result<{ result: unknown[] }>> {
+    const model = this.model(resource);
+    if (!model.duplicate) {
+      throw new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, `${model.key} does not support duplicate`, { hint: 'Planhat duplicates time entries only: POST /proxy/time_entries/duplicate {"ids": [...]}' });
+    }
+    const ids = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).ids : undefined;
+    const keys = body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
+    if (keys.some((k) => k !== 'ids')) throw GatewayError.invalid(`Unknown field: ${keys.find((k) => k !== 'ids')}`, undefined, 'The body is {"ids": [...]}');
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > 500 || !ids.every((x) => typeof x === 'string')) {
+      throw GatewayError.invalid('Invalid field ids: give 1 to 500 record ids (strings)', undefined, 'The body is {"ids": ["<_id>", ...]}');
+    }
+    for (const id of ids as string[]) {
+      const problem = idProblem(id);
+      if (problem) throw GatewayError.invalid(`Invalid id in ids: ${problem}`);
+    }
+    const conn = await this.accounts.resolve(accountParam(accountId));
+    const res = await this.client.call<unknown>(conn, { method: 'POST', path: `${model.path}/duplicate`, body: { ids } });
+    if (!Array.isArray(res.body)) {
+      throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat answered the duplicate with something that is not an array', { remote: { status: res.status, body: res.body } });
+    }
+    return { data: { result: res.body }, status: res.status, rateLimit: res.rateLimit };
+  }
+
   private wrap(res: PlanhatResponse<unknown>): Result<Record<string, unknown>> {
     const body = res.body;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {

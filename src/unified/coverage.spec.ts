@@ -12,9 +12,13 @@ describe('README unified coverage table', () => {
     const end = readme.indexOf(END);
     const current = start >= 0 && end > start ? readme.slice(start + BEGIN.length, end).trim() : '(missing)';
     const fresh = coverageMarkdown();
+    if (current !== fresh && process.env.UPDATE_SNAPSHOTS === '1' && start >= 0 && end > start) {
+      fs.writeFileSync(path.join(__dirname, '../../README.md'), `${readme.slice(0, start + BEGIN.length)}\n${fresh}\n${readme.slice(end)}`);
+      return;
+    }
     if (current !== fresh) {
       // eslint-disable-next-line no-console
-      console.log(`Replace the README section between the unified-coverage markers with:\n\n${fresh}\n`);
+      console.log(`Replace the README section between the unified-coverage markers with (or run UPDATE_SNAPSHOTS=1 npx jest src/unified/coverage.spec.ts):\n\n${fresh}\n`);
     }
     expect(current).toBe(fresh);
   });

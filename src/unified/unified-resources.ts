@@ -31,11 +31,14 @@ export const UNIFIED_RESOURCES: readonly UnifiedResourceDef[] = [
   { api: 'crm', resource: 'notes', one: 'note', native: 'conversations', ops: ALL, summary: 'CRM notes (Planhat conversations of type note)' },
   { api: 'crm', resource: 'engagements', one: 'engagement', native: 'conversations', ops: ALL, summary: 'CRM engagements (Planhat conversations: emails, calls, meetings, notes)' },
   { api: 'crm', resource: 'fields', one: 'field', native: 'custom_fields', ops: READ, summary: 'CRM fields (Planhat custom field definitions)' },
+  { api: 'crm', resource: 'projects', one: 'project', native: 'projects', ops: ALL, summary: 'CRM projects (Planhat projects)' },
   { api: 'ticketing', resource: 'tickets', one: 'ticket', native: 'tickets', ops: ALL, summary: 'Ticketing tickets (Planhat tickets)' },
   { api: 'ticketing', resource: 'accounts', one: 'account', native: 'companies', ops: READ, summary: 'Ticketing accounts (Planhat companies)' },
   { api: 'ticketing', resource: 'contacts', one: 'contact', native: 'endusers', ops: READ, summary: 'Ticketing contacts (Planhat endusers)' },
-  { api: 'ticketing', resource: 'users', one: 'user', native: 'users', ops: READ, summary: 'Ticketing users (Planhat team members)' },
+  { api: 'ticketing', resource: 'users', one: 'user', native: 'users', ops: ['list', 'get', 'update'], summary: 'Ticketing users (Planhat team members)' },
   { api: 'ticketing', resource: 'fields', one: 'field', native: 'custom_fields', ops: READ, summary: 'Ticketing fields (Planhat custom field definitions)' },
+  { api: 'ticketing', resource: 'workspaces', one: 'workspace', native: 'workspaces', ops: READ, summary: 'Ticketing workspaces (Planhat workspaces)' },
+  { api: 'ticketing', resource: 'collections', one: 'collection', native: 'projects', ops: READ, summary: 'Ticketing collections (Planhat projects, type project)' },
 ];
 
 export function findUnifiedResource(api: string, resource: string): UnifiedResourceDef | undefined {

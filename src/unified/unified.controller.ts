@@ -8,12 +8,19 @@ import { UnifiedService, type UnifiedResult } from './unified.service';
 const API = { name: 'api', enum: ['crm', 'ticketing'], description: 'Unified API', example: 'crm' };
 const RESOURCE = {
   name: 'resource',
-  description: 'crm: accounts, contacts, users, opportunities, tasks, notes, engagements, fields; ticketing: tickets, accounts, contacts, users, fields',
+  description: 'crm: accounts, contacts, users, opportunities, tasks, notes, engagements, fields, projects; ticketing: tickets, accounts, contacts, users, fields, workspaces, collections',
   example: 'accounts',
 };
 const ACCOUNT = { name: 'integrated_account_id', required: true, description: 'Integrated account (connected Planhat tenant) id, from GET /integrated-account' };
 const ID = { name: 'id', description: "The record's id (Planhat _id; extid-<externalId> and srcid-<sourceId> also work)", example: '65a1f0c2e4b0a1b2c3d4e5f6' };
 const REMOTE = { name: 'include_remote_data', required: false, enum: ['true', 'false'], description: 'Attach the Planhat record as remote_data (default true)' };
+const IGNORE_REMOTE = { name: 'truto_ignore_remote_data', required: false, enum: ['true', 'false'], description: "Truto's name: true leaves remote_data out" };
+const FORMAT = {
+  name: 'truto_response_format',
+  required: false,
+  enum: ['unified', 'normalized', 'raw'],
+  description: 'unified (default): unified fields and remote_data; normalized: unified fields only; raw: the Planhat records (stream is a 400)',
+};
 const RECORD = {
   type: 'object',
   additionalProperties: true,
@@ -57,22 +64,30 @@ export class UnifiedController {
     summary: 'List records of a unified resource',
     description:
       'Cursor paging: limit (default 100, at most the Planhat model maximum; more is a 400) and the opaque next_cursor (null on the last page). ' +
-      'Filters: accounts name (case-insensitive contains), updated_at (at or after); contacts account_id, email; tickets status (unified, comma-separated), account_id; ' +
-      'opportunities/tasks/notes/engagements account_id; engagements type; users email; fields entity. sort: a unified field, - for descending.',
+      'prev_cursor walks back. Filters: accounts name (case-insensitive contains); contacts account_id, email; tickets status (normalized, comma-separated), account_id; ' +
+      'opportunities/tasks/notes/engagements account_id; engagements engagement_type; users email; fields entity_type; and, where the resource has the field, ' +
+      'created_at / updated_at (at or after; created_at[gt|gte|lt|lte]=... for bounds), owner (user id), search_term (contains). ' +
+      'sort: a unified field, - for descending (or sort_by[field]=asc|desc). remote_query[name]=value is passed to Planhat unchanged. See the README coverage table for which filter runs where.',
   })
   @ApiParam(API)
   @ApiParam(RESOURCE)
   @ApiQuery(ACCOUNT)
   @ApiQuery({ name: 'limit', required: false, description: 'Page size (default 100)', example: 50 })
   @ApiQuery({ name: 'next_cursor', required: false, description: 'Cursor from the previous page, unchanged, with the same filters' })
+  @ApiQuery({ name: 'prev_cursor', required: false, description: "A page's prev_cursor: the page before it" })
+  @ApiQuery({ name: 'search_term', required: false, description: 'Records whose name/subject/email/... contains this text (case-insensitive)', example: 'acme' })
+  @ApiQuery({ name: 'owner', required: false, description: 'Records owned by this user id' })
+  @ApiQuery({ name: 'created_at', required: false, description: 'Created at or after (ISO 8601); created_at[gt|gte|lt|lte] for bounds', example: '2026-01-01T00:00:00Z' })
   @ApiQuery({ name: 'sort', required: false, description: 'Unified field, - prefix for descending', example: '-updated_at' })
   @ApiQuery(REMOTE)
+  @ApiQuery(IGNORE_REMOTE)
+  @ApiQuery(FORMAT)
   @ApiQuery({ name: 'name', required: false, description: 'accounts: name contains (case-insensitive)', example: 'acme' })
-  @ApiQuery({ name: 'updated_at', required: false, description: 'accounts: updated at or after (ISO 8601)', example: '2026-01-01T00:00:00Z' })
+  @ApiQuery({ name: 'updated_at', required: false, description: 'Updated at or after (ISO 8601); updated_at[gt|gte|lt|lte] for bounds', example: '2026-01-01T00:00:00Z' })
   @ApiQuery({ name: 'account_id', required: false, description: 'contacts, tickets, opportunities, tasks, notes, engagements: records of this account' })
   @ApiQuery({ name: 'email', required: false, description: 'contacts, users: exact email', example: 'jane@acme.com' })
-  @ApiQuery({ name: 'status', required: false, description: 'tickets: open, pending, on_hold, closed (comma-separated)', example: 'open,pending' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { result: { type: 'array', items: RECORD }, next_cursor: { type: 'string', nullable: true }, result_count: { type: 'integer', example: 1 } } } })
+  @ApiQuery({ name: 'status', required: false, description: 'tickets: normalized open, pending, resolved, closed (comma-separated)', example: 'open,pending' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { result: { type: 'array', items: RECORD }, next_cursor: { type: 'string', nullable: true }, prev_cursor: { type: 'string', nullable: true }, result_count: { type: 'integer', example: 1 } } } })
   async list(@Param('api') api: string, @Param('resource') resource: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
     const res = await this.unified.listJson(api, resource, account(query), query);
     reply.headers(res.rateLimit);
@@ -87,6 +102,8 @@ export class UnifiedController {
   @ApiParam(ID)
   @ApiQuery(ACCOUNT)
   @ApiQuery(REMOTE)
+  @ApiQuery(IGNORE_REMOTE)
+  @ApiQuery(FORMAT)
   @ApiOkResponse({ schema: RECORD })
   async get(@Param('api') api: string, @Param('resource') resource: string, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
     return send(reply, await this.unified.get(api, resource, account(query), id, query));
@@ -98,6 +115,9 @@ export class UnifiedController {
   @ApiParam(API)
   @ApiParam(RESOURCE)
   @ApiQuery(ACCOUNT)
+  @ApiQuery(REMOTE)
+  @ApiQuery(IGNORE_REMOTE)
+  @ApiQuery(FORMAT)
   @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { name: 'Acme Corp', website: 'https://acme.com', tags: ['strategic'] } } })
   @ApiCreatedResponse({ schema: RECORD })
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
@@ -114,7 +134,7 @@ export class UnifiedController {
     const accountId = account(query);
     const scope = { accountId, principal: principalOf(req), route: `POST /unified/${api}/${resource}` };
     const answer = await this.idempotency.run(idempotencyKey, scope, body, async () => {
-      const res = await this.unified.create(api, resource, accountId, body);
+      const res = await this.unified.create(api, resource, accountId, body, query);
       return { status: 201, body: send(reply, res), headers: res.readBackFailed ? { warning: READ_BACK_WARNING } : undefined };
     });
     return idempotentReply(reply, answer);
@@ -126,10 +146,13 @@ export class UnifiedController {
   @ApiParam(RESOURCE)
   @ApiParam(ID)
   @ApiQuery(ACCOUNT)
+  @ApiQuery(REMOTE)
+  @ApiQuery(IGNORE_REMOTE)
+  @ApiQuery(FORMAT)
   @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { description: 'Key account', tags: ['strategic'] } } })
   @ApiOkResponse({ schema: RECORD })
   async update(@Param('api') api: string, @Param('resource') resource: string, @Param('id') id: string, @Query() query: Record<string, unknown>, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, await this.unified.update(api, resource, account(query), id, body));
+    return send(reply, await this.unified.update(api, resource, account(query), id, body, query));
   }
 
   @Delete(':api/:resource/:id')

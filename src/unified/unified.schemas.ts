@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GatewayError } from '../common/errors';
 import { findModel, integerParam } from '../planhat/catalog';
+import { filtersOf } from './filters';
 import { mapperOf, type UnifiedMapper } from './mappers';
 import type { UnifiedResourceDef } from './unified-resources';
 
@@ -13,8 +14,32 @@ export interface UnifiedSchemas {
   readonly update: z.ZodObject;
   /** List query: limit, next_cursor, include_remote_data, sort and the resource's filters. */
   readonly listQuery: z.ZodObject;
-  /** Get query: include_remote_data. */
+  /** Get query: include_remote_data / truto_ignore_remote_data, truto_response_format. */
   readonly getQuery: z.ZodObject;
+  /** Create/update query: the same as get. */
+  readonly writeQuery: z.ZodObject;
+}
+
+/** Truto's response formats; `stream` is refused with a 400. */
+export const RESPONSE_FORMATS = ['unified', 'normalized', 'raw'] as const;
+export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
+
+/** How records are answered: unified (with or without remote_data) or Planhat's own records (raw). */
+export interface OutputMode {
+  readonly format: ResponseFormat;
+  readonly includeRemoteData: boolean;
+}
+
+const truthy = (v: unknown) => v === true || v === 'true';
+const falsy = (v: unknown) => v === false || v === 'false';
+
+/**
+ * The output mode of a parsed query. Remote data is left out when `include_remote_data=false`,
+ * `truto_ignore_remote_data=true` or the format is `normalized` (the unified fields alone).
+ */
+export function outputMode(q: Record<string, unknown>): OutputMode {
+  const format = (q.truto_response_format as ResponseFormat | undefined) ?? 'unified';
+  return { format, includeRemoteData: format === 'unified' && !falsy(q.include_remote_data) && !truthy(q.truto_ignore_remote_data) };
 }
 
 export function maxLimitOf(def: UnifiedResourceDef): number {
@@ -29,7 +54,20 @@ export function sortFields(mapper: UnifiedMapper): Map<string, string> {
 const includeRemoteData = z
   .union([z.boolean(), z.enum(['true', 'false'])])
   .optional()
-  .describe('Attach the Planhat record as remote_data (default true)');
+  .describe('Attach the Planhat record as remote_data (default true); the same as truto_ignore_remote_data negated');
+
+const OUTPUT = {
+  include_remote_data: includeRemoteData,
+  truto_ignore_remote_data: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .optional()
+    .describe("Truto's name: true leaves remote_data out (default false)"),
+  truto_response_format: z
+    .enum([...RESPONSE_FORMATS, 'stream'])
+    .refine((v) => v !== 'stream', 'stream is not supported; use unified, normalized or raw')
+    .optional()
+    .describe('unified (default): unified fields and remote_data; normalized: unified fields only; raw: the Planhat records as Planhat sent them'),
+};
 
 /** `.optional()` keeping the description (zod 4 keeps metadata per instance). */
 function optional(schema: z.ZodType): z.ZodType {
@@ -55,13 +93,14 @@ export function unifiedSchemas(def: UnifiedResourceDef): UnifiedSchemas {
   }
   const max = maxLimitOf(def);
   const sortable = [...sortFields(mapper).keys()];
-  const filters = Object.fromEntries(Object.entries(mapper.filters ?? {}).map(([k, r]) => [k, optional(r.schema)]));
+  const filters = Object.fromEntries(Object.entries(filtersOf(mapper)).map(([k, r]) => [k, optional(r.schema)]));
   const listQuery = z.strictObject({
     limit: integerParam(1, max)
       .optional()
       .describe(`Page size (default ${DEFAULT_LIMIT}, at most ${max}; larger values are rejected)`),
     next_cursor: z.string().min(1).optional().describe('Cursor from the previous page; pass it back unchanged with the same filters'),
-    include_remote_data: includeRemoteData,
+    prev_cursor: z.string().min(1).optional().describe("A page's prev_cursor: the page before it (same filters)"),
+    ...OUTPUT,
     sort: z
       .string()
       .refine((v) => sortable.includes(v.replace(/^[-+]/, '')), `must be one of ${sortable.join(', ')} (prefix - for descending)`)
@@ -73,7 +112,8 @@ export function unifiedSchemas(def: UnifiedResourceDef): UnifiedSchemas {
     create: z.strictObject(create).describe(`Create a ${def.one}`),
     update: z.strictObject(update).describe(`Update a ${def.one} (partial)`),
     listQuery,
-    getQuery: z.strictObject({ include_remote_data: includeRemoteData }),
+    getQuery: z.strictObject(OUTPUT),
+    writeQuery: z.strictObject(OUTPUT),
   };
   cache.set(key, s);
   return s;

@@ -49,7 +49,7 @@ describe('UnifiedService.list paging', () => {
   it.each([
     [{ limit: 5 }],
     [{ limit: 5, include_remote_data: 'false' }],
-    [{ limit: 4, status: 'closed,on_hold' }],
+    [{ limit: 4, status: 'closed,resolved' }],
     [{ limit: 3, account_id: 'c2', include_remote_data: 'false' }],
   ])('listJson is list as JSON bytes, remote_data spliced from Planhat\'s own text (%j)', async (query) => {
     const svc = new UnifiedService(fakePlanhat().planhat, codec);
@@ -66,13 +66,13 @@ describe('UnifiedService.list paging', () => {
     const escaped = fakePlanhat((rows) => JSON.stringify(rows).replaceAll('"status":', '"st\\u0061tus":')).planhat;
     const svc = new UnifiedService(escaped, codec);
     const bytes = await svc.listJson('ticketing', 'tickets', 'acct', { limit: 5 });
-    const page = JSON.parse(bytes.data.toString()) as { result: { status: { id: string }; remote_data: object }[] };
+    const page = JSON.parse(bytes.data.toString()) as { result: { status: { name: string }; remote_data: object }[] };
     expect(page.result).toHaveLength(5);
-    expect(page.result.map((r) => r.status.id)).toEqual(TICKETS.slice(0, 5).map((t) => normalizeTicketStatus(t.status)));
+    expect(page.result.map((r) => r.status.name)).toEqual(TICKETS.slice(0, 5).map((t) => normalizeTicketStatus(t.status)));
     expect(page.result.map((r) => r.remote_data)).toEqual(TICKETS.slice(0, 5));
   });
 
-  it.each([[{}], [{ status: 'closed,on_hold' }]])('a size budget cuts pages at whole records and resumes after the last one (%j)', async (filter) => {
+  it.each([[{}], [{ status: 'closed,resolved' }]])('a size budget cuts pages at whole records and resumes after the last one (%j)', async (filter) => {
     const svc = new UnifiedService(fakePlanhat().planhat, codec);
     const all: string[] = [];
     const budgeted: string[] = [];
@@ -97,8 +97,8 @@ describe('UnifiedService.list paging', () => {
 
   it.each([1, 3, 7, 50, 100, 101, 253, 500])('gateway filter (status) with limit %i: every match exactly once, in Planhat order', async (limit) => {
     const svc = new UnifiedService(fakePlanhat().planhat, codec);
-    const { ids } = await pageAll(svc, { limit, status: 'closed,on_hold' });
-    const expected = TICKETS.filter((t) => ['closed', 'on_hold'].includes(normalizeTicketStatus(t.status))).map((t) => t._id);
+    const { ids } = await pageAll(svc, { limit, status: 'closed,resolved' });
+    const expected = TICKETS.filter((t) => ['closed', 'resolved'].includes(normalizeTicketStatus(t.status))).map((t) => t._id);
     expect(ids).toEqual(expected);
   });
 

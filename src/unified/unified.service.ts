@@ -7,12 +7,14 @@ import { PlanhatService, serializeWithinBudget, type RawRecords } from '../planh
 import type { RateLimitHeaders } from '../planhat/rate-limit';
 import { mapperOf, type Native, type UnifiedMapper } from './mappers';
 import { rawRecordWriterOf, type RawRecord } from './mappers/raw';
-import { DEFAULT_LIMIT, maxLimitOf, parseOr400, sortFields, unifiedSchemas } from './unified.schemas';
+import { filtersOf, rangeTest, takeBracketed } from './filters';
+import { DEFAULT_LIMIT, maxLimitOf, outputMode, parseOr400, sortFields, unifiedSchemas, type OutputMode } from './unified.schemas';
 import { findUnifiedResource, type UnifiedOp, type UnifiedResourceDef } from './unified-resources';
 
 export interface UnifiedPage {
   result: object[];
   next_cursor: string | null;
+  prev_cursor: string | null;
   result_count: number;
 }
 
@@ -25,11 +27,18 @@ export interface UnifiedResult<T> {
   readBackFailed?: boolean;
 }
 
-/** Cursor state: the Planhat offset of the first record not yet examined, and the page size. */
+/**
+ * Cursor state: the Planhat offset of the first record not yet examined, the page size, and the
+ * Planhat offsets where the pages before it started (for prev_cursor; the last PREV_DEPTH kept).
+ */
 interface UnifiedCursor {
   o: number;
   l: number;
+  s?: number[];
 }
+
+/** Pages a prev_cursor can walk back. */
+const PREV_DEPTH = 50;
 
 /** Smallest Planhat page fetched while filtering in the gateway (fewer round trips for sparse matches). */
 const MIN_SCAN_PAGE = 100;
@@ -46,7 +55,7 @@ class Collected {
 
   constructor(
     readonly mapper: UnifiedMapper,
-    readonly includeRemoteData: boolean,
+    readonly mode: OutputMode,
     readonly count: number,
     private readonly rowsOf: () => Native[],
     readonly raws: RawRecord[] | undefined,
@@ -54,7 +63,17 @@ class Collected {
     readonly resume: number | null,
     readonly rateLimit: RateLimitHeaders,
     readonly cursor: (o: number | null) => string | null,
+    readonly prevCursor: string | null,
   ) {}
+
+  get includeRemoteData(): boolean {
+    return this.mode.includeRemoteData;
+  }
+
+  /** One record as answered: Planhat's own (raw) or mapped. */
+  answer(n: Native): object {
+    return this.mode.format === 'raw' ? n : this.mapper.toUnified(n, { includeRemoteData: this.mode.includeRemoteData });
+  }
 
   get rows(): Native[] {
     this.#rows ??= this.rowsOf();
@@ -78,7 +97,7 @@ export class UnifiedService {
   resource(api: string, resource: string, op?: UnifiedOp): UnifiedResourceDef {
     const def = findUnifiedResource(api, resource);
     if (!def) {
-      throw GatewayError.notFound(`Unknown unified resource "${api}/${resource}"`, 'Valid: crm/{accounts,contacts,users,opportunities,tasks,notes,engagements,fields}, ticketing/{tickets,accounts,contacts,users,fields}');
+      throw GatewayError.notFound(`Unknown unified resource "${api}/${resource}"`, 'Valid: crm/{accounts,contacts,users,opportunities,tasks,notes,engagements,fields,projects}, ticketing/{tickets,accounts,contacts,users,fields,workspaces,collections}');
     }
     if (op && !def.ops.includes(op)) {
       throw new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, `${api}/${resource} does not support ${op}`, {
@@ -100,7 +119,7 @@ export class UnifiedService {
     opts: { maxBytes?: number } = {},
   ): Promise<UnifiedResult<UnifiedPage>> {
     const c = await this.collect(api, resource, accountId, query, false);
-    let result = c.rows.map((n) => c.mapper.toUnified(n, { includeRemoteData: c.includeRemoteData }));
+    let result = c.rows.map((n) => c.answer(n));
     let resume = c.resume;
     let resultChunks: JsonPiece[] | undefined;
     if (opts.maxBytes !== undefined) {
@@ -111,7 +130,7 @@ export class UnifiedService {
         resume = c.positions[cut.kept - 1] + 1;
       }
     }
-    return { data: { result, next_cursor: c.cursor(resume), result_count: result.length }, rateLimit: c.rateLimit, resultChunks };
+    return { data: { result, next_cursor: c.cursor(resume), prev_cursor: c.prevCursor, result_count: result.length }, rateLimit: c.rateLimit, resultChunks };
   }
 
   /**
@@ -121,19 +140,24 @@ export class UnifiedService {
    */
   async listJson(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>): Promise<UnifiedResult<Buffer>> {
     const c = await this.collect(api, resource, accountId, query, true);
-    const writer = rawRecordWriterOf(c.mapper);
+    const raw = c.mode.format === 'raw';
+    const writer = raw ? undefined : rawRecordWriterOf(c.mapper);
     let size = 256;
     for (const r of c.raws ?? []) size += (c.includeRemoteData ? 2 : 1) * (r.page.bounds[2 * r.index + 1] - r.page.bounds[2 * r.index]) + 64;
     const out = new ByteWriter(size);
     out.bytes(LIST_HEAD);
     for (let i = 0; i < c.count; i++) {
       if (i > 0) out.byte(COMMA);
-      const raw = c.raws?.[i];
-      if (raw && writer?.(raw.page, raw.index, out, c.includeRemoteData)) continue;
-      const native = raw ? (JSON.parse(rawText(raw)) as Native) : c.rows[i];
-      out.json(c.mapper.toUnified(native, { includeRemoteData: c.includeRemoteData }));
+      const record = c.raws?.[i];
+      if (record && raw) {
+        out.bytes(record.page.bytes, record.page.bounds[2 * record.index], record.page.bounds[2 * record.index + 1]);
+        continue;
+      }
+      if (record && writer?.(record.page, record.index, out, c.includeRemoteData)) continue;
+      const native = record ? (JSON.parse(rawText(record)) as Native) : c.rows[i];
+      out.json(c.answer(native));
     }
-    out.text(`],"next_cursor":${JSON.stringify(c.cursor(c.resume))},"result_count":${c.count}}`);
+    out.text(`],"next_cursor":${JSON.stringify(c.cursor(c.resume))},"prev_cursor":${JSON.stringify(c.prevCursor)},"result_count":${c.count}}`);
     return { data: out.result(), rateLimit: c.rateLimit };
   }
 
@@ -147,14 +171,16 @@ export class UnifiedService {
   private async collect(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>, rawRecords: boolean) {
     const def = this.resource(api, resource, 'list');
     const mapper = mapperOf(def);
-    const q = parseOr400(unifiedSchemas(def).listQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>;
-    const includeRemoteData = q.include_remote_data !== false && q.include_remote_data !== 'false';
+    const plain = stripEmpty(query);
+    const bracketed = takeBracketed(plain);
+    const q = parseOr400(unifiedSchemas(def).listQuery, plain, 'query parameter') as Record<string, unknown>;
+    const mode = outputMode(q);
 
     // Split filters into Planhat parameters and gateway predicates.
     const params: Record<string, string> = { ...(mapper.fixedQuery ?? {}) };
     const tests: ((n: Native) => boolean)[] = [];
     const filterValues: Record<string, string> = {};
-    for (const [name, rule] of Object.entries(mapper.filters ?? {})) {
+    for (const [name, rule] of Object.entries(filtersOf(mapper))) {
       const v = q[name];
       if (v === undefined) continue;
       const value = String(v);
@@ -162,7 +188,25 @@ export class UnifiedService {
       if (rule.param) params[rule.param] = rule.paramValue ? rule.paramValue(value) : value;
       else if (rule.test) tests.push((n) => rule.test!(n, value));
     }
+    for (const { field, op, value } of bracketed.ranges) {
+      const f = mapper.fields.find((x) => x.unified === field && !x.read);
+      if (!f) throw GatewayError.invalid(`Query parameter ${field}[${op}] does not apply: ${def.api}/${def.resource} has no ${field}`);
+      filterValues[`${field}[${op}]`] = value;
+      tests.push(rangeTest(f.native, op, value));
+    }
+    for (const [name, value] of Object.entries(bracketed.remoteQuery)) {
+      if (name in params) throw GatewayError.invalid(`Query parameter remote_query[${name}] conflicts with a filter the gateway sends as ${name}`);
+      params[name] = value;
+      filterValues[`remote_query[${name}]`] = value;
+    }
     if (mapper.accepts) tests.push(mapper.accepts);
+    if (bracketed.sortBy) {
+      if (q.sort !== undefined) throw GatewayError.invalid('Give sort or sort_by[field], not both');
+      q.sort = `${bracketed.sortBy.desc ? '-' : ''}${bracketed.sortBy.field}`;
+      if (!sortFields(mapper).has(bracketed.sortBy.field)) {
+        throw GatewayError.invalid(`Invalid query parameter sort_by[${bracketed.sortBy.field}]: must be one of ${[...sortFields(mapper).keys()].join(', ')}`);
+      }
+    }
     if (typeof q.sort === 'string') {
       const desc = q.sort.startsWith('-');
       params.sort = `${desc ? '-' : ''}${sortFields(mapper).get(q.sort.replace(/^[-+]/, ''))}`;
@@ -171,19 +215,28 @@ export class UnifiedService {
     const scope = CursorCodec.scope('unified', def.api, def.resource, accountId ?? '', filterValues, { sort: q.sort as string | undefined });
     let offset = 0;
     let limit = DEFAULT_LIMIT;
-    if (typeof q.next_cursor === 'string') {
-      const cur = this.cursors.decode<UnifiedCursor>(scope, q.next_cursor);
-      if (!Number.isInteger(cur.o) || cur.o < 0 || !Number.isInteger(cur.l) || cur.l < 1) throw GatewayError.invalid('next_cursor is invalid');
+    let starts: number[] = [];
+    if (q.next_cursor !== undefined && q.prev_cursor !== undefined) throw GatewayError.invalid('Give next_cursor or prev_cursor, not both');
+    const given = (q.next_cursor ?? q.prev_cursor) as string | undefined;
+    if (typeof given === 'string') {
+      const cur = this.cursors.decode<UnifiedCursor>(scope, given);
+      if (!Number.isInteger(cur.o) || cur.o < 0 || !Number.isInteger(cur.l) || cur.l < 1) throw GatewayError.invalid(`${q.next_cursor !== undefined ? 'next' : 'prev'}_cursor is invalid`);
+      if (cur.s !== undefined && (!Array.isArray(cur.s) || cur.s.length > PREV_DEPTH || !cur.s.every((x) => Number.isInteger(x) && x >= 0))) throw GatewayError.invalid('cursor is invalid');
       offset = cur.o;
       limit = cur.l;
+      starts = cur.s ?? [];
     }
     if (q.limit !== undefined) limit = q.limit as number;
     const max = maxLimitOf(def);
     limit = Math.min(limit, max);
 
-    const cursor = (o: number | null) => (o === null ? null : this.cursors.encode<UnifiedCursor>(scope, { o, l: limit }));
+    // The next page remembers where this one started; the previous page is the last start remembered.
+    const pageStart = offset;
+    const nextStarts = [...starts, pageStart].slice(-PREV_DEPTH);
+    const cursor = (o: number | null) => (o === null ? null : this.cursors.encode<UnifiedCursor>(scope, { o, l: limit, s: nextStarts }));
+    const prevCursor = starts.length === 0 ? null : this.cursors.encode<UnifiedCursor>(scope, { o: starts[starts.length - 1], l: limit, s: starts.slice(0, -1) });
     const collected = (count: number, rowsOf: () => Native[], raws: RawRecord[] | undefined, positions: number[], resume: number | null, rateLimit: RateLimitHeaders) =>
-      new Collected(mapper, includeRemoteData, count, rowsOf, raws, positions, resume, rateLimit, cursor);
+      new Collected(mapper, mode, count, rowsOf, raws, positions, resume, rateLimit, cursor, prevCursor);
     const rawOf = (page: RawRecords | undefined, index: number): RawRecord | undefined => (page ? { page, index } : undefined);
 
     if (tests.length === 0) {
@@ -228,15 +281,15 @@ export class UnifiedService {
   async get(api: string, resource: string, accountId: string | undefined, id: string, query: Record<string, unknown> = {}): Promise<UnifiedResult<object>> {
     const def = this.resource(api, resource, 'get');
     const mapper = mapperOf(def);
-    const q = parseOr400(unifiedSchemas(def).getQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>;
+    const mode = outputMode(parseOr400(unifiedSchemas(def).getQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>);
     const res = await this.read(def, mapper, accountId, id);
-    const includeRemoteData = q.include_remote_data !== false && q.include_remote_data !== 'false';
-    return { data: mapper.toUnified(res.data, { includeRemoteData }), rateLimit: res.rateLimit };
+    return { data: answerOf(mapper, res.data, mode), rateLimit: res.rateLimit };
   }
 
-  async create(api: string, resource: string, accountId: string | undefined, body: unknown): Promise<UnifiedResult<object>> {
+  async create(api: string, resource: string, accountId: string | undefined, body: unknown, query: Record<string, unknown> = {}): Promise<UnifiedResult<object>> {
     const def = this.resource(api, resource, 'create');
     const mapper = mapperOf(def);
+    const mode = outputMode(parseOr400(unifiedSchemas(def).writeQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>);
     const unified = parseOr400(unifiedSchemas(def).create, body, 'field') as Record<string, unknown>;
     let native = mapper.toNative(unified);
     if (mapper.createDefaults) native = mapper.createDefaults(native);
@@ -246,15 +299,16 @@ export class UnifiedService {
       // The gateway chose the sourceId: an error whose outcome is unknown names it, so the client can look the ticket up.
       const res = await this.planhat.bulkUpsert(accountId, 'tickets', [native]).catch(outcomeUnknown({ id: `srcid-${String(native.sourceId)}` }));
       const id = upsertedId(res.data, 'created');
-      return this.readBack(def, mapper, accountId, id, 'created');
+      return this.readBack(def, mapper, mode, accountId, id, 'created');
     }
     const res = await this.planhat.create(accountId, def.native, native);
-    return this.readBack(def, mapper, accountId, String(res.data._id ?? ''), 'created', res.data);
+    return this.readBack(def, mapper, mode, accountId, String(res.data._id ?? ''), 'created', res.data);
   }
 
-  async update(api: string, resource: string, accountId: string | undefined, id: string, body: unknown): Promise<UnifiedResult<object>> {
+  async update(api: string, resource: string, accountId: string | undefined, id: string, body: unknown, query: Record<string, unknown> = {}): Promise<UnifiedResult<object>> {
     const def = this.resource(api, resource, 'update');
     const mapper = mapperOf(def);
+    const mode = outputMode(parseOr400(unifiedSchemas(def).writeQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>);
     const unified = parseOr400(unifiedSchemas(def).update, body, 'field') as Record<string, unknown>;
     let native = mapper.toNative(unified);
     if (def.native === 'tickets') {
@@ -264,12 +318,12 @@ export class UnifiedService {
       const item = { _id: current.data._id, sourceId: current.data.sourceId, email: current.data.email, ...native };
       const res = await this.planhat.bulkUpsert(accountId, 'tickets', [item]).catch(outcomeUnknown({ id }));
       upsertedId(res.data, 'updated');
-      return this.readBack(def, mapper, accountId, String(current.data._id), 'updated');
+      return this.readBack(def, mapper, mode, accountId, String(current.data._id), 'updated');
     }
     if (mapper.accepts) await this.read(def, mapper, accountId, id);
-    if (Object.keys(native).length === 0) return this.readBack(def, mapper, accountId, id);
+    if (Object.keys(native).length === 0) return this.readBack(def, mapper, mode, accountId, id);
     const res = await this.planhat.update(accountId, def.native, id, native).catch(outcomeUnknown({ id }));
-    return this.readBack(def, mapper, accountId, id, 'updated', res.data);
+    return this.readBack(def, mapper, mode, accountId, id, 'updated', res.data);
   }
 
   async delete(api: string, resource: string, accountId: string | undefined, id: string): Promise<UnifiedResult<{ id: string }>> {
@@ -297,6 +351,7 @@ export class UnifiedService {
   private async readBack(
     def: UnifiedResourceDef,
     mapper: UnifiedMapper,
+    mode: OutputMode,
     accountId: string | undefined,
     id: string,
     written?: 'created' | 'updated',
@@ -315,14 +370,14 @@ export class UnifiedService {
       let data: Record<string, unknown> = { id };
       if (answer && typeof answer._id === 'string') {
         try {
-          data = mapper.toUnified(answer as Native) as Record<string, unknown>;
+          data = answerOf(mapper, answer as Native, mode) as Record<string, unknown>;
         } catch {
           // Planhat's answer to the write did not map: the id alone.
         }
       }
       return { data: { ...data, warnings: [warning] }, rateLimit: {}, readBackFailed: true };
     }
-    return { data: mapper.toUnified(res.data), rateLimit: res.rateLimit };
+    return { data: answerOf(mapper, res.data, mode), rateLimit: res.rateLimit };
   }
 
   /**
@@ -348,6 +403,11 @@ export class UnifiedService {
     }
     return out;
   }
+}
+
+/** One record as answered: Planhat's own (raw) or mapped, with or without remote_data. */
+function answerOf(mapper: UnifiedMapper, n: Native, mode: OutputMode): object {
+  return mode.format === 'raw' ? n : mapper.toUnified(n, { includeRemoteData: mode.includeRemoteData });
 }
 
 /** Planhat's JSON text of one record. */

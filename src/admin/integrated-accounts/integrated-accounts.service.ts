@@ -246,7 +246,7 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     if (!token) {
       throw GatewayError.invalid(`Integrated account ${accountId} has no Planhat API token`, { field: 'api_token' }, `Set one with PATCH /integrated-account/${accountId} {"api_token": "…"}.`);
     }
-    const conn: PlanhatConnection = { accountId: row.id, baseUrl: this.baseUrlOf(row), token };
+    const conn: PlanhatConnection = { accountId: row.id, baseUrl: this.baseUrlOf(row), token, sandbox: row.environment === 'sandbox' };
     this.resolved.set(accountId, { conn, status: row.status, until: now + RESOLVE_CACHE_MS });
     return conn;
   }

@@ -34,6 +34,8 @@ export interface ModelDef {
   readonly ops: readonly Operation[];
   /** Which of `ops` become MCP tools (default: all). Kept to the seed tool set. */
   readonly toolOps?: readonly Operation[];
+  /** Planhat's `POST {path}/duplicate {ids}` (time entries): copies of records, created now. */
+  readonly duplicate?: boolean;
   readonly tags: readonly DomainTag[];
   /** One-line summary of the model for descriptions. */
   readonly summary: string;

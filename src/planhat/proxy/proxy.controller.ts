@@ -67,6 +67,17 @@ export class ProxyController {
     return idempotentReply(reply, answer);
   }
 
+  @Post(':resource/duplicate')
+  @HttpCode(201)
+  @ApiOperation({ summary: "Duplicate records (Planhat's POST /timeentries/duplicate)", description: 'Body {"ids": [...]}, 1 to 500 ids; answers {result: [the copies]}. Time entries only (other models → 405).' })
+  @ApiParam(RESOURCE)
+  @ApiQuery(ACCOUNT)
+  @ApiBody({ schema: { type: 'object', required: ['ids'], properties: { ids: { type: 'array', items: { type: 'string' }, example: ['65a1f0c2e4b0a1b2c3d4e5f6'] } } } })
+  @ApiOkResponse({ schema: { type: 'object', properties: { result: { type: 'array', items: RECORD } } } })
+  async duplicate(@Param('resource') resource: string, @Query('integrated_account_id') account: string | undefined, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.planhat.duplicate(account, resource, body));
+  }
+
   @Get(':resource/:id')
   @ApiOperation({ summary: 'Get one record' })
   @ApiParam(RESOURCE)

@@ -215,6 +215,24 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
 
     app.get('/__stats', { config: { unlimited: true } }, async (req) => tenantOf(req).stats());
 
+    // ---------------------------------------------------------------- the analytics host (user activities, metrics)
+    // Planhat addresses these by the tenant token in the path; the sandbox also wants the API token
+    // (it is how it finds the tenant) and checks the path's token against the tenant's.
+    const analyticsOpts = { config: { unlimited: true }, bodyLimit: BODY_LIMIT };
+    const tenantParam = (req: FastifyRequest) => (req.params as { tenant: string }).tenant;
+    app.post('/analytics/bulk/:tenant', analyticsOpts, async (req) => {
+      if (!Array.isArray(req.body)) throw new SandboxError(400, 'Body must be a JSON array of activities');
+      return tenantOf(req).trackActivities(tenantParam(req), req.body);
+    });
+    app.post('/analytics/:tenant', analyticsOpts, async (req) => tenantOf(req).trackActivities(tenantParam(req), [req.body]));
+    app.post('/dock/segment', analyticsOpts, async (req) => {
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const traits = { ...((b.traits as Record<string, unknown>) ?? {}), ...((((b.context as Record<string, unknown>) ?? {}).traits as Record<string, unknown>) ?? {}) };
+      const activity = { email: typeof b.email === 'string' ? b.email : traits.email, externalId: b.userId, action: b.event ?? b.type, date: b.timestamp };
+      return tenantOf(req).trackActivities(String(req.headers['x-planhat-tenant'] ?? ''), [activity]);
+    });
+    app.post('/dimensiondata/:tenant', analyticsOpts, async (req) => tenantOf(req).pushMetrics(tenantParam(req), req.body));
+
     // ---------------------------------------------------------------- the catalog's models
     for (const model of allModels() as readonly ModelDef[]) {
       const p = model.path;
@@ -232,7 +250,7 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
         });
       }
       // Planhat's `POST /timeentries/duplicate {ids}`.
-      if (model.key === 'time_entries' && ops.has('create')) {
+      if (model.duplicate) {
         app.post(`${p}/duplicate`, routeOpts, async (req) => tenantOf(req).duplicate(model, req.body));
       }
     }

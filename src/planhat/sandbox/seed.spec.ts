@@ -43,7 +43,7 @@ describe('sandbox seed', () => {
     expect(s.tasks).toBe(200);
     expect(s.tickets).toBe(100);
     expect(s.issues).toBe(20);
-    expect(s.conversations).toBe(200);
+    expect(s.conversations).toBe(300); // 200 conversations + the 100 tickets (conversations of type ticket)
     expect(s.timesheets).toBe(40);
     expect(s.workflows).toBe(30);
     expect(s.custom_fields).toBeGreaterThanOrEqual(12);

@@ -495,7 +495,9 @@ export const SEEDERS: Record<string, Seeder> = {
         description: 'Customer reported an issue via the help center.',
         url: `https://support.example.com/tickets/${10000 + i + 1}`,
         tags: rng.some(['bug', 'billing', 'how-to', 'integration', 'urgent'], rng.int(0, 2)),
-        type: rng.pick(['question', 'incident', 'problem', 'task']),
+        // A ticket is a conversation of type ticket (one store); the helpdesk's own type is not kept.
+        type: 'ticket',
+        endusers: [eu._id],
         severity: rng.weighted([['low', 3], ['normal', 5], ['high', 2], ['urgent', 1]] as const),
         status: rng.weighted([['open', 3], ['pending', 2], ['solved', 4], ['closed', 3]] as const),
         timeSpent: rng.int(5, 240),
@@ -725,6 +727,34 @@ export const SEEDERS: Record<string, Seeder> = {
         externalId: `WS-${pad(i + 1, 5)}`,
         custom: {},
       });
+    }
+    return out;
+  },
+
+  dimension_data: (ctx) => {
+    const { rng, now } = ctx;
+    const out: Rec[] = [];
+    const today = dayNo(now);
+    const companies = ctx.records('companies').slice(0, Math.max(1, Math.ceil(ctx.n / 6)));
+    for (const c of companies) {
+      for (const [dimensionId, lo, hi] of [
+        ['activeUsers', 5, 400],
+        ['logins', 10, 2000],
+      ] as const) {
+        for (let d = 14; d >= 1; d--) {
+          const day = today - d;
+          out.push({
+            ...base(ctx, d),
+            cId: c._id,
+            companyName: c.name,
+            model: 'Company',
+            dimensionId,
+            value: rng.int(lo, hi),
+            date: iso(day * DAY_MS),
+            day,
+          });
+        }
+      }
     }
     return out;
   },

@@ -3,6 +3,7 @@ import { allModels, findModel, idProblem, recordProblem, type ModelDef } from '.
 import { hashString, objectId, Rng, SEED_ID_TIMESTAMP } from './prng';
 import { AUTO_FIELDS, HIDE_ARCHIVED, UPSERT_QUIRKS, VIEWS, type Rec } from './rules';
 import { SEEDERS, type SeedContext } from './seed';
+import { sandboxTenantToken } from '../tenant-token';
 
 /** An error with the HTTP status the sandbox answers with; the body is `{"error": message}`. */
 export class SandboxError extends Error {
@@ -42,6 +43,10 @@ function tagOf(model: ModelDef): number {
   const i = allModels().indexOf(model);
   return i >= 0 ? i + 1 : (hashString(model.key) & 0x7fff) | 0x8000;
 }
+
+/** Models stored in another model's collection: tickets are conversations of type ticket. */
+const STORED_IN: Record<string, string> = { tickets: 'conversations' };
+const isTicket = (r: Rec) => r.type === 'ticket';
 
 function keyFieldsOf(model: ModelDef): string[] {
   return [...new Set(['sourceId', model.externalIdField ?? 'externalId', ...(model.extraKeyables ?? [])])];
@@ -264,8 +269,12 @@ export class Tenant {
     }
   }
 
-  /** The collection of a model (by catalog key), seeding it on first access. */
-  collection(key: string): Collection {
+  /**
+   * The collection of a model (by catalog key), seeding it on first access. Tickets live in the
+   * conversations collection (in Planhat a ticket is a conversation of type ticket).
+   */
+  collection(requested: string): Collection {
+    const key = STORED_IN[requested] ?? requested;
     let c = this.collections.get(key);
     if (c) return c;
     const model = findModel(key);
@@ -284,6 +293,12 @@ export class Tenant {
           records: (k) => this.collection(k).items,
         };
         for (const rec of seeder(ctx)) c.insert(rec);
+        // The tickets seeded into the one conversations store, as conversations of type ticket.
+        for (const [stored, at] of Object.entries(STORED_IN)) {
+          if (at !== key) continue;
+          const more = SEEDERS[stored];
+          if (more) for (const rec of more({ ...ctx, rng: new Rng(hashString(stored) ^ Math.imul(this.seedCompanies + 1, 0x9e3779b1)) })) c.insert(rec);
+        }
         if (model.key === 'invoices') {
           let max = 0;
           for (const r of c.items) if (typeof r.invoiceNo === 'number' && r.invoiceNo > max) max = r.invoiceNo;
@@ -357,6 +372,16 @@ export class Tenant {
     const ref = model.companyRef;
     const filterKeys = new Set(Object.keys(model.filters));
     if (ref) filterKeys.add('companyId');
+    if (model.key === 'dimension_data') {
+      // GET /dimensiondata: dimid is the metric, from/to bound the day number (inclusive).
+      for (const key of ['dimid', 'from', 'to']) filterKeys.delete(key);
+      const dimid = queryValue(query, 'dimid');
+      if (dimid) preds.push((r) => r.dimensionId === dimid);
+      const from = queryValue(query, 'from');
+      if (from) preds.push((r) => typeof r.day === 'number' && r.day >= Number(from));
+      const to = queryValue(query, 'to');
+      if (to) preds.push((r) => typeof r.day === 'number' && r.day <= Number(to));
+    }
     for (const key of filterKeys) {
       const raw = queryValue(query, key);
       if (raw === undefined || raw === '') continue;
@@ -372,6 +397,7 @@ export class Tenant {
       });
     }
     if (HIDE_ARCHIVED.has(model.key)) preds.push((r) => r.archived !== true);
+    if (model.key === 'tickets') preds.push(isTicket);
     return preds;
   }
 
@@ -387,6 +413,8 @@ export class Tenant {
     if (rawId.startsWith('extid-')) rec = coll.findBy(model.externalIdField ?? 'externalId', rawId.slice(6));
     else if (rawId.startsWith('srcid-')) rec = coll.findBy('sourceId', rawId.slice(6));
     else rec = coll.byId.get(rawId);
+    // A conversation that is not a ticket is no ticket (the other way round it is a conversation).
+    if (rec && model.key === 'tickets' && !isTicket(rec)) rec = undefined;
     if (!rec) throw new SandboxError(404, `${model.label.one[0].toUpperCase()}${model.label.one.slice(1)} not found: ${rawId}`);
     return rec;
   }
@@ -600,7 +628,7 @@ export class Tenant {
         }
       } else {
         try {
-          const rec = this.createOne(model, item);
+          const rec = this.createOne(model, model.key === 'tickets' ? this.ticketRequester(item) : item);
           s.created++;
           s.insertsKeys.push(keysOf(rec));
           s.upsertedIds.push(rec._id as string);
@@ -613,6 +641,30 @@ export class Tenant {
     this.writes++;
     const failed = s.createdErrors.length + s.updatedErrors.length > 0;
     return { status: failed ? 206 : 200, body: s };
+  }
+
+  /**
+   * A new ticket's requester, as Planhat links it: the enduser with the ticket's email, or one created
+   * for that email in the ticket's company, or in the company whose `domains` hold the email's domain;
+   * the ticket gets `endusers: [id]` and, when it has none, that enduser's company.
+   */
+  private ticketRequester(item: Rec): Rec {
+    const email = typeof item.email === 'string' ? item.email.trim() : '';
+    if (!email) return item;
+    const endusers = this.collection('endusers');
+    let eu = endusers.findBy('email', email) ?? endusers.items.find((e) => typeof e.email === 'string' && e.email.toLowerCase() === email.toLowerCase());
+    let companyId = typeof item.companyId === 'string' && item.companyId ? this.tryResolveCompany(item.companyId) : undefined;
+    if (!eu) {
+      if (!companyId && typeof item.companyExternalId !== 'string') {
+        const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+        const byDomain = this.collection('companies').items.find((c) => Array.isArray(c.domains) && c.domains.some((d) => typeof d === 'string' && d.toLowerCase() === domain));
+        companyId = byDomain?._id as string | undefined;
+      }
+      if (!companyId) return item;
+      eu = this.createOne(findModel('endusers')!, { email, companyId, name: email.slice(0, email.indexOf('@')) });
+    }
+    const linked = Array.isArray(item.endusers) ? item.endusers : [];
+    return { ...item, companyId: item.companyId ?? eu.companyId, endusers: [eu._id, ...linked.filter((x) => x !== eu!._id)] };
   }
 
   /** `POST /timeentries/duplicate {ids}`: copies of the given records, created now. */
@@ -631,11 +683,91 @@ export class Tenant {
     return out;
   }
 
+  // ---------------------------------------------------------------- the analytics host
+
+  /** Activities received through the analytics emulation (newest last, at most 10,000 kept). */
+  readonly activities: Rec[] = [];
+
+  /**
+   * `POST /analytics[/bulk]/{tenant}` and `/dock/segment`: each activity's user (an enduser by email or
+   * externalId) gets `lastActive` = the activity's date (now when absent). Like Planhat's data sinks
+   * it answers 200 with `{processed, errors}`; a wrong tenant token processes nothing.
+   */
+  trackActivities(tenantToken: string, items: unknown[]): { processed: number; errors: string[] } {
+    if (tenantToken !== sandboxTenantToken(this.token)) return { processed: 0, errors: ['Unknown tenant token'] };
+    const endusers = this.collection('endusers');
+    const errors: string[] = [];
+    let processed = 0;
+    items.forEach((item, i) => {
+      const a = isObject(item) ? item : {};
+      const eu =
+        (typeof a.email === 'string' ? endusers.findBy('email', a.email) : undefined) ??
+        (typeof a.externalId === 'string' ? endusers.findBy('externalId', a.externalId) : undefined);
+      if (!eu) {
+        errors.push(`Item ${i}: no enduser with that email or externalId`);
+        return;
+      }
+      const date = typeof a.date === 'string' && !Number.isNaN(Date.parse(a.date)) ? new Date(a.date).toISOString() : new Date(this.now()).toISOString();
+      eu.lastActive = date;
+      this.activities.push({ enduserId: eu._id, action: typeof a.action === 'string' ? a.action : undefined, date });
+      if (this.activities.length > 10_000) this.activities.shift();
+      processed++;
+    });
+    if (processed) this.writes++;
+    return { processed, errors };
+  }
+
+  /**
+   * `POST /dimensiondata/{tenant}`: metric values (an object or an array) stored as dimension data of
+   * the company named by `externalId` (or `companyId`), dated `date` or now; `{processed, errors}`.
+   */
+  pushMetrics(tenantToken: string, input: unknown): { processed: number; errors: string[] } {
+    if (tenantToken !== sandboxTenantToken(this.token)) return { processed: 0, errors: ['Unknown tenant token'] };
+    const items = Array.isArray(input) ? input : [input];
+    const companies = this.collection('companies');
+    const coll = this.collection('dimension_data');
+    const errors: string[] = [];
+    let processed = 0;
+    items.forEach((item, i) => {
+      const m = isObject(item) ? item : {};
+      if (typeof m.dimensionId !== 'string' || typeof m.value !== 'number') {
+        errors.push(`Item ${i}: dimensionId and a numeric value are required`);
+        return;
+      }
+      const company =
+        (typeof m.externalId === 'string' ? companies.findBy('externalId', m.externalId) : undefined) ??
+        (typeof m.companyId === 'string' ? companies.byId.get(m.companyId) : undefined);
+      if (!company) {
+        errors.push(`Item ${i}: no company with that externalId`);
+        return;
+      }
+      const nowMs = this.now();
+      const at = typeof m.date === 'string' && !Number.isNaN(Date.parse(m.date)) ? Date.parse(m.date) : nowMs;
+      const iso = new Date(nowMs).toISOString();
+      coll.insert({
+        _id: coll.nextId(nowMs),
+        cId: company._id,
+        companyName: company.name,
+        model: typeof m.model === 'string' ? m.model : 'Company',
+        dimensionId: m.dimensionId,
+        value: m.value,
+        date: new Date(at).toISOString(),
+        day: Math.floor(at / 86_400_000),
+        createdAt: iso,
+        updatedAt: iso,
+      });
+      processed++;
+    });
+    if (processed) this.writes++;
+    return { processed, errors };
+  }
+
   stats(): { writes: number; counts: Record<string, number> } {
     const counts: Record<string, number> = {};
     for (const m of allModels()) {
       if (VIEWS[m.key]) continue;
-      counts[m.key] = this.collection(m.key).items.length;
+      const items = this.collection(m.key).items;
+      counts[m.key] = m.key === 'tickets' ? items.filter(isTicket).length : items.length;
     }
     return { writes: this.writes, counts };
   }

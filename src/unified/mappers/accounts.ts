@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { containsFilter, defineMapper, direct, refField, s, sinceFilter, textList, textRecordList } from './kit';
+import { containsFilter, defineMapper, direct, ownerField, readOnly, s, sinceFilter, tagsField, textList, textRecordList } from './kit';
 
 const address = z
   .strictObject({
@@ -11,7 +11,7 @@ const address = z
   })
   .describe('Address');
 
-/** CRM (and ticketing) accounts ← Planhat companies. */
+/** CRM accounts ← Planhat companies. */
 export const accountMapper = defineMapper({
   fields: [
     ...direct([
@@ -20,12 +20,20 @@ export const accountMapper = defineMapper({
       ['industry', 'industry', s.str('Industry')],
       ['website', 'web', s.str('Website URL')],
       ['number_of_employees', 'employees', s.int('Number of employees')],
-      ['tags', 'tags', s.strs('Tags')],
       ['custom_fields', 'custom', s.custom()],
       ['last_activity_at', 'lastActive'],
       ['created_at', 'createDate'],
       ['updated_at', 'updatedAt'],
+      // Planhat's customer-success fields, first-class (additions to Truto's account).
+      ['phase', 'phase', s.str('Lifecycle phase, e.g. Onboarding, Adoption (Planhat phase)')],
+      ['status', 'status', s.str('Planhat company status: prospect, coming, customer, canceled or lost')],
+      ['health_score', 'h'],
+      ['csm_score', 'csmScore', z.number().int().min(1).max(5).describe('CSM score, 1 to 5 (Planhat csmScore)')],
+      ['mrr', 'mrr'],
+      ['arr', 'arr'],
+      ['renewal_date', 'renewalDate'],
     ]),
+    tagsField('tags', 'tags'),
     {
       unified: 'addresses',
       native: 'address, city, zip, country',
@@ -64,11 +72,30 @@ export const accountMapper = defineMapper({
         { from: 'domains', type: 'domain', each: true },
       ]),
     },
-    refField('owner', 'owner', 'Owner (a user)'),
+    ownerField('owner', 'owner', 'Owner (a user)'),
   ],
   required: ['name'],
   filters: {
     name: containsFilter('name', 'Accounts whose name contains this text (case-insensitive; applied by the gateway)'),
     updated_at: sinceFilter('updatedAt', 'Accounts updated at or after this ISO 8601 time (applied by the gateway)'),
+  },
+});
+
+/** Ticketing accounts ← Planhat companies (read-only): Truto's ticketing account with its domains. */
+export const ticketingAccountMapper = defineMapper({
+  fields: [
+    ...direct([
+      ['name', 'name'],
+      ['domains', 'domains'],
+      ['website', 'web'],
+      ['custom_fields', 'custom'],
+      ['created_at', 'createDate'],
+      ['updated_at', 'updatedAt'],
+    ]),
+    readOnly(tagsField('tags', 'tags')),
+    readOnly(ownerField('owner', 'owner', 'Owner (a user)')),
+  ],
+  filters: {
+    name: containsFilter('name', 'Accounts whose name contains this text (case-insensitive; applied by the gateway)'),
   },
 });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { defineMapper, direct, nativeFilter, refField, s, textList, textRecordList } from './kit';
+import { defineMapper, direct, nativeFilter, readOnly, refField, s, tagsField, textList, textRecordList } from './kit';
 
 const emails = z
   .array(z.strictObject({ email: z.string().min(1).describe('Email address'), type: z.string().optional().describe('primary or other') }))
   .min(1)
   .describe('Email addresses; the first (or the one of type primary) is the Planhat email, the rest its otherEmails');
 
-/** CRM (and ticketing) contacts ← Planhat endusers. */
+/** CRM contacts ← Planhat endusers. */
 export const contactMapper = defineMapper({
   fields: [
     ...direct([
@@ -14,12 +14,13 @@ export const contactMapper = defineMapper({
       ['last_name', 'lastName', s.str('Last name')],
       ['name', 'name'],
       ['title', 'position', s.str('Job title')],
-      ['tags', 'tags', s.strs('Tags')],
       ['custom_fields', 'custom', s.custom()],
       ['last_activity_at', 'lastActive'],
       ['created_at', 'createDate'],
       ['updated_at', 'updatedAt'],
+      ['account_name', 'companyName'],
     ]),
+    tagsField('tags', 'tags'),
     refField('account', 'companyId', 'Account'),
     {
       unified: 'email_addresses',
@@ -53,6 +54,39 @@ export const contactMapper = defineMapper({
     },
   ],
   required: ['account', 'email_addresses'],
+  filters: {
+    account_id: nativeFilter('companyId', 'Contacts of this account (Planhat companyId filter)'),
+    email: nativeFilter('email', 'Contacts with this email address (exact; Planhat email filter)'),
+  },
+});
+
+/** Ticketing contacts ← Planhat endusers (read-only), in Truto's ticketing contact shape. */
+export const ticketingContactMapper = defineMapper({
+  fields: [
+    ...direct([
+      ['first_name', 'firstName'],
+      ['last_name', 'lastName'],
+      ['name', 'name'],
+      ['title', 'position'],
+      ['account_id', 'companyId'],
+      ['account_name', 'companyName'],
+      ['custom_fields', 'custom'],
+      ['created_at', 'createDate'],
+      ['updated_at', 'updatedAt'],
+    ]),
+    {
+      unified: 'emails',
+      native: 'email, otherEmails',
+      note: 'primary = email, other = otherEmails',
+      ...textList('email', [
+        { from: 'email', type: 'primary' },
+        { from: 'otherEmails', type: 'other', each: true, nonEmpty: true },
+      ]),
+    },
+    { unified: 'phones', native: 'phone', note: 'one number, type primary', ...textRecordList({ number: 'phone' }, { type: 'primary' }) },
+    { unified: 'is_active', native: '!archived', note: 'false when the enduser is archived', reads: ['archived'], read: (n) => n.archived !== true },
+    readOnly(tagsField('tags', 'tags')),
+  ],
   filters: {
     account_id: nativeFilter('companyId', 'Contacts of this account (Planhat companyId filter)'),
     email: nativeFilter('email', 'Contacts with this email address (exact; Planhat email filter)'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineMapper, direct, type Native } from './kit';
+import { defineMapper, direct, type FilterRule, type Native } from './kit';
 
 /** Planhat custom field types → unified field types. */
 const TYPES: Record<string, string> = {
@@ -31,6 +31,14 @@ const ENTITIES: Record<string, string> = {
   Conversation: 'ticket',
 };
 
+function entityOf(n: Native): string | undefined {
+  return typeof n.parent === 'string' ? (ENTITIES[n.parent] ?? n.parent.toLowerCase()) : undefined;
+}
+
+function entityFilter(description: string): FilterRule {
+  return { param: 'parent', paramValue: (v) => Object.entries(ENTITIES).find(([, e]) => e === v)?.[0] ?? v, schema: z.string().min(1).describe(description) };
+}
+
 /** CRM and ticketing fields ← Planhat custom field definitions (read-only). */
 export const fieldMapper = defineMapper({
   fields: [
@@ -41,7 +49,8 @@ export const fieldMapper = defineMapper({
       ['updated_at', 'updatedAt'],
     ]),
     { unified: 'type', native: 'type', note: 'number, string, boolean, date, datetime, enum, multiselect, reference', reads: ['type'], read: (n) => (typeof n.type === 'string' ? (TYPES[n.type] ?? n.type) : undefined) },
-    { unified: 'entity', native: 'parent', note: 'Company → account, EndUser → contact, ... (others lower-cased)', reads: ['parent'], read: (n) => (typeof n.parent === 'string' ? (ENTITIES[n.parent] ?? n.parent.toLowerCase()) : undefined) },
+    { unified: 'entity_type', native: 'parent', note: 'Company → account, EndUser → contact, ... (others lower-cased)', reads: ['parent'], read: entityOf },
+    { unified: 'entity', native: 'parent', note: 'the same as entity_type (kept for earlier clients)', reads: ['parent'], read: entityOf },
     { unified: 'is_user_defined', native: '(constant true)', reads: [], read: () => true },
     {
       unified: 'options',
@@ -52,10 +61,7 @@ export const fieldMapper = defineMapper({
     },
   ],
   filters: {
-    entity: {
-      param: 'parent',
-      paramValue: (v) => Object.entries(ENTITIES).find(([, e]) => e === v)?.[0] ?? v,
-      schema: z.string().min(1).describe('Fields of this entity: account, contact, user, opportunity, task, ticket, or a Planhat model name (Planhat parent filter)'),
-    },
+    entity_type: entityFilter('Fields of this entity: account, contact, user, opportunity, task, ticket, or a Planhat model name (Planhat parent filter)'),
+    entity: entityFilter('Alias of entity_type (Planhat parent filter)'),
   },
 });

@@ -1,14 +1,15 @@
 import type { UnifiedResourceDef } from '../unified-resources';
-import { accountMapper } from './accounts';
-import { contactMapper } from './contacts';
+import { accountMapper, ticketingAccountMapper } from './accounts';
+import { contactMapper, ticketingContactMapper } from './contacts';
 import { engagementMapper } from './engagements';
 import { fieldMapper } from './fields';
 import type { UnifiedMapper } from './kit';
 import { noteMapper } from './notes';
 import { opportunityMapper } from './opportunities';
+import { collectionMapper, projectMapper, workspaceMapper } from './projects';
 import { taskMapper } from './tasks';
 import { ticketMapper } from './tickets';
-import { userMapper } from './users';
+import { ticketingUserMapper, userMapper } from './users';
 
 export * from './kit';
 
@@ -22,11 +23,14 @@ export const MAPPERS = {
   'crm/notes': noteMapper,
   'crm/engagements': engagementMapper,
   'crm/fields': fieldMapper,
+  'crm/projects': projectMapper,
   'ticketing/tickets': ticketMapper,
-  'ticketing/accounts': accountMapper,
-  'ticketing/contacts': contactMapper,
-  'ticketing/users': userMapper,
+  'ticketing/accounts': ticketingAccountMapper,
+  'ticketing/contacts': ticketingContactMapper,
+  'ticketing/users': ticketingUserMapper,
   'ticketing/fields': fieldMapper,
+  'ticketing/workspaces': workspaceMapper,
+  'ticketing/collections': collectionMapper,
 } as const satisfies Record<string, UnifiedMapper>;
 
 export type UnifiedKey = keyof typeof MAPPERS;

@@ -309,3 +309,150 @@ export function sinceFilter(native: string, description: string): FilterRule {
     },
   };
 }
+
+// ------------------------------------------------------------------ Truto reference shapes
+
+/**
+ * A Planhat reference that is an id string or an object `{id|_id, nickName|name|firstName, ...}`
+ * (Planhat returns owners both ways): `{id, name?}`, the name from the object or from `nameField`
+ * (e.g. tasks' `ownerName`).
+ */
+export function ownerOf(v: unknown, fallbackName?: unknown): { id: string; name?: string } | undefined {
+  let id: string | undefined;
+  let name: string | undefined;
+  if (typeof v === 'string' && v) id = v;
+  else if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    const raw = o.id ?? o._id;
+    if (typeof raw === 'string' && raw) id = raw;
+    const n = [o.name, o.nickName, [o.firstName, o.lastName].filter((x) => typeof x === 'string' && x).join(' ')].find((x) => typeof x === 'string' && x);
+    if (typeof n === 'string') name = n;
+  }
+  if (!id) return undefined;
+  if (!name && typeof fallbackName === 'string' && fallbackName) name = fallbackName;
+  return name ? { id, name } : { id };
+}
+
+/** An owner given as an id or as `{id, ...}` (what a read returns, sent back). */
+export const ownerSchema = (what: string) =>
+  z
+    .union([z.string().min(1), z.object({ id: z.string().min(1).describe(`${what} id`), name: z.string().optional().describe('Ignored on write') })])
+    .describe(`${what}: {id} (or the id as a string)`);
+
+/**
+ * `owner` ← a Planhat user reference (`owner`, `ownerId`), read as `{id, name?}` whether Planhat
+ * sends an id or an object; written as the id.
+ */
+export function ownerField(unified: string, native: string, what: string, nameField?: string): FieldRule {
+  return {
+    unified,
+    native: nameField ? `${native}, ${nameField}` : native,
+    sortable: true,
+    note: `{id${nameField ? `, name ← ${nameField}` : ', name'}}; Planhat's id or {id, nickName} object; a write takes an id or {id}`,
+    read: (n) => ownerOf(n[native], nameField ? n[nameField] : undefined),
+    reads: nameField ? [native, nameField] : [native],
+    readRaw: nameField
+      ? undefined
+      : (r, out) => {
+          if (!r.isText(0)) return r.read(out);
+          out.bytes(ID_OPEN);
+          r.copy(0, out);
+          out.byte(0x7d);
+          return true;
+        },
+    schema: ownerSchema(what),
+    write: (v, out) => {
+      out[native] = typeof v === 'string' ? v : (v as { id: string }).id;
+    },
+  };
+}
+
+/** A tag or reference written as a string or as `{id?, name?}` (Truto's shape): the name, else the id. */
+const namedValue = z.union([
+  z.string().min(1),
+  z
+    .object({ id: z.string().min(1).optional().describe('The value'), name: z.string().min(1).optional().describe('The value (wins over id)') })
+    .refine((t) => t.id !== undefined || t.name !== undefined, 'give id or name'),
+]);
+export const nameOfValue = (v: unknown): string => (typeof v === 'string' ? v : ((v as { name?: string }).name ?? (v as { id: string }).id));
+
+const TAG_ID = Buffer.from('{"id":');
+const TAG_NAME = Buffer.from(',"name":');
+
+/** `tags` ← Planhat's string array, read as `[{id, name}]` (both the tag); a write takes strings or `{id|name}`. */
+export function tagsField(unified: string, native: string): FieldRule {
+  return {
+    unified,
+    native,
+    sortable: false,
+    note: '[{id, name}] = the tag; a write takes [{name}], [{id}] or strings',
+    schema: z.array(namedValue).describe('Tags: [{id, name}] as read, or plain strings'),
+    reads: [native],
+    read: (n) => (Array.isArray(n[native]) ? (n[native] as unknown[]).filter((t) => typeof t === 'string').map((t) => ({ id: t, name: t })) : undefined),
+    readRaw: (r, out) => {
+      const spans = r.texts(0);
+      if (spans === undefined) return r.read(out);
+      if (spans.length === 0) return r.read(out);
+      out.byte(0x5b);
+      for (let e = 0; e < spans.length; e += 2) {
+        if (e > 0) out.byte(COMMA);
+        out.bytes(TAG_ID);
+        r.copySpan(spans[e], spans[e + 1], out);
+        out.bytes(TAG_NAME);
+        r.copySpan(spans[e], spans[e + 1], out);
+        out.byte(0x7d);
+      }
+      out.byte(0x5d);
+      return true;
+    },
+    write: (v, out) => {
+      out[native] = (v as unknown[]).map(nameOfValue);
+    },
+  };
+}
+
+/** `{id, name}` both the Planhat string (a task type, a ticket priority); a write takes `{id|name}` or a string. */
+export function namedField(unified: string, native: string, description: string, opts: { writable?: boolean; note?: string } = {}): FieldRule {
+  return {
+    unified,
+    native,
+    sortable: true,
+    note: opts.note ?? '{id, name} = the Planhat value',
+    reads: [native],
+    read: (n) => (typeof n[native] === 'string' && n[native] !== '' ? { id: n[native], name: n[native] } : undefined),
+    ...(opts.writable === false
+      ? {}
+      : {
+          schema: namedValue.describe(`${description}: {id} or {name} (or the value as a string)`),
+          write: (v: unknown, out: Native) => {
+            out[native] = nameOfValue(v);
+          },
+        }),
+  };
+}
+
+/** `[{id}]` ↔ a Planhat array of ids (endusers on conversations and tasks). */
+export function idListField(unified: string, native: string, what: string, opts: { from?: number; writable?: boolean } = {}): FieldRule {
+  const from = opts.from ?? 0;
+  return {
+    unified,
+    native: from ? `${native}[${from}..]` : native,
+    note: `[{id}] ↔ ${what} ids`,
+    reads: [native],
+    read: (n) => (Array.isArray(n[native]) ? (n[native] as unknown[]).slice(from).flatMap((e) => (ref(e) ? [ref(e)!] : [])) : []),
+    ...(opts.writable === false
+      ? {}
+      : {
+          schema: z.array(z.object({ id: z.string().min(1).describe(`${what} id`), name: z.string().optional().describe('Ignored on write') })).describe(`${what}s: [{id}]`),
+          write: (v: unknown, out: Native) => {
+            out[native] = (v as { id: string }[]).map((c) => c.id);
+          },
+        }),
+  };
+}
+
+/** The same field, read-only (for the read-only resources sharing a writable field's reading). */
+export function readOnly(rule: FieldRule): FieldRule {
+  const { schema: _schema, write: _write, ...rest } = rule;
+  return rest;
+}

@@ -1,5 +1,5 @@
-import { accountMapper } from './accounts';
-import { contactMapper } from './contacts';
+import { accountMapper, ticketingAccountMapper } from './accounts';
+import { contactMapper, ticketingContactMapper } from './contacts';
 import { engagementMapper } from './engagements';
 import { fieldMapper } from './fields';
 import { MAPPERS } from './index';
@@ -7,7 +7,7 @@ import { noteMapper } from './notes';
 import { opportunityMapper } from './opportunities';
 import { taskMapper } from './tasks';
 import { normalizeTicketStatus, ticketMapper } from './tickets';
-import { userMapper } from './users';
+import { ticketingUserMapper, userMapper } from './users';
 import { UNIFIED_RESOURCES } from '../unified-resources';
 
 /** Golden tests: a Planhat record in, the exact unified JSON out; and unified bodies to Planhat. */
@@ -35,6 +35,12 @@ describe('accounts ← companies', () => {
     createDate: '2024-05-01T00:00:00.000Z',
     updatedAt: '2026-01-11T09:30:00.000Z',
     mrr: 5000,
+    arr: 60000,
+    phase: 'Adoption',
+    status: 'customer',
+    h: 7,
+    csmScore: 4,
+    renewalDate: '2026-09-01T00:00:00.000Z',
   };
 
   it('toUnified', () => {
@@ -45,18 +51,25 @@ describe('accounts ← companies', () => {
       industry: 'Manufacturing',
       website: 'https://www.acme.com',
       number_of_employees: 250,
-      tags: ['strategic'],
+      tags: [{ id: 'strategic', name: 'strategic' }],
       custom_fields: { Segment: 'Enterprise', Seats: 120 },
       last_activity_at: '2026-01-10T08:00:00.000Z',
       created_at: '2024-05-01T00:00:00.000Z',
       updated_at: '2026-01-11T09:30:00.000Z',
+      phase: 'Adoption',
+      status: 'customer',
+      health_score: 7,
+      csm_score: 4,
+      mrr: 5000,
+      arr: 60000,
+      renewal_date: '2026-09-01T00:00:00.000Z',
       addresses: [{ street_1: '1 Road Runner Way', city: 'Phoenix', postal_code: '85001', country: 'US', type: 'primary' }],
       phone_numbers: [{ number: '+1-555-0101', type: 'primary' }],
       urls: [
         { url: 'https://www.acme.com', type: 'website' },
         { url: 'acme.com', type: 'domain' },
       ],
-      owner: { id: '65a1f0c2e4b0a1b2c3d4e500' },
+      owner: { id: '65a1f0c2e4b0a1b2c3d4e500', name: 'Sam' },
       remote_data: company,
     });
   });
@@ -126,11 +139,12 @@ describe('contacts ← endusers', () => {
       last_name: 'Lovelace',
       name: 'Ada Lovelace',
       title: 'CTO',
-      tags: ['decision-maker'],
+      tags: [{ id: 'decision-maker', name: 'decision-maker' }],
       custom_fields: { 'Role Type': 'Champion' },
       last_activity_at: '2026-01-09T00:00:00.000Z',
       created_at: '2025-01-01T00:00:00.000Z',
       updated_at: '2026-01-02T00:00:00.000Z',
+      account_name: 'Acme Corp',
       account: { id: 'c1' },
       email_addresses: [
         { email: 'ada@acme.com', type: 'primary' },
@@ -175,32 +189,47 @@ describe('tickets ← tickets', () => {
     updateDate: '2026-01-03T00:00:00.000Z',
   };
 
-  it('toUnified: status normalised, raw kept in status.name', () => {
+  it('toUnified: status {id: raw, name: normalized}, Truto reference shapes', () => {
     expect(ticketMapper.toUnified(ticket)).toEqual({
       id: 't1',
       name: 'Cannot log in',
       description: 'Customer reported an issue.',
-      priority: 'urgent',
-      ticket_type: 'incident',
-      tags: ['bug'],
       ticket_url: 'https://support.example.com/tickets/10001',
+      number: 'ZD-10001',
       custom_fields: {},
       created_at: '2026-01-01T00:00:00.000Z',
       updated_at: '2026-01-03T00:00:00.000Z',
-      status: { id: 'closed', name: 'solved' },
+      priority: { id: 'urgent', name: 'urgent' },
+      ticket_type: { id: 'incident', name: 'incident' },
+      tags: [{ id: 'bug', name: 'bug' }],
+      completed_at: '2026-01-03T00:00:00.000Z',
+      status: { id: 'solved', name: 'resolved' },
       account: { id: 'c1' },
       contact: { email: 'ada@acme.com' },
-      assignees: [{ id: 'u1' }],
+      additional_contacts: [],
+      assignees: [{ id: 'u1', name: 'Sam Agent' }],
       remote_data: ticket,
     });
+  });
+
+  it('toUnified: requester, created_by and additional contacts from endusers; an open ticket has no completed_at; type "ticket" is no ticket_type', () => {
+    const u = ticketMapper.toUnified({ ...ticket, status: 'open', type: 'ticket', endusers: ['eu1', 'eu2', 'eu3'] }, NO_REMOTE);
+    expect(u.contact).toEqual({ id: 'eu1', email: 'ada@acme.com' });
+    expect(u.created_by).toEqual({ id: 'eu1', type: 'contact' });
+    expect(u.additional_contacts).toEqual([{ id: 'eu2' }, { id: 'eu3' }]);
+    expect(u.completed_at).toBeUndefined();
+    expect(u.ticket_type).toBeUndefined();
+    expect(u.status).toEqual({ id: 'open', name: 'open' });
+    expect(ticketMapper.toUnified({ ...ticket, status: 'closed' }, NO_REMOTE).status).toEqual({ id: 'closed', name: 'closed' });
   });
 
   it.each([
     ['open', 'open'],
     ['New', 'open'],
     ['pending', 'pending'],
-    ['hold', 'on_hold'],
-    ['solved', 'closed'],
+    ['hold', 'pending'],
+    ['solved', 'resolved'],
+    ['Resolved', 'resolved'],
     ['closed', 'closed'],
     ['something else', 'open'],
     [undefined, 'open'],
@@ -208,11 +237,12 @@ describe('tickets ← tickets', () => {
     expect(normalizeTicketStatus(raw)).toBe(unified);
   });
 
-  it('toNative: status.id → raw status, status.name wins; contact.email → email', () => {
+  it('toNative: status.name (normalized) → raw status, status.id (raw) wins; priority {id|name}; tags as objects or strings; contact.email → email', () => {
     expect(
-      ticketMapper.toNative({ name: 'Help', status: { id: 'on_hold' }, account: { id: 'c1' }, contact: { email: 'a@b.c' }, priority: 'low', ticket_type: 'question' }),
-    ).toEqual({ title: 'Help', severity: 'low', type: 'question', status: 'hold', companyId: 'c1', email: 'a@b.c' });
-    expect(ticketMapper.toNative({ status: { id: 'closed', name: 'solved' } })).toEqual({ status: 'solved' });
+      ticketMapper.toNative({ name: 'Help', status: { name: 'resolved' }, account: { id: 'c1' }, contact: { email: 'a@b.c' }, priority: { name: 'low' }, tags: [{ id: 'bug', name: 'bug' }, 'vip'] }),
+    ).toEqual({ title: 'Help', severity: 'low', tags: ['bug', 'vip'], status: 'solved', companyId: 'c1', email: 'a@b.c' });
+    expect(ticketMapper.toNative({ status: { id: 'hold', name: 'pending' } })).toEqual({ status: 'hold' });
+    expect(ticketMapper.toNative({ priority: { id: 'high' } })).toEqual({ severity: 'high' });
   });
 });
 
@@ -308,26 +338,32 @@ describe('tasks ← tasks', () => {
     status: 'open',
     isArchived: false,
     ownerId: 'u1',
+    ownerName: 'Sam Agent',
+    type: 'call',
+    endusers: ['eu1'],
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-02T00:00:00.000Z',
   };
   it('toUnified', () => {
     expect(taskMapper.toUnified(task, NO_REMOTE)).toEqual({
       id: 'k1',
-      title: 'Prepare QBR',
-      description: 'Slides',
+      subject: 'Prepare QBR',
+      content: 'Slides',
       due_date: '2026-02-01T00:00:00.000Z',
       created_at: '2026-01-01T00:00:00.000Z',
       updated_at: '2026-01-02T00:00:00.000Z',
+      type: { id: 'call', name: 'call' },
       status: 'open',
-      owner: { id: 'u1' },
+      owner: { id: 'u1', name: 'Sam Agent' },
       account: { id: 'c1' },
+      contact: [{ id: 'eu1' }],
     });
     expect(taskMapper.toUnified({ ...task, isArchived: true, dateDone: '2026-01-05T00:00:00.000Z' }, NO_REMOTE)).toMatchObject({ status: 'completed', completed_at: '2026-01-05T00:00:00.000Z' });
   });
   it('toNative and create defaults (mainType task)', () => {
-    const native = taskMapper.toNative({ title: 'Call', status: 'completed', account: { id: 'c1' } });
-    expect(native).toEqual({ action: 'Call', status: 'done', isArchived: true, companyId: 'c1' });
+    const native = taskMapper.toNative({ subject: 'Call', content: 'About the renewal', type: { id: 'call' }, status: 'completed', account: { id: 'c1' }, owner: 'u1', contact: [{ id: 'eu1' }] });
+    expect(native).toEqual({ action: 'Call', description: 'About the renewal', type: 'call', status: 'done', isArchived: true, ownerId: 'u1', companyId: 'c1', endusers: ['eu1'] });
+    expect(taskMapper.toNative({ owner: { id: 'u2', name: 'Ignored' } })).toEqual({ ownerId: 'u2' });
     expect(taskMapper.createDefaults!(native)).toEqual({ ...native, mainType: 'task' });
   });
 });
@@ -355,34 +391,38 @@ describe('notes and engagements ← conversations', () => {
       created_at: '2026-01-04T10:00:00.000Z',
       updated_at: '2026-01-04T11:00:00.000Z',
       account: { id: 'c1' },
-      contacts: [{ id: 'eu1' }],
-      owner: { id: 'u1' },
+      contact: [{ id: 'eu1' }],
+      owner: { id: 'u1', name: 'Sam Agent' },
     });
-    const native = noteMapper.toNative({ content: 'Hi', account: { id: 'c1' }, owner: { id: 'u2' }, contacts: [{ id: 'eu2' }] });
+    const native = noteMapper.toNative({ content: 'Hi', account: { id: 'c1' }, owner: { id: 'u2' }, contact: [{ id: 'eu2' }] });
     expect(native).toEqual({ description: 'Hi', companyId: 'c1', users: [{ id: 'u2' }], endusers: ['eu2'] });
     expect(noteMapper.createDefaults!(native)).toEqual({ ...native, type: 'note' });
     expect(noteMapper.accepts!(conv)).toBe(true);
     expect(noteMapper.accepts!({ ...conv, type: 'email' })).toBe(false);
   });
   it('engagement toUnified / toNative', () => {
-    expect(engagementMapper.toUnified({ ...conv, type: 'call' }, NO_REMOTE)).toEqual({
+    expect(engagementMapper.toUnified({ ...conv, type: 'call', outDate: '2026-01-04T10:30:00.000Z' }, NO_REMOTE)).toEqual({
       id: 'n1',
       subject: 'Kickoff',
       content: 'Met the team.',
       start_time: '2026-01-04T10:00:00.000Z',
+      end_time: '2026-01-04T10:30:00.000Z',
       custom_fields: {},
       created_at: '2026-01-04T10:00:00.000Z',
       updated_at: '2026-01-04T11:00:00.000Z',
-      type: 'call',
+      engagement_type: 'call',
+      duration: 1800,
       account: { id: 'c1' },
-      contacts: [{ id: 'eu1' }],
-      owner: { id: 'u1' },
+      contact: [{ id: 'eu1' }],
+      owner: { id: 'u1', name: 'Sam Agent' },
     });
-    expect(engagementMapper.toNative({ type: 'meeting', subject: 'QBR', start_time: '2026-02-01', account: { id: 'c1' } })).toEqual({
+    expect(engagementMapper.toNative({ engagement_type: 'meeting', subject: 'QBR', start_time: '2026-02-01', end_time: '2026-02-01T01:00:00Z', account: { id: 'c1' }, owner: 'u3' })).toEqual({
       subject: 'QBR',
       date: '2026-02-01',
+      outDate: '2026-02-01T01:00:00Z',
       type: 'meeting',
       companyId: 'c1',
+      users: [{ id: 'u3' }],
     });
   });
 });
@@ -397,6 +437,7 @@ describe('fields ← custom fields', () => {
       created_at: '2024-01-01T00:00:00.000Z',
       updated_at: '2024-01-01T00:00:00.000Z',
       type: 'enum',
+      entity_type: 'account',
       entity: 'account',
       is_user_defined: true,
       options: [
@@ -404,12 +445,13 @@ describe('fields ← custom fields', () => {
         { value: 'Enterprise', label: 'Enterprise' },
       ],
     });
-    expect(fieldMapper.toUnified({ _id: 'f2', name: 'Go-Live Date', type: 'day', parent: 'Project' }, NO_REMOTE)).toMatchObject({ type: 'date', entity: 'project', options: [] });
+    expect(fieldMapper.toUnified({ _id: 'f2', name: 'Go-Live Date', type: 'day', parent: 'Project' }, NO_REMOTE)).toMatchObject({ type: 'date', entity_type: 'project', entity: 'project', options: [] });
   });
   it('is read-only: toNative writes nothing', () => {
     expect(fieldMapper.toNative({ name: 'x', type: 'enum' })).toEqual({});
   });
   it('the entity filter maps unified entities onto Planhat parents', () => {
+    expect(fieldMapper.filters!.entity_type.paramValue!('contact')).toBe('EndUser');
     expect(fieldMapper.filters!.entity.paramValue!('contact')).toBe('EndUser');
     expect(fieldMapper.filters!.entity.paramValue!('Asset')).toBe('Asset');
   });
@@ -424,5 +466,76 @@ describe('the mapper map', () => {
       const writable = MAPPERS[`${r.api}/${r.resource}` as keyof typeof MAPPERS].fields.some((f) => f.schema);
       expect([r.resource, writable || !r.ops.includes('create')]).toEqual([r.resource, true]);
     }
+  });
+});
+
+describe('Truto shapes: CS fields, tags, owners, ticketing accounts/contacts/users', () => {
+  it('accounts write the CS fields, tags as objects or strings, owner as an id or {id, name}', () => {
+    expect(accountMapper.toNative({ phase: 'Renewal', status: 'customer', csm_score: 3, tags: [{ id: 'a', name: 'vip' }, { id: 'b' }, 'plain'], owner: 'u9' })).toEqual({
+      phase: 'Renewal',
+      status: 'customer',
+      csmScore: 3,
+      tags: ['vip', 'b', 'plain'],
+      owner: 'u9',
+    });
+    expect(accountMapper.toNative({ owner: { id: 'u8', name: 'Sam' } })).toEqual({ owner: 'u8' });
+    // health, mrr, arr and renewal date are Planhat's computed values: read-only.
+    expect(accountMapper.toNative({ health_score: 1, mrr: 2, arr: 3, renewal_date: 'x' })).toEqual({});
+  });
+
+  it('ticketing accounts: domains[], tags, owner {id, name} from an object', () => {
+    expect(
+      ticketingAccountMapper.toUnified(
+        { _id: 'c1', name: 'Acme', domains: ['acme.com', 'acme.io'], web: 'https://acme.com', tags: ['vip'], owner: { _id: 'u1', nickName: 'Sam' }, createDate: 'c', updatedAt: 'u' },
+        NO_REMOTE,
+      ),
+    ).toEqual({ id: 'c1', name: 'Acme', domains: ['acme.com', 'acme.io'], website: 'https://acme.com', tags: [{ id: 'vip', name: 'vip' }], owner: { id: 'u1', name: 'Sam' }, created_at: 'c', updated_at: 'u' });
+  });
+
+  it('ticketing contacts: emails[], phones[], account_id, is_active', () => {
+    expect(
+      ticketingContactMapper.toUnified(
+        { _id: 'eu1', firstName: 'Ada', lastName: 'L', name: 'Ada L', email: 'ada@acme.com', otherEmails: ['a@b.c', ''], phone: '+1', companyId: 'c1', companyName: 'Acme', archived: true },
+        NO_REMOTE,
+      ),
+    ).toEqual({
+      id: 'eu1',
+      first_name: 'Ada',
+      last_name: 'L',
+      name: 'Ada L',
+      account_id: 'c1',
+      account_name: 'Acme',
+      emails: [
+        { email: 'ada@acme.com', type: 'primary' },
+        { email: 'a@b.c', type: 'other' },
+      ],
+      phones: [{ number: '+1', type: 'primary' }],
+      is_active: false,
+    });
+  });
+
+  it('ticketing users: emails[], team_ids[], avatar; update writes names, email and is_active', () => {
+    expect(
+      ticketingUserMapper.toUnified(
+        { _id: 'u1', firstName: 'Sam', lastName: 'Agent', nickName: 'Sam', email: 's@x.io', teams: ['CS East'], roles: ['csm'], inactive: false, image: { path: 'https://img/x.png' } },
+        NO_REMOTE,
+      ),
+    ).toEqual({
+      id: 'u1',
+      first_name: 'Sam',
+      last_name: 'Agent',
+      username: 'Sam',
+      name: 'Sam Agent',
+      emails: [{ email: 's@x.io', type: 'primary' }],
+      is_active: true,
+      team_ids: ['CS East'],
+      roles: [{ id: 'csm', name: 'csm' }],
+      avatar: 'https://img/x.png',
+    });
+    expect(ticketingUserMapper.toNative({ first_name: 'Samuel', emails: [{ email: 'new@x.io' }], is_active: false, team_ids: ['ignored'] })).toEqual({
+      firstName: 'Samuel',
+      email: 'new@x.io',
+      inactive: true,
+    });
   });
 });

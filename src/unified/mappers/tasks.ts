@@ -1,20 +1,21 @@
 import { z } from 'zod';
-import { defineMapper, direct, nativeFilter, refField, s } from './kit';
+import { defineMapper, direct, idListField, namedField, nativeFilter, ownerField, refField, s } from './kit';
 
 export const TASK_STATUSES = ['open', 'completed'] as const;
 
-/** CRM tasks ← Planhat tasks (mainType task). */
+/** CRM tasks ← Planhat tasks (mainType task), in Truto's task shape. */
 export const taskMapper = defineMapper({
   fields: [
     ...direct([
-      ['title', 'action', s.str('Title')],
-      ['description', 'description', s.text('Description')],
+      ['subject', 'action', s.str('Subject (Planhat action)')],
+      ['content', 'description', s.text('Content (Planhat description)')],
       ['due_date', 'endTime', s.date('Due date')],
       ['completed_at', 'dateDone', s.date('When it was completed')],
       ['custom_fields', 'custom', s.custom()],
       ['created_at', 'createdAt'],
       ['updated_at', 'updatedAt'],
     ]),
+    namedField('type', 'type', 'Task type, e.g. call, email, meeting, todo'),
     {
       unified: 'status',
       native: 'status, isArchived',
@@ -27,8 +28,9 @@ export const taskMapper = defineMapper({
         out.isArchived = v === 'completed';
       },
     },
-    refField('owner', 'ownerId', 'Owner (a user)'),
+    ownerField('owner', 'ownerId', 'Owner (a user)', 'ownerName'),
     refField('account', 'companyId', 'Account'),
+    idListField('contact', 'endusers', 'Contact'),
   ],
   required: ['account'],
   filters: { account_id: nativeFilter('companyId', 'Tasks of this account (Planhat companyId filter)') },

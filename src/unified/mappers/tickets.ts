@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { defineMapper, direct, nativeFilter, refField, s, str, type Native } from './kit';
+import { defineMapper, direct, namedField, nativeFilter, ownerOf, readOnly, ref, refField, s, str, tagsField, type Native } from './kit';
 
-/** Unified ticket statuses. Planhat keeps the helpdesk's own status string. */
-export const TICKET_STATUSES = ['open', 'pending', 'on_hold', 'closed'] as const;
+/**
+ * Truto's normalized ticket statuses that Planhat's helpdesk statuses map onto. Planhat keeps the
+ * helpdesk's own status string: it is the status `id`; the normalized value is its `name`.
+ */
+export const TICKET_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
 const NORMALIZE: Record<string, TicketStatus> = {
@@ -12,29 +15,32 @@ const NORMALIZE: Record<string, TicketStatus> = {
   in_progress: 'open',
   pending: 'pending',
   waiting: 'pending',
-  hold: 'on_hold',
-  'on hold': 'on_hold',
-  on_hold: 'on_hold',
-  solved: 'closed',
-  resolved: 'closed',
+  hold: 'pending',
+  'on hold': 'pending',
+  on_hold: 'pending',
+  solved: 'resolved',
+  resolved: 'resolved',
   closed: 'closed',
   done: 'closed',
 };
 
-/** The unified status of a raw Planhat/helpdesk status; unknown values count as open. */
+/** The normalized status of a raw Planhat/helpdesk status; unknown values count as open. */
 export function normalizeTicketStatus(raw: unknown): TicketStatus {
   return (typeof raw === 'string' && NORMALIZE[raw.trim().toLowerCase()]) || 'open';
 }
 
-const DENORMALIZE: Record<TicketStatus, string> = { open: 'open', pending: 'pending', on_hold: 'hold', closed: 'closed' };
+/** The raw status written for a normalized one. */
+const DENORMALIZE: Record<TicketStatus, string> = { open: 'open', pending: 'pending', resolved: 'solved', closed: 'closed' };
 
 const statusSchema = z
   .strictObject({
-    id: z.enum(TICKET_STATUSES).optional().describe('Unified status: open, pending, on_hold or closed'),
-    name: z.string().min(1).optional().describe('Raw status stored in Planhat (e.g. solved); wins over id'),
+    id: z.string().min(1).optional().describe('Raw status stored in Planhat (e.g. solved); wins over name'),
+    name: z.enum(TICKET_STATUSES).optional().describe('Normalized status: open, pending, resolved or closed'),
   })
   .refine((v) => v.id !== undefined || v.name !== undefined, 'give status.id or status.name')
-  .describe('Status: {id: unified status} or {name: raw helpdesk status}');
+  .describe('Status: {name: normalized status} or {id: raw helpdesk status}');
+
+const enduserIds = (n: Native): string[] => (Array.isArray(n.endusers) ? (n.endusers as unknown[]).flatMap((e) => (ref(e) ? [ref(e)!.id] : [])) : []);
 
 /** Ticketing tickets ← Planhat tickets (conversations of type ticket). */
 export const ticketMapper = defineMapper({
@@ -42,25 +48,40 @@ export const ticketMapper = defineMapper({
     ...direct([
       ['name', 'title', s.str('Subject')],
       ['description', 'description', s.text('Description')],
-      ['priority', 'severity', s.str('Priority, e.g. low, normal, high, urgent')],
-      ['ticket_type', 'type', s.str('Ticket type, e.g. question, incident, problem, task')],
-      ['tags', 'tags', s.strs('Tags')],
       ['ticket_url', 'url', s.str('Link to the ticket in the helpdesk')],
+      ['number', 'sourceId'],
       ['custom_fields', 'custom', s.custom()],
       ['created_at', 'createDate'],
       ['updated_at', 'updateDate'],
     ]),
+    namedField('priority', 'severity', 'Priority, e.g. low, normal, high, urgent'),
+    {
+      ...readOnly(namedField('ticket_type', 'type', 'Ticket type')),
+      note: 'read-only, {id, name} = the helpdesk type (question, incident, ...); the conversation type "ticket" is none',
+      read: (n: Native) => (typeof n.type === 'string' && n.type !== '' && n.type !== 'ticket' ? { id: n.type, name: n.type } : undefined),
+    },
+    tagsField('tags', 'tags'),
+    {
+      unified: 'completed_at',
+      native: 'updateDate (when resolved or closed)',
+      note: 'read-only: the last update of a resolved or closed ticket (Planhat keeps no close date)',
+      reads: ['status', 'updateDate'],
+      read: (n) => {
+        const st = normalizeTicketStatus(n.status);
+        return (st === 'resolved' || st === 'closed') && typeof n.updateDate === 'string' ? n.updateDate : undefined;
+      },
+    },
     {
       unified: 'status',
       native: 'status',
       sortable: true,
-      note: 'id = unified (open|pending|on_hold|closed), name = raw Planhat status',
+      note: 'id = raw Planhat status, name = normalized (open|pending|resolved|closed)',
       schema: statusSchema,
       reads: ['status'],
-      read: (n) => (n.status === undefined ? undefined : { id: normalizeTicketStatus(n.status), name: n.status }),
+      read: (n) => (typeof n.status === 'string' ? { id: n.status, name: normalizeTicketStatus(n.status) } : undefined),
       write: (v, out) => {
-        const st = v as { id?: TicketStatus; name?: string };
-        out.status = st.name ?? DENORMALIZE[st.id as TicketStatus];
+        const st = v as { id?: string; name?: TicketStatus };
+        out.status = st.id ?? DENORMALIZE[st.name as TicketStatus];
       },
     },
     refField('account', 'companyId', 'Account'),
@@ -76,7 +97,7 @@ export const ticketMapper = defineMapper({
         .describe('Requester: {id} of a contact or {email}'),
       reads: ['endusers', 'endUserId', 'email'],
       read: (n: Native) => {
-        const id = Array.isArray(n.endusers) && typeof n.endusers[0] === 'string' ? (n.endusers[0] as string) : str(n, 'endUserId');
+        const id = enduserIds(n)[0] ?? str(n, 'endUserId');
         const email = str(n, 'email');
         return id || email ? { ...(id ? { id } : {}), ...(email ? { email } : {}) } : undefined;
       },
@@ -86,12 +107,28 @@ export const ticketMapper = defineMapper({
       },
     },
     {
+      unified: 'created_by',
+      native: 'endusers[0]',
+      note: 'read-only: {id, type: contact}, the requester',
+      reads: ['endusers', 'endUserId'],
+      read: (n: Native) => {
+        const id = enduserIds(n)[0] ?? str(n, 'endUserId');
+        return id ? { id, type: 'contact' } : undefined;
+      },
+    },
+    {
+      unified: 'additional_contacts',
+      native: 'endusers[1..]',
+      note: 'read-only: [{id}] of the other endusers linked',
+      reads: ['endusers'],
+      read: (n: Native) => enduserIds(n).slice(1).map((id) => ({ id })),
+    },
+    {
       unified: 'assignees',
-      native: 'users[].id',
-      note: 'read-only',
+      native: 'users[]',
+      note: 'read-only, [{id, name}] of the team members',
       reads: ['users'],
-      read: (n) =>
-        Array.isArray(n.users) ? (n.users as unknown[]).flatMap((u) => (u && typeof u === 'object' && typeof (u as Native).id === 'string' ? [{ id: (u as Native).id }] : [])) : [],
+      read: (n) => (Array.isArray(n.users) ? (n.users as unknown[]).flatMap((u) => (ownerOf(u) ? [ownerOf(u)!] : [])) : []),
     },
   ],
   required: ['name'],
@@ -100,7 +137,7 @@ export const ticketMapper = defineMapper({
       schema: z
         .string()
         .refine((v) => v.split(',').every((x) => (TICKET_STATUSES as readonly string[]).includes(x.trim())), `must be one or more of ${TICKET_STATUSES.join(', ')}, comma-separated`)
-        .describe(`Tickets with this unified status (${TICKET_STATUSES.join('|')}; comma-separated for several; applied by the gateway)`),
+        .describe(`Tickets with this normalized status (${TICKET_STATUSES.join('|')}; comma-separated for several; applied by the gateway)`),
       test: (n, value) => value.split(',').map((x) => x.trim()).includes(normalizeTicketStatus(n.status)),
     },
     account_id: nativeFilter('companyId', 'Tickets of this account (Planhat companyId filter)'),
