@@ -100,6 +100,38 @@ describe('GET /metrics', () => {
     expect(text).not.toContain(gw.sandboxAccountId);
   });
 
+  it('counts MCP tool calls by tool and outcome, with made-up tool names under one label', async () => {
+    const readOnly = await gw.call('POST', `/integrated-account/${gw.sandboxAccountId}/mcp`, { name: 'metrics-read', config: { methods: ['read'], tool_exposure: 'discovery' } });
+    expect(readOnly.status).toBe(201);
+    const readUrl = readOnly.body.url.replace(/^https?:\/\/[^/]+/, gw.url);
+    const rpc = async (url: string, name: string, args: Record<string, unknown>) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { result?: { isError?: boolean } };
+    };
+    const before = (await scrape(METRICS_TOKEN)).text;
+    const count = (text: string, tool: string, outcome: string) => value(text, `gateway_mcp_tool_calls_total{tool="${tool}",outcome="${outcome}"}`) || 0;
+    // ok: a meta tool needs no upstream call (the sandbox's limit is spent by the test above)
+    expect((await rpc(readUrl, 'search_tools', { query: 'company' })).result?.isError).toBeFalsy();
+    // denied: a write tool on a read-only discovery server
+    expect((await rpc(readUrl, 'create_a_planhat_company', { name: 'X' })).result?.isError).toBe(true);
+    // error: arguments that fail the schema
+    expect((await rpc(mcpUrl, 'get_single_planhat_company_by_id', {})).result?.isError).toBe(true);
+    // made-up names share one label, so callers cannot grow the series
+    await rpc(mcpUrl, 'no_such_tool_a1', {});
+    await rpc(mcpUrl, 'no_such_tool_b2', {});
+    const after = (await scrape(METRICS_TOKEN)).text;
+    expect(count(after, 'search_tools', 'ok') - count(before, 'search_tools', 'ok')).toBe(1);
+    expect(count(after, 'create_a_planhat_company', 'denied') - count(before, 'create_a_planhat_company', 'denied')).toBe(1);
+    expect(count(after, 'get_single_planhat_company_by_id', 'error') - count(before, 'get_single_planhat_company_by_id', 'error')).toBe(1);
+    expect(count(after, '(unknown)', 'denied') - count(before, '(unknown)', 'denied')).toBe(2);
+    expect(after).not.toContain('no_such_tool_a1');
+  });
+
   it('the Grafana dashboard queries only series the gateway exports', () => {
     const dash = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'ops', 'grafana-dashboard.json'), 'utf8'));
     const exprs: string[] = dash.panels.flatMap((p: { targets: Array<{ expr: string }> }) => p.targets.map((t) => t.expr));

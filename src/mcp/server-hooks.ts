@@ -1,9 +1,10 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, Optional } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AnyObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { ErrorCode as RpcCode, InitializeRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { GatewayError } from '../common/errors';
+import { MetricsService } from '../metrics/metrics.service';
 import { PlanhatModule } from '../planhat/planhat.module';
 import { mcpRequest } from './context';
 import { CustomFieldsCache } from './custom-fields';
@@ -92,7 +93,10 @@ const META_DEFS = new Map<string, Tool>(
  */
 @Injectable()
 export class McpServerHooks {
-  constructor(private readonly customFields: CustomFieldsCache) {}
+  constructor(
+    private readonly customFields: CustomFieldsCache,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {}
 
   readonly mutate = (mcp: McpServer): McpServer => {
     const server = mcp.server;
@@ -136,16 +140,21 @@ export class McpServerHooks {
     return async (request, extra) => {
       const name = String(request.params?.name);
       const args = request.params?.arguments;
+      // A metric label only for tools that exist: a caller's made-up names must not grow the series.
+      const label = findIndexedTool(name) || Object.prototype.hasOwnProperty.call(META_INPUTS, name) ? name : '(unknown)';
       let result: CallToolResult;
       try {
         result = (await handler(request, extra)) as CallToolResult;
       } catch (err) {
         // mcp-nest: -32601 for a tool it does not know, -32600 when a tool guard refuses the call.
         if (err instanceof McpError && (err.code === RpcCode.MethodNotFound || err.code === RpcCode.InvalidRequest)) {
+          this.metrics?.recordToolCall(label, 'denied');
           return errorResult(notAllowed(name), { tool: name });
         }
+        this.metrics?.recordToolCall(label, 'error');
         throw err;
       }
+      this.metrics?.recordToolCall(label, result.isError ? 'error' : 'ok');
       return result.isError ? (validationError(name, args) ?? result) : result;
     };
   }
