@@ -9,6 +9,7 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { InsightsModule } from './insights/insights.module';
 import { McpModule } from './mcp/mcp.module';
 import { PlanhatModule } from './planhat/planhat.module';
 import { UnifiedModule } from './unified/unified.module';
@@ -28,6 +29,7 @@ export class AppModule {
         AdminModule,
         PlanhatModule,
         UnifiedModule,
+        InsightsModule,
         McpModule,
         HealthModule,
       ],
