@@ -156,6 +156,17 @@ describe('GET /insights/account_360', () => {
     expect(byId.body.company._id).toBe(c._id);
   });
 
+  it('still answers when the owner no longer exists (owner without a name)', async () => {
+    const created = await gw.call('POST', `/proxy/companies?${qs({})}`, { name: 'Orphan Owner Co', owner: 'ffffffffffffffffffffffff' });
+    expect(created.status).toBe(201);
+    const r = await insight('account_360', { company: created.body._id });
+    expect(r.status).toBe(200);
+    expect(r.body.company.owner).toEqual({ _id: 'ffffffffffffffffffffffff', name: null });
+    expect(r.body.open_tickets).toEqual({ count: 0, items: [] });
+    expect(r.body.nps).toEqual({ latest: null, count: 0, items: [] });
+    expect((await gw.call('DELETE', `/proxy/companies/${created.body._id}?${qs({})}`)).status).toBe(200);
+  });
+
   it('is a 404 for an unknown company and a 400 for a bad id or limit', async () => {
     const missing = await insight('account_360', { company: 'extid-NO-SUCH-COMPANY' });
     expect(missing.status).toBe(404);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { GatewayError } from '../common/errors';
+import { ErrorCode, GatewayError } from '../common/errors';
 import { PlanhatService } from '../planhat/planhat.service';
 import type { InsightInput } from './insights.definitions';
 
@@ -99,6 +99,12 @@ function domainOf(q: string): string | undefined {
   return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host) ? host : undefined;
 }
 
+/** A company whose owner was deleted still has a 360 (owner without a name); other failures stand. */
+const ownerGone = (e: unknown): undefined => {
+  if (e instanceof GatewayError && e.code === ErrorCode.NOT_FOUND) return undefined;
+  throw e;
+};
+
 const npsClass = (score: number) => (score >= 9 ? 'promoters' : score >= 7 ? 'passives' : 'detractors');
 
 interface NpsTally {
@@ -175,7 +181,7 @@ export class InsightsService {
     const companyId = String(c._id);
     const byCompany = { companyId };
     const [owner, tickets, conversations, licenses, nps, tasks] = [
-      str(c.owner) ? await r.get('users', String(c.owner)).catch(() => undefined) : undefined,
+      str(c.owner) ? await r.get('users', String(c.owner)).catch(ownerGone) : undefined,
       await r.all('tickets', byCompany),
       await r.all('conversations', byCompany),
       await r.all('licenses', byCompany),
