@@ -70,10 +70,11 @@ describe('GET /insights/resolve', () => {
 
     const prefix = c.name.split(' ')[0].slice(0, 4).toLowerCase();
     const expected = data.companies.filter((x) => x.name.toLowerCase().startsWith(prefix));
-    const byPrefix = await insight('resolve', { query: prefix, types: 'companies', limit: 50 });
+    const byPrefix = await insight('resolve', { query: prefix, types: 'companies', limit: 25 });
     expect(byPrefix.body.count).toBe(expected.length);
     expect(byPrefix.body.matches.every((m: Json) => m.match === 'prefix')).toBe(true);
-    expect(byPrefix.body.matches.map((m: Json) => m._id).sort()).toEqual(expected.map((x) => x._id).sort().slice(0, 50));
+    expect(byPrefix.body.matches.map((m: Json) => m._id).sort()).toEqual(expected.map((x) => x._id).sort().slice(0, 25));
+    expect(bytes(byPrefix.body)).toBeLessThan(8192);
   });
 
   it('finds an enduser by email (exact) and caps the list while counting every match', async () => {
@@ -173,7 +174,7 @@ describe('GET /insights/account_360', () => {
     expect(missing.body.error).toBe('NOT_FOUND');
     expect((await insight('account_360', { company: '..' })).status).toBe(400);
     expect((await insight('account_360', {})).status).toBe(400);
-    expect((await insight('account_360', { company: data.companies[0]._id, limit: 51 })).status).toBe(400);
+    expect((await insight('account_360', { company: data.companies[0]._id, limit: 26 })).status).toBe(400);
   });
 });
 
@@ -317,7 +318,32 @@ describe('GET /insights/overdue_invoices', () => {
     expect(first.invoice_date).toBe(new Date(inv.invoiceDate * DAY).toISOString().slice(0, 10));
     expect(r.body.upstream_calls).toBe(1);
     expect(bytes(r.body)).toBeLessThan(8192);
-    expect((await insight('overdue_invoices', { limit: 101 })).status).toBe(400);
+    expect((await insight('overdue_invoices', { limit: 51 })).status).toBe(400);
+  });
+});
+
+describe('result size', () => {
+  it('stays under 8 KB for every insight on the demo tenant even at the largest limits', async () => {
+    const heaviest = [...data.companies].sort((a, b) => data.tickets.filter((t) => t.companyId === b._id).length - data.tickets.filter((t) => t.companyId === a._id).length)[0];
+    for (const [name, q] of [
+      ['resolve', { query: 'e', limit: 25 }],
+      ['account_360', { company: heaviest._id, limit: 25 }],
+      ['upcoming_renewals', { days: 730, source: 'licenses', limit: 25 }],
+      ['upcoming_renewals', { days: 730, group_by: 'phase', limit: 25 }],
+      ['churn_summary', { from: '2000-01-01', limit: 25 }],
+      ['nps_summary', { from: '2000-01-01', segment_field: 'city' }],
+      ['overdue_invoices', { limit: 50 }],
+    ] as const) {
+      const r = await insight(name, q);
+      expect([name, r.status]).toEqual([name, 200]);
+      expect([name, Buffer.byteLength(r.text) < 8192]).toEqual([name, true]);
+    }
+    // 72 licenses renew within two years: the list is shortened to fit, the totals still cover all
+    const big = await insight('upcoming_renewals', { days: 730, source: 'licenses', limit: 25 });
+    const listed = big.body.groups.reduce((s: number, g: Json) => s + g.renewals.length, 0);
+    expect(big.body.trimmed).toBe(true);
+    expect(listed).toBeLessThan(Math.min(big.body.total.count, 25 * big.body.groups.length));
+    expect(big.body.groups.reduce((s: number, g: Json) => s + g.count, 0)).toBe(big.body.total.count);
   });
 });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseInsightQuery } from './insights.controller';
 import { INSIGHTS, INSIGHT_LIST } from './insights.definitions';
-import { dayToIso, InsightsService } from './insights.service';
+import { dayToIso, InsightsService, withinBudget } from './insights.service';
 
 describe('insight definitions', () => {
   it('name every insight once, as its key, with a description, a JSON-Schema-able input and a service method', () => {
@@ -35,5 +35,21 @@ describe('dayToIso', () => {
     expect(dayToIso('20454')).toBeNull();
     expect(dayToIso(Number.NaN)).toBeNull();
     expect(dayToIso(undefined)).toBeNull();
+  });
+});
+
+describe('withinBudget', () => {
+  it('shortens the longest listed sections until the result fits, keeping counts, and says so', () => {
+    const item = { _id: 'x'.repeat(24), name: 'y'.repeat(60) };
+    const result = { a: { count: 40, items: Array.from({ length: 40 }, () => ({ ...item })) }, b: { count: 3, items: [item, item, item] }, upstream_calls: 2 };
+    const out = withinBudget(result, 2000);
+    expect(Buffer.byteLength(JSON.stringify(out))).toBeLessThanOrEqual(2000);
+    expect(out.trimmed).toBe(true);
+    expect(out.a.count).toBe(40);
+    expect(out.a.items.length).toBeGreaterThan(3);
+    expect(out.a.items.length).toBeLessThan(40);
+    expect(out.b.items).toHaveLength(3);
+    const small = { matches: [item], upstream_calls: 1 };
+    expect(withinBudget(small, 2000)).toEqual({ matches: [item], upstream_calls: 1 });
   });
 });

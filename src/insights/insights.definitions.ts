@@ -20,7 +20,7 @@ const isoDate = (what: string) =>
 /** Integers arrive as query strings over REST and as numbers over MCP. */
 const int = (min: number, max: number, fallback: number, what: string) =>
   z.coerce.number().int().min(min).max(max).default(fallback).describe(`${what} (${min}–${max}, default ${fallback})`);
-const cap = (fallback: number) => int(1, 50, fallback, 'Items listed per section or group; every section still reports its full count');
+const cap = (fallback: number) => int(1, 25, fallback, 'Items listed per section or group; every section still reports its full count');
 
 export const resolveInput = z
   .object({
@@ -81,7 +81,7 @@ export const npsSummaryInput = z
 
 export const overdueInvoicesInput = z
   .object({
-    limit: int(1, 100, 20, 'Overdue invoices listed, most overdue first; the totals cover all of them'),
+    limit: int(1, 50, 20, 'Overdue invoices listed, most overdue first; the totals cover all of them'),
   })
   .strict();
 

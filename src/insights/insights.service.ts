@@ -9,6 +9,38 @@ const DAY_MS = 86_400_000;
 /** Pages read at most per list (at the model's maximum page size: 5000 companies, 2000 others). */
 export const MAX_PAGES = 20;
 
+/** Bytes an insight's JSON result stays under: small enough for an agent's context. */
+export const MAX_RESULT_BYTES = 8192;
+/** Lists an oversized result is shortened at (their counts stay whole). */
+const TRIMMABLE = new Set(['items', 'renewals', 'matches', 'invoices', 'largest', 'top_companies']);
+
+function trimmableLists(value: unknown, out: unknown[][] = []): unknown[][] {
+  if (value === null || typeof value !== 'object') return out;
+  for (const [k, v] of Object.entries(value)) {
+    if (Array.isArray(v) && TRIMMABLE.has(k)) out.push(v);
+    if (v !== null && typeof v === 'object') trimmableLists(v, out);
+  }
+  return out;
+}
+
+/**
+ * The result within MAX_RESULT_BYTES: while it is larger, the longest listed section loses its last
+ * item (the counts and totals are untouched) and the result says `trimmed: true`.
+ */
+export function withinBudget<T extends object>(result: T, maxBytes = MAX_RESULT_BYTES): T & { trimmed?: true } {
+  const size = () => Buffer.byteLength(JSON.stringify(result));
+  if (size() <= maxBytes) return result;
+  const lists = trimmableLists(result);
+  const out = result as T & { trimmed?: true };
+  out.trimmed = true;
+  while (size() > maxBytes) {
+    const longest = lists.reduce<unknown[] | undefined>((a, l) => (l.length > (a?.length ?? 0) ? l : a), undefined);
+    if (!longest) break;
+    longest.pop();
+  }
+  return out;
+}
+
 /** A capped list: the full count and at most `limit` items. */
 export interface Section<T> {
   count: number;
@@ -171,7 +203,7 @@ export class InsightsService {
     }
     const rank = { exact: 0, domain: 1, prefix: 2 } as const;
     matches.sort((a, b) => rank[a.match] - rank[b.match] || (a.type === b.type ? 0 : a.type === 'company' ? -1 : 1) || a.name.localeCompare(b.name));
-    return { query: q, count: matches.length, matches: matches.slice(0, input.limit), upstream_calls: r.calls, ...(r.truncated ? { truncated: true } : {}) };
+    return withinBudget({ query: q, count: matches.length, matches: matches.slice(0, input.limit), upstream_calls: r.calls, ...(r.truncated ? { truncated: true } : {}) });
   }
 
   async account_360(account: string, input: InsightInput<'account_360'>) {
@@ -196,7 +228,7 @@ export class InsightsService {
     const OPEN_TICKET = new Set(['new', 'open', 'pending', 'on-hold', 'on_hold', 'hold']);
     const npsRows = nps.filter((n) => typeof n.score === 'number');
     const latestNps = [...npsRows].sort(newest('dateAnswered'))[0];
-    return {
+    return withinBudget({
       company: {
         _id: companyId,
         name: c.name ?? null,
@@ -247,7 +279,7 @@ export class InsightsService {
       ),
       upstream_calls: r.calls,
       ...(r.truncated ? { truncated: true } : {}),
-    };
+    });
   }
 
   async upcoming_renewals(account: string, input: InsightInput<'upcoming_renewals'>) {
@@ -289,7 +321,7 @@ export class InsightsService {
       }
     }
     const list = [...groups.values()].map((g) => ({ ...g, mrr: money(g.mrr), arr: money(g.arr) })).sort((a, b) => b.arr - a.arr || a.label.localeCompare(b.label));
-    return {
+    return withinBudget({
       source: input.source,
       group_by: input.group_by,
       window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
@@ -297,7 +329,7 @@ export class InsightsService {
       groups: list,
       upstream_calls: r.calls,
       ...(r.truncated ? { truncated: true } : {}),
-    };
+    });
   }
 
   async churn_summary(account: string, input: InsightInput<'churn_summary'>) {
@@ -320,7 +352,7 @@ export class InsightsService {
     }
     const downgrades = rows.filter((x) => x.onlyDowngrade === true);
     const largest = [...rows].sort((a, b) => num(b.value) - num(a.value)).slice(0, input.limit);
-    return {
+    return withinBudget({
       period: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
       total: { count: rows.length, value: money(rows.reduce((s, x) => s + num(x.value), 0)), arr: money(rows.reduce((s, x) => s + num(x.arr), 0)) },
       downgrades: { count: downgrades.length, value: money(downgrades.reduce((s, x) => s + num(x.value), 0)) },
@@ -328,7 +360,7 @@ export class InsightsService {
       largest: largest.map((x) => ({ _id: x._id, company_id: x.companyId ?? null, company_name: x.companyName ?? null, churn_date: isoOf(x.churnDate), value: x.value ?? null, reasons: x.reasons ?? [] })),
       upstream_calls: r.calls,
       ...(r.truncated ? { truncated: true } : {}),
-    };
+    });
   }
 
   async nps_summary(account: string, input: InsightInput<'nps_summary'>) {
@@ -354,14 +386,14 @@ export class InsightsService {
       }
       by_segment = [...groups.entries()].map(([segment, s]) => ({ segment, ...tally(s) })).sort((a, b) => b.responses - a.responses || a.segment.localeCompare(b.segment));
     }
-    return {
+    return withinBudget({
       period: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
       ...tally(scores),
       distribution,
       ...(by_segment ? { segment_field: input.segment_field, by_segment } : {}),
       upstream_calls: r.calls,
       ...(r.truncated ? { truncated: true } : {}),
-    };
+    });
   }
 
   async overdue_invoices(account: string, input: InsightInput<'overdue_invoices'>) {
@@ -384,7 +416,7 @@ export class InsightsService {
       c.count++;
       c.amount_due += num(x.amountDue);
     }
-    return {
+    return withinBudget({
       as_of: dayToIso(today),
       total: { count: rows.length, by_currency: [...byCurrency.values()].map((t) => ({ ...t, amount_due: money(t.amount_due) })) },
       top_companies: [...byCompany.values()].map((c) => ({ ...c, amount_due: money(c.amount_due) })).sort((a, b) => b.amount_due - a.amount_due).slice(0, 5),
@@ -403,6 +435,6 @@ export class InsightsService {
       })),
       upstream_calls: r.calls,
       ...(r.truncated ? { truncated: true } : {}),
-    };
+    });
   }
 }
