@@ -67,6 +67,13 @@ class Reader {
     return (await this.planhat.get(this.account, resource, id)).data;
   }
 
+  /** Every record of one company, filtered by the model's own company filter (`cId` on NPS and invoices, `companyId` elsewhere). */
+  ofCompany(resource: string, companyId: string): Promise<Rec[]> {
+    const model = this.planhat.model(resource, 'list');
+    const key = model.filters.cId ? 'cId' : 'companyId';
+    return this.all(resource, { [key]: companyId });
+  }
+
   async all(resource: string, query: Record<string, string>): Promise<Rec[]> {
     const model = this.planhat.model(resource, 'list');
     const rows: Rec[] = [];
@@ -211,14 +218,13 @@ export class InsightsService {
     const now = this.now();
     const c = await r.get('companies', input.company);
     const companyId = String(c._id);
-    const byCompany = { companyId };
     const [owner, tickets, conversations, licenses, nps, tasks] = [
       str(c.owner) ? await r.get('users', String(c.owner)).catch(ownerGone) : undefined,
-      await r.all('tickets', byCompany),
-      await r.all('conversations', byCompany),
-      await r.all('licenses', byCompany),
-      await r.all('nps', byCompany),
-      await r.all('tasks', byCompany),
+      await r.ofCompany('tickets', companyId),
+      await r.ofCompany('conversations', companyId),
+      await r.ofCompany('licenses', companyId),
+      await r.ofCompany('nps', companyId),
+      await r.ofCompany('tasks', companyId),
     ];
     const newest = (field: string) => (a: Rec, b: Rec) => (ms(b[field]) ?? 0) - (ms(a[field]) ?? 0);
     const section = <T>(rows: Rec[], keep: (x: Rec) => boolean, order: (a: Rec, b: Rec) => number, pick: (x: Rec) => T): Section<T> => {
