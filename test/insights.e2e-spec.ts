@@ -113,6 +113,13 @@ describe('GET /insights/resolve', () => {
 
   it('needs the API token and an existing integrated account', async () => {
     expect((await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, { authorization: 'Bearer nope' })).status).toBe(401);
+    expect((await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, { authorization: '' })).status).toBe(401);
+    const mcpToken = await gw.call('POST', '/api-token', { name: 'insights mcp-only', scope: 'mcp' });
+    expect(mcpToken.status).toBe(201);
+    const refused = await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, { authorization: `Bearer ${mcpToken.body.token}` });
+    expect(refused.status).toBe(403);
+    const adminToken = await gw.call('POST', '/api-token', { name: 'insights admin', scope: 'admin' });
+    expect((await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, { authorization: `Bearer ${adminToken.body.token}` })).status).toBe(200);
     const noAcct = await gw.call('GET', '/insights/resolve?query=acme');
     expect(noAcct.status).toBe(400);
     const unknown = await gw.call('GET', '/insights/resolve?query=acme&integrated_account_id=00000000-0000-4000-8000-000000000000');
