@@ -172,6 +172,7 @@ describe('GET /insights/account_360', () => {
     expect(r.body.company.owner).toEqual({ _id: 'ffffffffffffffffffffffff', name: null });
     expect(r.body.open_tickets).toEqual({ count: 0, items: [] });
     expect(r.body.nps).toEqual({ latest: null, count: 0, items: [] });
+    expect(r.body.open_tasks.count).toBe(0);
     expect((await gw.call('DELETE', `/proxy/companies/${created.body._id}?${qs({})}`)).status).toBe(200);
   });
 

@@ -279,7 +279,7 @@ export class InsightsService {
       },
       open_tasks: section(
         tasks,
-        (t) => lower(t.status) !== 'done' && t.isArchived !== true && t.dateDone === undefined,
+        (t) => lower(t.status) !== 'done' && t.isArchived !== true && !t.dateDone,
         (a, b) => (ms(a.startTime) ?? Infinity) - (ms(b.startTime) ?? Infinity),
         (t) => ({ _id: t._id, action: t.action ?? null, type: t.type ?? null, start: isoOf(t.startTime) }),
       ),
