@@ -9,6 +9,7 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { InsightsModule } from './insights/insights.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PlanhatModule } from './planhat/planhat.module';
@@ -30,6 +31,7 @@ export class AppModule {
         AdminModule,
         PlanhatModule,
         UnifiedModule,
+        InsightsModule,
         McpModule,
         HealthModule,
       ],
