@@ -123,7 +123,7 @@ describe('per-server policy', () => {
     const names = (await client.listTools()).tools.map((x) => x.name);
     expect(names.length).toBeGreaterThan(20);
     expect(names).toEqual(toolsForConfig({ methods: ['read'] }).map((x) => x.name));
-    for (const n of names) expect(n).toMatch(/^(list_all_|get_single_)/);
+    for (const n of names) expect(n).toMatch(/^(list_all_|get_single_|resolve$|account_360$|upcoming_renewals$|churn_summary$|nps_summary$|overdue_invoices$)/);
 
     const direct = await call(client, 'create_a_planhat_company', { name: 'Policy Probe Direct' });
     expect(direct.isError).toBe(true);

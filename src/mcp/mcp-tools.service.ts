@@ -3,6 +3,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError } from '../common/errors';
 import { IdempotencyService } from '../common/idempotency/idempotency.service';
 import { toolName } from '../planhat/catalog';
+import type { InsightName } from '../insights/insights.definitions';
+import { InsightsService } from '../insights/insights.service';
 import { PlanhatService } from '../planhat/planhat.service';
 import type { McpContext } from './context';
 import { CustomFieldsCache } from './custom-fields';
@@ -18,6 +20,7 @@ export function errorContext(tool: IndexedTool): ErrorContext {
     const list = tool.model.ops.includes('list') ? toolName(tool.model, 'list') : undefined;
     return { tool: tool.name, listTool: list, write };
   }
+  if (tool.kind === 'insight') return { tool: tool.name, write: false };
   return { tool: tool.name, listTool: `list_all_${tool.unified.api}_${tool.unified.resource}`, write };
 }
 
@@ -34,6 +37,7 @@ export class McpToolsService {
     private readonly customFields: CustomFieldsCache,
     private readonly unified: UnifiedToolRunner,
     private readonly idempotency: IdempotencyService,
+    private readonly insights: InsightsService,
   ) {}
 
   /**
@@ -73,6 +77,11 @@ export class McpToolsService {
 
   private async execute(ctx: McpContext, tool: IndexedTool, args: Record<string, unknown>): Promise<ToolOutput> {
     if (tool.kind === 'unified') return this.unified.run(ctx.accountId, tool, args);
+    if (tool.kind === 'insight') {
+      // InsightsService has one method per insight, named as the tool, taking the parsed input.
+      const run = this.insights[tool.insight.name as InsightName] as (account: string, input: unknown) => Promise<Record<string, unknown>>;
+      return { data: await run.call(this.insights, ctx.accountId, args) };
+    }
     const { accountId } = ctx;
     const key = tool.model.key;
     switch (tool.op) {

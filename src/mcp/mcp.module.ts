@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { McpModule as McpNestModule } from './mcp-nest';
 import { AdminModule } from '../admin/admin.module';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';
+import { InsightsModule } from '../insights/insights.module';
 import { PlanhatModule } from '../planhat/planhat.module';
 import { UnifiedModule } from '../unified/unified.module';
 import { INSTRUCTIONS, McpAccessService, SERVER_INFO } from './mcp-access.service';
@@ -10,7 +11,7 @@ import { McpToolsService } from './mcp-tools.service';
 import { McpPolicyGuard } from './policy.guard';
 import { McpHooksModule, McpServerHooks } from './server-hooks';
 import { McpToolRegistry } from './tool-registry';
-import { NativeTools, UnifiedTools } from './tools/catalog.tools';
+import { InsightTools, NativeTools, UnifiedTools } from './tools/catalog.tools';
 import { DiscoveryTools, ModelActionTools } from './tools/meta.tools';
 import { UnifiedToolRunner } from './unified-runner';
 
@@ -32,6 +33,7 @@ import { UnifiedToolRunner } from './unified-runner';
   imports: [
     AdminModule,
     IdempotencyModule,
+    InsightsModule,
     PlanhatModule,
     UnifiedModule,
     McpHooksModule,
@@ -49,7 +51,7 @@ import { UnifiedToolRunner } from './unified-runner';
     }),
   ],
   controllers: [McpController],
-  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, DiscoveryTools, ModelActionTools],
+  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, InsightTools, DiscoveryTools, ModelActionTools],
   exports: [McpToolsService, McpToolRegistry],
 })
 export class McpModule {}

@@ -125,9 +125,10 @@ export function toolSpec(tool: IndexedTool): ToolSpec {
       const zod = nativeZod(tool);
       const custom = tool.model.hasCustom && (tool.op === 'create' || tool.op === 'update');
       spec = new Spec(zod, custom ? tool.model.modelName : undefined);
+    } else if (tool.kind === 'unified') {
+      spec = new Spec(unifiedZod(tool.unified, tool.op));
     } else {
-      const zod = unifiedZod(tool.unified, tool.op);
-      spec = new Spec(zod);
+      spec = new Spec(tool.insight.input as z.ZodType<Record<string, unknown>>);
     }
     specs.set(tool.name, spec);
   }

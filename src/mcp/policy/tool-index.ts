@@ -8,6 +8,7 @@ import {
   type Operation,
   type ToolDef,
 } from '../../planhat/catalog';
+import { INSIGHT_LIST, type InsightDefinition } from '../../insights/insights.definitions';
 import {
   UNIFIED_RESOURCES,
   unifiedToolName,
@@ -47,7 +48,13 @@ export interface UnifiedTool extends IndexedToolBase {
   unified: UnifiedResourceDef;
   op: UnifiedOp;
 }
-export type IndexedTool = NativeTool | UnifiedTool;
+/** A hand-written customer-success insight (src/insights): read-only, tag `insights`. */
+export interface InsightTool extends IndexedToolBase {
+  kind: 'insight';
+  insight: InsightDefinition;
+  op: 'get';
+}
+export type IndexedTool = NativeTool | UnifiedTool | InsightTool;
 
 function annotations(op: Operation, title: string): ToolAnnotations {
   const read = op === 'list' || op === 'get';
@@ -157,13 +164,26 @@ function buildIndex(): IndexedTool[] {
       });
     }
   }
+  for (const def of INSIGHT_LIST) {
+    tools.push({
+      kind: 'insight',
+      name: def.name,
+      description: `${def.description} The result reports upstream_calls, the Planhat requests it took.`,
+      op: 'get',
+      method: 'read',
+      tags: ['insights'],
+      resource: `insights/${def.name}`,
+      insight: def,
+      annotations: { ...annotations('get', def.summary), title: def.summary },
+    });
+  }
   return tools;
 }
 
 let index: IndexedTool[] | undefined;
 let byName: Map<string, IndexedTool> | undefined;
 
-/** Every native and unified tool, built once. */
+/** Every native, unified and insight tool, built once. */
 export function toolIndex(): readonly IndexedTool[] {
   index ??= buildIndex();
   return index;

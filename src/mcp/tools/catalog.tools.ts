@@ -62,4 +62,15 @@ export class UnifiedTools implements CatalogToolHost {
   constructor(readonly tools: McpToolsService) {}
 }
 
-for (const tool of toolIndex()) declareTool(tool.kind === 'native' ? NativeTools : UnifiedTools, tool);
+/**
+ * The customer-success insights (`resolve`, `account_360`, `upcoming_renewals`, …): one generated
+ * method each from src/insights/insights.definitions.ts, the table the REST routes
+ * (`GET /insights/<name>`) read too; InsightsService computes them.
+ */
+@Injectable()
+export class InsightTools implements CatalogToolHost {
+  constructor(readonly tools: McpToolsService) {}
+}
+
+const HOSTS = { native: NativeTools, unified: UnifiedTools, insight: InsightTools } as const;
+for (const tool of toolIndex()) declareTool(HOSTS[tool.kind], tool);
