@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { httpsOriginOn } from '../common/https-origin';
 import { privateDir, privateFile } from '../common/private-files';
 import { envSchema, formatEnvIssues } from './config.schema';
 
@@ -53,20 +54,7 @@ export const DEFAULT_ANALYTICS_URL = 'https://analytics.planhat.com';
 export function analyticsUrl(raw: string | undefined, allowedHostsCsv: string): string {
   if (raw === undefined || raw === '') return DEFAULT_ANALYTICS_URL;
   const allowed = ['analytics.planhat.com', ...allowedHostsCsv.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)];
-  const bad = (why: string) => new ConfigError(`PLANHAT_ANALYTICS_URL ${why} (allowed hosts: ${allowed.join(', ')})`);
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw bad('is not an absolute URL');
-  }
-  if (url.protocol !== 'https:') throw bad('must use https');
-  if (url.username || url.password) throw bad('must not contain credentials');
-  if (url.port !== '' && url.port !== '443') throw bad('must not name a port other than 443');
-  const host = url.hostname.toLowerCase();
-  if (/^[\d.]+$/.test(host) || host.includes(':') || host.startsWith('[')) throw bad('must not be an IP address');
-  if (!allowed.includes(host)) throw bad(`host "${host}" is not allowed`);
-  return `https://${host}`;
+  return httpsOriginOn(raw, allowed, (why) => new ConfigError(`PLANHAT_ANALYTICS_URL ${why} (allowed hosts: ${allowed.join(', ')})`));
 }
 
 export class ConfigError extends Error {
