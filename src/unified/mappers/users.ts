@@ -3,6 +3,15 @@ import { defineMapper, direct, nativeFilter, s, str, textList, type Native } fro
 
 const named = (v: unknown) => (Array.isArray(v) ? (v as unknown[]).filter((x) => typeof x === 'string').map((x) => ({ id: x, name: x })) : []);
 
+/** A Planhat user's display name, as both user models show it. */
+const USER_NAME = {
+  unified: 'name',
+  native: 'firstName + lastName',
+  note: 'read-only',
+  reads: ['firstName', 'lastName', 'nickName'],
+  read: (n: Native) => [str(n, 'firstName'), str(n, 'lastName')].filter(Boolean).join(' ') || str(n, 'nickName'),
+};
+
 /** CRM users ← Planhat users (team members). */
 export const userMapper = defineMapper({
   fields: [
@@ -15,13 +24,7 @@ export const userMapper = defineMapper({
       ['created_at', 'createdAt'],
       ['updated_at', 'updatedAt'],
     ]),
-    {
-      unified: 'name',
-      native: 'firstName + lastName',
-      note: 'read-only',
-      reads: ['firstName', 'lastName', 'nickName'],
-      read: (n: Native) => [str(n, 'firstName'), str(n, 'lastName')].filter(Boolean).join(' ') || str(n, 'nickName'),
-    },
+    USER_NAME,
     {
       unified: 'is_active',
       native: '!inactive',
@@ -57,13 +60,7 @@ export const ticketingUserMapper = defineMapper({
       ['created_at', 'createdAt'],
       ['updated_at', 'updatedAt'],
     ]),
-    {
-      unified: 'name',
-      native: 'firstName + lastName',
-      note: 'read-only',
-      reads: ['firstName', 'lastName', 'nickName'],
-      read: (n: Native) => [str(n, 'firstName'), str(n, 'lastName')].filter(Boolean).join(' ') || str(n, 'nickName'),
-    },
+    USER_NAME,
     {
       unified: 'emails',
       native: 'email',
