@@ -95,11 +95,14 @@ export class McpToolsService {
       case 'create':
         return { data: (await this.planhat.create(accountId, key, args)).data };
       case 'update': {
-        const { id, ...body } = args;
-        return { data: (await this.planhat.update(accountId, key, String(id), body)).data };
+        const { id, dry_run, ...body } = args;
+        const write = dry_run === true ? this.planhat.previewUpdate(accountId, key, String(id), body) : this.planhat.update(accountId, key, String(id), body);
+        return { data: (await write).data };
       }
-      case 'delete':
-        return { data: (await this.planhat.delete(accountId, key, String(args.id))).data };
+      case 'delete': {
+        const write = args.dry_run === true ? this.planhat.previewDelete(accountId, key, String(args.id)) : this.planhat.delete(accountId, key, String(args.id));
+        return { data: (await write).data };
+      }
       case 'bulk_upsert':
         return { data: (await this.planhat.bulkUpsert(accountId, key, args.items)).data };
     }

@@ -47,18 +47,26 @@ function idField(model: ModelDef): z.ZodString {
     );
 }
 
+/** A preview flag of update and delete tools (issue: safe writes); never sent to Planhat. */
+const DRY_RUN = z.boolean().optional();
+
 function nativeZod(tool: IndexedTool & { kind: 'native' }): z.ZodType<Record<string, unknown>> {
   const m = tool.model;
   switch (tool.op) {
     case 'list':
       return listQuerySchema(m).omit({ offset: true }).extend({ next_cursor: CURSOR }).strict();
     case 'get':
-    case 'delete':
       return z.object({ id: idField(m) }).strict();
+    case 'delete':
+      return z.object({ id: idField(m), dry_run: DRY_RUN.describe(`true: delete nothing; answer {dry_run, would_delete} with the ${m.label.one} that would be deleted`) }).strict();
     case 'create':
       return createSchema(m).extend({ idempotency_key: IDEMPOTENCY_KEY });
     case 'update':
-      return z.looseObject({ id: idField(m), ...updateSchema(m).shape });
+      return z.looseObject({
+        id: idField(m),
+        ...updateSchema(m).shape,
+        dry_run: DRY_RUN.describe('true: write nothing; answer {dry_run, _id, changes: [{field, before, after}], unchanged} against the record as it is now'),
+      });
     case 'bulk_upsert':
       return z
         .object({

@@ -365,6 +365,25 @@ export class PlanhatService {
     return this.wrap(await this.client.call(conn, { method: 'PUT', path, body }));
   }
 
+  /**
+   * dry_run of an update: the record as it is now (one GET) against the body, field by field
+   * (`custom` one level down, as `custom.<name>`); nothing is written.
+   */
+  async previewUpdate(accountId: string | undefined, resource: string, id: string, body: unknown): Promise<Result<Record<string, unknown>>> {
+    const model = this.model(resource, 'update');
+    this.checkBody(model, body, 'update');
+    const current = await this.get(accountId, resource, id);
+    const { changes, unchanged } = fieldChanges(current.data, body as Record<string, unknown>);
+    return { ...current, resultChunks: undefined, data: { dry_run: true, _id: current.data._id ?? id, changes, unchanged } };
+  }
+
+  /** dry_run of a delete: the record that would be deleted (one GET); nothing is deleted. */
+  async previewDelete(accountId: string | undefined, resource: string, id: string): Promise<Result<Record<string, unknown>>> {
+    this.model(resource, 'delete');
+    const current = await this.get(accountId, resource, id);
+    return { ...current, resultChunks: undefined, data: { dry_run: true, would_delete: current.data } };
+  }
+
   async delete(accountId: string | undefined, resource: string, id: string): Promise<Result<Record<string, unknown>>> {
     const model = this.model(resource, 'delete');
     const path = this.recordPath(model, id);
@@ -419,4 +438,30 @@ export class PlanhatService {
     }
     return { data: body as Record<string, unknown>, status: res.status, rateLimit: res.rateLimit };
   }
+}
+
+/** One field an update would change: its path (`custom.<name>` inside custom), the value now and the value sent. */
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** The fields of `body` whose value differs from `current`'s (JSON equality), and those that would stay the same. */
+export function fieldChanges(current: Record<string, unknown>, body: Record<string, unknown>): { changes: FieldChange[]; unchanged: string[] } {
+  const changes: FieldChange[] = [];
+  const unchanged: string[] = [];
+  const compare = (field: string, before: unknown, after: unknown) => {
+    if (JSON.stringify(before ?? null) === JSON.stringify(after ?? null)) unchanged.push(field);
+    else changes.push({ field, before: before ?? null, after: after ?? null });
+  };
+  for (const [key, after] of Object.entries(body)) {
+    if (key === 'custom' && after !== null && typeof after === 'object' && !Array.isArray(after)) {
+      const was = (current.custom ?? {}) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(after as Record<string, unknown>)) compare(`custom.${name}`, Object.prototype.hasOwnProperty.call(was, name) ? was[name] : undefined, value);
+    } else {
+      compare(key, Object.prototype.hasOwnProperty.call(current, key) ? current[key] : undefined, after);
+    }
+  }
+  return { changes, unchanged };
 }
