@@ -86,7 +86,7 @@ describe('dry_run over REST', () => {
       body: '{"name":"x","__proto__":{"polluted":true}}',
     });
     expect(raw.status).toBe(400);
-    expect((await raw.json()).error).toBe('INVALID_INPUT');
+    expect(((await raw.json()) as Json).error).toBe('INVALID_INPUT');
   });
 });
 
@@ -111,5 +111,48 @@ describe('dry_run over MCP', () => {
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toMatch(/dry_run/);
     expect(await record('companies', c._id)).toEqual(before);
+  });
+});
+
+describe('dry_run on the unified API', () => {
+  const u = (path: string, extra = '') => `/unified/crm/${path}?${q()}${extra}`;
+
+  it('PATCH ?dry_run=true answers the diff in unified field names and writes nothing', async () => {
+    const list = await api(t, 'GET', u('accounts', '&limit=1'));
+    expect(list.status).toBe(200);
+    const acct = list.body.result[0];
+    const before = await api(t, 'GET', u(`accounts/${acct.id}`));
+    const r = await api(t, 'PATCH', u(`accounts/${acct.id}`, '&dry_run=true'), { name: `${acct.name} Renamed`, phase: before.body.phase });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ dry_run: true, id: acct.id, changes: [{ field: 'name', before: acct.name, after: `${acct.name} Renamed` }], unchanged: ['phase'] });
+    expect((await api(t, 'GET', u(`accounts/${acct.id}`))).body).toEqual(before.body);
+  });
+
+  it('DELETE ?dry_run=true answers the unified record and deletes nothing; a bad dry_run is a 400', async () => {
+    const created = await api(t, 'POST', u('accounts'), { name: 'Unified Dry Run Probe' });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const preview = await api(t, 'DELETE', u(`accounts/${id}`, '&dry_run=true'));
+    expect(preview.status).toBe(200);
+    expect(preview.body.dry_run).toBe(true);
+    expect(preview.body.would_delete).toMatchObject({ id, name: 'Unified Dry Run Probe' });
+    // before this change, DELETE ignored its query: ?dry_run=yes deleted the record
+    const bad = await api(t, 'DELETE', u(`accounts/${id}`, '&dry_run=yes'));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe('INVALID_INPUT');
+    expect((await api(t, 'GET', u(`accounts/${id}`))).status).toBe(200);
+  });
+
+  it('unified MCP update/delete tools take dry_run', async () => {
+    const client = await connect((await createServer(t, accountId, { tags: ['unified'] })).url);
+    const list = await api(t, 'GET', u('accounts', '&limit=1'));
+    const acct = list.body.result[0];
+    const before = await api(t, 'GET', u(`accounts/${acct.id}`));
+    const diff = await ok(client, 'update_a_crm_account_by_id', { id: acct.id, description: 'previewed only', dry_run: true });
+    expect(diff.dry_run).toBe(true);
+    expect(diff.changes).toEqual([{ field: 'description', before: before.body.description ?? null, after: 'previewed only' }]);
+    const gone = await ok(client, 'delete_a_crm_account_by_id', { id: acct.id, dry_run: true });
+    expect(gone.would_delete.id).toBe(acct.id);
+    expect((await api(t, 'GET', u(`accounts/${acct.id}`))).body).toEqual(before.body);
   });
 });

@@ -90,11 +90,15 @@ function unifiedZod(r: UnifiedResourceDef, op: IndexedTool['op']): z.ZodType<Rec
     case 'get':
       return z.strictObject({ id, ...s.getQuery.shape });
     case 'delete':
-      return z.strictObject({ id });
+      return z.strictObject({ id, dry_run: DRY_RUN.describe('true: delete nothing; answer {dry_run, would_delete} with the record that would be deleted') });
     case 'create':
       return s.create.extend({ idempotency_key: IDEMPOTENCY_KEY });
     default:
-      return z.strictObject({ id, ...s.update.shape });
+      return z.strictObject({
+        id,
+        ...s.update.shape,
+        dry_run: DRY_RUN.describe('true: write nothing; answer {dry_run, id, changes: [{field, before, after}], unchanged} against the record as it is now'),
+      });
   }
 }
 

@@ -22,11 +22,13 @@ export class UnifiedToolRunner {
       case 'create':
         return { data: (await this.unified.create(api, resource, accountId, args)).data as Record<string, unknown> };
       case 'update': {
-        const { id, ...body } = args;
-        return { data: (await this.unified.update(api, resource, accountId, String(id), body)).data as Record<string, unknown> };
+        const { id, dry_run, ...body } = args;
+        return { data: (await this.unified.update(api, resource, accountId, String(id), body, dry_run === undefined ? {} : { dry_run })).data as Record<string, unknown> };
       }
-      case 'delete':
-        return { data: (await this.unified.delete(api, resource, accountId, String(args.id))).data };
+      case 'delete': {
+        const query = args.dry_run === undefined ? {} : { dry_run: args.dry_run };
+        return { data: (await this.unified.delete(api, resource, accountId, String(args.id), query)).data as Record<string, unknown> };
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { DRY_RUN_QUERY } from '../common/dry-run';
 import { GatewayError } from '../common/errors';
 import { IdempotencyService, idempotentReply, principalOf, IDEMPOTENCY_KEY_HEADER, type AuthedRequest } from '../common/idempotency/idempotency.service';
 import { UnifiedService, type UnifiedResult } from './unified.service';
@@ -149,6 +150,7 @@ export class UnifiedController {
   @ApiQuery(REMOTE)
   @ApiQuery(IGNORE_REMOTE)
   @ApiQuery(FORMAT)
+  @ApiQuery(DRY_RUN_QUERY)
   @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { description: 'Key account', tags: ['strategic'] } } })
   @ApiOkResponse({ schema: RECORD })
   async update(@Param('api') api: string, @Param('resource') resource: string, @Param('id') id: string, @Query() query: Record<string, unknown>, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -161,8 +163,9 @@ export class UnifiedController {
   @ApiParam(RESOURCE)
   @ApiParam(ID)
   @ApiQuery(ACCOUNT)
+  @ApiQuery(DRY_RUN_QUERY)
   @ApiOkResponse({ schema: { type: 'object', properties: { id: { type: 'string', example: '65a1f0c2e4b0a1b2c3d4e5f6' } } } })
   async remove(@Param('api') api: string, @Param('resource') resource: string, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
-    return send(reply, await this.unified.delete(api, resource, account(query), id));
+    return send(reply, await this.unified.delete(api, resource, account(query), id, query));
   }
 }

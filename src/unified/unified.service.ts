@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { ByteWriter, type JsonPiece } from '../common/byte-writer';
 import { CursorCodec } from '../common/cursor';
 import { ErrorCode, GatewayError } from '../common/errors';
-import { PlanhatService, serializeWithinBudget, type RawRecords } from '../planhat/planhat.service';
+import { parseDryRun } from '../common/dry-run';
+import { fieldChanges, PlanhatService, serializeWithinBudget, type RawRecords } from '../planhat/planhat.service';
 import type { RateLimitHeaders } from '../planhat/rate-limit';
 import { mapperOf, type Native, type UnifiedMapper } from './mappers';
 import { rawRecordWriterOf, type RawRecord } from './mappers/raw';
@@ -305,11 +306,18 @@ export class UnifiedService {
     return this.readBack(def, mapper, mode, accountId, String(res.data._id ?? ''), 'created', res.data);
   }
 
-  async update(api: string, resource: string, accountId: string | undefined, id: string, body: unknown, query: Record<string, unknown> = {}): Promise<UnifiedResult<object>> {
+  async update(api: string, resource: string, accountId: string | undefined, id: string, body: unknown, rawQuery: Record<string, unknown> = {}): Promise<UnifiedResult<object>> {
     const def = this.resource(api, resource, 'update');
     const mapper = mapperOf(def);
+    const { dryRun, query } = takeDryRun(rawQuery);
     const mode = outputMode(parseOr400(unifiedSchemas(def).writeQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>);
     const unified = parseOr400(unifiedSchemas(def).update, body, 'field') as Record<string, unknown>;
+    if (dryRun) {
+      // The record as it is now, in unified terms, against each unified field sent; nothing is written.
+      const current = await this.read(def, mapper, accountId, id);
+      const now = mapper.toUnified(current.data, { includeRemoteData: false }) as Record<string, unknown>;
+      return { data: { dry_run: true, id: String(current.data._id ?? id), ...fieldChanges(now, unified) }, rateLimit: current.rateLimit };
+    }
     let native = mapper.toNative(unified);
     if (def.native === 'tickets') {
       // Planhat's ticket upsert matches on sourceId and drops items without an email: send both.
@@ -326,9 +334,13 @@ export class UnifiedService {
     return this.readBack(def, mapper, mode, accountId, id, 'updated', res.data);
   }
 
-  async delete(api: string, resource: string, accountId: string | undefined, id: string): Promise<UnifiedResult<{ id: string }>> {
+  async delete(api: string, resource: string, accountId: string | undefined, id: string, rawQuery: Record<string, unknown> = {}): Promise<UnifiedResult<object>> {
     const def = this.resource(api, resource, 'delete');
     const mapper = mapperOf(def);
+    if (takeDryRun(rawQuery).dryRun) {
+      const current = await this.read(def, mapper, accountId, id);
+      return { data: { dry_run: true, would_delete: mapper.toUnified(current.data, { includeRemoteData: false }) }, rateLimit: current.rateLimit };
+    }
     if (mapper.accepts) await this.read(def, mapper, accountId, id);
     const res = await this.planhat.delete(accountId, def.native, id);
     return { data: { id }, rateLimit: res.rateLimit };
@@ -408,6 +420,12 @@ export class UnifiedService {
 /** One record as answered: Planhat's own (raw) or mapped, with or without remote_data. */
 function answerOf(mapper: UnifiedMapper, n: Native, mode: OutputMode): object {
   return mode.format === 'raw' ? n : mapper.toUnified(n, { includeRemoteData: mode.includeRemoteData });
+}
+
+/** `dry_run` of an update or delete, taken out of the query (see parseDryRun). */
+function takeDryRun(query: Record<string, unknown>): { dryRun: boolean; query: Record<string, unknown> } {
+  const { dry_run: raw, ...rest } = query;
+  return { dryRun: parseDryRun(raw), query: rest };
 }
 
 /** Planhat's JSON text of one record. */

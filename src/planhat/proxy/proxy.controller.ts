@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { GatewayError } from '../../common/errors';
+import { DRY_RUN_QUERY, parseDryRun } from '../../common/dry-run';
 import { IdempotencyService, idempotentReply, principalOf, IDEMPOTENCY_KEY_HEADER, type AuthedRequest } from '../../common/idempotency/idempotency.service';
 import { modelKeys } from '../catalog';
 import { PlanhatService, type Result } from '../planhat.service';
@@ -10,20 +10,6 @@ const RESOURCE = { name: 'resource', enum: modelKeys(), description: 'Planhat mo
 const ACCOUNT = { name: 'integrated_account_id', required: true, description: 'Integrated account (connected Planhat tenant) id, from GET /integrated-account' };
 const ID = { name: 'id', description: "The record's _id, extid-<externalId> or srcid-<sourceId>", example: 'extid-ACME-0001' };
 const RECORD = { type: 'object', additionalProperties: true, example: { _id: '65a1f0c2e4b0a1b2c3d4e5f6', name: 'Acme Corp' } };
-
-const DRY_RUN = {
-  name: 'dry_run',
-  required: false,
-  schema: { type: 'boolean' as const },
-  description: 'true: write nothing; answer what would change (updates: {dry_run, _id, changes: [{field, before, after}], unchanged}; deletes: {dry_run, would_delete: <the record>})',
-};
-
-/** `?dry_run`: absent or false writes; true previews; anything else is a 400 (never a write the caller meant to preview). */
-function dryRun(raw: unknown): boolean {
-  if (raw === undefined || raw === 'false') return false;
-  if (raw === 'true') return true;
-  throw GatewayError.invalid('Query parameter dry_run must be true or false', { field: 'dry_run' }, 'Send ?dry_run=true to preview the change without writing it.');
-}
 
 function send<T>(reply: FastifyReply, res: Result<T>): T {
   reply.headers(res.rateLimit);
@@ -131,7 +117,7 @@ export class ProxyController {
   @ApiParam(RESOURCE)
   @ApiParam(ID)
   @ApiQuery(ACCOUNT)
-  @ApiQuery(DRY_RUN)
+  @ApiQuery(DRY_RUN_QUERY)
   @ApiBody({ schema: RECORD })
   async patch(
     @Param('resource') resource: string,
@@ -141,7 +127,7 @@ export class ProxyController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return send(reply, await (dryRun(dry) ? this.planhat.previewUpdate(account, resource, id, body) : this.planhat.update(account, resource, id, body)));
+    return send(reply, await (parseDryRun(dry) ? this.planhat.previewUpdate(account, resource, id, body) : this.planhat.update(account, resource, id, body)));
   }
 
   @Put(':resource/:id')
@@ -149,7 +135,7 @@ export class ProxyController {
   @ApiParam(RESOURCE)
   @ApiParam(ID)
   @ApiQuery(ACCOUNT)
-  @ApiQuery(DRY_RUN)
+  @ApiQuery(DRY_RUN_QUERY)
   @ApiBody({ schema: RECORD })
   async put(
     @Param('resource') resource: string,
@@ -159,7 +145,7 @@ export class ProxyController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return send(reply, await (dryRun(dry) ? this.planhat.previewUpdate(account, resource, id, body) : this.planhat.update(account, resource, id, body)));
+    return send(reply, await (parseDryRun(dry) ? this.planhat.previewUpdate(account, resource, id, body) : this.planhat.update(account, resource, id, body)));
   }
 
   @Delete(':resource/:id')
@@ -167,7 +153,7 @@ export class ProxyController {
   @ApiParam(RESOURCE)
   @ApiParam(ID)
   @ApiQuery(ACCOUNT)
-  @ApiQuery(DRY_RUN)
+  @ApiQuery(DRY_RUN_QUERY)
   async remove(
     @Param('resource') resource: string,
     @Param('id') id: string,
@@ -175,6 +161,6 @@ export class ProxyController {
     @Query('dry_run') dry: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return send(reply, await (dryRun(dry) ? this.planhat.previewDelete(account, resource, id) : this.planhat.delete(account, resource, id)));
+    return send(reply, await (parseDryRun(dry) ? this.planhat.previewDelete(account, resource, id) : this.planhat.delete(account, resource, id)));
   }
 }
