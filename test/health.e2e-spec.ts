@@ -18,7 +18,8 @@ async function get(url: string): Promise<{ status: number; body: any; cache: str
 describe('liveness and readiness on SQLite', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // SQLite and no Redis, also in the scale-out pass (which sets PostgreSQL and Redis for every other suite).
+    t = await startTestApp({ DATABASE_URL: undefined, REDIS_URL: undefined, REDIS_KEY_PREFIX: undefined });
   });
   afterAll(async () => {
     await t?.close();
