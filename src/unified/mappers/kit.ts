@@ -24,15 +24,15 @@ export interface FieldRule {
   readonly read?: (n: Native) => unknown;
   /**
    * The Planhat fields `read` looks at. With them the unified list writes records straight from
-   * Planhat's text (raw.ts), giving `read` a record of just these fields; a mapper with a `read`
+   * Planhat's text (../fast/raw.ts), giving `read` a record of just these fields; a mapper with a `read`
    * field without `reads` maps parsed records instead.
    */
   readonly reads?: readonly string[];
   /**
-   * What `read` gives, written as JSON straight from Planhat's text of the `reads` fields (raw.ts),
+   * What `read` gives, written as JSON straight from Planhat's text of the `reads` fields (../fast/raw.ts),
    * without decoding them; false, having written nothing, when `read` gives undefined. It may hand
    * a record it does not cover to `r.read`. Only the combinators below define it, next to their
-   * `read`; raw.spec.ts checks that the two agree.
+   * `read`; ../fast/raw.spec.ts checks that the two agree.
    */
   readonly readRaw?: (r: RawFields, out: ByteWriter) => boolean;
   readonly write?: (value: unknown, out: Native) => void;
@@ -96,13 +96,19 @@ export function direct(rows: readonly Direct[]): FieldRule[] {
 }
 
 export function defineMapper(spec: MapperSpec): UnifiedMapper {
+  // The fields as parallel arrays, walked by index: toUnified runs for every record of every page.
+  const count = spec.fields.length;
+  const unifieds = spec.fields.map((f) => f.unified);
+  const natives = spec.fields.map((f) => f.native);
+  const reads = spec.fields.map((f) => f.read);
   return {
     ...spec,
     toUnified(n: Native, ctx: MapCtx = { includeRemoteData: true }): Unified {
       const out: Unified = { id: idOf(n) };
-      for (const f of spec.fields) {
-        const v = f.read ? f.read(n) : n[f.native];
-        if (v !== undefined) out[f.unified] = v;
+      for (let i = 0; i < count; i++) {
+        const read = reads[i];
+        const v = read === undefined ? n[natives[i]] : read(n);
+        if (v !== undefined) out[unifieds[i]] = v;
       }
       if (ctx.includeRemoteData) out.remote_data = n;
       return out;
@@ -181,19 +187,23 @@ const keyBytes = (key: string) => Buffer.from(`${JSON.stringify(key)}:`);
 export function textRecordList(fields: Readonly<Record<string, string>>, constants: Readonly<Record<string, string>>): Pick<FieldRule, 'reads' | 'read' | 'readRaw'> {
   const entries = Object.entries(fields);
   const keys = entries.map(([unified]) => keyBytes(unified));
+  const unifiedKeys = entries.map(([unified]) => unified);
+  const nativeKeys = entries.map(([, native]) => native);
+  const constantEntries = Object.entries(constants);
   const tail = Buffer.from(`${Object.entries(constants).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('')}}]`);
   return {
     reads: entries.map(([, native]) => native),
     read: (n) => {
-      const record: Native = {};
-      let any = false;
-      for (const [unified, native] of entries) {
-        const v = str(n, native);
-        if (v === undefined) continue;
-        record[unified] = v;
-        any = true;
+      let record: Native | undefined;
+      for (let i = 0; i < unifiedKeys.length; i++) {
+        const v = n[nativeKeys[i]];
+        if (typeof v !== 'string' || v === '') continue;
+        record ??= {};
+        record[unifiedKeys[i]] = v;
       }
-      return any ? [{ ...record, ...constants }] : [];
+      if (record === undefined) return [];
+      for (let i = 0; i < constantEntries.length; i++) record[constantEntries[i][0]] = constantEntries[i][1];
+      return [record];
     },
     readRaw: (r, out) => {
       let first = true;
@@ -228,12 +238,23 @@ export function textList(key: string, sources: readonly TextSource[]): Pick<Fiel
   const tails = sources.map((s) => Buffer.from(`,"type":${JSON.stringify(s.type)}}`));
   return {
     reads: sources.map((s) => s.from),
-    read: (n) =>
-      sources.flatMap((s) => {
+    read: (n) => {
+      const items: Native[] = [];
+      for (let i = 0; i < sources.length; i++) {
+        const s = sources[i];
         const v = n[s.from];
-        if (!s.each) return str(n, s.from) ? [{ [key]: v, type: s.type }] : [];
-        return Array.isArray(v) ? (v as unknown[]).filter((e) => typeof e === 'string' && (!s.nonEmpty || e)).map((e) => ({ [key]: e, type: s.type })) : [];
-      }),
+        if (!s.each) {
+          if (typeof v === 'string' && v !== '') items.push({ [key]: v, type: s.type });
+          continue;
+        }
+        if (!Array.isArray(v)) continue;
+        for (let e = 0; e < v.length; e++) {
+          const text: unknown = v[e];
+          if (typeof text === 'string' && (!s.nonEmpty || text !== '')) items.push({ [key]: text, type: s.type });
+        }
+      }
+      return items;
+    },
     readRaw: (r, out) => {
       // The arrays first: one that holds more than strings goes to `read` before anything is written.
       const elements = sources.map((s, i) => (s.each ? r.texts(i) : []));

@@ -1,6 +1,6 @@
 import type { ByteWriter } from '../../common/byte-writer';
 import type { ScannedArray } from '../../common/json-scan';
-import { idOf, type FieldRule, type Native, type RawFields, type UnifiedMapper } from './kit';
+import { idOf, type FieldRule, type Native, type RawFields, type UnifiedMapper } from '../mappers/kit';
 
 /**
  * Writes the unified JSON of one Planhat record from the record's own JSON text, without parsing
