@@ -204,7 +204,7 @@ async function main() {
     ['call1', 'mcp tools/call list, 1 connection', 'proxy1'],
   ].filter(([name]) => runs(name));
   // Warm-up: both tenants (lazy seeding), connections, and each measured path until its code is
-  // optimised (JIT, WebAssembly tier-up), so that the first round measures the steady state too.
+  // optimised (JIT), so that the first round measures the steady state too.
   for (const name of new Set(['bare', 'proxy', ...pairs.map(([n]) => n)])) await load({ ...targets[name][1], duration: WARMUP_S });
   const rounds = pairs.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {

@@ -32,26 +32,6 @@ describe('ByteWriter', () => {
     })).toBe(`5678é☃${src.toString().slice(0, 150)}!`);
   });
 
-  it('jsonStringContent(piece) writes JSON.stringify(text) without its quotes, for strings and UTF-8 bytes split anywhere', () => {
-    const text = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }).map((s) => s.replace(/[\ud800-\udfff]/g, '')), fc.jsonValue().map((v) => JSON.stringify(v, null, 1)));
-    fc.assert(
-      fc.property(text, fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), (s, cuts, asString) => {
-        const bytes = Buffer.from(s);
-        const at = [0, ...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length];
-        const pieces = at.slice(1).map((end, k) => bytes.subarray(at[k], end));
-        const out = written((w) => (asString ? w.jsonStringContent(s) : pieces.forEach((p) => w.jsonStringContent(p))));
-        expect(out).toBe(JSON.stringify(s).slice(1, -1));
-      }),
-      { seed: 12, numRuns: 1000 },
-    );
-    // every control character, and a body longer than one escape block
-    const controls = Array.from({ length: 0x20 }, (_, c) => String.fromCharCode(c)).join('') + '"\\\x7f\u2028';
-    expect(written((w) => w.jsonStringContent(Buffer.from(controls)))).toBe(JSON.stringify(controls).slice(1, -1));
-    // longer than the escaper's 32 KB blocks, with bytes to escape on their edges
-    const long = `${'{"a":"b\\"c\\n"},'.repeat(9000)}é`;
-    expect(written((w) => w.jsonStringContent(Buffer.from(long)))).toBe(JSON.stringify(long).slice(1, -1));
-  });
-
   it('piece(p) writes a string or bytes as they are', () => {
     expect(written((w) => {
       w.piece('{"a":');

@@ -1,5 +1,3 @@
-import { escapeJsonBytes } from './json-escape';
-
 /** A piece of JSON text: a string, or its UTF-8 bytes (e.g. a run of Planhat's own text). */
 export type JsonPiece = string | Buffer;
 
@@ -43,24 +41,6 @@ export class ByteWriter {
   piece(p: JsonPiece): void {
     if (typeof p === 'string') this.text(p);
     else this.bytes(p);
-  }
-
-  /**
-   * A piece of JSON text as the content of a JSON string (what JSON.stringify(text) writes between
-   * its quotes), so that a JSON string can hold JSON text given in pieces (escaping is per character,
-   * and bytes are escaped one by one, so pieces may split anywhere). Bytes must be valid UTF-8 (see
-   * escapeJsonBytes).
-   */
-  jsonStringContent(p: JsonPiece): void {
-    if (typeof p === 'string') {
-      this.text(JSON.stringify(p).slice(1, -1));
-      return;
-    }
-    escapeJsonBytes(p, (escaped) => {
-      this.room(escaped.length);
-      this.buf.set(escaped, this.pos);
-      this.pos += escaped.length;
-    });
   }
 
   /** A string, as UTF-8. */

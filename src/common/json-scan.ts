@@ -10,15 +10,8 @@
  * It can also note each element's top-level keys and values (ElementFields), from which the
  * unified API writes records without building them.
  *
- * Two implementations of the one state machine: json-scan.wat (WebAssembly, strings skipped 16
- * bytes at a time; about twice as fast), used for bodies up to WASM_MAX_BYTES, and the TypeScript
- * one below for larger bodies (the module's memory is not held at their size), for a page whose
- * elements or fields outgrow the room the module is given, and where WebAssembly is not available.
- * json-scan.spec.ts runs both.
+ * A table-driven state machine in TypeScript; json-scan.spec.ts checks it against JSON.parse.
  */
-import { JSON_SCAN_WASM } from './json-scan.wasm';
-import { instantiate, type WasmMemory } from './wasm';
-
 
 const STRING_STOP = new Uint8Array(256); // bytes that end a run of plain string characters
 for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
@@ -115,20 +108,13 @@ export class ElementFields {
   }
 
   push(v: number): void {
-    if (this.length === this.spans.length) this.grow(1);
+    if (this.length === this.spans.length) this.grow();
     this.spans[this.length++] = v;
   }
 
-  /** Appends entries (as push does, one by one). */
-  append(entries: Int32Array): void {
-    if (this.length + entries.length > this.spans.length) this.grow(entries.length);
-    this.spans.set(entries, this.length);
-    this.length += entries.length;
-  }
-
-  /** Room for `extra` more entries: at least double the capacity. */
-  private grow(extra: number): void {
-    const next = new Int32Array(Math.max(this.spans.length * 2, this.length + extra));
+  /** Doubles the capacity. */
+  private grow(): void {
+    const next = new Int32Array(this.spans.length * 2);
     next.set(this.spans.subarray(0, this.length));
     this.spans = next;
   }
@@ -149,9 +135,6 @@ export interface ScannedArray {
   fields?: ElementFields;
 }
 
-/** Largest body scanned by the WebAssembly scanner (its memory grows to about 2.5 times this). */
-export const WASM_MAX_BYTES = 1 << 20;
-
 /**
  * The number of elements of the JSON array in `b`, or -1 when `b` is not exactly one valid JSON
  * array (surrounding whitespace allowed). Does not check UTF-8 (use `isUtf8` for that). With
@@ -160,62 +143,6 @@ export const WASM_MAX_BYTES = 1 << 20;
  * goes, so after a -1 they mean nothing).
  */
 export function countJsonArray(b: Uint8Array, bounds?: number[], fields?: ElementFields): number {
-  if (b.length <= WASM_MAX_BYTES && (scanner ??= instantiate<Scanner>(JSON_SCAN_WASM) ?? null)) {
-    const n = wasmScan(scanner, b, bounds, fields);
-    if (n !== OUT_OF_ROOM) return n;
-  }
-  return countJsonArrayJs(b, bounds, fields);
-}
-
-// json-scan.wat's memory: the input at IN, then 16 zero bytes, then the elements (3 i32 each) and the
-// field entries; the count of field entries and the escaped-key flag at FIELDS_WRITTEN / ESCAPED_KEY.
-const IN = 4096;
-const FIELDS_WRITTEN = 1024;
-const ESCAPED_KEY = 1028;
-const OUT_OF_ROOM = -2;
-const PAGE = 65536;
-
-interface Scanner {
-  memory: WasmMemory;
-  scan(n: number, mode: number, els: number, elsCap: number, fs: number, fsCap: number): number;
-}
-/** The module, instantiated on first use; null where WebAssembly is not available (e.g. `node --jitless`). */
-let scanner: Scanner | null | undefined;
-let u8 = new Uint8Array(0);
-let i32 = new Int32Array(0);
-
-/** countJsonArray by json-scan.wat; OUT_OF_ROOM when the elements or fields outgrow the room given for them. */
-function wasmScan(mod: Scanner, b: Uint8Array, bounds?: number[], fields?: ElementFields): number {
-  const n = b.length;
-  const els = (IN + n + 16 + 15) & ~15;
-  // Room for a page of records of 32 bytes or more, with fields of 16 bytes or more (Planhat's are larger).
-  const elsCap = bounds || fields ? (n >> 5) + 16 : 0;
-  const fs = els + 12 * elsCap;
-  const fsCap = fields ? (n >> 2) + 64 : 0;
-  const need = fs + 4 * fsCap;
-  if (mod.memory.buffer.byteLength < need) mod.memory.grow(Math.ceil((need - mod.memory.buffer.byteLength) / PAGE));
-  if (u8.buffer !== mod.memory.buffer) {
-    u8 = new Uint8Array(mod.memory.buffer);
-    i32 = new Int32Array(mod.memory.buffer);
-  }
-  u8.set(b, IN);
-  u8.fill(0, IN + n, IN + n + 16);
-  const mode = (bounds || fields ? 1 : 0) | (fields ? 2 : 0);
-  const count = mod.scan(n, mode, els, elsCap, fs, fsCap);
-  if (count < 0) return count;
-  const at = els >> 2;
-  if (bounds) for (let k = 0; k < count; k++) bounds.push(i32[at + 3 * k], i32[at + 3 * k + 1]);
-  if (fields) {
-    const base = fields.length;
-    for (let k = 0; k < count; k++) fields.starts.push(base + i32[at + 3 * k + 2]);
-    fields.append(i32.subarray(fs >> 2, (fs >> 2) + i32[FIELDS_WRITTEN >> 2]));
-    if (i32[ESCAPED_KEY >> 2] === 1) fields.escapedKeys = true;
-  }
-  return count;
-}
-
-/** countJsonArray in TypeScript (for bodies larger than WASM_MAX_BYTES; exported for json-scan.spec.ts). */
-export function countJsonArrayJs(b: Uint8Array, bounds?: number[], fields?: ElementFields): number {
   const n = b.length;
   let i = 0;
   while (i < n && WHITESPACE[b[i]] === 1) i++;

@@ -222,8 +222,7 @@ export class PlanhatService {
     // text alone never reads it).
     const res = await this.client.callBytes(req.conn, req.request);
     const bounds: number[] = [];
-    // No room made ahead: the WebAssembly scanner appends a page's fields at once, at their exact size.
-    const fields: ElementFields | undefined = opts.recordFields ? new ElementFields(0) : undefined;
+    const fields: ElementFields | undefined = opts.recordFields ? new ElementFields() : undefined;
     let total = isUtf8(res.bytes) ? countJsonArray(res.bytes, bounds, fields) : -1;
     let records: RawRecords | undefined;
     let parse: () => Record<string, unknown>[];

@@ -7,7 +7,7 @@ import { parseDryRun } from '../common/dry-run';
 import { fieldChanges, PlanhatService, serializeWithinBudget, type RawRecords } from '../planhat/planhat.service';
 import type { RateLimitHeaders } from '../planhat/rate-limit';
 import { mapperOf, type Native, type UnifiedMapper } from './mappers';
-import { rawRecordWriterOf, type RawRecord } from './mappers/raw';
+import { rawRecordWriterOf, type RawRecord } from './fast/raw';
 import { filtersOf, rangeTest, takeBracketed } from './filters';
 import { DEFAULT_LIMIT, maxLimitOf, outputMode, parseOr400, sortFields, unifiedSchemas, type OutputMode } from './unified.schemas';
 import { findUnifiedResource, type UnifiedOp, type UnifiedResourceDef } from './unified-resources';
@@ -136,7 +136,7 @@ export class UnifiedService {
 
   /**
    * The same page as list, as the JSON bytes of its `{result, next_cursor, result_count}` envelope,
-   * written from Planhat's own text of each record (raw.ts): one-to-one fields and `remote_data` are
+   * written from Planhat's own text of each record (fast/raw.ts): one-to-one fields and `remote_data` are
    * copied, not parsed and serialised again. A record the writer does not take is parsed, mapped and serialised.
    */
   async listJson(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>): Promise<UnifiedResult<Buffer>> {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ByteWriter } from '../../common/byte-writer';
 
 /** A Planhat record as Planhat returns it, and a record in a unified model. */
 export type Native = Record<string, unknown>;
@@ -24,40 +23,32 @@ export interface FieldRule {
   readonly read?: (n: Native) => unknown;
   /**
    * The Planhat fields `read` looks at. With them the unified list writes records straight from
-   * Planhat's text (raw.ts), giving `read` a record of just these fields; a mapper with a `read`
+   * Planhat's text (../fast/raw.ts), giving `read` a record of just these fields; a mapper with a `read`
    * field without `reads` maps parsed records instead.
    */
   readonly reads?: readonly string[];
   /**
-   * What `read` gives, written as JSON straight from Planhat's text of the `reads` fields (raw.ts),
-   * without decoding them; false, having written nothing, when `read` gives undefined. It may hand
-   * a record it does not cover to `r.read`. Only the combinators below define it, next to their
-   * `read`; raw.spec.ts checks that the two agree.
+   * What `read` gives, as a shape the unified list's raw writer (../fast/) writes straight from
+   * Planhat's text of the `reads` fields, without decoding them. Only the combinators below set it,
+   * next to their `read`; ../fast/raw.spec.ts checks that the two agree.
    */
-  readonly readRaw?: (r: RawFields, out: ByteWriter) => boolean;
+  readonly raw?: RawShape;
   readonly write?: (value: unknown, out: Native) => void;
   /** `sort` on this unified field sorts on `native` (true for every direct field). */
   readonly sortable?: boolean;
   readonly note?: string;
 }
 
-/** One record's fields as Planhat wrote them, for a rule's `readRaw`; `i` indexes the rule's `reads`. */
-export interface RawFields {
-  /** Field i is a non-empty string (what `str` accepts). */
-  isText(i: number): boolean;
-  /** Writes field i's JSON text as Planhat wrote it. */
-  copy(i: number, out: ByteWriter): void;
-  /**
-   * The spans `[start, end, start, end, ...]` of the elements of field i, each a JSON string, when
-   * it is an array of strings; [] when it is absent or not an array; undefined when it is an array
-   * that holds something else.
-   */
-  texts(i: number): number[] | undefined;
-  /** Writes the record's text `[start, end)` (a span from `texts`). */
-  copySpan(start: number, end: number, out: ByteWriter): void;
-  /** `read` on the decoded fields, written as JSON; false, having written nothing, when it gives undefined. */
-  read(out: ByteWriter): boolean;
-}
+/**
+ * How a combinator's `read` value is laid out, for the raw writer (../fast/raw-shapes.ts):
+ * `id`: `{id}` from a text field 0; `textRecords`: `[{...non-empty text fields, ...constants}]`;
+ * `textList`: `[{[key]: text, type}, ...]` from the sources; `tags`: `[{id, name}]` from a string array.
+ */
+export type RawShape =
+  | { readonly kind: 'id' }
+  | { readonly kind: 'textRecords'; readonly keys: readonly string[]; readonly constants: Readonly<Record<string, string>> }
+  | { readonly kind: 'textList'; readonly key: string; readonly sources: readonly TextSource[] }
+  | { readonly kind: 'tags' };
 
 /** A list filter: mapped onto a Planhat parameter (`param`) or applied by the gateway (`test`). */
 export interface FilterRule {
@@ -96,13 +87,19 @@ export function direct(rows: readonly Direct[]): FieldRule[] {
 }
 
 export function defineMapper(spec: MapperSpec): UnifiedMapper {
+  // The fields as parallel arrays, walked by index: toUnified runs for every record of every page.
+  const count = spec.fields.length;
+  const unifieds = spec.fields.map((f) => f.unified);
+  const natives = spec.fields.map((f) => f.native);
+  const reads = spec.fields.map((f) => f.read);
   return {
     ...spec,
     toUnified(n: Native, ctx: MapCtx = { includeRemoteData: true }): Unified {
       const out: Unified = { id: idOf(n) };
-      for (const f of spec.fields) {
-        const v = f.read ? f.read(n) : n[f.native];
-        if (v !== undefined) out[f.unified] = v;
+      for (let i = 0; i < count; i++) {
+        const read = reads[i];
+        const v = read === undefined ? n[natives[i]] : read(n);
+        if (v !== undefined) out[unifieds[i]] = v;
       }
       if (ctx.includeRemoteData) out.remote_data = n;
       return out;
@@ -147,13 +144,7 @@ export function refField(unified: string, native: string, what: string, opts: { 
     sortable: true,
     read: (n) => ref(n[native]),
     reads: [native],
-    readRaw: (r, out) => {
-      if (!r.isText(0)) return r.read(out);
-      out.bytes(ID_OPEN);
-      r.copy(0, out);
-      out.byte(0x7d);
-      return true;
-    },
+    raw: { kind: 'id' },
     ...(opts.writable === false
       ? {}
       : {
@@ -165,49 +156,31 @@ export function refField(unified: string, native: string, what: string, opts: { 
   };
 }
 
-const ID_OPEN = Buffer.from('{"id":');
-const LIST_OPEN = Buffer.from('[{');
-const EMPTY_LIST = Buffer.from('[]');
-const COMMA = 0x2c;
-
-/** `"key":` as JSON. */
-const keyBytes = (key: string) => Buffer.from(`${JSON.stringify(key)}:`);
-
 /**
  * `[{...the non-empty text fields, ...constants}]`, or `[]` when the record has none of them: the
  * one address or phone number Planhat keeps, as a unified list. `fields` maps unified keys to
  * Planhat fields, in the order they are written.
  */
-export function textRecordList(fields: Readonly<Record<string, string>>, constants: Readonly<Record<string, string>>): Pick<FieldRule, 'reads' | 'read' | 'readRaw'> {
+export function textRecordList(fields: Readonly<Record<string, string>>, constants: Readonly<Record<string, string>>): Pick<FieldRule, 'reads' | 'read' | 'raw'> {
   const entries = Object.entries(fields);
-  const keys = entries.map(([unified]) => keyBytes(unified));
-  const tail = Buffer.from(`${Object.entries(constants).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('')}}]`);
+  const unifiedKeys = entries.map(([unified]) => unified);
+  const nativeKeys = entries.map(([, native]) => native);
+  const constantEntries = Object.entries(constants);
   return {
     reads: entries.map(([, native]) => native),
     read: (n) => {
-      const record: Native = {};
-      let any = false;
-      for (const [unified, native] of entries) {
-        const v = str(n, native);
-        if (v === undefined) continue;
-        record[unified] = v;
-        any = true;
+      let record: Native | undefined;
+      for (let i = 0; i < unifiedKeys.length; i++) {
+        const v = n[nativeKeys[i]];
+        if (typeof v !== 'string' || v === '') continue;
+        record ??= {};
+        record[unifiedKeys[i]] = v;
       }
-      return any ? [{ ...record, ...constants }] : [];
+      if (record === undefined) return [];
+      for (let i = 0; i < constantEntries.length; i++) record[constantEntries[i][0]] = constantEntries[i][1];
+      return [record];
     },
-    readRaw: (r, out) => {
-      let first = true;
-      for (let i = 0; i < keys.length; i++) {
-        if (!r.isText(i)) continue;
-        if (first) out.bytes(LIST_OPEN);
-        else out.byte(COMMA);
-        first = false;
-        out.bytes(keys[i]);
-        r.copy(i, out);
-      }
-      out.bytes(first ? EMPTY_LIST : tail);
-      return true;
-    },
+    raw: { kind: 'textRecords', keys: unifiedKeys, constants },
   };
 }
 
@@ -223,48 +196,27 @@ export interface TextSource {
 }
 
 /** `[{[key]: text, type}, ...]` from the sources in order (urls from web and domains, email addresses). */
-export function textList(key: string, sources: readonly TextSource[]): Pick<FieldRule, 'reads' | 'read' | 'readRaw'> {
-  const head = Buffer.from(`{${JSON.stringify(key)}:`);
-  const tails = sources.map((s) => Buffer.from(`,"type":${JSON.stringify(s.type)}}`));
+export function textList(key: string, sources: readonly TextSource[]): Pick<FieldRule, 'reads' | 'read' | 'raw'> {
   return {
     reads: sources.map((s) => s.from),
-    read: (n) =>
-      sources.flatMap((s) => {
-        const v = n[s.from];
-        if (!s.each) return str(n, s.from) ? [{ [key]: v, type: s.type }] : [];
-        return Array.isArray(v) ? (v as unknown[]).filter((e) => typeof e === 'string' && (!s.nonEmpty || e)).map((e) => ({ [key]: e, type: s.type })) : [];
-      }),
-    readRaw: (r, out) => {
-      // The arrays first: one that holds more than strings goes to `read` before anything is written.
-      const elements = sources.map((s, i) => (s.each ? r.texts(i) : []));
-      if (elements.includes(undefined)) return r.read(out);
-      let first = true;
-      const item = () => {
-        out.byte(first ? 0x5b : COMMA);
-        first = false;
-        out.bytes(head);
-      };
+    read: (n) => {
+      const items: Native[] = [];
       for (let i = 0; i < sources.length; i++) {
-        if (!sources[i].each) {
-          if (!r.isText(i)) continue;
-          item();
-          r.copy(i, out);
-          out.bytes(tails[i]);
+        const s = sources[i];
+        const v = n[s.from];
+        if (!s.each) {
+          if (typeof v === 'string' && v !== '') items.push({ [key]: v, type: s.type });
           continue;
         }
-        const spans = elements[i]!;
-        for (let e = 0; e < spans.length; e += 2) {
-          // `""` is the empty string.
-          if (sources[i].nonEmpty && spans[e + 1] - spans[e] <= 2) continue;
-          item();
-          r.copySpan(spans[e], spans[e + 1], out);
-          out.bytes(tails[i]);
+        if (!Array.isArray(v)) continue;
+        for (let e = 0; e < v.length; e++) {
+          const text: unknown = v[e];
+          if (typeof text === 'string' && (!s.nonEmpty || text !== '')) items.push({ [key]: text, type: s.type });
         }
       }
-      if (first) out.bytes(EMPTY_LIST);
-      else out.byte(0x5d);
-      return true;
+      return items;
     },
+    raw: { kind: 'textList', key, sources },
   };
 }
 
@@ -351,15 +303,7 @@ export function ownerField(unified: string, native: string, what: string, nameFi
     note: `{id${nameField ? `, name ← ${nameField}` : ', name'}}; Planhat's id or {id, nickName} object; a write takes an id or {id}`,
     read: (n) => ownerOf(n[native], nameField ? n[nameField] : undefined),
     reads: nameField ? [native, nameField] : [native],
-    readRaw: nameField
-      ? undefined
-      : (r, out) => {
-          if (!r.isText(0)) return r.read(out);
-          out.bytes(ID_OPEN);
-          r.copy(0, out);
-          out.byte(0x7d);
-          return true;
-        },
+    raw: nameField ? undefined : { kind: 'id' },
     schema: ownerSchema(what),
     write: (v, out) => {
       out[native] = typeof v === 'string' ? v : (v as { id: string }).id;
@@ -376,9 +320,6 @@ const namedValue = z.union([
 ]);
 export const nameOfValue = (v: unknown): string => (typeof v === 'string' ? v : ((v as { name?: string }).name ?? (v as { id: string }).id));
 
-const TAG_ID = Buffer.from('{"id":');
-const TAG_NAME = Buffer.from(',"name":');
-
 /** `tags` ← Planhat's string array, read as `[{id, name}]` (both the tag); a write takes strings or `{id|name}`. */
 export function tagsField(unified: string, native: string): FieldRule {
   return {
@@ -389,22 +330,7 @@ export function tagsField(unified: string, native: string): FieldRule {
     schema: z.array(namedValue).describe('Tags: [{id, name}] as read, or plain strings'),
     reads: [native],
     read: (n) => (Array.isArray(n[native]) ? (n[native] as unknown[]).filter((t) => typeof t === 'string').map((t) => ({ id: t, name: t })) : undefined),
-    readRaw: (r, out) => {
-      const spans = r.texts(0);
-      if (spans === undefined) return r.read(out);
-      if (spans.length === 0) return r.read(out);
-      out.byte(0x5b);
-      for (let e = 0; e < spans.length; e += 2) {
-        if (e > 0) out.byte(COMMA);
-        out.bytes(TAG_ID);
-        r.copySpan(spans[e], spans[e + 1], out);
-        out.bytes(TAG_NAME);
-        r.copySpan(spans[e], spans[e + 1], out);
-        out.byte(0x7d);
-      }
-      out.byte(0x5d);
-      return true;
-    },
+    raw: { kind: 'tags' },
     write: (v, out) => {
       out[native] = (v as unknown[]).map(nameOfValue);
     },

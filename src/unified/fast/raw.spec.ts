@@ -4,7 +4,7 @@ import { countJsonArray, ElementFields, type ScannedArray } from '../../common/j
 import { findModel } from '../../planhat/catalog';
 import { SandboxStore } from '../../planhat/sandbox/store';
 import { UNIFIED_RESOURCES } from '../unified-resources';
-import { MAPPERS, type Native, type UnifiedMapper } from './index';
+import { MAPPERS, type Native, type UnifiedMapper } from '../mappers/index';
 import { rawRecordWriterOf } from './raw';
 
 /** A page as the unified list scans it (countJsonArray with fields). */

@@ -1,10 +1,11 @@
 import type { ByteWriter } from '../../common/byte-writer';
 import type { ScannedArray } from '../../common/json-scan';
-import { idOf, type FieldRule, type Native, type RawFields, type UnifiedMapper } from './kit';
+import { idOf, type FieldRule, type Native, type UnifiedMapper } from '../mappers/kit';
+import { rawFieldWriter, type RawFields } from './raw-shapes';
 
 /**
  * Writes the unified JSON of one Planhat record from the record's own JSON text, without parsing
- * it: one-to-one fields are copied as Planhat wrote their values, `read` fields with a `readRaw`
+ * it: one-to-one fields are copied as Planhat wrote their values, `read` fields with a `raw` shape
  * write theirs from the text of the Planhat fields they declare (`reads`), the others get a record
  * of just those fields, decoded, and `remote_data` is the record's text itself.
  * The JSON means the same as JSON.stringify(toUnified(JSON.parse(text))) (raw.spec.ts checks
@@ -42,6 +43,7 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
   const prefixes = fields.map((f) => Buffer.from(`,${JSON.stringify(f.unified)}:`));
   const copyFrom = Int32Array.from(fields, (f) => (f.read ? -1 : slot(f.native)));
   const readSlots = fields.map((f) => (f.read ? Int32Array.from(f.reads!, slot) : undefined));
+  const shapeWriters = fields.map((f) => (f.read && f.raw ? rawFieldWriter(f.raw) : undefined));
   const idSlot = slot('_id');
   const altIdSlot = slot('id');
   const idSlots = Int32Array.of(idSlot, altIdSlot);
@@ -114,7 +116,8 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
       view.use(rule, readSlots[i]!);
       const mark = out.length;
       out.bytes(prefixes[i]);
-      if (!(rule.readRaw ? rule.readRaw(view, out) : view.read(out))) out.rewind(mark);
+      const shaped = shapeWriters[i];
+      if (!(shaped ? shaped(view, out) : view.read(out))) out.rewind(mark);
     }
     if (includeRemoteData) {
       out.bytes(REMOTE_DATA);
