@@ -8,6 +8,7 @@ import { UnifiedModule } from '../unified/unified.module';
 import { INSTRUCTIONS, McpAccessService, SERVER_INFO } from './mcp-access.service';
 import { McpController } from './mcp.controller';
 import { McpToolsService } from './mcp-tools.service';
+import { CsPrompts } from './prompts';
 import { McpPolicyGuard } from './policy.guard';
 import { McpHooksModule, McpServerHooks } from './server-hooks';
 import { McpToolRegistry } from './tool-registry';
@@ -43,7 +44,7 @@ import { UnifiedToolRunner } from './unified-runner';
       useFactory: (hooks: McpServerHooks) => ({
         ...SERVER_INFO,
         instructions: INSTRUCTIONS,
-        capabilities: { tools: { listChanged: false } },
+        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false } },
         streamableHttp: { statelessMode: true, enableJsonResponse: true },
         serverMutator: hooks.mutate,
         logging: { level: ['error'] },
@@ -51,7 +52,7 @@ import { UnifiedToolRunner } from './unified-runner';
     }),
   ],
   controllers: [McpController],
-  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, InsightTools, DiscoveryTools, ModelActionTools],
+  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, InsightTools, DiscoveryTools, ModelActionTools, CsPrompts],
   exports: [McpToolsService, McpToolRegistry],
 })
 export class McpModule {}

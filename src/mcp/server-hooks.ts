@@ -11,6 +11,7 @@ import { CustomFieldsCache } from './custom-fields';
 import { errorContext } from './mcp-tools.service';
 import { META_INPUTS, META_JSON, type MetaToolName } from './meta-tools';
 import { findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from './policy';
+import { promptAllowed, unknownPrompt } from './prompts';
 import { errorResult, notAllowed } from './results';
 import { inputSchemaFor, issueMessage, parseArguments, toolSpec } from './tool-schemas';
 
@@ -87,6 +88,8 @@ const META_DEFS = new Map<string, Tool>(
  * - tools/list: mcp-nest decides which tools are listed (its registry and the policy guard); each
  *   listed entry is then the gateway's own definition of that tool, built once per tool, with the
  *   account's custom fields swapped into the `custom` property of create/update tools;
+ * - prompts/list and prompts/get: only the prompts the server's policy allows (prompts.ts) are
+ *   listed; getting another answers exactly as for an unknown prompt;
  * - tools/call: a call the guard refuses or a tool mcp-nest does not know becomes an LLM-readable
  *   `isError` result (status, reason, next step) instead of a bare JSON-RPC error, and arguments
  *   that fail the tool's schema get the gateway's message naming the field and the next step.
@@ -110,7 +113,16 @@ export class McpServerHooks {
     }
     server.setRequestHandler = ((schema: AnyObjectSchema, handler: Handler) => {
       const method = (schema as { shape?: { method?: { value?: unknown } } }).shape?.method?.value;
-      const hooked = method === 'tools/list' ? this.onList(handler) : method === 'tools/call' ? this.onCall(handler) : handler;
+      const hooked =
+        method === 'tools/list'
+          ? this.onList(handler)
+          : method === 'tools/call'
+            ? this.onCall(handler)
+            : method === 'prompts/list'
+              ? onPromptList(handler)
+              : method === 'prompts/get'
+                ? onPromptGet(handler)
+                : handler;
       register(withInvalidParams(schema), hooked);
     }) as typeof server.setRequestHandler;
     return mcp;
@@ -158,6 +170,24 @@ export class McpServerHooks {
       return result.isError ? (validationError(name, args) ?? result) : result;
     };
   }
+}
+
+/** prompts/list: mcp-nest lists every registered prompt; only those the server's policy allows stay. */
+function onPromptList(handler: Handler): Handler {
+  return async (request, extra) => {
+    const result = (await handler(request, extra)) as { prompts: { name: string }[] };
+    const config = mcpRequest.getStore()?.config;
+    return { ...result, prompts: result.prompts.filter((p) => promptAllowed(p.name, config)) };
+  };
+}
+
+/** prompts/get: a prompt the policy hides is refused before mcp-nest runs it, as an unknown one. */
+function onPromptGet(handler: Handler): Handler {
+  return async (request, extra) => {
+    const name = String(request.params?.name);
+    if (!promptAllowed(name, mcpRequest.getStore()?.config)) throw unknownPrompt(name);
+    return handler(request, extra);
+  };
 }
 
 /**
