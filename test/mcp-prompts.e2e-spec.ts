@@ -61,8 +61,8 @@ describe.each([
     expect(qbr.messages[0].role).toBe('user');
     expect(text).toContain('"Acme"');
     for (const def of PROMPT_DEFS) {
-      const args = def.name === 'renewal_risk_review' ? { days: '30' } : def.name === 'weekly_churn_digest' ? {} : { company: 'Acme' };
       const args: Record<string, string> = def.name === 'renewal_risk_review' ? { days: '30' } : def.name === 'weekly_churn_digest' ? {} : { company: 'Acme' };
+      const r = await c.getPrompt({ name: def.name, arguments: args });
       const body = (r.messages[0].content as { text: string }).text;
       for (const tool of def.tools) {
         expect(toolNames.has(tool)).toBe(true);
