@@ -44,7 +44,7 @@ import { UnifiedToolRunner } from './unified-runner';
       useFactory: (hooks: McpServerHooks) => ({
         ...SERVER_INFO,
         instructions: INSTRUCTIONS,
-        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false } },
+        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, logging: {} },
         streamableHttp: { statelessMode: true, enableJsonResponse: true },
         serverMutator: hooks.mutate,
         logging: { level: ['error'] },

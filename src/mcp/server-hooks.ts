@@ -1,7 +1,7 @@
 import { Injectable, Module, Optional } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AnyObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import { ErrorCode as RpcCode, InitializeRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode as RpcCode, InitializeRequestSchema, McpError, SetLevelRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
@@ -110,6 +110,13 @@ export class McpServerHooks {
     if (initialize) {
       handlers.delete('initialize');
       register(withInvalidParams(InitializeRequestSchema as unknown as AnyObjectSchema), (request, extra) => initialize(request, extra));
+    }
+    // logging/setLevel (the SDK registers it when the logging capability is on): checked the same way,
+    // so an unknown level is -32602 instead of being silently accepted.
+    const setLevel = handlers.get('logging/setLevel');
+    if (setLevel) {
+      handlers.delete('logging/setLevel');
+      register(withInvalidParams(SetLevelRequestSchema as unknown as AnyObjectSchema), (request, extra) => setLevel(request, extra));
     }
     server.setRequestHandler = ((schema: AnyObjectSchema, handler: Handler) => {
       const method = (schema as { shape?: { method?: { value?: unknown } } }).shape?.method?.value;
