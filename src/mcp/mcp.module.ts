@@ -9,6 +9,7 @@ import { INSTRUCTIONS, McpAccessService, SERVER_INFO } from './mcp-access.servic
 import { McpController } from './mcp.controller';
 import { McpToolsService } from './mcp-tools.service';
 import { CsPrompts } from './prompts';
+import { CsResources } from './resources';
 import { McpPolicyGuard } from './policy.guard';
 import { McpHooksModule, McpServerHooks } from './server-hooks';
 import { McpToolRegistry } from './tool-registry';
@@ -44,7 +45,7 @@ import { UnifiedToolRunner } from './unified-runner';
       useFactory: (hooks: McpServerHooks) => ({
         ...SERVER_INFO,
         instructions: INSTRUCTIONS,
-        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, logging: {} },
+        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, logging: {}, resources: { listChanged: false } },
         streamableHttp: { statelessMode: true, enableJsonResponse: true },
         serverMutator: hooks.mutate,
         logging: { level: ['error'] },
@@ -52,7 +53,7 @@ import { UnifiedToolRunner } from './unified-runner';
     }),
   ],
   controllers: [McpController],
-  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, InsightTools, DiscoveryTools, ModelActionTools, CsPrompts],
+  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, InsightTools, DiscoveryTools, ModelActionTools, CsPrompts, CsResources],
   exports: [McpToolsService, McpToolRegistry],
 })
 export class McpModule {}
