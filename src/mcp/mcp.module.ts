@@ -45,7 +45,7 @@ import { UnifiedToolRunner } from './unified-runner';
       useFactory: (hooks: McpServerHooks) => ({
         ...SERVER_INFO,
         instructions: INSTRUCTIONS,
-        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, logging: {}, resources: { listChanged: false } },
+        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, logging: {}, resources: { listChanged: false }, completions: {} },
         streamableHttp: { statelessMode: true, enableJsonResponse: true },
         serverMutator: hooks.mutate,
         logging: { level: ['error'] },

@@ -1,16 +1,18 @@
 import { Injectable, Module, Optional } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AnyObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import { ErrorCode as RpcCode, InitializeRequestSchema, McpError, SetLevelRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode as RpcCode, CompleteRequestSchema, InitializeRequestSchema, McpError, SetLevelRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { PlanhatModule } from '../planhat/planhat.module';
+import { PlanhatService } from '../planhat/planhat.service';
+import { allModels } from '../planhat/catalog';
 import { mcpRequest } from './context';
 import { CustomFieldsCache } from './custom-fields';
 import { errorContext } from './mcp-tools.service';
 import { META_INPUTS, META_JSON, type MetaToolName } from './meta-tools';
-import { findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from './policy';
+import { allowedTools, findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from './policy';
 import { promptAllowed, unknownPrompt } from './prompts';
 import { errorResult, notAllowed } from './results';
 import { inputSchemaFor, issueMessage, parseArguments, toolSpec } from './tool-schemas';
@@ -98,6 +100,7 @@ const META_DEFS = new Map<string, Tool>(
 export class McpServerHooks {
   constructor(
     private readonly customFields: CustomFieldsCache,
+    private readonly planhat: PlanhatService,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -118,6 +121,8 @@ export class McpServerHooks {
       handlers.delete('logging/setLevel');
       register(withInvalidParams(SetLevelRequestSchema as unknown as AnyObjectSchema), (request, extra) => setLevel(request, extra));
     }
+    // completion/complete (mcp-nest registers none): prompt arguments and resource template variables.
+    register(withInvalidParams(CompleteRequestSchema as unknown as AnyObjectSchema), (request) => this.complete(request.params ?? {}));
     server.setRequestHandler = ((schema: AnyObjectSchema, handler: Handler) => {
       const method = (schema as { shape?: { method?: { value?: unknown } } }).shape?.method?.value;
       const hooked =
@@ -134,6 +139,31 @@ export class McpServerHooks {
     }) as typeof server.setRequestHandler;
     return mcp;
   };
+
+  /**
+   * Completion values where a value set is known: company names of the tenant for a prompt's
+   * `company` (when the server offers that prompt), day counts for `days`, and the models the
+   * policy reaches for planhat://models/{model}. Anything else (or no context) completes to nothing.
+   */
+  private async complete(params: Record<string, unknown>): Promise<{ completion: { values: string[]; total: number; hasMore: boolean } }> {
+    const ref = (params.ref ?? {}) as { type?: string; name?: string; uri?: string };
+    const arg = (params.argument ?? {}) as { name?: string; value?: string };
+    const prefix = String(arg.value ?? '').toLowerCase();
+    const ctx = mcpRequest.getStore();
+    let pool: string[] = [];
+    if (ctx && ref.type === 'ref/prompt' && typeof ref.name === 'string' && promptAllowed(ref.name, ctx.config)) {
+      if (arg.name === 'days') pool = ['30', '60', '90', '180', '365'];
+      if (arg.name === 'company') {
+        const page = await this.planhat.listPage(ctx.accountId, 'companies', { select: 'name' }, { limit: 2000 });
+        pool = (page.data.result as { name?: unknown }[]).map((c) => c.name).filter((n): n is string => typeof n === 'string');
+      }
+    } else if (ctx && ref.type === 'ref/resource' && ref.uri === 'planhat://models/{model}' && arg.name === 'model') {
+      const reached = new Set(allowedTools(ctx.config).filter((t) => t.kind === 'native').map((t) => t.resource));
+      pool = allModels().map((m) => m.key).filter((k) => reached.has(k));
+    }
+    const matches = [...new Set(pool)].filter((v) => v.toLowerCase().startsWith(prefix)).sort();
+    return { completion: { values: matches.slice(0, 100), total: matches.length, hasMore: matches.length > 100 } };
+  }
 
   private onList(handler: Handler): Handler {
     return async (request, extra) => {
