@@ -49,7 +49,7 @@ describe.each([
   it('lists planhat://policy and the planhat://models/{model} template', async () => {
     const c = await connect(allTools, { sse });
     expect(c.getServerCapabilities()?.resources).toBeDefined();
-    expect((await c.listResources()).resources.map((r) => r.uri)).toEqual(['planhat://policy']);
+    expect((await c.listResources()).resources.map((r) => r.uri).sort()).toEqual(['planhat://custom-fields', 'planhat://policy']);
     expect((await c.listResourceTemplates()).resourceTemplates.map((r) => r.uriTemplate)).toEqual(['planhat://models/{model}']);
   });
 
@@ -74,6 +74,18 @@ describe.each([
     expect(doc.required).toContain('name');
     expect((doc.fields as Json[]).every((f) => typeof f.type === 'string' && typeof f.required === 'boolean')).toBe(true);
   });
+});
+
+it("the tenant's custom fields per model, limited to the models the policy reaches", async () => {
+  const all = await read(allTools, 'planhat://custom-fields');
+  expect(Object.keys(all)).toContain('Company');
+  expect(all.Company).toMatchObject({ type: 'object' });
+  expect(Object.keys(all.Company.properties).length).toBeGreaterThan(0);
+  const c = await connect(allTools);
+  const defs = (await c.callTool({ name: 'list_all_planhat_custom_fields', arguments: { limit: 2000 } })) as { structuredContent?: Json };
+  const companyFields = (defs.structuredContent?.result as Json[]).filter((d) => d.parent === 'Company').map((d) => d.name).sort();
+  expect(Object.keys(all.Company.properties).sort()).toEqual(companyFields);
+  expect(await read(insightsOnly, 'planhat://custom-fields')).toEqual({});
 });
 
 it('a model no allowed tool touches, or no model at all, is an unknown resource', async () => {

@@ -3,6 +3,7 @@ import { ErrorCode as RpcCode, McpError, type ReadResourceResult } from '@modelc
 import { z } from 'zod';
 import { allModels } from '../planhat/catalog';
 import { contextOf, type McpContext } from './context';
+import { CustomFieldsCache } from './custom-fields';
 import { Resource, ResourceTemplate } from './mcp-nest';
 import { allowedTools, configProblem, toolsForConfig } from './policy';
 
@@ -11,6 +12,8 @@ import { allowedTools, configProblem, toolsForConfig } from './policy';
  *
  * - `planhat://policy`: what this server may and may not do (its method and tag filters, tool
  *   exposure, the tools it lists and the operations it refuses);
+ * - `planhat://custom-fields`: the tenant's custom fields (JSON Schema per Planhat model name), for
+ *   the models the server's policy reaches;
  * - `planhat://models/{model}`: one Planhat model of the catalog (writable fields with their type,
  *   description and whether create requires them), readable only when the server's policy allows
  *   at least one tool of that model; another model answers as an unknown resource.
@@ -65,6 +68,26 @@ export function modelDocument(key: string): Record<string, unknown> | undefined 
 
 @Injectable()
 export class CsResources {
+  constructor(private readonly customFields: CustomFieldsCache) {}
+
+  @Resource({
+    uri: 'planhat://custom-fields',
+    name: 'custom_fields',
+    description: "This tenant's custom fields per Planhat model (name, type, allowed values), for the models this server reaches.",
+    mimeType: JSON_TYPE,
+  })
+  async custom_fields(_params: unknown, _c: unknown, req: unknown): Promise<ReadResourceResult> {
+    const uri = 'planhat://custom-fields';
+    const ctx = contextOfResourceRequest(req);
+    if (!ctx) throw unknownResource(uri);
+    const reached = new Set(allowedTools(ctx.config).filter((t) => t.kind === 'native').map((t) => t.resource));
+    const names = new Set(allModels().filter((m) => reached.has(m.key)).map((m) => m.modelName));
+    const byModel = await this.customFields.get(ctx.accountId);
+    if (!byModel) throw new McpError(RpcCode.InternalError, 'Planhat could not be asked for the custom fields; retry shortly');
+    const doc = Object.fromEntries([...byModel].filter(([model]) => names.has(model)).sort(([a], [b]) => a.localeCompare(b)));
+    return { contents: [{ uri, mimeType: JSON_TYPE, text: JSON.stringify(doc, null, 2) }] };
+  }
+
   @Resource({ uri: 'planhat://policy', name: 'policy', description: "This MCP server's policy: what it may and may not do.", mimeType: JSON_TYPE })
   policy(_params: unknown, _c: unknown, req: unknown): ReadResourceResult {
     const ctx = contextOfResourceRequest(req);
