@@ -9,6 +9,7 @@ import { IntegratedAccountsService } from './admin/integrated-accounts/integrate
 import { setupSwagger } from './admin/swagger';
 import { clientErrorHandler, installBodyParsing } from './common/body-parsing';
 import { GatewayExceptionFilter, sendError } from './common/http-exception.filter';
+import { installOriginGuard, OriginPolicy } from './common/origin-guard';
 import { createRootLogger, installRequestLogging, requestIdFor } from './common/logging';
 import { SelfAddress } from './common/self-address';
 import { createValidationPipe } from './common/validation';
@@ -76,6 +77,12 @@ export async function createApp(
     reply.raw.once('close', () => metrics.recordRequest(route, reply.raw.statusCode, Number(process.hrtime.bigint() - start) / 1e9));
     done();
   });
+  // Origin/Host validation (DNS rebinding, cross-site requests) before any route, auth or body.
+  let boundPort: number | undefined;
+  installOriginGuard(
+    fastify,
+    new OriginPolicy({ listenHost: config.host, publicUrl: () => config.publicUrl, allowedOrigins: config.allowedOrigins, port: () => boundPort }),
+  );
   installBodyParsing(fastify, config.bodyLimitBytes);
   installCanonicalMcpPaths(fastify);
   // Errors raised by Fastify itself (body parsing, size limits) reach GatewayExceptionFilter through
@@ -129,6 +136,7 @@ export async function createApp(
   }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  boundPort = port;
   app.get(SelfAddress).setListening(port);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   return { app, config, url: `http://${host}:${port}` };

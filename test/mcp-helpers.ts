@@ -7,8 +7,8 @@ import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../src/admin/testing
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A gateway on a fresh data dir with the embedded sandbox, and the sandbox account id. */
-export async function startMcpApp(): Promise<{ t: TestApp; accountId: string }> {
-  const t = await startTestApp({ SANDBOX_RATE_LIMIT_PER_MIN: '0', THROTTLE_PER_MIN: '0' });
+export async function startMcpApp(env: Record<string, string> = {}): Promise<{ t: TestApp; accountId: string }> {
+  const t = await startTestApp({ SANDBOX_RATE_LIMIT_PER_MIN: '0', THROTTLE_PER_MIN: '0', ...env });
   const list = await api(t, 'GET', '/integrated-account');
   if (!Array.isArray(list.body.result)) throw new Error(`GET /integrated-account: ${list.status} ${list.text}`);
   const accountId = (list.body.result as Json[]).find((a) => a.name === 'sandbox')?.id ?? list.body.result[0].id;

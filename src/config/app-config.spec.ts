@@ -40,9 +40,18 @@ describe('loadConfig', () => {
     ['ADMIN_API_KEY', 'short'],
     ['REDIS_URL', 'http://x'],
     ['LOG_LEVEL', 'loud'],
+    ['ALLOWED_ORIGINS', '*'],
+    ['ALLOWED_ORIGINS', 'app.example.com'],
+    ['ALLOWED_ORIGINS', 'https://app.example.com/path'],
+    ['ALLOWED_ORIGINS', 'https://a.example.com,,https://b.example.com'],
   ])('rejects %s=%s with a message naming the key', (key, value) => {
     expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(new RegExp(`^Invalid configuration:\\n${key}: `));
+  });
+
+  it('reads ALLOWED_ORIGINS as normalised origins', () => {
+    expect(loadConfig({ DATA_DIR: tmp(), ALLOWED_ORIGINS: 'https://App.example.com, http://localhost:5173/' }).allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ DATA_DIR: tmp() }).allowedOrigins).toEqual([]);
   });
 
   it('reads postgres URLs and explicit keys', () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { httpsOriginOn } from '../common/https-origin';
+import { parseAllowedOrigins } from '../common/origin-guard';
 import { privateDir, privateFile } from '../common/private-files';
 import { envSchema, formatEnvIssues } from './config.schema';
 
@@ -12,6 +13,8 @@ export class AppConfig {
   publicUrl!: string;
   /** Whether publicUrl was derived from the port (then it follows the port actually bound). */
   publicUrlDerived!: boolean;
+  /** Browser origins allowed besides PUBLIC_URL's (ALLOWED_ORIGINS, normalised). */
+  allowedOrigins!: string[];
   dataDir!: string;
   adminApiKey!: string;
   /** True when the admin key was generated in this start (it is printed once). */
@@ -107,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     publicUrlDerived: e.PUBLIC_URL === undefined,
+    allowedOrigins: parseAllowedOrigins(e.ALLOWED_ORIGINS, (why) => new ConfigError(`ALLOWED_ORIGINS: ${why}`)),
     dataDir,
     adminApiKey: admin.value,
     adminApiKeyGenerated: admin.generated,

@@ -37,6 +37,7 @@ export const envSchema = z.object({
   PORT: int(3000, 0, 65535).describe('Listen port'),
   HOST: z.string().min(1).optional().default('127.0.0.1').describe('Listen address'),
   PUBLIC_URL: url.describe('Base of the MCP URLs handed out (default http://localhost:$PORT)'),
+  ALLOWED_ORIGINS: z.string().optional().describe('Browser origins allowed besides the origin of PUBLIC_URL (comma-separated, e.g. https://app.example.com)'),
   DATA_DIR: z.string().min(1).optional().default('./data').describe('SQLite file and generated keys'),
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional().describe('secret: root API token'),
   DATABASE_URL: z

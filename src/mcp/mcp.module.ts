@@ -8,6 +8,8 @@ import { UnifiedModule } from '../unified/unified.module';
 import { INSTRUCTIONS, McpAccessService, SERVER_INFO } from './mcp-access.service';
 import { McpController } from './mcp.controller';
 import { McpToolsService } from './mcp-tools.service';
+import { CsPrompts } from './prompts';
+import { CsResources } from './resources';
 import { McpPolicyGuard } from './policy.guard';
 import { McpHooksModule, McpServerHooks } from './server-hooks';
 import { McpToolRegistry } from './tool-registry';
@@ -43,7 +45,7 @@ import { UnifiedToolRunner } from './unified-runner';
       useFactory: (hooks: McpServerHooks) => ({
         ...SERVER_INFO,
         instructions: INSTRUCTIONS,
-        capabilities: { tools: { listChanged: false } },
+        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, logging: {}, resources: { listChanged: false }, completions: {} },
         streamableHttp: { statelessMode: true, enableJsonResponse: true },
         serverMutator: hooks.mutate,
         logging: { level: ['error'] },
@@ -51,7 +53,7 @@ import { UnifiedToolRunner } from './unified-runner';
     }),
   ],
   controllers: [McpController],
-  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, InsightTools, DiscoveryTools, ModelActionTools],
+  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, InsightTools, DiscoveryTools, ModelActionTools, CsPrompts, CsResources],
   exports: [McpToolsService, McpToolRegistry],
 })
 export class McpModule {}

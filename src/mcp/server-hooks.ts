@@ -1,16 +1,19 @@
 import { Injectable, Module, Optional } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AnyObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import { ErrorCode as RpcCode, InitializeRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode as RpcCode, CompleteRequestSchema, InitializeRequestSchema, McpError, SetLevelRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { PlanhatModule } from '../planhat/planhat.module';
+import { PlanhatService } from '../planhat/planhat.service';
+import { allModels } from '../planhat/catalog';
 import { mcpRequest } from './context';
 import { CustomFieldsCache } from './custom-fields';
 import { errorContext } from './mcp-tools.service';
 import { META_INPUTS, META_JSON, type MetaToolName } from './meta-tools';
-import { findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from './policy';
+import { allowedTools, findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from './policy';
+import { promptAllowed, unknownPrompt } from './prompts';
 import { errorResult, notAllowed } from './results';
 import { inputSchemaFor, issueMessage, parseArguments, toolSpec } from './tool-schemas';
 
@@ -87,6 +90,8 @@ const META_DEFS = new Map<string, Tool>(
  * - tools/list: mcp-nest decides which tools are listed (its registry and the policy guard); each
  *   listed entry is then the gateway's own definition of that tool, built once per tool, with the
  *   account's custom fields swapped into the `custom` property of create/update tools;
+ * - prompts/list and prompts/get: only the prompts the server's policy allows (prompts.ts) are
+ *   listed; getting another answers exactly as for an unknown prompt;
  * - tools/call: a call the guard refuses or a tool mcp-nest does not know becomes an LLM-readable
  *   `isError` result (status, reason, next step) instead of a bare JSON-RPC error, and arguments
  *   that fail the tool's schema get the gateway's message naming the field and the next step.
@@ -95,6 +100,7 @@ const META_DEFS = new Map<string, Tool>(
 export class McpServerHooks {
   constructor(
     private readonly customFields: CustomFieldsCache,
+    private readonly planhat: PlanhatService,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -108,13 +114,56 @@ export class McpServerHooks {
       handlers.delete('initialize');
       register(withInvalidParams(InitializeRequestSchema as unknown as AnyObjectSchema), (request, extra) => initialize(request, extra));
     }
+    // logging/setLevel (the SDK registers it when the logging capability is on): checked the same way,
+    // so an unknown level is -32602 instead of being silently accepted.
+    const setLevel = handlers.get('logging/setLevel');
+    if (setLevel) {
+      handlers.delete('logging/setLevel');
+      register(withInvalidParams(SetLevelRequestSchema as unknown as AnyObjectSchema), (request, extra) => setLevel(request, extra));
+    }
+    // completion/complete (mcp-nest registers none): prompt arguments and resource template variables.
+    register(withInvalidParams(CompleteRequestSchema as unknown as AnyObjectSchema), (request) => this.complete(request.params ?? {}));
     server.setRequestHandler = ((schema: AnyObjectSchema, handler: Handler) => {
       const method = (schema as { shape?: { method?: { value?: unknown } } }).shape?.method?.value;
-      const hooked = method === 'tools/list' ? this.onList(handler) : method === 'tools/call' ? this.onCall(handler) : handler;
+      const hooked =
+        method === 'tools/list'
+          ? this.onList(handler)
+          : method === 'tools/call'
+            ? this.onCall(handler)
+            : method === 'prompts/list'
+              ? onPromptList(handler)
+              : method === 'prompts/get'
+                ? onPromptGet(handler)
+                : handler;
       register(withInvalidParams(schema), hooked);
     }) as typeof server.setRequestHandler;
     return mcp;
   };
+
+  /**
+   * Completion values where a value set is known: company names of the tenant for a prompt's
+   * `company` (when the server offers that prompt), day counts for `days`, and the models the
+   * policy reaches for planhat://models/{model}. Anything else (or no context) completes to nothing.
+   */
+  private async complete(params: Record<string, unknown>): Promise<{ completion: { values: string[]; total: number; hasMore: boolean } }> {
+    const ref = (params.ref ?? {}) as { type?: string; name?: string; uri?: string };
+    const arg = (params.argument ?? {}) as { name?: string; value?: string };
+    const prefix = String(arg.value ?? '').toLowerCase();
+    const ctx = mcpRequest.getStore();
+    let pool: string[] = [];
+    if (ctx && ref.type === 'ref/prompt' && typeof ref.name === 'string' && promptAllowed(ref.name, ctx.config)) {
+      if (arg.name === 'days') pool = ['30', '60', '90', '180', '365'];
+      if (arg.name === 'company') {
+        const page = await this.planhat.listPage(ctx.accountId, 'companies', { select: 'name' }, { limit: 2000 });
+        pool = (page.data.result as { name?: unknown }[]).map((c) => c.name).filter((n): n is string => typeof n === 'string');
+      }
+    } else if (ctx && ref.type === 'ref/resource' && ref.uri === 'planhat://models/{model}' && arg.name === 'model') {
+      const reached = new Set(allowedTools(ctx.config).filter((t) => t.kind === 'native').map((t) => t.resource));
+      pool = allModels().map((m) => m.key).filter((k) => reached.has(k));
+    }
+    const matches = [...new Set(pool)].filter((v) => v.toLowerCase().startsWith(prefix)).sort();
+    return { completion: { values: matches.slice(0, 100), total: matches.length, hasMore: matches.length > 100 } };
+  }
 
   private onList(handler: Handler): Handler {
     return async (request, extra) => {
@@ -158,6 +207,24 @@ export class McpServerHooks {
       return result.isError ? (validationError(name, args) ?? result) : result;
     };
   }
+}
+
+/** prompts/list: mcp-nest lists every registered prompt; only those the server's policy allows stay. */
+function onPromptList(handler: Handler): Handler {
+  return async (request, extra) => {
+    const result = (await handler(request, extra)) as { prompts: { name: string }[] };
+    const config = mcpRequest.getStore()?.config;
+    return { ...result, prompts: result.prompts.filter((p) => promptAllowed(p.name, config)) };
+  };
+}
+
+/** prompts/get: a prompt the policy hides is refused before mcp-nest runs it, as an unknown one. */
+function onPromptGet(handler: Handler): Handler {
+  return async (request, extra) => {
+    const name = String(request.params?.name);
+    if (!promptAllowed(name, mcpRequest.getStore()?.config)) throw unknownPrompt(name);
+    return handler(request, extra);
+  };
 }
 
 /**
