@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { createSchema, updateSchema } from './index';
+import { createSchema, updateSchema } from './body-schemas';
 import type { ModelDef } from './types';
 
 export interface RecordProblem {
