@@ -8,7 +8,7 @@ import { McpServersService } from '../src/admin/mcp-servers/mcp-servers.service'
 import { SelfAddress } from '../src/common/self-address';
 import { MIGRATIONS } from '../src/database/migrations';
 import { PlanhatConnectionResolver } from '../src/planhat/planhat-connection';
-import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../src/admin/testing/admin-test-app';
+import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../src/testing/test-app';
 import { api as apiOn } from './mcp-helpers';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../src/admin/testing/admin-test-app';
+import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../src/testing/test-app';
 
 /**
  * A real browser walks the Swagger UI like a newcomer: Authorize with the admin key, then

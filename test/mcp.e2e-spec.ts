@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Clock } from '../src/admin/clock';
-import type { TestApp } from '../src/admin/testing/admin-test-app';
+import type { TestApp } from '../src/testing/test-app';
 import { toolIndex, toolsForConfig } from '../src/mcp/policy';
 import { api, call, closeClients, connect, createServer, ok, proxyAll, startMcpApp, textOf, type Json } from './mcp-helpers';
 

@@ -12,8 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { Clock } from '../src/admin/clock';
-import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../src/admin/testing/admin-test-app';
-import { serviceEnv } from '../src/admin/testing/service-env';
+import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../src/testing/test-app';
+import { serviceEnv } from '../src/testing/service-env';
 import { InitialSchema1763900000000 } from '../src/database/migrations/1763900000000-initial-schema';
 import { api, closeClients, connect, rpc, startMcpApp, type Json } from './mcp-helpers';
 

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freshDataDir } from '../src/admin/testing/admin-test-app';
+import { freshDataDir } from '../src/testing/test-app';
 import { startGateway, type TestGateway } from './helpers';
 
 async function restartScenario(env: Record<string, string>): Promise<{ before: number; after: TestGateway; dataDir: string }> {

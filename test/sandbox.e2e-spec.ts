@@ -6,7 +6,7 @@ import { allModels, type ModelDef } from '../src/planhat/catalog';
 import { createSandbox } from '../src/planhat/sandbox';
 import { buildSandboxServer, type SandboxServer } from '../src/planhat/sandbox/standalone';
 import { DataSource } from 'typeorm';
-import { startTestApp } from '../src/admin/testing/admin-test-app';
+import { startTestApp } from '../src/testing/test-app';
 import { ADMIN_KEY, startGateway } from './helpers';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { request } from 'undici';
 import { createApp, type CreatedApp } from '../src/app.factory';
-import { serviceEnv } from '../src/admin/testing/service-env';
+import { serviceEnv } from '../src/testing/service-env';
 import { RedisConnection } from '../src/common/redis/redis.connection';
 import { buildSandboxServer, type SandboxServer } from '../src/planhat/sandbox/standalone';
 

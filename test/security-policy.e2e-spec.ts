@@ -7,7 +7,7 @@
  * cannot be skipped; an SSE session only works under the URL that opened it.
  */
 import { Clock } from '../src/admin/clock';
-import { TEST_ADMIN_KEY, type TestApp } from '../src/admin/testing/admin-test-app';
+import { TEST_ADMIN_KEY, type TestApp } from '../src/testing/test-app';
 import { allowedTools, modelActionModels, toolIndex, toolsForConfig, TOOL_EXPOSURES, type McpServerConfig } from '../src/mcp/policy';
 import { toolName, type Operation } from '../src/planhat/catalog';
 import { api, closeClients, connect, proxyAll, rpc, startMcpApp, type Json } from './mcp-helpers';

@@ -137,7 +137,7 @@ export class ProxyController {
   @ApiQuery(ACCOUNT)
   @ApiQuery(DRY_RUN_QUERY)
   @ApiBody({ schema: RECORD })
-  async put(
+  put(
     @Param('resource') resource: string,
     @Param('id') id: string,
     @Query('integrated_account_id') account: string | undefined,
@@ -145,7 +145,7 @@ export class ProxyController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return send(reply, await (parseDryRun(dry) ? this.planhat.previewUpdate(account, resource, id, body) : this.planhat.update(account, resource, id, body)));
+    return this.patch(resource, id, account, dry, body, reply);
   }
 
   @Delete(':resource/:id')
