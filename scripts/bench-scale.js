@@ -1,0 +1,312 @@
+#!/usr/bin/env node
+// `npm run bench:scale`: cost as tenants grow (issue 25). Creates N sandbox integrated accounts with
+// M MCP servers each (P distinct policies per account, the same P policies for every account), then
+// touches every server once with tools/list (twice: a second pass), and reports: the create rate,
+// tools/list p50 on the first server (before touching) and on the last (after), a tools/call p50,
+// the gateway's RSS after creating / after the first pass / after the second, and the duration of
+// the expired-server sweep (the gateway's DELETE, timed on its database, with the plan it uses).
+//
+//   npm run bench:scale                                  # 1,000 × 5 on SQLite (~2 min here)
+//   npm run bench:scale -- --accounts 10000 --servers 10 # with DATABASE_URL=postgres://… (an empty database)
+//
+// Flags (or env): --accounts (SCALE_ACCOUNTS, 1000), --servers (SCALE_SERVERS, 5), --policies
+// (SCALE_POLICIES, 2), --concurrency (SCALE_CONCURRENCY, 8), --samples (SCALE_SAMPLES, 100).
+// The gateway runs with its default cache bounds unless CACHE_* are set in the environment.
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { request, Agent } = require('undici');
+
+const root = path.resolve(__dirname, '..');
+const arg = (name, env, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  const raw = i > 0 ? process.argv[i + 1] : process.env[env];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} / ${env} must be a positive integer, got "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+};
+const ACCOUNTS = arg('accounts', 'SCALE_ACCOUNTS', 1000);
+const SERVERS = arg('servers', 'SCALE_SERVERS', 5);
+const POLICIES = arg('policies', 'SCALE_POLICIES', 2);
+const CONCURRENCY = arg('concurrency', 'SCALE_CONCURRENCY', 8);
+const SAMPLES = arg('samples', 'SCALE_SAMPLES', 100);
+const DATABASE_URL = process.env.DATABASE_URL;
+const ADMIN_KEY = 'bench-admin-key-0123456789';
+// The same P policies for every account: identical policies share one cached tool list.
+const POLICY_SET = [{}, { methods: ['read'] }, { tags: ['crm', 'success'] }, { methods: ['create', 'update'] }, { tool_exposure: 'discovery' }];
+const children = new Set();
+const dispatcher = new Agent({ connections: CONCURRENCY * 2, keepAliveTimeout: 30_000 });
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+function start(name, script, env) {
+  const child = spawn(process.execPath, [script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  child.on('exit', (code) => {
+    children.delete(child);
+    if (code && !child.stopping) console.error(`${name} exited with ${code}\n${stderr}`);
+  });
+  children.add(child);
+  return child;
+}
+
+async function waitFor(url, timeoutMs = 60_000) {
+  const t0 = performance.now();
+  for (;;) {
+    try {
+      const res = await request(url);
+      await res.body.dump();
+      if (res.statusCode < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    if (performance.now() - t0 > timeoutMs) throw new Error(`${url} did not come up within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function stop(child) {
+  if (!child || child.exitCode !== null) return;
+  child.stopping = true;
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await done;
+  clearTimeout(t);
+}
+
+function rssMb(pid) {
+  try {
+    return +(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024).toFixed(1);
+  } catch {
+    return NaN;
+  }
+}
+
+async function json(method, url, body) {
+  const res = await request(url, {
+    method,
+    dispatcher,
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  if (res.statusCode >= 400) throw new Error(`${method} ${url} → ${res.statusCode} ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+let rpcId = 0;
+async function rpc(url, method, params = {}) {
+  const res = await request(url, {
+    method: 'POST',
+    dispatcher,
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`${method} → ${res.statusCode} ${text.slice(0, 300)}`);
+  const body = JSON.parse(text);
+  if (body.error || body.result?.isError) throw new Error(`${method} → ${text.slice(0, 300)}`);
+  return body.result;
+}
+
+/** Runs fn over items with `limit` in flight. */
+async function pool(items, limit, fn) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
+}
+
+const p50 = (xs) => +[...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(2);
+
+/** p50 of `n` sequential calls of fn (after one warm-up call). */
+async function latency(n, fn) {
+  await fn();
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return p50(times);
+}
+
+/** The sweep the gateway runs (McpServersService.sweepExpired), timed on its database: a share of the servers is made expired first. */
+async function sweep(database, dataDir, total) {
+  const now = new Date().toISOString();
+  // ids are random UUIDs: those starting with 0 are ~1/16 of all servers
+  const expire = "UPDATE mcp_server SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id LIKE '0%'";
+  if (database) {
+    const { Client } = require('pg');
+    const c = new Client({ connectionString: database });
+    await c.connect();
+    try {
+      await c.query(expire);
+      await c.query('ANALYZE mcp_server');
+      const plan = (await c.query('EXPLAIN DELETE FROM mcp_server WHERE expires_at <= $1', [now])).rows.map((r) => r['QUERY PLAN']).join(' / ');
+      const t = performance.now();
+      const r = await c.query('DELETE FROM mcp_server WHERE expires_at <= $1', [now]);
+      const ms = performance.now() - t;
+      const t2 = performance.now();
+      await c.query('DELETE FROM mcp_server WHERE expires_at <= $1', [now]);
+      return { sweep_ms: +ms.toFixed(1), swept: r.rowCount, of: total, empty_sweep_ms: +(performance.now() - t2).toFixed(2), plan };
+    } finally {
+      await c.end();
+    }
+  }
+  const sqlite3 = require('sqlite3');
+  const db = new sqlite3.Database(path.join(dataDir, 'gateway.sqlite'));
+  const run = (sql, params = []) => new Promise((res, rej) => db.run(sql, params, function (err) { err ? rej(err) : res(this.changes); }));
+  const all = (sql, params = []) => new Promise((res, rej) => db.all(sql, params, (err, rows) => (err ? rej(err) : res(rows))));
+  try {
+    await run(expire);
+    const plan = (await all('EXPLAIN QUERY PLAN DELETE FROM mcp_server WHERE expires_at <= ?', [now])).map((r) => r.detail).join(' / ');
+    const t = performance.now();
+    const swept = await run('DELETE FROM mcp_server WHERE expires_at <= ?', [now]);
+    const ms = performance.now() - t;
+    const t2 = performance.now();
+    await run('DELETE FROM mcp_server WHERE expires_at <= ?', [now]);
+    return { sweep_ms: +ms.toFixed(1), swept, of: total, empty_sweep_ms: +(performance.now() - t2).toFixed(2), plan };
+  } finally {
+    await new Promise((r) => db.close(r));
+  }
+}
+
+async function main() {
+  const [sandboxPort, gatewayPort] = await Promise.all([freePort(), freePort()]);
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-scale-'));
+  console.log(
+    `bench:scale: ${ACCOUNTS} accounts × ${SERVERS} MCP servers (${POLICIES} policies per account), ${CONCURRENCY} in flight, ${DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`,
+  );
+  const sandbox = start('sandbox', 'dist/planhat/sandbox/standalone.js', {
+    PORT: String(sandboxPort),
+    SANDBOX_SEED_COMPANIES: '20',
+    SANDBOX_RATE_LIMIT_PER_MIN: '0',
+  });
+  const gateway = start('gateway', 'dist/main.js', {
+    NODE_ENV: 'production',
+    PORT: String(gatewayPort),
+    DATA_DIR: dataDir,
+    ADMIN_API_KEY: ADMIN_KEY,
+    SANDBOX: 'true',
+    SANDBOX_BASE_URL: sandboxUrl,
+    SANDBOX_RATE_LIMIT_PER_MIN: '0',
+    THROTTLE_PER_MIN: '0',
+    LOG_LEVEL: 'warn',
+    ...(DATABASE_URL ? { DATABASE_URL } : {}),
+  });
+  await Promise.all([waitFor(`${sandboxUrl}/__stats`), waitFor(`${gatewayUrl}/health`)]);
+  const rssStart = rssMb(gateway.pid);
+
+  // 1. create the accounts and their servers
+  const servers = new Array(ACCOUNTS * SERVERS);
+  const createTimes = [];
+  const t0 = performance.now();
+  await pool([...Array(ACCOUNTS).keys()], CONCURRENCY, async (i) => {
+    let t = performance.now();
+    const account = await json('POST', `${gatewayUrl}/integrated-account`, { name: `tenant ${i}`, environment: 'sandbox' });
+    createTimes.push(performance.now() - t);
+    for (let j = 0; j < SERVERS; j++) {
+      t = performance.now();
+      const s = await json('POST', `${gatewayUrl}/integrated-account/${account.id}/mcp`, { name: `server ${j}`, config: POLICY_SET[j % POLICIES % POLICY_SET.length] });
+      createTimes.push(performance.now() - t);
+      servers[i * SERVERS + j] = new URL(s.url).pathname;
+    }
+  });
+  const createS = (performance.now() - t0) / 1000;
+  const created = ACCOUNTS * (SERVERS + 1);
+  const rssCreated = rssMb(gateway.pid);
+  console.log(`created ${ACCOUNTS} accounts and ${servers.length} servers in ${createS.toFixed(1)} s; RSS ${rssCreated} MB`);
+
+  // 2. tools/list on the first server, before anything else was touched
+  const listOn = (p) => () => rpc(`${gatewayUrl}${p}`, 'tools/list');
+  const listFirst = await latency(SAMPLES, listOn(servers[0]));
+
+  // 3. touch every server once (two passes), RSS after each
+  const pass = async () => {
+    const t = performance.now();
+    await pool(servers, CONCURRENCY, (p) => rpc(`${gatewayUrl}${p}`, 'tools/list'));
+    return +((performance.now() - t) / 1000).toFixed(1);
+  };
+  const pass1S = await pass();
+  const rssPass1 = rssMb(gateway.pid);
+  console.log(`pass 1: tools/list on every server in ${pass1S} s; RSS ${rssPass1} MB`);
+  const listLast = await latency(SAMPLES, listOn(servers[servers.length - 1]));
+  const pass2S = await pass();
+  const rssPass2 = rssMb(gateway.pid);
+  console.log(`pass 2: ${pass2S} s; RSS ${rssPass2} MB`);
+  const listLast2 = await latency(SAMPLES, listOn(servers[servers.length - 1]));
+
+  // 4. one tools/call (a page of companies of the last account's tenant)
+  const callLast = await latency(SAMPLES, () =>
+    rpc(`${gatewayUrl}${servers[servers.length - 1]}`, 'tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 5 } }),
+  );
+  const sandboxRss = rssMb(sandbox.pid);
+
+  // 5. the expiry sweep, on the gateway's database once it has stopped
+  await stop(gateway);
+  const swept = await sweep(DATABASE_URL, dataDir, servers.length);
+
+  const result = {
+    accounts: ACCOUNTS,
+    servers: servers.length,
+    policies_per_account: POLICIES,
+    database: DATABASE_URL ? 'postgres' : 'sqlite',
+    create_per_s: +(created / createS).toFixed(1),
+    create_p50_ms: p50(createTimes),
+    create_s: +createS.toFixed(1),
+    list_p50_first_ms: listFirst,
+    list_p50_last_ms: listLast,
+    list_p50_last_pass2_ms: listLast2,
+    list_ratio_last_first: +(listLast / listFirst).toFixed(2),
+    call_p50_ms: callLast,
+    pass1_s: pass1S,
+    pass2_s: pass2S,
+    rss_start_mb: rssStart,
+    rss_created_mb: rssCreated,
+    rss_pass1_mb: rssPass1,
+    rss_pass2_mb: rssPass2,
+    rss_growth_touch_mb: +(rssPass1 - rssCreated).toFixed(1),
+    rss_growth_pass2_mb: +(rssPass2 - rssPass1).toFixed(1),
+    sandbox_rss_mb: sandboxRss,
+    ...swept,
+  };
+  console.log(JSON.stringify(result));
+  console.log('\n| figure | value |\n|---|---|');
+  for (const [k, v] of Object.entries(result)) console.log(`| ${k} | ${v} |`);
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await Promise.all([...children].map(stop));
+    await dispatcher.close();
+  });
