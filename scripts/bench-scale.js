@@ -5,6 +5,7 @@
 // tools/list p50 on the first server (before touching) and on the last (after), a tools/call p50,
 // the gateway's RSS after creating / after the first pass / after the second, and the duration of
 // the expired-server sweep (the gateway's DELETE, timed on its database, with the plan it uses).
+// Memory is read after a full GC (through the gateway's inspector, on loopback): what it keeps.
 //
 //   npm run bench:scale                                  # 1,000 × 5 on SQLite (~2 min here)
 //   npm run bench:scale -- --accounts 10000 --servers 10 # with DATABASE_URL=postgres://… (an empty database)
@@ -18,7 +19,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { request, Agent } = require('undici');
+const { request, Agent, WebSocket } = require('undici');
 
 const root = path.resolve(__dirname, '..');
 const arg = (name, env, def) => {
@@ -55,8 +56,8 @@ function freePort() {
   });
 }
 
-function start(name, script, env) {
-  const child = spawn(process.execPath, [script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+function start(name, script, env, nodeFlags = []) {
+  const child = spawn(process.execPath, [...nodeFlags, script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   child.on('exit', (code) => {
@@ -140,11 +141,39 @@ async function pool(items, limit, fn) {
   );
 }
 
+/**
+ * The gateway's memory after a full garbage collection, so that what is measured is what it keeps
+ * (caches, pools), not garbage a later GC would free: the bench starts the gateway with --inspect on
+ * loopback and asks its inspector to collect, then reads the V8 heap in use and the process RSS.
+ */
+async function retained(inspectPort, pid) {
+  const list = await (await request(`http://127.0.0.1:${inspectPort}/json/list`)).body.json();
+  const ws = new WebSocket(list[0].webSocketDebuggerUrl);
+  let id = 0;
+  const pending = new Map();
+  ws.addEventListener('message', (ev) => {
+    const msg = JSON.parse(String(ev.data));
+    pending.get(msg.id)?.(msg.result);
+  });
+  await new Promise((resolve, reject) => {
+    ws.addEventListener('open', resolve);
+    ws.addEventListener('error', reject);
+  });
+  const send = (method) => new Promise((resolve) => pending.set(++id, resolve) && ws.send(JSON.stringify({ id, method })));
+  await send('HeapProfiler.enable');
+  await send('HeapProfiler.collectGarbage');
+  await send('HeapProfiler.collectGarbage');
+  const usage = await send('Runtime.getHeapUsage');
+  ws.close();
+  await new Promise((r) => setTimeout(r, 200));
+  return { heap: +(usage.usedSize / 1048576).toFixed(1), rss: rssMb(pid) };
+}
+
 const p50 = (xs) => +[...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(2);
 
-/** p50 of `n` sequential calls of fn (after one warm-up call). */
-async function latency(n, fn) {
-  await fn();
+/** p50 of `n` sequential calls of fn (after `warm` warm-up calls). */
+async function latency(n, fn, warm = 1) {
+  for (let i = 0; i < warm; i++) await fn();
   const times = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
@@ -196,7 +225,7 @@ async function sweep(database, dataDir, total) {
 }
 
 async function main() {
-  const [sandboxPort, gatewayPort] = await Promise.all([freePort(), freePort()]);
+  const [sandboxPort, gatewayPort, inspectPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-scale-'));
@@ -219,9 +248,10 @@ async function main() {
     THROTTLE_PER_MIN: '0',
     LOG_LEVEL: 'warn',
     ...(DATABASE_URL ? { DATABASE_URL } : {}),
-  });
+  }, [`--inspect=127.0.0.1:${inspectPort}`]);
+  const measure = () => retained(inspectPort, gateway.pid);
   await Promise.all([waitFor(`${sandboxUrl}/__stats`), waitFor(`${gatewayUrl}/health`)]);
-  const rssStart = rssMb(gateway.pid);
+  const atStart = await measure();
 
   // 1. create the accounts and their servers
   const servers = new Array(ACCOUNTS * SERVERS);
@@ -240,12 +270,13 @@ async function main() {
   });
   const createS = (performance.now() - t0) / 1000;
   const created = ACCOUNTS * (SERVERS + 1);
-  const rssCreated = rssMb(gateway.pid);
-  console.log(`created ${ACCOUNTS} accounts and ${servers.length} servers in ${createS.toFixed(1)} s; RSS ${rssCreated} MB`);
+  const created1 = await measure();
+  console.log(`created ${ACCOUNTS} accounts and ${servers.length} servers in ${createS.toFixed(1)} s; after GC: RSS ${created1.rss} MB, heap ${created1.heap} MB`);
 
   // 2. tools/list on the first server, before anything else was touched
   const listOn = (p) => () => rpc(`${gatewayUrl}${p}`, 'tools/list');
-  const listFirst = await latency(SAMPLES, listOn(servers[0]));
+  // (20 warm-up calls: the process's first tools/list calls are not yet optimised by the JIT)
+  const listFirst = await latency(SAMPLES, listOn(servers[0]), 20);
 
   // 3. touch every server once (two passes), RSS after each
   const pass = async () => {
@@ -254,12 +285,12 @@ async function main() {
     return +((performance.now() - t) / 1000).toFixed(1);
   };
   const pass1S = await pass();
-  const rssPass1 = rssMb(gateway.pid);
-  console.log(`pass 1: tools/list on every server in ${pass1S} s; RSS ${rssPass1} MB`);
+  const touched1 = await measure();
+  console.log(`pass 1: tools/list on every server in ${pass1S} s; after GC: RSS ${touched1.rss} MB, heap ${touched1.heap} MB`);
   const listLast = await latency(SAMPLES, listOn(servers[servers.length - 1]));
   const pass2S = await pass();
-  const rssPass2 = rssMb(gateway.pid);
-  console.log(`pass 2: ${pass2S} s; RSS ${rssPass2} MB`);
+  const touched2 = await measure();
+  console.log(`pass 2: ${pass2S} s; after GC: RSS ${touched2.rss} MB, heap ${touched2.heap} MB`);
   const listLast2 = await latency(SAMPLES, listOn(servers[servers.length - 1]));
 
   // 4. one tools/call (a page of companies of the last account's tenant)
@@ -287,12 +318,17 @@ async function main() {
     call_p50_ms: callLast,
     pass1_s: pass1S,
     pass2_s: pass2S,
-    rss_start_mb: rssStart,
-    rss_created_mb: rssCreated,
-    rss_pass1_mb: rssPass1,
-    rss_pass2_mb: rssPass2,
-    rss_growth_touch_mb: +(rssPass1 - rssCreated).toFixed(1),
-    rss_growth_pass2_mb: +(rssPass2 - rssPass1).toFixed(1),
+    rss_start_mb: atStart.rss,
+    rss_created_mb: created1.rss,
+    rss_pass1_mb: touched1.rss,
+    rss_pass2_mb: touched2.rss,
+    rss_growth_touch_mb: +(touched1.rss - created1.rss).toFixed(1),
+    rss_growth_pass2_mb: +(touched2.rss - touched1.rss).toFixed(1),
+    heap_start_mb: atStart.heap,
+    heap_created_mb: created1.heap,
+    heap_pass1_mb: touched1.heap,
+    heap_pass2_mb: touched2.heap,
+    heap_growth_touch_mb: +(touched1.heap - created1.heap).toFixed(1),
     sandbox_rss_mb: sandboxRss,
     ...swept,
   };
