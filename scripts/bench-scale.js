@@ -11,7 +11,8 @@
 //   npm run bench:scale -- --accounts 10000 --servers 10 # with DATABASE_URL=postgres://… (an empty database)
 //
 // Flags (or env): --accounts (SCALE_ACCOUNTS, 1000), --servers (SCALE_SERVERS, 5), --policies
-// (SCALE_POLICIES, 2), --concurrency (SCALE_CONCURRENCY, 8), --samples (SCALE_SAMPLES, 100).
+// (SCALE_POLICIES, 2), --concurrency (SCALE_CONCURRENCY, 8), --samples (SCALE_SAMPLES, 100),
+// --sweep-servers (SCALE_SWEEP_SERVERS: time the sweep over at least this many servers, e.g. 100000).
 // The gateway runs with its default cache bounds unless CACHE_* are set in the environment.
 'use strict';
 const { spawn } = require('node:child_process');
@@ -38,6 +39,10 @@ const SERVERS = arg('servers', 'SCALE_SERVERS', 5);
 const POLICIES = arg('policies', 'SCALE_POLICIES', 2);
 const CONCURRENCY = arg('concurrency', 'SCALE_CONCURRENCY', 8);
 const SAMPLES = arg('samples', 'SCALE_SAMPLES', 100);
+// The sweep is timed over at least this many servers: when fewer were created, rows are added
+// straight into the table first (spread over the accounts created), so the sweep's cost at 100,000
+// servers can be measured without creating them all through the API.
+const SWEEP_SERVERS = arg('sweep-servers', 'SCALE_SWEEP_SERVERS', 1);
 const DATABASE_URL = process.env.DATABASE_URL;
 const ADMIN_KEY = 'bench-admin-key-0123456789';
 // The same P policies for every account: identical policies share one cached tool list.
@@ -183,44 +188,77 @@ async function latency(n, fn, warm = 1) {
   return p50(times);
 }
 
-/** The sweep the gateway runs (McpServersService.sweepExpired), timed on its database: a share of the servers is made expired first. */
-async function sweep(database, dataDir, total) {
-  const now = new Date().toISOString();
-  // ids are random UUIDs: those starting with 0 are ~1/16 of all servers
-  const expire = "UPDATE mcp_server SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id LIKE '0%'";
+/** A database handle for the bench's own statements (SQLite file or PostgreSQL): run(sql, params) → affected rows, all(sql, params) → rows. */
+async function openDb(database, dataDir) {
   if (database) {
     const { Client } = require('pg');
     const c = new Client({ connectionString: database });
     await c.connect();
-    try {
-      await c.query(expire);
-      await c.query('ANALYZE mcp_server');
-      const plan = (await c.query('EXPLAIN DELETE FROM mcp_server WHERE expires_at <= $1', [now])).rows.map((r) => r['QUERY PLAN']).join(' / ');
-      const t = performance.now();
-      const r = await c.query('DELETE FROM mcp_server WHERE expires_at <= $1', [now]);
-      const ms = performance.now() - t;
-      const t2 = performance.now();
-      await c.query('DELETE FROM mcp_server WHERE expires_at <= $1', [now]);
-      return { sweep_ms: +ms.toFixed(1), swept: r.rowCount, of: total, empty_sweep_ms: +(performance.now() - t2).toFixed(2), plan };
-    } finally {
-      await c.end();
-    }
+    const pg = (sql) => {
+      let n = 0;
+      return sql.replace(/\?/g, () => `$${++n}`);
+    };
+    return {
+      run: async (sql, params = []) => (await c.query(pg(sql), params)).rowCount,
+      all: async (sql, params = []) => (await c.query(pg(sql), params)).rows,
+      explain: async (sql, params) => (await c.query(`EXPLAIN ${pg(sql)}`, params)).rows.map((r) => r['QUERY PLAN']).join(' / '),
+      close: () => c.end(),
+    };
   }
   const sqlite3 = require('sqlite3');
   const db = new sqlite3.Database(path.join(dataDir, 'gateway.sqlite'));
   const run = (sql, params = []) => new Promise((res, rej) => db.run(sql, params, function (err) { err ? rej(err) : res(this.changes); }));
   const all = (sql, params = []) => new Promise((res, rej) => db.all(sql, params, (err, rows) => (err ? rej(err) : res(rows))));
+  return {
+    run,
+    all,
+    explain: async (sql, params) => (await all(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r) => r.detail).join(' / '),
+    close: () => new Promise((r) => db.close(r)),
+  };
+}
+
+/**
+ * The sweep the gateway runs (McpServersService.sweepExpired: DELETE … WHERE expires_at <= now), timed
+ * on its database after it stopped: the table is padded to SWEEP_SERVERS rows if needed, then the
+ * servers whose random UUID starts with 0 (~1/16) are made expired.
+ */
+async function sweep(database, dataDir, created) {
+  const db = await openDb(database, dataDir);
   try {
-    await run(expire);
-    const plan = (await all('EXPLAIN QUERY PLAN DELETE FROM mcp_server WHERE expires_at <= ?', [now])).map((r) => r.detail).join(' / ');
-    const t = performance.now();
-    const swept = await run('DELETE FROM mcp_server WHERE expires_at <= ?', [now]);
+    const have = Number((await db.all('SELECT COUNT(*) AS n FROM mcp_server'))[0].n);
+    if (SWEEP_SERVERS > have) {
+      const accounts = (await db.all('SELECT id FROM integrated_account')).map((r) => r.id);
+      const stamp = new Date().toISOString();
+      const { randomUUID, randomBytes } = require('node:crypto');
+      const batch = 500;
+      for (let done = have; done < SWEEP_SERVERS; done += batch) {
+        const rows = Math.min(batch, SWEEP_SERVERS - done);
+        const params = [];
+        for (let k = 0; k < rows; k++) {
+          params.push(randomUUID(), accounts[(done + k) % accounts.length], `padding ${done + k}`, '{}', randomBytes(32).toString('hex'), null, stamp, stamp);
+        }
+        await db.run(
+          `INSERT INTO mcp_server (id, integrated_account_id, name, config, token_hash, expires_at, created_at, updated_at) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          params,
+        );
+      }
+    }
+    const total = Number((await db.all('SELECT COUNT(*) AS n FROM mcp_server'))[0].n);
+    await db.run("UPDATE mcp_server SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id LIKE '0%'");
+    if (database) await db.run('ANALYZE mcp_server');
+    else await db.run('ANALYZE');
+    const now = new Date().toISOString();
+    const sql = 'DELETE FROM mcp_server WHERE expires_at <= ?';
+    const plan = await db.explain(sql, [now]);
+    let t = performance.now();
+    const swept = await db.run(sql, [now]);
     const ms = performance.now() - t;
-    const t2 = performance.now();
-    await run('DELETE FROM mcp_server WHERE expires_at <= ?', [now]);
-    return { sweep_ms: +ms.toFixed(1), swept, of: total, empty_sweep_ms: +(performance.now() - t2).toFixed(2), plan };
+    t = performance.now();
+    await db.run(sql, [now]);
+    const emptyMs = performance.now() - t;
+    return { sweep_ms: +ms.toFixed(1), swept, sweep_over_servers: total, servers_padded: total - created, empty_sweep_ms: +emptyMs.toFixed(2), sweep_plan: plan };
   } finally {
-    await new Promise((r) => db.close(r));
+    await db.close();
   }
 }
 

@@ -26,6 +26,8 @@ const BOUNDS = {
   // one sandbox tenant's custom-field schemas count ~2.6 KB: two fit, not three
   CACHE_CUSTOM_FIELDS_BYTES: '6000',
   THROTTLE_MEMORY_KEYS: '3',
+  // in-process caches: no Redis even in the scale-out pass (the database stays PostgreSQL there)
+  REDIS_URL: '',
   THROTTLE_PER_MIN: '100000',
   SANDBOX_RATE_LIMIT_PER_MIN: '100000',
 };
