@@ -44,9 +44,38 @@ describe('loadConfig', () => {
     ['ALLOWED_ORIGINS', 'app.example.com'],
     ['ALLOWED_ORIGINS', 'https://app.example.com/path'],
     ['ALLOWED_ORIGINS', 'https://a.example.com,,https://b.example.com'],
+    ['CACHE_MCP_SERVERS', 'lots'],
+    ['CACHE_MCP_SERVERS', '0'],
+    ['CACHE_API_TOKENS', '10 000'],
+    ['CACHE_ACCOUNTS', '-5'],
+    ['CACHE_POLICIES', '10.5'],
+    ['CACHE_CUSTOM_FIELDS_BYTES', '16MB'],
+    ['CACHE_CUSTOM_FIELDS_BYTES', '100'],
+    ['THROTTLE_MEMORY_KEYS', 'none'],
   ])('rejects %s=%s with a message naming the key', (key, value) => {
     expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(new RegExp(`^Invalid configuration:\\n${key}: `));
+  });
+
+  it('reads the cache bounds, with defaults', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).caches).toEqual({
+      mcpServers: 10_000,
+      apiTokens: 10_000,
+      accounts: 10_000,
+      policies: 1_000,
+      customFieldsBytes: 16 * 1_048_576,
+      throttleKeys: 100_000,
+    });
+    const c = loadConfig({
+      DATA_DIR: tmp(),
+      CACHE_MCP_SERVERS: '5',
+      CACHE_API_TOKENS: '6',
+      CACHE_ACCOUNTS: '7',
+      CACHE_POLICIES: '8',
+      CACHE_CUSTOM_FIELDS_BYTES: '4096',
+      THROTTLE_MEMORY_KEYS: '9',
+    }).caches;
+    expect(c).toEqual({ mcpServers: 5, apiTokens: 6, accounts: 7, policies: 8, customFieldsBytes: 4096, throttleKeys: 9 });
   });
 
   it('reads ALLOWED_ORIGINS as normalised origins', () => {

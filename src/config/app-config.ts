@@ -44,8 +44,36 @@ export class AppConfig {
   metricsToken?: string;
   logLevel!: string;
   bodyLimitBytes!: number;
+  /** Bounds of the in-process caches (least recently used evicted first). */
+  caches!: CacheLimits;
   production!: boolean;
 }
+
+/** Bounds of the in-process caches that grow with tenants, servers or tokens. */
+export interface CacheLimits {
+  /** MCP URL-token hash → server lookups (CACHE_MCP_SERVERS). */
+  mcpServers: number;
+  /** API-token hash → principal lookups (CACHE_API_TOKENS). */
+  apiTokens: number;
+  /** Per integrated account: resolved connections, rate-limit windows, sandbox token checks (CACHE_ACCOUNTS). */
+  accounts: number;
+  /** Tool lists per distinct policy (CACHE_POLICIES). */
+  policies: number;
+  /** Custom-field schemas, in bytes of JSON (CACHE_CUSTOM_FIELDS_BYTES). */
+  customFieldsBytes: number;
+  /** In-memory throttle counters (THROTTLE_MEMORY_KEYS). */
+  throttleKeys: number;
+}
+
+/** The defaults (what an AppConfig without CACHE_* settings uses). */
+export const DEFAULT_CACHE_LIMITS: CacheLimits = {
+  mcpServers: 10_000,
+  apiTokens: 10_000,
+  accounts: 10_000,
+  policies: 1_000,
+  customFieldsBytes: 16 * 1_048_576,
+  throttleKeys: 100_000,
+};
 
 /** Planhat's analytics host: the default one, or another allowlisted host. */
 export const DEFAULT_ANALYTICS_URL = 'https://analytics.planhat.com';
@@ -139,6 +167,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    caches: {
+      mcpServers: e.CACHE_MCP_SERVERS,
+      apiTokens: e.CACHE_API_TOKENS,
+      accounts: e.CACHE_ACCOUNTS,
+      policies: e.CACHE_POLICIES,
+      customFieldsBytes: e.CACHE_CUSTOM_FIELDS_BYTES,
+      throttleKeys: e.THROTTLE_MEMORY_KEYS,
+    },
     production,
   } satisfies AppConfig);
   return cfg;

@@ -77,6 +77,12 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('secret: bearer token for GET /metrics (admin API tokens work too)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
+  CACHE_MCP_SERVERS: int(10_000, 1, 10_000_000).describe('MCP URL-token lookups kept at most (least recently used evicted)'),
+  CACHE_API_TOKENS: int(10_000, 1, 10_000_000).describe('API-token lookups kept at most'),
+  CACHE_ACCOUNTS: int(10_000, 1, 10_000_000).describe('Per integrated account: resolved Planhat connections, rate-limit windows, sandbox token checks kept at most'),
+  CACHE_POLICIES: int(1_000, 1, 1_000_000).describe('Tool lists per distinct MCP server policy kept at most (shared by every server with that policy)'),
+  CACHE_CUSTOM_FIELDS_BYTES: int(16 * 1_048_576, 1024, 4096 * 1_048_576).describe("Custom-field schemas of integrated accounts kept at most, in bytes of JSON"),
+  THROTTLE_MEMORY_KEYS: int(100_000, 1, 100_000_000).describe('Throttle counters kept in memory at most (without REDIS_URL)'),
 });
 
 export type RawEnv = z.input<typeof envSchema>;

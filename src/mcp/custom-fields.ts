@@ -1,11 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { RedisConnection } from '../common/redis/redis.connection';
+import { AppConfig, DEFAULT_CACHE_LIMITS } from '../config/app-config';
 import { PlanhatService } from '../planhat/planhat.service';
 import type { JsonSchema } from './tool-schemas';
 
-/** How long one account's custom field definitions are reused, and how many accounts are kept. */
+/** How long one account's custom field definitions are reused (how many are kept: CACHE_CUSTOM_FIELDS_BYTES). */
 export const CUSTOM_FIELDS_TTL_MS = 60_000;
-export const CUSTOM_FIELDS_MAX_ACCOUNTS = 500;
+/** The size an entry counts while its fetch is pending (its schemas' JSON length once they arrive). */
+const PENDING_BYTES = 256;
 /** After a failed fetch, retry no sooner than this (tools/list falls back to a free-form `custom`). */
 const FAILURE_TTL_MS = 5_000;
 
@@ -61,36 +64,58 @@ export function customPropertiesByModel(defs: CustomFieldDef[]): Map<string, Jso
   return out;
 }
 
+/** Bytes of an account's `custom` schemas as JSON (what the cache's byte bound counts). */
+export function schemasBytes(schemas: Map<string, JsonSchema> | undefined): number {
+  if (!schemas) return PENDING_BYTES;
+  let n = PENDING_BYTES;
+  for (const [model, schema] of schemas) n += model.length + Buffer.byteLength(JSON.stringify(schema));
+  return n;
+}
+
 /**
  * Per integrated account, the custom field definitions turned into `custom` JSON Schemas: fetched
- * from Planhat at most once per TTL (concurrent callers share one fetch), bounded in size.
+ * from Planhat at most once per TTL (concurrent callers share one fetch). Bounded by the bytes of
+ * the schemas' JSON (CACHE_CUSTOM_FIELDS_BYTES): least recently used accounts are evicted first, and
+ * an account whose schemas alone exceed the bound is served but not kept.
  */
 @Injectable()
 export class CustomFieldsCache {
   private readonly log = new Logger('McpCustomFields');
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, Entry>;
 
   constructor(
     private readonly planhat: PlanhatService,
     private readonly redis: RedisConnection,
-  ) {}
+    @Optional() config?: AppConfig,
+  ) {
+    this.entries = new LRUCache({ maxSize: (config?.caches ?? DEFAULT_CACHE_LIMITS).customFieldsBytes });
+  }
+
+  /** Accounts held now, and the bytes they count. */
+  get stats(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.entries.calculatedSize };
+  }
 
   /** The `custom` schemas by model name, or undefined when Planhat could not be asked. */
   get(accountId: string, now = Date.now()): Promise<Map<string, JsonSchema> | undefined> {
     const hit = this.entries.get(accountId);
     if (hit && hit.until > now) return hit.value;
     if (hit) this.entries.delete(accountId);
-    if (this.entries.size >= CUSTOM_FIELDS_MAX_ACCOUNTS) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
     const entry: Entry = { until: now + CUSTOM_FIELDS_TTL_MS, value: Promise.resolve(undefined) };
-    entry.value = this.fetch(accountId).catch((err: unknown) => {
-      entry.until = Date.now() + FAILURE_TTL_MS;
-      this.log.warn(`custom fields of an account could not be read: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
-    });
-    this.entries.set(accountId, entry);
+    entry.value = this.fetch(accountId).then(
+      (schemas) => {
+        // Count the schemas' real size once known (only if this entry is still the account's).
+        // (lru-cache keeps the old size when the same value is set again: store a copy.)
+        if (this.entries.peek(accountId) === entry) this.entries.set(accountId, { ...entry }, { size: schemasBytes(schemas) });
+        return schemas;
+      },
+      (err: unknown) => {
+        entry.until = Date.now() + FAILURE_TTL_MS;
+        this.log.warn(`custom fields of an account could not be read: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      },
+    );
+    this.entries.set(accountId, entry, { size: PENDING_BYTES });
     return entry.value;
   }
 

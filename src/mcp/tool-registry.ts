@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { LRUCache } from 'lru-cache';
+import { AppConfig } from '../config/app-config';
 import { McpRegistryDiscoveryService } from './mcp-nest';
-import { policyKey, toolAllowed, toolsForConfig, type IndexedTool, type McpServerConfig, type ToolSummary } from './policy';
+import { configurePolicyCache, policyKey, toolAllowed, toolsForConfig, type IndexedTool, type McpServerConfig, type ToolSummary } from './policy';
 import { CATALOG_TOOL_OF } from './tools/catalog-metadata';
 
 /**
@@ -14,13 +16,28 @@ import { CATALOG_TOOL_OF } from './tools/catalog-metadata';
 export class McpToolRegistry {
   private tools?: readonly IndexedTool[];
   private byName?: ReadonlyMap<string, IndexedTool>;
-  private readonly allowedCache = new Map<string, readonly IndexedTool[]>();
-  private readonly listedCache = new Map<string, ReadonlySet<string>>();
+  /**
+   * Per distinct policy (policyKey: methods, tags, exposure), never per account or server: servers
+   * with the same policy share one entry. At most CACHE_POLICIES each, least recently used evicted.
+   */
+  private readonly allowedCache: LRUCache<string, readonly IndexedTool[]>;
+  private readonly listedCache: LRUCache<string, ReadonlySet<string>>;
 
   constructor(
     private readonly registry: McpRegistryDiscoveryService,
     private readonly moduleRef: ModuleRef,
-  ) {}
+    config: AppConfig,
+  ) {
+    const max = config.caches.policies;
+    this.allowedCache = new LRUCache({ max });
+    this.listedCache = new LRUCache({ max });
+    configurePolicyCache(max);
+  }
+
+  /** Entries held by the per-policy caches (each at most CACHE_POLICIES). */
+  cacheSizes(): { allowed: number; listed: number } {
+    return { allowed: this.allowedCache.size, listed: this.listedCache.size };
+  }
 
   /** Every catalog tool mcp-nest registered, in registry order (available once the app has bootstrapped). */
   catalogTools(): readonly IndexedTool[] {
@@ -49,7 +66,6 @@ export class McpToolRegistry {
     let tools = this.allowedCache.get(key);
     if (!tools) {
       tools = this.catalogTools().filter((t) => toolAllowed(t, config));
-      if (this.allowedCache.size > 1000) this.allowedCache.clear();
       if (this.tools) this.allowedCache.set(key, tools);
     }
     return tools;
@@ -66,7 +82,6 @@ export class McpToolRegistry {
     let names = this.listedCache.get(key);
     if (!names) {
       names = new Set(this.listed(config).map((t) => t.name));
-      if (this.listedCache.size > 1000) this.listedCache.clear();
       if (this.tools) this.listedCache.set(key, names);
     }
     return names;

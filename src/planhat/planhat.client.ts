@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type * as Undici from 'undici';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, DEFAULT_CACHE_LIMITS } from '../config/app-config';
 import { codeForStatus, ErrorCode, GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { findModel } from './catalog';
@@ -101,13 +101,16 @@ function messageOf(body: unknown, fallback: string): string {
 @Injectable()
 export class PlanhatClient implements OnApplicationShutdown {
   private agent?: Undici.Agent;
-  private readonly rateLimits = new RateLimitTracker();
+  /** Planhat's rate-limit windows per account (at most CACHE_ACCOUNTS). */
+  readonly rateLimits: RateLimitTracker;
 
   constructor(
     private readonly config: AppConfig,
     private readonly accounts: PlanhatConnectionResolver,
     @Optional() private readonly metrics?: MetricsService,
-  ) {}
+  ) {
+    this.rateLimits = new RateLimitTracker(Date.now, (config.caches ?? DEFAULT_CACHE_LIMITS).accounts);
+  }
 
   /**
    * Closed after the HTTP server has drained (Nest runs onModuleDestroy *before* it stops listening,

@@ -19,3 +19,19 @@ describe('RateLimitTracker', () => {
     expect(t.observe('c', {})).toEqual({});
   });
 });
+
+describe('RateLimitTracker bound', () => {
+  it('keeps at most maxAccounts windows (least recently used evicted) and starts a fresh window for an evicted account', () => {
+    let now = 0;
+    const t = new RateLimitTracker(() => now, 3);
+    const h = { 'x-rate-limit-limit': '200', 'x-rate-limit-remaining': '150' };
+    for (const k of ['a', 'b', 'c', 'd', 'e']) t.observe(k, h);
+    expect(t.size).toBe(3);
+    now = 20_000;
+    // 'e' is still tracked: 40 s left in its window
+    expect(t.observe('e', { ...h, 'x-rate-limit-remaining': '100' })['ratelimit-reset']).toBe('40');
+    // 'a' was evicted: its answer starts a new window
+    expect(t.observe('a', { ...h, 'x-rate-limit-remaining': '100' })['ratelimit-reset']).toBe('60');
+    expect(t.size).toBe(3);
+  });
+});

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /** IETF-style rate-limit headers the gateway sends (docs/contract.md §8). */
 export type RateLimitHeaders = Partial<Record<'ratelimit-limit' | 'ratelimit-remaining' | 'ratelimit-reset', string>>;
 
@@ -15,9 +17,20 @@ function header(h: Record<string, string | string[] | undefined>, name: string):
  * `Retry-After`, when present, win over the estimate.
  */
 export class RateLimitTracker {
-  private readonly windows = new Map<string, { start: number; remaining: number }>();
+  /** Per account, at most `maxAccounts` (CACHE_ACCOUNTS; least recently used evicted: its next answer starts a new window). */
+  private readonly windows: LRUCache<string, { start: number; remaining: number }>;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    maxAccounts = 10_000,
+  ) {
+    this.windows = new LRUCache({ max: maxAccounts });
+  }
+
+  /** Accounts tracked now. */
+  get size(): number {
+    return this.windows.size;
+  }
 
   observe(key: string, h: Record<string, string | string[] | undefined>): RateLimitHeaders {
     const limit = header(h, 'x-rate-limit-limit');
@@ -33,7 +46,6 @@ export class RateLimitTracker {
     const w = this.windows.get(key);
     if (!w || (Number.isFinite(rem) && rem > w.remaining) || t - w.start >= WINDOW_S * 1000) {
       this.windows.set(key, { start: t, remaining: Number.isFinite(rem) ? rem : 0 });
-      if (this.windows.size > 10_000) this.windows.delete(this.windows.keys().next().value as string);
     } else if (Number.isFinite(rem)) {
       w.remaining = rem;
     }

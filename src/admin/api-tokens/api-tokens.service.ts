@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import { Repository } from 'typeorm';
 import { ApiPrincipal, type ApiTokenScope } from '../../common/auth/public.decorator';
 import { GatewayError } from '../../common/errors';
@@ -21,8 +22,10 @@ const ADMIN: ApiPrincipal = { id: 'admin', name: 'admin', scope: 'admin' };
 
 @Injectable()
 export class ApiTokensService {
-  private readonly cache = new Map<string, { principal: ApiPrincipal; until: number }>();
-  private readonly touched = new Map<string, number>();
+  /** Verified tokens by hash, at most CACHE_API_TOKENS (least recently used evicted), each fresh for CACHE_MS. */
+  private readonly cache: LRUCache<string, { principal: ApiPrincipal; until: number }>;
+  /** When last_used_at was last written, per token id (same bound: an evicted id is written once more). */
+  private readonly touched: LRUCache<string, number>;
 
   constructor(
     @InjectRepository(ApiTokenEntity) private readonly repo: Repository<ApiTokenEntity>,
@@ -30,7 +33,15 @@ export class ApiTokensService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     @Optional() private readonly metrics?: MetricsService,
-  ) {}
+  ) {
+    this.cache = new LRUCache({ max: config.caches.apiTokens });
+    this.touched = new LRUCache({ max: config.caches.apiTokens });
+  }
+
+  /** Cached lookups held now (at most CACHE_API_TOKENS). */
+  get cacheSize(): number {
+    return this.cache.size;
+  }
 
   async create(name: string, scope: ApiTokenScope = 'admin'): Promise<CreatedApiTokenDto> {
     const token = this.tokens.generate(API_TOKEN_PREFIX);

@@ -38,9 +38,10 @@ export const sandboxTokenHash = (token: string): string => createHash('sha256').
 
 @Injectable()
 export class IntegratedAccountsService extends PlanhatConnectionResolver {
-  private readonly resolved = new Map<string, { conn: PlanhatConnection; status: AccountStatus; until: number }>();
-  /** Hashes of sandbox tokens found in the database (bounded, short-lived: deletions elsewhere show). */
-  private readonly sandboxTokens = new LRUCache<string, true>({ max: 10_000, ttl: SANDBOX_TOKEN_CACHE_MS });
+  /** Resolved connections by account id, at most CACHE_ACCOUNTS (least recently used evicted), each fresh for RESOLVE_CACHE_MS. */
+  private readonly resolved: LRUCache<string, { conn: PlanhatConnection; status: AccountStatus; until: number }>;
+  /** Hashes of sandbox tokens found in the database (at most CACHE_ACCOUNTS, short-lived: deletions elsewhere show). */
+  private readonly sandboxTokens: LRUCache<string, true>;
 
   constructor(
     @InjectRepository(IntegratedAccountEntity) private readonly repo: Repository<IntegratedAccountEntity>,
@@ -53,6 +54,13 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     @Optional() private readonly metrics?: MetricsService,
   ) {
     super();
+    this.resolved = new LRUCache({ max: config.caches.accounts });
+    this.sandboxTokens = new LRUCache({ max: config.caches.accounts, ttl: SANDBOX_TOKEN_CACHE_MS });
+  }
+
+  /** Resolved connections held now (at most CACHE_ACCOUNTS). */
+  get resolvedCacheSize(): number {
+    return this.resolved.size;
   }
 
   async create(dto: CreateIntegratedAccountDto): Promise<IntegratedAccountDto> {

@@ -1,4 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
 import type { McpServerConfig } from '../../mcp/policy';
 
@@ -13,12 +15,20 @@ export const MCP_CACHE_MS = 2_000;
 /**
  * The short-lived token-hash → server cache behind McpServersService.findActiveByToken. Its own
  * provider so that account deletion (which cascades to servers) can evict without a service cycle.
+ * At most CACHE_MCP_SERVERS entries (least recently used evicted), each fresh for MCP_CACHE_MS.
  */
 @Injectable()
 export class McpServerCache {
-  private readonly entries = new Map<string, { value: ActiveMcpServer | null; until: number }>();
+  private readonly entries: LRUCache<string, { value: ActiveMcpServer | null; until: number }>;
 
-  constructor(@Optional() private readonly metrics?: MetricsService) {}
+  constructor(config: AppConfig, @Optional() private readonly metrics?: MetricsService) {
+    this.entries = new LRUCache({ max: config.caches.mcpServers });
+  }
+
+  /** Entries held now (at most CACHE_MCP_SERVERS). */
+  get size(): number {
+    return this.entries.size;
+  }
 
   get(hash: string, now: number): ActiveMcpServer | null | undefined {
     const e = this.entries.get(hash);
@@ -33,7 +43,6 @@ export class McpServerCache {
   }
 
   set(hash: string, value: ActiveMcpServer | null, now: number): void {
-    if (this.entries.size > 10_000) this.entries.clear();
     this.entries.set(hash, { value, until: now + MCP_CACHE_MS });
   }
 
@@ -42,7 +51,7 @@ export class McpServerCache {
   }
 
   evictAccount(accountId: string): void {
-    for (const [hash, e] of this.entries) if (e.value?.accountId === accountId) this.entries.delete(hash);
+    for (const [hash, e] of this.entries.entries()) if (e.value?.accountId === accountId) this.entries.delete(hash);
   }
 
   clear(): void {

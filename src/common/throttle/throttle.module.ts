@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { RedisConnection } from '../redis/redis.connection';
+import { BoundedThrottlerStorage } from './memory-storage';
 import { GatewayThrottle, GatewayThrottlerGuard, throttlerOptions } from './throttle';
 
 /** Loaded only with REDIS_URL: the Redis storage pulls in ioredis. */
@@ -15,8 +16,9 @@ function redisStorage(client: NonNullable<RedisConnection['client']>): RedisStor
 
 /**
  * Registers the gateway throttle as a global guard (every Nest route; the MCP routes count their
- * requests through GatewayThrottle once their URL token is resolved). Counters live in memory, or
- * in Redis when REDIS_URL is set so several instances share them.
+ * requests through GatewayThrottle once their URL token is resolved). Counters live in memory (at
+ * most THROTTLE_MEMORY_KEYS, least recently used evicted), or in Redis when REDIS_URL is set so
+ * several instances share them.
  */
 @Global()
 @Module({
@@ -25,7 +27,7 @@ function redisStorage(client: NonNullable<RedisConnection['client']>): RedisStor
       inject: [AppConfig, RedisConnection],
       useFactory: (config: AppConfig, redis: RedisConnection) => ({
         ...throttlerOptions(config),
-        ...(redis.client ? { storage: redisStorage(redis.client) } : {}),
+        storage: redis.client ? redisStorage(redis.client) : new BoundedThrottlerStorage(config.caches.throttleKeys),
       }),
     }),
   ],

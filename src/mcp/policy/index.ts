@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { OPERATIONS } from '../../planhat/catalog';
 import { toolIndex, type IndexedTool } from './tool-index';
 
@@ -127,7 +128,26 @@ export function policyKey(config: McpServerConfig): string {
   return JSON.stringify([config.methods ?? null, config.tags ?? null, config.tool_exposure ?? 'all']);
 }
 
-const allowedCache = new Map<string, IndexedTool[]>();
+/** Default of CACHE_POLICIES: distinct policies whose derived tool lists are kept. */
+export const DEFAULT_POLICY_CACHE_SIZE = 1_000;
+
+/**
+ * The tools each distinct filter allows, keyed by the filter alone: every server of every account
+ * with the same methods and tags shares one entry. Least recently used evicted beyond CACHE_POLICIES.
+ */
+let allowedCache = new LRUCache<string, IndexedTool[]>({ max: DEFAULT_POLICY_CACHE_SIZE });
+
+/** Sets the bound of the per-policy cache (CACHE_POLICIES; the MCP tool registry calls it at boot). */
+export function configurePolicyCache(max: number): void {
+  if (!Number.isInteger(max) || max < 1) throw new Error(`policy cache size must be a positive integer, got ${max}`);
+  if (allowedCache.max === max) return;
+  allowedCache = new LRUCache<string, IndexedTool[]>({ max });
+}
+
+/** Entries held by the per-policy cache of allowedTools. */
+export function policyCacheSize(): number {
+  return allowedCache.size;
+}
 
 /** The native and unified tools a config allows (memoised per distinct filter; none for a config with a problem). */
 export function allowedTools(config: McpServerConfig): IndexedTool[] {
@@ -136,7 +156,6 @@ export function allowedTools(config: McpServerConfig): IndexedTool[] {
   let tools = allowedCache.get(key);
   if (!tools) {
     tools = toolIndex().filter((t) => passes(t, config.methods, config.tags));
-    if (allowedCache.size > 1000) allowedCache.clear();
     allowedCache.set(key, tools);
   }
   return tools;
