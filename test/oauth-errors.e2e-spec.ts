@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { api, createServer, startMcpApp, type Json } from './mcp-helpers';
 import type { TestApp } from '../src/testing/test-app';
+import { OAuthService } from '../src/oauth/oauth.service';
 
 /**
  * The gateway as OAuth 2.1 authorization server for its MCP servers, request by request over real
@@ -224,6 +225,15 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     expect(new URL(plain.location!).searchParams.get('error')).toBe('invalid_request');
     const repeated = await form('/oauth/authorize', { ...params, state: ['a', 'b'], api_token: apiToken.token, decision: 'approve' });
     expect(repeated.status).toBe(400);
+    // The origin guard lets the consent form's own POST through (the browser sends the page's origin,
+    // which `referrer-policy: same-origin` keeps; `no-referrer` made Chromium send `Origin: null`).
+    const own = await form('/oauth/authorize', { ...params, api_token: apiToken.token, decision: 'approve' }, { origin: new URL(base).origin });
+    expect(own.status).toBe(302);
+    expect(new URL(own.location!).searchParams.get('code')).toBeTruthy();
+    const foreign = await form('/oauth/authorize', { ...params, api_token: apiToken.token, decision: 'approve' }, { origin: 'https://evil.example.com' });
+    expect(foreign.status).toBe(403);
+    const page = await getAuthorize(params);
+    expect(page.headers.get('referrer-policy')).toBe('same-origin');
   });
 
   it('the token endpoint refuses a wrong verifier (and the code is spent), a wrong redirect_uri, an unknown client, a wrong resource, an expired code', async () => {
@@ -275,6 +285,31 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     expect(((await json.json()) as Json).error).toBe('invalid_request');
   });
 
+  it('a confidential client must authenticate at the token endpoint (client_secret_post or client_secret_basic)', async () => {
+    const reg = await api(t, 'POST', '/oauth/register', { client_name: 'confidential', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' }, null);
+    const { client_id: id, client_secret: secret } = reg.body as { client_id: string; client_secret: string };
+    const a = await approve({ client_id: id });
+    const none = await exchange(a.code, a.verifier, { client_id: id });
+    expect([none.status, none.body.error]).toEqual([400, 'invalid_client']);
+    const wrong = await exchange(a.code, a.verifier, { client_id: id, client_secret: 'phos_wrong' });
+    expect([wrong.status, wrong.body.error]).toEqual([400, 'invalid_client']);
+    const good = await exchange(a.code, a.verifier, { client_id: id, client_secret: secret });
+    expect(good.status).toBe(200);
+    expect(good.body.access_token).toMatch(/^phoa_/);
+
+    const b = await approve({ client_id: id });
+    const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${encodeURIComponent(user)}:${encodeURIComponent(pass)}`).toString('base64')}`;
+    const badBasic = await form('/oauth/token', { grant_type: 'authorization_code', code: b.code, code_verifier: b.verifier, redirect_uri: REDIRECT }, { authorization: basic(id, 'phos_wrong') });
+    expect([badBasic.status, badBasic.body.error]).toEqual([401, 'invalid_client']);
+    expect(badBasic.headers.get('www-authenticate')).toMatch(/^Basic/);
+    const okBasic = await form('/oauth/token', { grant_type: 'authorization_code', code: b.code, code_verifier: b.verifier, redirect_uri: REDIRECT }, { authorization: basic(id, secret) });
+    expect(okBasic.status).toBe(200);
+    // A public client cannot present a secret it was never given.
+    const c = await approve();
+    const publicWithSecret = await exchange(c.code, c.verifier, { client_secret: secret });
+    expect([publicWithSecret.status, publicWithSecret.body.error]).toEqual([400, 'invalid_client']);
+  });
+
   it('tokens work on their own server only; code reuse and refresh reuse revoke the grant; deleting the API token revokes everything', async () => {
     const { code, verifier } = await approve();
     const ok = await exchange(code, verifier);
@@ -317,5 +352,22 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     expect((await api(t, 'DELETE', `/api-token/${apiToken.id}`)).status).toBeLessThan(300);
     expect((await toolsList(serverA, live.access_token)).status).toBe(401);
     expect((await refresh(live.refresh_token)).body.error).toBe('invalid_grant');
+  });
+
+  it('the sweep deletes expired codes and tokens and clients registered over a day ago that hold none', async () => {
+    const idle = await api(t, 'POST', '/oauth/register', { client_name: 'idle', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }, null);
+    const used = await api(t, 'POST', '/oauth/register', { client_name: 'used', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }, null);
+    const tok = await api(t, 'POST', '/api-token', { name: 'sweep approver', scope: 'mcp' });
+    apiToken = { id: tok.body.id, token: tok.body.token };
+    const a = await approve({ client_id: used.body.client_id });
+    expect((await exchange(a.code, a.verifier, { client_id: used.body.client_id })).status).toBe(200);
+    const ds = t.app.get(DataSource);
+    await ds.createQueryBuilder().update('oauth_client').set({ created_at: '2000-01-01T00:00:00.000Z' }).execute();
+    await t.app.get(OAuthService).sweep();
+    const ids = (await ds.createQueryBuilder().select('id').from('oauth_client', 'c').getRawMany<{ id: string }>()).map((r) => r.id);
+    expect(ids).toContain(used.body.client_id);
+    expect(ids).not.toContain(idle.body.client_id);
+    const expired = await ds.createQueryBuilder().select('COUNT(*)', 'n').from('oauth_token', 'k').where('k.expires_at < :now', { now: new Date().toISOString() }).getRawOne<{ n: string | number }>();
+    expect(Number(expired?.n)).toBe(0);
   });
 });

@@ -5,12 +5,17 @@ export function esc(value: unknown): string {
   return String(value ?? '').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Security headers of every OAuth page: no framing, no scripts, nothing cached, no referrer (the URL names an MCP server). */
+/**
+ * Security headers of every OAuth page: no framing, no scripts, nothing cached. The referrer stays
+ * on the gateway (the page's URL names an MCP server): `same-origin`, not `no-referrer`, because
+ * with `no-referrer` Chromium sends `Origin: null` with the form's POST, which the origin guard
+ * (rightly) refuses.
+ */
 export const PAGE_HEADERS: Record<string, string> = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
 };

@@ -17,6 +17,8 @@ import { OAUTH_CLIENT_SECRET_PREFIX, OAUTH_SCOPES, oauthModel, type OAuthRepos }
 /** Authorization codes live this long (OAuth 2.1 recommends minutes at most). */
 export const CODE_TTL_S = 120;
 const SWEEP_MS = 10 * 60_000;
+/** A registered client with no code or token is deleted after this long. */
+export const UNUSED_CLIENT_MS = 24 * 3600_000;
 export const TOKEN_AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic'] as const;
 export const MAX_REDIRECT_URIS = 10;
 
@@ -106,11 +108,22 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.sweeper) clearInterval(this.sweeper);
   }
 
-  /** Expired codes and tokens are deleted (a used code is kept until it expires, for replay detection). */
+  /**
+   * Expired codes and tokens are deleted (a used code or rotated refresh token is kept until it
+   * expires, for replay detection), then clients registered over a day ago that hold no code or
+   * token (registration is open to anyone: abandoned registrations do not pile up).
+   */
   async sweep(): Promise<void> {
-    const now = new Date().toISOString();
-    await this.repos.codes.delete({ expires_at: LessThan(now) });
-    await this.repos.tokens.delete({ expires_at: LessThan(now) });
+    const now = new Date();
+    await this.repos.codes.delete({ expires_at: LessThan(now.toISOString()) });
+    await this.repos.tokens.delete({ expires_at: LessThan(now.toISOString()) });
+    await this.repos.clients
+      .createQueryBuilder()
+      .delete()
+      .where('created_at < :cutoff', { cutoff: new Date(now.getTime() - UNUSED_CLIENT_MS).toISOString() })
+      .andWhere('NOT EXISTS (SELECT 1 FROM oauth_code c WHERE c.client_id = oauth_client.id)')
+      .andWhere('NOT EXISTS (SELECT 1 FROM oauth_token k WHERE k.client_id = oauth_client.id)')
+      .execute();
   }
 
   issuer(): string {
