@@ -15,6 +15,7 @@ import { SelfAddress } from './common/self-address';
 import { createValidationPipe } from './common/validation';
 import { AppConfig, loadConfig } from './config/app-config';
 import { installCanonicalMcpPaths } from './mcp/canonical-path';
+import { OAUTH_FORM_PATHS } from './oauth/oauth.controller';
 import { createSandbox } from './planhat/sandbox';
 import { ShutdownState } from './health/shutdown-state';
 import { MetricsService } from './metrics/metrics.service';
@@ -83,7 +84,7 @@ export async function createApp(
     fastify,
     new OriginPolicy({ listenHost: config.host, publicUrl: () => config.publicUrl, allowedOrigins: config.allowedOrigins, port: () => bound.port }),
   );
-  installBodyParsing(fastify, config.bodyLimitBytes);
+  installBodyParsing(fastify, config.bodyLimitBytes, OAUTH_FORM_PATHS);
   installCanonicalMcpPaths(fastify);
   // Errors raised by Fastify itself (body parsing, size limits) reach GatewayExceptionFilter through
   // Nest's own Fastify error handler, so they get the same error shape.

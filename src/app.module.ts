@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InsightsModule } from './insights/insights.module';
 import { McpModule } from './mcp/mcp.module';
+import { OAuthModule } from './oauth/oauth.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PlanhatModule } from './planhat/planhat.module';
 import { UnifiedModule } from './unified/unified.module';
@@ -33,6 +34,7 @@ export class AppModule {
         UnifiedModule,
         InsightsModule,
         McpModule,
+        OAuthModule,
         HealthModule,
       ],
     };

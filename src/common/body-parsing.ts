@@ -115,6 +115,20 @@ export function parseJsonBody(body: Buffer): unknown {
   return value;
 }
 
+/**
+ * Parses an application/x-www-form-urlencoded body (strict UTF-8) into an object of own properties
+ * (`__proto__` is a plain key); a repeated name becomes an array, which the OAuth routes refuse.
+ */
+export function parseFormBody(body: Buffer): Record<string, string | string[]> {
+  if (!isUtf8(body)) throw GatewayError.invalid('The body is not valid UTF-8');
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (const [k, v] of new URLSearchParams(body.toString('utf8'))) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
 /** The charset parameter of a content type, lower-cased, if any. */
 function charsetOf(contentType: string | undefined): string | undefined {
   const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
@@ -165,8 +179,21 @@ export function bracketedQueryName(url: string): string | undefined {
  * a Content-Encoding other than identity is a 415 (the gateway decodes none); query parameter names
  * with brackets (`limit[]`, `__proto__[x]`) are a 400, since no parameter of the API has them.
  */
-export function installBodyParsing(fastify: FastifyInstance, bodyLimit: number): void {
+export function installBodyParsing(fastify: FastifyInstance, bodyLimit: number, formPaths: readonly string[] = []): void {
   fastify.removeAllContentTypeParsers();
+  // OAuth's token and authorization endpoints take forms (RFC 6749); every other route refuses them (415).
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
+    const q = req.url.indexOf('?');
+    if (!formPaths.includes(q < 0 ? req.url : req.url.slice(0, q))) {
+      done(Object.assign(new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported content type: send application/json'), { statusCode: 415 }), undefined);
+      return;
+    }
+    try {
+      done(null, parseFormBody(body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
     const charset = charsetOf(req.headers['content-type']);
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {

@@ -43,6 +43,11 @@ export function toGatewayError(err: unknown): GatewayError {
   return new GatewayError(ErrorCode.INTERNAL, 'Internal error', { cause: err });
 }
 
+/** The OAuth authorization server's endpoints (src/oauth), whose errors are RFC 6749 JSON. */
+export function isOAuthEndpoint(url: string): boolean {
+  return url.startsWith('/oauth/') || url.startsWith('/.well-known/');
+}
+
 /** Writes an error in the contract's shape with its headers; 5xx are logged (without secrets). */
 export function sendError(reply: FastifyReply, req: FastifyRequest | undefined, err: unknown, logger: Logger): void {
   const ge = toGatewayError(err);
@@ -53,6 +58,12 @@ export function sendError(reply: FastifyReply, req: FastifyRequest | undefined, 
   }
   if (reply.sent || reply.raw.headersSent) return;
   reply.headers(ge.headers);
+  if (req && isOAuthEndpoint(req.url)) {
+    // OAuth endpoints answer in RFC 6749's error shape, also for what fails before them (body parsing, limits).
+    const error = ge.status >= 500 ? 'server_error' : 'invalid_request';
+    void reply.status(ge.status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send({ error, error_description: ge.message });
+    return;
+  }
   void reply.status(body.statusCode).type('application/json; charset=utf-8').send(body);
 }
 

@@ -13,6 +13,16 @@ describe('redactUrl', () => {
     expect(redactUrl('/proxy/companies?limit=5')).toBe('/proxy/companies?limit=5');
   });
 
+  it('hides OAuth secrets: codes, verifiers, tokens and client secrets in queries and anywhere in a line', () => {
+    expect(redactUrl('/cb?code=phoc_abc-DEF&state=x')).toBe('/cb?code=[redacted]&state=x');
+    expect(redactUrl('/oauth/token?code_verifier=v3r1f13r&refresh_token=r&client_secret=s')).toBe('/oauth/token?code_verifier=[redacted]&refresh_token=[redacted]&client_secret=[redacted]');
+    expect(redactUrl(`/.well-known/oauth-protected-resource/mcp/${TOKEN}`)).toBe('/.well-known/oauth-protected-resource/mcp/[redacted]');
+    expect(redactUrl(`/oauth/authorize?resource=http%3A%2F%2Flocalhost%3A3000%2Fmcp%2F${TOKEN}&state=s`)).not.toContain(SECRET);
+    for (const secret of ['phoa_Abc-123_x', 'phor_Abc-123_x', 'phoc_Abc-123_x', 'phos_Abc-123_x']) {
+      expect(redactSecrets(`failed for ${secret} here`)).toBe('failed for [redacted] here');
+    }
+  });
+
   it.each([
     [`/%6Dcp/${TOKEN}`, '/%6Dcp/[redacted]'],
     [`/%6dcp/${TOKEN}/sse`, '/%6dcp/[redacted]/sse'],

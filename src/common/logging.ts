@@ -14,12 +14,15 @@ const char = (c: string, hex: string) => `(?:${c}|%(?:25)*${hex})`;
  */
 const MCP_TOKEN = new RegExp(`${char('p', '[57]0')}${char('h', '[46]8')}${char('m', '[46]d')}${char('_', '5f')}(?:[\\w-]|%(?:25)*[0-9a-f]{2})*`, 'gi');
 
-/** Takes every MCP token out of a text (a URL, a message, a whole log line). */
+/** OAuth codes, access and refresh tokens and client secrets the gateway issues (`phoc_`, `phoa_`, `phor_`, `phos_`). */
+const OAUTH_SECRET = /pho[acrs]_[\w-]+/gi;
+
+/** Takes every MCP token and OAuth secret out of a text (a URL, a message, a whole log line). */
 export function redactSecrets(text: string): string {
-  return text.replace(MCP_TOKEN, '[redacted]');
+  return text.replace(MCP_TOKEN, '[redacted]').replace(OAUTH_SECRET, '[redacted]');
 }
 
-const QUERY_SECRET = /([?&](?:token|api_token|access_token|key)=)[^&#]*/gi;
+const QUERY_SECRET = /([?&](?:token|api_token|access_token|refresh_token|key|code|code_verifier|client_secret)=)[^&#]*/gi;
 
 /** A path segment with its percent-encodings undone, repeatedly (`%256Dcp` → `%6Dcp` → `mcp`); for matching only. */
 function decoded(segment: string): string {

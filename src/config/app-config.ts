@@ -42,6 +42,8 @@ export class AppConfig {
   shutdownTimeoutMs!: number;
   /** Bearer token that may read GET /metrics (besides admin API tokens); unset = API tokens only. */
   metricsToken?: string;
+  /** OAuth for MCP servers: access and refresh token lifetimes in seconds. */
+  oauth!: { accessTokenTtlS: number; refreshTokenTtlS: number };
   logLevel!: string;
   bodyLimitBytes!: number;
   /** Bounds of the in-process caches (least recently used evicted first). */
@@ -165,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throttlePerMin: e.THROTTLE_PER_MIN,
     metricsToken: e.METRICS_TOKEN || undefined,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    oauth: { accessTokenTtlS: e.OAUTH_ACCESS_TOKEN_TTL_S, refreshTokenTtlS: e.OAUTH_REFRESH_TOKEN_TTL_S },
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     caches: {

@@ -75,6 +75,8 @@ export const envSchema = z.object({
   THROTTLE_PER_MIN: int(600, 0, 10_000_000).describe('Gateway requests per minute per API token, account, MCP server, and client address when unauthenticated; 0 = off'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000).describe('On SIGTERM/SIGINT: how long requests in flight may finish before their connections are cut'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('secret: bearer token for GET /metrics (admin API tokens work too)'),
+  OAUTH_ACCESS_TOKEN_TTL_S: int(3600, 60, 86_400).describe('Lifetime of OAuth access tokens for MCP servers, in seconds'),
+  OAUTH_REFRESH_TOKEN_TTL_S: int(2_592_000, 3600, 31_536_000).describe('Lifetime of OAuth refresh tokens (each refresh rotates it), in seconds'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
   CACHE_MCP_SERVERS: int(10_000, 1, 10_000_000).describe('MCP URL-token lookups kept at most (least recently used evicted)'),

@@ -3,6 +3,7 @@ import { McpModule as McpNestModule } from './mcp-nest';
 import { AdminModule } from '../admin/admin.module';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';
 import { InsightsModule } from '../insights/insights.module';
+import { OAuthModule } from '../oauth/oauth.module';
 import { PlanhatModule } from '../planhat/planhat.module';
 import { UnifiedModule } from '../unified/unified.module';
 import { INSTRUCTIONS, McpAccessService, SERVER_INFO } from './mcp-access.service';
@@ -36,6 +37,7 @@ import { UnifiedToolRunner } from './unified-runner';
     AdminModule,
     IdempotencyModule,
     InsightsModule,
+    OAuthModule,
     PlanhatModule,
     UnifiedModule,
     McpHooksModule,

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import OAuthServer, { InvalidRequestError, OAuthError, type AuthorizationCode, type AuthorizationCodeModel, type Client, type RefreshToken, type RefreshTokenModel, type Token } from '@node-oauth/oauth2-server';
+import { IsNull, type Repository } from 'typeorm';
+import type { TokenService } from '../common/crypto/token.service';
+import { OAuthClientEntity, OAuthCodeEntity, OAuthTokenEntity } from './oauth.entities';
+
+/** Prefixes of what the authorization server hands out (recognisable in a leak; redacted from logs). */
+export const OAUTH_ACCESS_PREFIX = 'phoa_';
+export const OAUTH_REFRESH_PREFIX = 'phor_';
+export const OAUTH_CODE_PREFIX = 'phoc_';
+export const OAUTH_CLIENT_SECRET_PREFIX = 'phos_';
+
+/** The one scope: use of the MCP server the grant is bound to (what the server's policy allows). */
+export const OAUTH_SCOPES = ['mcp'];
+
+/** RFC 8707's error for a `resource` that is not the one the grant is bound to (or no MCP server of this gateway). */
+export class InvalidTargetError extends OAuthError {
+  constructor(message: string) {
+    super(message, { code: 400, name: 'invalid_target' });
+  }
+}
+
+/** Who approved what: the `user` of @node-oauth/oauth2-server's grants. */
+export interface GrantUser {
+  apiTokenId: string;
+  mcpServerId: string;
+  familyId: string;
+}
+
+export interface OAuthRepos {
+  clients: Repository<OAuthClientEntity>;
+  codes: Repository<OAuthCodeEntity>;
+  tokens: Repository<OAuthTokenEntity>;
+}
+
+export function toClient(row: OAuthClientEntity): Client {
+  return { id: row.id, name: row.name, redirectUris: JSON.parse(row.redirect_uris) as string[], grants: ['authorization_code', 'refresh_token'] };
+}
+
+const scopeText = (scope: string[] | undefined) => (scope && scope.length > 0 ? scope.join(' ') : null);
+const scopeList = (scope: string | null) => (scope ? scope.split(' ') : undefined);
+
+/**
+ * The storage model @node-oauth/oauth2-server runs the authorization-code and refresh-token grants
+ * on, over the gateway's database. Codes and tokens are stored as SHA-256 only. One model per
+ * token request: `expectedServerId` is the MCP server the request's `resource` names (RFC 8707), and
+ * a code or refresh token bound to another server is refused with invalid_target.
+ *
+ * Replays: a code presented a second time, or a refresh token presented after it was rotated, revokes
+ * every token of its grant family (OAuth 2.1 §4.3.1, §6.1), then fails with invalid_grant.
+ */
+export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServerId?: string): AuthorizationCodeModel & RefreshTokenModel {
+  const now = () => new Date().toISOString();
+  const revokeFamily = async (familyId: string) => {
+    await repos.tokens.update({ family_id: familyId, revoked_at: IsNull() }, { revoked_at: now() });
+  };
+  const checkTarget = (serverId: string) => {
+    if (expectedServerId !== undefined && expectedServerId !== serverId) {
+      throw new InvalidTargetError('Invalid target: `resource` is not the MCP server this grant is bound to');
+    }
+  };
+  return {
+    async getClient(clientId: string, clientSecret: string | null) {
+      const row = clientId.length <= 64 ? await repos.clients.findOne({ where: { id: clientId } }) : null;
+      if (!row) return false;
+      if (row.secret_hash !== null) {
+        // A confidential client authenticates at the token endpoint (getClient(id, null) is the authorization request).
+        if (clientSecret !== null && (clientSecret === undefined || !hasher.equals(hasher.hash(clientSecret), row.secret_hash))) return false;
+      } else if (clientSecret) {
+        return false;
+      }
+      return toClient(row);
+    },
+
+    async generateAccessToken() {
+      return hasher.generate(OAUTH_ACCESS_PREFIX);
+    },
+    async generateRefreshToken() {
+      return hasher.generate(OAUTH_REFRESH_PREFIX);
+    },
+    async generateAuthorizationCode() {
+      return hasher.generate(OAUTH_CODE_PREFIX);
+    },
+
+    async validateScope(_user: unknown, _client: Client, scope?: string[]) {
+      if (!scope || scope.length === 0) return OAUTH_SCOPES;
+      return scope.every((s) => OAUTH_SCOPES.includes(s)) ? scope : false;
+    },
+
+    async saveAuthorizationCode(code, client, user: GrantUser) {
+      if (!code.codeChallenge || code.codeChallengeMethod !== 'S256') {
+        throw new InvalidRequestError('Invalid request: PKCE with `code_challenge_method=S256` is required');
+      }
+      await repos.codes.insert({
+        code_hash: hasher.hash(code.authorizationCode),
+        client_id: client.id,
+        api_token_id: user.apiTokenId,
+        mcp_server_id: user.mcpServerId,
+        family_id: user.familyId,
+        scope: scopeText(code.scope),
+        expires_at: code.expiresAt.toISOString(),
+        created_at: now(),
+        redirect_uri: code.redirectUri,
+        code_challenge: code.codeChallenge,
+        code_challenge_method: code.codeChallengeMethod,
+        used_at: null,
+      });
+      return { ...code, client, user } as AuthorizationCode;
+    },
+
+    async getAuthorizationCode(authorizationCode: string) {
+      const row = await repos.codes.findOne({ where: { code_hash: hasher.hash(authorizationCode) } });
+      if (!row) return false;
+      if (row.used_at !== null) {
+        await revokeFamily(row.family_id);
+        return false;
+      }
+      checkTarget(row.mcp_server_id);
+      const client = await repos.clients.findOne({ where: { id: row.client_id } });
+      if (!client) return false;
+      const user: GrantUser = { apiTokenId: row.api_token_id, mcpServerId: row.mcp_server_id, familyId: row.family_id };
+      return {
+        authorizationCode,
+        expiresAt: new Date(row.expires_at),
+        redirectUri: row.redirect_uri,
+        scope: scopeList(row.scope),
+        codeChallenge: row.code_challenge,
+        codeChallengeMethod: row.code_challenge_method,
+        client: toClient(client),
+        user,
+      };
+    },
+
+    /** Marks the code used (once: a concurrent second exchange finds it used and fails). */
+    async revokeAuthorizationCode(code: AuthorizationCode) {
+      const r = await repos.codes.update({ code_hash: hasher.hash(code.authorizationCode), used_at: IsNull() }, { used_at: now() });
+      return (r.affected ?? 0) > 0;
+    },
+
+    async saveToken(token: Token, client: Client, user: GrantUser) {
+      const base = {
+        client_id: client.id,
+        api_token_id: user.apiTokenId,
+        mcp_server_id: user.mcpServerId,
+        family_id: user.familyId,
+        scope: scopeText(token.scope),
+        created_at: now(),
+        revoked_at: null,
+      };
+      const rows: Partial<OAuthTokenEntity>[] = [{ ...base, token_hash: hasher.hash(token.accessToken), kind: 'access', expires_at: token.accessTokenExpiresAt!.toISOString() }];
+      if (token.refreshToken) {
+        rows.push({ ...base, token_hash: hasher.hash(token.refreshToken), kind: 'refresh', expires_at: token.refreshTokenExpiresAt!.toISOString() });
+      }
+      await repos.tokens.insert(rows);
+      return { ...token, client, user };
+    },
+
+    async getAccessToken() {
+      // MCP requests are checked by OAuthService.verifyAccess (bound to one server), not by the library.
+      return false;
+    },
+
+    async getRefreshToken(refreshToken: string) {
+      const row = await repos.tokens.findOne({ where: { token_hash: hasher.hash(refreshToken), kind: 'refresh' } });
+      if (!row) return false;
+      if (row.revoked_at !== null) {
+        await revokeFamily(row.family_id);
+        return false;
+      }
+      checkTarget(row.mcp_server_id);
+      const client = await repos.clients.findOne({ where: { id: row.client_id } });
+      if (!client) return false;
+      const user: GrantUser = { apiTokenId: row.api_token_id, mcpServerId: row.mcp_server_id, familyId: row.family_id };
+      return { refreshToken, refreshTokenExpiresAt: new Date(row.expires_at), scope: scopeList(row.scope), client: toClient(client), user } as RefreshToken;
+    },
+
+    /** Rotation: the presented refresh token is revoked (once) before a new pair is issued. */
+    async revokeToken(token: RefreshToken | Token) {
+      if (!token.refreshToken) return false;
+      const r = await repos.tokens.update({ token_hash: hasher.hash(token.refreshToken), kind: 'refresh', revoked_at: IsNull() }, { revoked_at: now() });
+      return (r.affected ?? 0) > 0;
+    },
+  };
+}
+
+export function newFamilyId(): string {
+  return randomUUID();
+}
+
+export { OAuthServer };
