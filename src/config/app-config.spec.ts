@@ -44,9 +44,17 @@ describe('loadConfig', () => {
     ['ALLOWED_ORIGINS', 'app.example.com'],
     ['ALLOWED_ORIGINS', 'https://app.example.com/path'],
     ['ALLOWED_ORIGINS', 'https://a.example.com,,https://b.example.com'],
+    ['MCP_AUDIT_RETENTION_DAYS', 'thirty'],
+    ['MCP_AUDIT_RETENTION_DAYS', '0'],
+    ['MCP_AUDIT_RETENTION_DAYS', '1.5'],
   ])('rejects %s=%s with a message naming the key', (key, value) => {
     expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(new RegExp(`^Invalid configuration:\\n${key}: `));
+  });
+
+  it('reads MCP_AUDIT_RETENTION_DAYS (default 30)', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).mcpAuditRetentionDays).toBe(30);
+    expect(loadConfig({ DATA_DIR: tmp(), MCP_AUDIT_RETENTION_DAYS: '7' }).mcpAuditRetentionDays).toBe(7);
   });
 
   it('reads ALLOWED_ORIGINS as normalised origins', () => {

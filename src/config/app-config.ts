@@ -44,6 +44,8 @@ export class AppConfig {
   metricsToken?: string;
   logLevel!: string;
   bodyLimitBytes!: number;
+  /** Days MCP tool-call audit rows are kept (MCP_AUDIT_RETENTION_DAYS). */
+  mcpAuditRetentionDays!: number;
   production!: boolean;
 }
 
@@ -139,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    mcpAuditRetentionDays: e.MCP_AUDIT_RETENTION_DAYS,
     production,
   } satisfies AppConfig);
   return cfg;

@@ -75,6 +75,7 @@ export const envSchema = z.object({
   THROTTLE_PER_MIN: int(600, 0, 10_000_000).describe('Gateway requests per minute per API token, account, MCP server, and client address when unauthenticated; 0 = off'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000).describe('On SIGTERM/SIGINT: how long requests in flight may finish before their connections are cut'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('secret: bearer token for GET /metrics (admin API tokens work too)'),
+  MCP_AUDIT_RETENTION_DAYS: int(30, 1, 36_500).describe('Days MCP tool-call audit rows are kept (pruned by the expiry sweep)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
 });
