@@ -101,6 +101,37 @@ describe('undo_change', () => {
     expect((await proxyGet('companies', c._id)).body.name).toBe('Undo Unified Probe');
   });
 
+  it('undoes a unified create (deleted) and a unified delete (re-created)', async () => {
+    const created = await ok(client, 'create_a_crm_account', { name: 'Undo Unified Create Probe' });
+    expect(created.change_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await proxyGet('companies', created.id)).status).toBe(200);
+    await ok(client, 'undo_change', { change_id: created.change_id });
+    expect((await proxyGet('companies', created.id)).status).toBe(404);
+
+    const c = await newCompany('Undo Unified Delete Probe');
+    const deleted = await ok(client, 'delete_a_crm_account_by_id', { id: c._id });
+    expect((await proxyGet('companies', c._id)).status).toBe(404);
+    const undone = await ok(client, 'undo_change', { change_id: deleted.change_id });
+    expect((await proxyGet('companies', undone.restored_id)).body).toMatchObject({ name: 'Undo Unified Delete Probe', phase: 'Onboarding', custom: { UndoProbe: 'v0' } });
+  });
+
+  it('records writes made through perform_model_action and call_tool; undo_change is reachable there', async () => {
+    const actions = await connect((await createServer(t, accountId, { tool_exposure: 'model_actions' })).url);
+    const c = await newCompany('Undo Model Action Probe');
+    const r = await ok(actions, 'perform_model_action', { MODEL_ROUTE: 'companies', OPERATION: 'update', PARAMETERS: JSON.stringify({ id: c._id, phase: 'Adopting' }) });
+    expect(r.change_id).toMatch(/^[0-9a-f-]{36}$/);
+    // undo_change is listed beside the model actions (a read-only model_actions server has neither).
+    expect((await actions.listTools()).tools.map((x) => x.name)).toContain('undo_change');
+    await ok(actions, 'undo_change', { change_id: r.change_id });
+    expect((await proxyGet('companies', c._id)).body.phase).toBe('Onboarding');
+    // Through call_tool on a discovery server too.
+    const discovery = await connect((await createServer(t, accountId, { tool_exposure: 'discovery' })).url);
+    const viaCall = await ok(discovery, 'call_tool', { name: 'update_a_planhat_company_by_id', arguments: { id: c._id, phase: 'Adopting' } });
+    expect(viaCall.change_id).toMatch(/^[0-9a-f-]{36}$/);
+    await ok(discovery, 'call_tool', { name: 'undo_change', arguments: { change_id: viaCall.change_id } });
+    expect((await proxyGet('companies', c._id)).body.phase).toBe('Onboarding');
+  });
+
   it('a record changed since the write is a 409 showing both versions, and nothing is written', async () => {
     const c = await newCompany('Undo Conflict Probe');
     const updated = await ok(client, 'update_a_planhat_company_by_id', { id: c._id, phase: 'Adopting' });
