@@ -12,7 +12,7 @@ import type { TestApp } from '../src/testing/test-app';
 import { McpPolicyGuard } from '../src/mcp/policy.guard';
 import { META_TOOLS, toolIndex } from '../src/mcp/policy';
 import { McpToolRegistry } from '../src/mcp/tool-registry';
-import { InsightTools, NativeTools, UnifiedTools } from '../src/mcp/tools/catalog.tools';
+import { InsightTools, NativeTools, SafetyTools, UnifiedTools } from '../src/mcp/tools/catalog.tools';
 import { api, createServer, rpc, startMcpApp, type Json } from './mcp-helpers';
 
 let t: TestApp;
@@ -38,12 +38,12 @@ describe('tools are declared with mcp-nest decorators and found by its discovery
       .map((c) => ({ name: (c.metadata as ToolMetadata).name, provider: c.providerClass, guards: (c.metadata as ToolMetadata).guards ?? [] }));
   });
 
-  it('the registry holds every catalog tool (from NativeTools/UnifiedTools/InsightTools) and the six meta-tools, once each', () => {
+  it('the registry holds every catalog tool (from NativeTools/UnifiedTools/InsightTools/SafetyTools) and the six meta-tools, once each', () => {
     const names = registered.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);
     expect(names.sort()).toEqual([...toolIndex().map((x) => x.name), ...META_NAMES].sort());
     for (const tool of toolIndex()) {
-      expect(registered.find((r) => r.name === tool.name)!.provider).toBe({ native: NativeTools, unified: UnifiedTools, insight: InsightTools }[tool.kind]);
+      expect(registered.find((r) => r.name === tool.name)!.provider).toBe({ native: NativeTools, unified: UnifiedTools, insight: InsightTools, safety: SafetyTools }[tool.kind]);
     }
     expect(t.app.get(McpToolRegistry).catalogTools().map((x) => x.name)).toEqual(toolIndex().map((x) => x.name));
   });

@@ -558,6 +558,7 @@ describe('bad input: generated malformed requests over every REST route and MCP 
           return fc.oneof(fc.constant({}), fc.constant({ items: [] }), fc.record({ items: wrongValue }), fc.constant({ items: [1, 'x'] }));
         default: {
           if (t.kind === 'unified') return fc.oneof(extra, fc.record({ id: wrongValue }), fc.constant({ id: '../x', name: 'x' }));
+          if (t.kind === 'safety') return fc.oneof(extra, fc.record({ change_id: wrongValue }), fc.constant({ change_id: '../x' }));
           const typed = typedFields(t.model);
           const wrongField = typed.length ? fc.record({ f: fc.constantFrom(...typed), v: wrongValue }).map(({ f, v }) => ({ [f]: v, id: t.op === 'update' ? '5f1c0ffee0c0ffee0c0ffee0' : undefined })) : fc.constant({ id: '..' });
           return t.op === 'update' ? fc.oneof(wrongField, badId.map((id) => ({ id: decodeURIComponent(id), name: 'x' }))) : wrongField;

@@ -52,6 +52,9 @@ describe('loadConfig', () => {
     ['CACHE_CUSTOM_FIELDS_BYTES', '16MB'],
     ['CACHE_CUSTOM_FIELDS_BYTES', '100'],
     ['THROTTLE_MEMORY_KEYS', 'none'],
+    ['MCP_AUDIT_RETENTION_DAYS', 'thirty'],
+    ['MCP_AUDIT_RETENTION_DAYS', '0'],
+    ['MCP_AUDIT_RETENTION_DAYS', '1.5'],
   ])('rejects %s=%s with a message naming the key', (key, value) => {
     expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(new RegExp(`^Invalid configuration:\\n${key}: `));
@@ -76,6 +79,11 @@ describe('loadConfig', () => {
       THROTTLE_MEMORY_KEYS: '9',
     }).caches;
     expect(c).toEqual({ mcpServers: 5, apiTokens: 6, accounts: 7, policies: 8, customFieldsBytes: 4096, throttleKeys: 9 });
+  });
+
+  it('reads MCP_AUDIT_RETENTION_DAYS (default 30)', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).mcpAuditRetentionDays).toBe(30);
+    expect(loadConfig({ DATA_DIR: tmp(), MCP_AUDIT_RETENTION_DAYS: '7' }).mcpAuditRetentionDays).toBe(7);
   });
 
   it('reads ALLOWED_ORIGINS as normalised origins', () => {

@@ -48,6 +48,8 @@ export class AppConfig {
   bodyLimitBytes!: number;
   /** Bounds of the in-process caches (least recently used evicted first). */
   caches!: CacheLimits;
+  /** Days MCP tool-call audit rows are kept (MCP_AUDIT_RETENTION_DAYS). */
+  mcpAuditRetentionDays!: number;
   production!: boolean;
 }
 
@@ -178,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       customFieldsBytes: e.CACHE_CUSTOM_FIELDS_BYTES,
       throttleKeys: e.THROTTLE_MEMORY_KEYS,
     },
+    mcpAuditRetentionDays: e.MCP_AUDIT_RETENTION_DAYS,
     production,
   } satisfies AppConfig);
   return cfg;

@@ -77,6 +77,7 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().describe('secret: bearer token for GET /metrics (admin API tokens work too)'),
   OAUTH_ACCESS_TOKEN_TTL_S: int(3600, 60, 86_400).describe('Lifetime of OAuth access tokens for MCP servers, in seconds'),
   OAUTH_REFRESH_TOKEN_TTL_S: int(2_592_000, 3600, 31_536_000).describe('Lifetime of OAuth refresh tokens (each refresh rotates it), in seconds'),
+  MCP_AUDIT_RETENTION_DAYS: int(30, 1, 36_500).describe('Days MCP tool-call audit rows are kept (pruned by the expiry sweep)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
   CACHE_MCP_SERVERS: int(10_000, 1, 10_000_000).describe('MCP URL-token lookups kept at most (least recently used evicted)'),

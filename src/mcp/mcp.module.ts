@@ -14,7 +14,8 @@ import { CsResources } from './resources';
 import { McpPolicyGuard } from './policy.guard';
 import { McpHooksModule, McpServerHooks } from './server-hooks';
 import { McpToolRegistry } from './tool-registry';
-import { InsightTools, NativeTools, UnifiedTools } from './tools/catalog.tools';
+import { InsightTools, NativeTools, SafetyTools, UnifiedTools } from './tools/catalog.tools';
+import { AuditModule } from '../audit/audit.module';
 import { DiscoveryTools, ModelActionTools } from './tools/meta.tools';
 import { UnifiedToolRunner } from './unified-runner';
 
@@ -35,6 +36,7 @@ import { UnifiedToolRunner } from './unified-runner';
 @Module({
   imports: [
     AdminModule,
+    AuditModule,
     IdempotencyModule,
     InsightsModule,
     OAuthModule,
@@ -55,7 +57,7 @@ import { UnifiedToolRunner } from './unified-runner';
     }),
   ],
   controllers: [McpController],
-  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, InsightTools, DiscoveryTools, ModelActionTools, CsPrompts, CsResources],
+  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, InsightTools, SafetyTools, DiscoveryTools, ModelActionTools, CsPrompts, CsResources],
   exports: [McpToolsService, McpToolRegistry],
 })
 export class McpModule {}

@@ -3,6 +3,9 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AnyObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { ErrorCode as RpcCode, CompleteRequestSchema, InitializeRequestSchema, McpError, SetLevelRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { AuditLog, type CallOutcome } from '../audit/audit-log.service';
+import { AuditModule } from '../audit/audit.module';
+import { callStats, type CallStats } from '../common/call-stats';
 import { GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { PlanhatModule } from '../planhat/planhat.module';
@@ -94,7 +97,9 @@ const META_DEFS = new Map<string, Tool>(
  *   listed; getting another answers exactly as for an unknown prompt;
  * - tools/call: a call the guard refuses or a tool mcp-nest does not know becomes an LLM-readable
  *   `isError` result (status, reason, next step) instead of a bare JSON-RPC error, and arguments
- *   that fail the tool's schema get the gateway's message naming the field and the next step.
+ *   that fail the tool's schema get the gateway's message naming the field and the next step;
+ *   every call is counted and written to the audit log (src/audit) with the Planhat requests it
+ *   made and the records it wrote, counted in a per-call scope (common/call-stats.ts).
  */
 @Injectable()
 export class McpServerHooks {
@@ -102,6 +107,7 @@ export class McpServerHooks {
     private readonly customFields: CustomFieldsCache,
     private readonly planhat: PlanhatService,
     @Optional() private readonly metrics?: MetricsService,
+    @Optional() private readonly auditLog?: AuditLog,
   ) {}
 
   readonly mutate = (mcp: McpServer): McpServer => {
@@ -187,26 +193,62 @@ export class McpServerHooks {
 
   private onCall(handler: Handler): Handler {
     return async (request, extra) => {
+      const at = new Date();
+      const started = performance.now();
+      const stats: CallStats = { upstream: 0, written: 0 };
       const name = String(request.params?.name);
       const args = request.params?.arguments;
       // A metric label only for tools that exist: a caller's made-up names must not grow the series.
       const label = findIndexedTool(name) || Object.prototype.hasOwnProperty.call(META_INPUTS, name) ? name : '(unknown)';
       let result: CallToolResult;
+      let outcome: CallOutcome = 'ok';
       try {
-        result = (await handler(request, extra)) as CallToolResult;
+        result = (await callStats.run(stats, () => handler(request, extra))) as CallToolResult;
+        if (result.isError) {
+          outcome = 'error';
+          result = validationError(name, args) ?? result;
+        }
       } catch (err) {
         // mcp-nest: -32601 for a tool it does not know, -32600 when a tool guard refuses the call.
         if (err instanceof McpError && (err.code === RpcCode.MethodNotFound || err.code === RpcCode.InvalidRequest)) {
           this.metrics?.recordToolCall(label, 'denied');
+          this.audit(at, started, name, args, 'denied', 403, stats);
           return errorResult(notAllowed(name), { tool: name });
         }
         this.metrics?.recordToolCall(label, 'error');
+        this.audit(at, started, name, args, 'error', 500, stats);
         throw err;
       }
-      this.metrics?.recordToolCall(label, result.isError ? 'error' : 'ok');
-      return result.isError ? (validationError(name, args) ?? result) : result;
+      this.metrics?.recordToolCall(label, outcome);
+      this.audit(at, started, name, args, outcome, outcome === 'ok' ? null : statusOf(result), stats);
+      return result;
     };
   }
+
+  /** Queues the call's audit row (written after the answer; see AuditLog). */
+  private audit(at: Date, started: number, tool: string, args: unknown, outcome: CallOutcome, status: number | null, stats: CallStats): void {
+    const ctx = mcpRequest.getStore();
+    if (!this.auditLog || !ctx?.serverId) return;
+    this.auditLog.record({
+      at,
+      serverId: ctx.serverId,
+      accountId: ctx.accountId,
+      tool,
+      args,
+      outcome,
+      status,
+      latencyMs: performance.now() - started,
+      upstreamCalls: stats.upstream,
+      recordsWritten: stats.written,
+      changeId: stats.changeId,
+    });
+  }
+}
+
+/** The status an isError result carries (the gateway's results put it in structuredContent.error.status). */
+function statusOf(result: CallToolResult): number | null {
+  const status = (result.structuredContent as { error?: { status?: unknown } } | undefined)?.error?.status;
+  return typeof status === 'number' && Number.isInteger(status) ? status : null;
 }
 
 /** prompts/list: mcp-nest lists every registered prompt; only those the server's policy allows stay. */
@@ -246,5 +288,5 @@ function validationError(name: string, args: unknown): CallToolResult | undefine
 }
 
 /** What the mcp-nest options factory needs (imported by McpModule.forRootAsync). */
-@Module({ imports: [PlanhatModule], providers: [CustomFieldsCache, McpServerHooks], exports: [CustomFieldsCache, McpServerHooks] })
+@Module({ imports: [PlanhatModule, AuditModule], providers: [CustomFieldsCache, McpServerHooks], exports: [CustomFieldsCache, McpServerHooks] })
 export class McpHooksModule {}

@@ -127,6 +127,11 @@ class Spec implements ToolSpec {
   }
 }
 
+/** undo_change's arguments. */
+export const UNDO_CHANGE_INPUT = z
+  .object({ change_id: z.string().min(1).max(100).describe('The change_id returned by the create, update or delete tool whose write to undo') })
+  .strict() as z.ZodType<Record<string, unknown>>;
+
 const specs = new Map<string, ToolSpec>();
 
 /** The cached spec of a tool. */
@@ -139,8 +144,10 @@ export function toolSpec(tool: IndexedTool): ToolSpec {
       spec = new Spec(zod, custom ? tool.model.modelName : undefined);
     } else if (tool.kind === 'unified') {
       spec = new Spec(unifiedZod(tool.unified, tool.op));
-    } else {
+    } else if (tool.kind === 'insight') {
       spec = new Spec(tool.insight.input as z.ZodType<Record<string, unknown>>);
+    } else {
+      spec = new Spec(UNDO_CHANGE_INPUT);
     }
     specs.set(tool.name, spec);
   }

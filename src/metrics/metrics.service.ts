@@ -77,6 +77,13 @@ export class MetricsService implements OnModuleDestroy {
     registers: [this.registry],
   });
 
+  private readonly auditFailures = new Counter({
+    name: 'gateway_mcp_audit_write_failures_total',
+    help: 'MCP audit rows and change records the database refused (the tool calls themselves went on)',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+
   private readonly cacheLookups = new Counter({
     name: 'gateway_cache_lookups_total',
     help: 'Lookups in the gateway\'s in-process caches, by cache and result (hit or miss)',
@@ -112,6 +119,10 @@ export class MetricsService implements OnModuleDestroy {
   /** One MCP tool call and how it ended (wired by the MCP layer). */
   recordToolCall(tool: string, outcome: ToolOutcome): void {
     this.toolCalls.inc({ tool, outcome });
+  }
+
+  recordAuditFailure(table: 'mcp_tool_call' | 'mcp_change', n = 1): void {
+    this.auditFailures.inc({ table }, n);
   }
 
   recordCache(cache: CacheName, hit: boolean): void {

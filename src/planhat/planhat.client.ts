@@ -3,6 +3,7 @@ import type * as Undici from 'undici';
 import { AppConfig, DEFAULT_CACHE_LIMITS } from '../config/app-config';
 import { codeForStatus, ErrorCode, GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
+import { countUpstream } from '../common/call-stats';
 import { findModel } from './catalog';
 import { PlanhatConnectionResolver, type PlanhatConnection } from './planhat-connection';
 import { RateLimitTracker, type RateLimitHeaders } from './rate-limit';
@@ -193,6 +194,7 @@ export class PlanhatClient implements OnApplicationShutdown {
     // its timer would outlive the request by up to `timeout` (30 s by default), and at thousands of
     // requests a second those timers fill the old generation.
     const started = process.hrtime.bigint();
+    countUpstream();
     const observe = (outcome: number | 'timeout' | 'network_error') =>
       this.metrics?.recordUpstream(modelOfPath(req.path), outcome, Number(process.hrtime.bigint() - started) / 1e9);
     const deadline = new AbortController();

@@ -365,6 +365,25 @@ export class PlanhatService {
   }
 
   /**
+   * An update whose caller also needs the record as it was just before (the MCP change log's
+   * before-image): the id and body are checked first, then one GET, then the update.
+   */
+  async updateWithBefore(accountId: string | undefined, resource: string, id: string, body: unknown): Promise<{ before: Record<string, unknown>; result: Result<Record<string, unknown>> }> {
+    const model = this.model(resource, 'update');
+    this.recordPath(model, id);
+    this.checkBody(model, body, 'update');
+    const before = (await this.get(accountId, resource, id)).data;
+    return { before, result: await this.update(accountId, resource, id, body) };
+  }
+
+  /** A delete with the record as it was just before (one GET first, after the id is checked). */
+  async deleteWithBefore(accountId: string | undefined, resource: string, id: string): Promise<{ before: Record<string, unknown>; result: Result<Record<string, unknown>> }> {
+    this.recordPath(this.model(resource, 'delete'), id);
+    const before = (await this.get(accountId, resource, id)).data;
+    return { before, result: await this.delete(accountId, resource, id) };
+  }
+
+  /**
    * dry_run of an update: the record as it is now (one GET) against the body, field by field
    * (`custom` one level down, as `custom.<name>`); nothing is written.
    */

@@ -25,6 +25,7 @@ export const SWEEP_INTERVAL_MS = 60_000;
 export class McpServersService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('McpServers');
   private sweeper?: NodeJS.Timeout;
+  private readonly extraSweeps: ((now: Date) => Promise<number>)[] = [];
 
   constructor(
     @InjectRepository(McpServerEntity) private readonly repo: Repository<McpServerEntity>,
@@ -124,12 +125,23 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
     return expiresAt !== null && expiresAt <= this.clock.now().toISOString();
   }
 
-  /** Deletes expired servers. Idempotent, so several instances may sweep the same database. */
+  /** Another clean-up for the same sweep (the audit log's retention, the undo window): it gets the Clock's now. */
+  onSweep(prune: (now: Date) => Promise<number>): void {
+    this.extraSweeps.push(prune);
+  }
+
+  /**
+   * Deletes expired servers, then runs the other clean-ups (each failure logged, none stopping the
+   * rest). Idempotent, so several instances may sweep the same database.
+   */
   async sweepExpired(): Promise<number> {
-    const now = this.clock.now().toISOString();
-    const result = await this.repo.delete({ expires_at: LessThanOrEqual(now) });
+    const at = this.clock.now();
+    const result = await this.repo.delete({ expires_at: LessThanOrEqual(at.toISOString()) });
     const n = result.affected ?? 0;
     if (n > 0) this.cache.clear();
+    for (const prune of this.extraSweeps) {
+      await prune(at).catch((err: unknown) => this.log.warn(`sweep clean-up failed: ${String(err)}`));
+    }
     return n;
   }
 

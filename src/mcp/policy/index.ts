@@ -239,6 +239,9 @@ export function toolsForConfig(config: McpServerConfig, allowed: readonly Indexe
   const exposure = config.tool_exposure ?? 'all';
   if (exposure === 'all') return allowed.map(summary);
   if (exposure === 'discovery') return allowed.length > 0 ? META_TOOLS.discovery : [];
-  return allowed.some((t) => t.kind === 'native') ? META_TOOLS.model_actions : [];
+  // undo_change takes the change_id a perform_model_action write returns: listed beside the model
+  // actions when the policy allows it (discovery servers reach it through call_tool).
+  if (!allowed.some((t) => t.kind === 'native')) return [];
+  return [...META_TOOLS.model_actions, ...allowed.filter((t) => t.kind === 'safety').map(summary)];
 }
 

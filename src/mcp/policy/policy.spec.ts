@@ -37,6 +37,8 @@ describe('MCP server policy', () => {
   it('exposures list meta-tools only when something is allowed', () => {
     expect(toolsForConfig({ tool_exposure: 'discovery' }).map((t) => t.name)).toEqual(['search_tools', 'get_tool_schema', 'call_tool']);
     expect(toolsForConfig({ tool_exposure: 'model_actions' }).map((t) => t.name)).toEqual([
+      'get_model_actions', 'get_model_action_parameters', 'perform_model_action', 'undo_change']);
+    expect(toolsForConfig({ methods: ['read'], tool_exposure: 'model_actions' }).map((t) => t.name)).toEqual([
       'get_model_actions', 'get_model_action_parameters', 'perform_model_action']);
     expect(toolsForConfig({ tags: ['nothing-has-this'], tool_exposure: 'discovery' })).toEqual([]);
     expect(toolsForConfig({ tags: ['unified'], tool_exposure: 'model_actions' })).toEqual([]);

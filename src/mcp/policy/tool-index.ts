@@ -54,7 +54,17 @@ export interface InsightTool extends IndexedToolBase {
   insight: InsightDefinition;
   op: 'get';
 }
-export type IndexedTool = NativeTool | UnifiedTool | InsightTool;
+/** A gateway safety tool (undo_change): method `write`, tag `safety`, hidden wherever writes are. */
+export interface SafetyTool extends IndexedToolBase {
+  kind: 'safety';
+  op: 'update';
+}
+export type IndexedTool = NativeTool | UnifiedTool | InsightTool | SafetyTool;
+
+export const UNDO_CHANGE_DESCRIPTION =
+  'Undo a write made through this MCP server within the last 24 h: pass the change_id that a create, update or delete tool returned. ' +
+  'An update gets the previous values of the fields it changed back; a create is deleted; a delete is re-created from the recorded record (with a new _id; records that pointed to the old one are not re-linked). ' +
+  'Refused with status 409 (showing the recorded and the current version) when the record was changed since, or when the change was undone already.';
 
 function annotations(op: Operation, title: string): ToolAnnotations {
   const read = op === 'list' || op === 'get';
@@ -177,6 +187,16 @@ function buildIndex(): IndexedTool[] {
       annotations: { ...annotations('get', def.summary), title: def.summary },
     });
   }
+  tools.push({
+    kind: 'safety',
+    name: 'undo_change',
+    description: UNDO_CHANGE_DESCRIPTION,
+    op: 'update',
+    method: 'write',
+    tags: ['safety'],
+    resource: 'changes',
+    annotations: { title: 'Undo a recorded change', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  });
   return tools;
 }
 

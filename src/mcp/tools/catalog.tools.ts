@@ -72,5 +72,11 @@ export class InsightTools implements CatalogToolHost {
   constructor(readonly tools: McpToolsService) {}
 }
 
-const HOSTS = { native: NativeTools, unified: UnifiedTools, insight: InsightTools } as const;
+/** The gateway's safety tools (`undo_change`), run by McpToolsService against the change log (src/audit). */
+@Injectable()
+export class SafetyTools implements CatalogToolHost {
+  constructor(readonly tools: McpToolsService) {}
+}
+
+const HOSTS = { native: NativeTools, unified: UnifiedTools, insight: InsightTools, safety: SafetyTools } as const;
 for (const tool of toolIndex()) declareTool(HOSTS[tool.kind], tool);

@@ -1,0 +1,34 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminModule } from '../admin/admin.module';
+import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
+import { PlanhatModule } from '../planhat/planhat.module';
+import { AuditController } from './audit.controller';
+import { AuditLog } from './audit-log.service';
+import { ChangeLog } from './change-log.service';
+import { McpChangeEntity } from './change.entity';
+import { McpToolCallEntity } from './tool-call.entity';
+
+/**
+ * The MCP audit log (every tools/call, GET /integrated-account/:id/mcp/:mcp_id/calls) and the change
+ * log behind undo_change. Both are pruned by the MCP servers' expiry sweep: audit rows after
+ * MCP_AUDIT_RETENTION_DAYS, changes after the 24 h undo window.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([McpToolCallEntity, McpChangeEntity]), AdminModule, PlanhatModule],
+  controllers: [AuditController],
+  providers: [AuditLog, ChangeLog],
+  exports: [AuditLog, ChangeLog],
+})
+export class AuditModule implements OnModuleInit {
+  constructor(
+    private readonly servers: McpServersService,
+    private readonly audit: AuditLog,
+    private readonly changes: ChangeLog,
+  ) {}
+
+  onModuleInit(): void {
+    this.servers.onSweep((now) => this.audit.prune(now));
+    this.servers.onSweep((now) => this.changes.prune(now));
+  }
+}
