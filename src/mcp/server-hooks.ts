@@ -1,7 +1,7 @@
 import { Injectable, Module, Optional } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AnyObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import { ErrorCode as RpcCode, CompleteRequestSchema, InitializeRequestSchema, McpError, SetLevelRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode as RpcCode, CompleteRequestSchema, InitializeRequestSchema, McpError, SetLevelRequestSchema, type CallToolResult, type LoggingLevel, type ServerNotification, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
@@ -12,6 +12,7 @@ import { mcpRequest } from './context';
 import { CustomFieldsCache } from './custom-fields';
 import { errorContext } from './mcp-tools.service';
 import { META_INPUTS, META_JSON, type MetaToolName } from './meta-tools';
+import { CallNotifier, McpLogLevels } from './notifications';
 import { allowedTools, findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from './policy';
 import { promptAllowed, unknownPrompt } from './prompts';
 import { errorResult, notAllowed } from './results';
@@ -101,6 +102,7 @@ export class McpServerHooks {
   constructor(
     private readonly customFields: CustomFieldsCache,
     private readonly planhat: PlanhatService,
+    private readonly levels: McpLogLevels,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -119,7 +121,11 @@ export class McpServerHooks {
     const setLevel = handlers.get('logging/setLevel');
     if (setLevel) {
       handlers.delete('logging/setLevel');
-      register(withInvalidParams(SetLevelRequestSchema as unknown as AnyObjectSchema), (request, extra) => setLevel(request, extra));
+      register(withInvalidParams(SetLevelRequestSchema as unknown as AnyObjectSchema), (request, extra) => {
+        // The chosen level decides which log messages tool calls send (notifications.ts).
+        this.levels.choose(McpLogLevels.keyOf((extra as { sessionId?: string }).sessionId, mcpRequest.getStore()?.serverId), request.params?.level as LoggingLevel);
+        return setLevel(request, extra);
+      });
     }
     // completion/complete (mcp-nest registers none): prompt arguments and resource template variables.
     register(withInvalidParams(CompleteRequestSchema as unknown as AnyObjectSchema), (request) => this.complete(request.params ?? {}));
@@ -193,7 +199,8 @@ export class McpServerHooks {
       const label = findIndexedTool(name) || Object.prototype.hasOwnProperty.call(META_INPUTS, name) ? name : '(unknown)';
       let result: CallToolResult;
       try {
-        result = (await handler(request, extra)) as CallToolResult;
+        const notifier = this.notifierFor(request, extra);
+        result = (await (notifier ? notifier.run(async () => handler(request, extra)) : handler(request, extra))) as CallToolResult;
       } catch (err) {
         // mcp-nest: -32601 for a tool it does not know, -32600 when a tool guard refuses the call.
         if (err instanceof McpError && (err.code === RpcCode.MethodNotFound || err.code === RpcCode.InvalidRequest)) {
@@ -206,6 +213,15 @@ export class McpServerHooks {
       this.metrics?.recordToolCall(label, result.isError ? 'error' : 'ok');
       return result.isError ? (validationError(name, args) ?? result) : result;
     };
+  }
+
+  /** Progress and log notifications for one tools/call, when it asked for progress or its client chose a log level. */
+  private notifierFor(request: { params?: Record<string, unknown> }, extra: unknown): CallNotifier | undefined {
+    const { sessionId, sendNotification } = extra as { sessionId?: string; sendNotification: (n: ServerNotification) => Promise<void> };
+    const level = this.levels.get(McpLogLevels.keyOf(sessionId, mcpRequest.getStore()?.serverId));
+    const meta = request.params?._meta as { progressToken?: unknown } | undefined;
+    // Stateless Streamable HTTP has no session id; a legacy SSE session has one.
+    return CallNotifier.for(sendNotification, meta?.progressToken, level, sessionId !== undefined);
   }
 }
 
@@ -246,5 +262,9 @@ function validationError(name: string, args: unknown): CallToolResult | undefine
 }
 
 /** What the mcp-nest options factory needs (imported by McpModule.forRootAsync). */
-@Module({ imports: [PlanhatModule], providers: [CustomFieldsCache, McpServerHooks], exports: [CustomFieldsCache, McpServerHooks] })
+@Module({
+  imports: [PlanhatModule],
+  providers: [CustomFieldsCache, McpServerHooks, { provide: McpLogLevels, useFactory: () => new McpLogLevels() }],
+  exports: [CustomFieldsCache, McpServerHooks, McpLogLevels],
+})
 export class McpHooksModule {}
