@@ -7,25 +7,31 @@
 # The suite needs Node >= 22; the gateway runs on the node in PATH (Node 20 here). Node 22 comes from
 # the `node` package of the npm registry, pinned with the suite in scripts/ci/conformance/package.json
 # and its own lock (apart from the gateway's dependencies: a `node` package there would put Node 22
-# on the PATH of every npm script) and installed with `npm ci` into node_modules/.cache/mcp-conformance.
-# Network: the npm registry only, and only when that install is missing or its lock changed.
+# on the PATH of every npm script) and installed with `npm ci` into a cache directory named after the
+# lock's hash (~/.cache/planhat-gateway/mcp-conformance-<hash>, or CONFORMANCE_CACHE_DIR), which
+# outlives the gateway's own `npm ci`. Network: the npm registry only, and only when that install is
+# missing (first run, or the lock changed).
 #
 # Usage: npm run conformance   (builds the gateway first when src/ changed)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 SUITE_DIR="$ROOT/scripts/ci/conformance"
-INSTALL="$ROOT/node_modules/.cache/mcp-conformance"
+LOCK_HASH="$(node -e 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync(process.argv[1])).digest("hex").slice(0, 16))' "$SUITE_DIR/package-lock.json")"
+CACHE_DIR="${CONFORMANCE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/planhat-gateway}"
+INSTALL="$CACHE_DIR/mcp-conformance-$LOCK_HASH"
 NODE22="$INSTALL/node_modules/node/bin/node"
 CLI="$INSTALL/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 BASELINE="$SUITE_DIR/expected-failures.yml"
 
-if [ ! -x "$NODE22" ] || [ ! -f "$CLI" ] || ! cmp -s "$SUITE_DIR/package-lock.json" "$INSTALL/package-lock.json"; then
-  echo "== installing the conformance suite and Node 22 (scripts/ci/conformance/package-lock.json)"
+if [ ! -x "$NODE22" ] || [ ! -f "$CLI" ]; then
+  echo "== installing the conformance suite and Node 22 (scripts/ci/conformance/package-lock.json) into $INSTALL"
+  mkdir -p "$CACHE_DIR"
+  STAGE="$(mktemp -d "$CACHE_DIR/.install-XXXXXX")"
+  cp "$SUITE_DIR/package.json" "$SUITE_DIR/package-lock.json" "$STAGE/"
+  npm ci --prefix "$STAGE" --no-audit --no-fund --loglevel=error >/dev/null
   rm -rf "$INSTALL"
-  mkdir -p "$INSTALL"
-  cp "$SUITE_DIR/package.json" "$SUITE_DIR/package-lock.json" "$INSTALL/"
-  npm ci --prefix "$INSTALL" --no-audit --no-fund --loglevel=error >/dev/null
+  mv "$STAGE" "$INSTALL"
 fi
 "$NODE22" -e 'if (+process.versions.node.split(".")[0] < 22) { console.error("Node 22 expected, got " + process.version); process.exit(1); }'
 
