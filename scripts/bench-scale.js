@@ -20,7 +20,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { request, Agent, WebSocket } = require('undici');
+const { request, Agent, WebSocket } = require('undici'); // eslint-disable-line no-redeclare -- undici's, on every Node 20 minor
 
 const root = path.resolve(__dirname, '..');
 const arg = (name, env, def) => {
@@ -207,7 +207,10 @@ async function openDb(database, dataDir) {
   }
   const sqlite3 = require('sqlite3');
   const db = new sqlite3.Database(path.join(dataDir, 'gateway.sqlite'));
-  const run = (sql, params = []) => new Promise((res, rej) => db.run(sql, params, function (err) { err ? rej(err) : res(this.changes); }));
+  const run = (sql, params = []) => new Promise((res, rej) => db.run(sql, params, function (err) {
+    if (err) rej(err);
+    else res(this.changes);
+  }));
   const all = (sql, params = []) => new Promise((res, rej) => db.all(sql, params, (err, rows) => (err ? rej(err) : res(rows))));
   return {
     run,

@@ -163,9 +163,16 @@ describe('wrong params answer -32602 with a one-line message', () => {
   it('a valid call still succeeds on both paths (the direct answer and the SDK server)', async () => {
     const direct = JSON.parse((await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: { limit: 1 } } }))).text) as Json;
     expect(direct.result.isError).toBeFalsy();
-    const viaSdk = JSON.parse(
-      (await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: { limit: 1 }, _meta: { progressToken: 1 } } }))).text,
-    ) as Json;
+    // With a progressToken the answer is an SSE stream: the progress notification, then the result.
+    const streamed = await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: { limit: 1 }, _meta: { progressToken: 1 } } }));
+    expect(streamed.contentType).toMatch(/^text\/event-stream/);
+    const events = streamed.text
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)) as Json);
+    expect(events[0]).toMatchObject({ method: 'notifications/progress', params: { progressToken: 1, progress: 1 } });
+    const viaSdk = events.at(-1)!;
+    expect(viaSdk.id).toBe(2);
     expect(viaSdk.result.isError).toBeFalsy();
     expect(viaSdk.result.structuredContent).toEqual(direct.result.structuredContent);
   });

@@ -86,6 +86,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: tmp(), MCP_AUDIT_RETENTION_DAYS: '7' }).mcpAuditRetentionDays).toBe(7);
   });
 
+  it('serves the conformance fixture only when asked, and never in production', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).mcpConformanceFixture).toBe(false);
+    expect(loadConfig({ DATA_DIR: tmp(), MCP_CONFORMANCE_FIXTURE: 'true' }).mcpConformanceFixture).toBe(true);
+    expect(() => loadConfig({ DATA_DIR: tmp(), NODE_ENV: 'production', MCP_CONFORMANCE_FIXTURE: 'true' })).toThrow(/^Invalid configuration:\nMCP_CONFORMANCE_FIXTURE: /);
+  });
+
   it('reads ALLOWED_ORIGINS as normalised origins', () => {
     expect(loadConfig({ DATA_DIR: tmp(), ALLOWED_ORIGINS: 'https://App.example.com, http://localhost:5173/' }).allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
     expect(loadConfig({ DATA_DIR: tmp() }).allowedOrigins).toEqual([]);

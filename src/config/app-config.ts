@@ -36,6 +36,8 @@ export class AppConfig {
     /** Live tenants kept at most (least recently used evicted). */
     maxTenants: number;
   };
+  /** Serve the conformance suite's progress fixture tool (MCP_CONFORMANCE_FIXTURE; src/mcp/conformance-fixture.ts). */
+  mcpConformanceFixture!: boolean;
   upstreamTimeoutMs!: number;
   throttlePerMin!: number;
   /** On SIGTERM/SIGINT, how long requests in flight may finish before their connections are cut. */
@@ -118,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (!parsed.success) throw new ConfigError(formatEnvIssues(parsed.error));
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
+  if (production && e.MCP_CONFORMANCE_FIXTURE) throw new ConfigError('MCP_CONFORMANCE_FIXTURE: the conformance fixture tool is for CI, not for NODE_ENV=production');
 
   const dataDir = path.resolve(e.DATA_DIR);
   privateDir(dataDir);
@@ -165,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       persist: e.SANDBOX_PERSIST,
       maxTenants: e.SANDBOX_MAX_TENANTS,
     },
+    mcpConformanceFixture: e.MCP_CONFORMANCE_FIXTURE,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     throttlePerMin: e.THROTTLE_PER_MIN,
     metricsToken: e.METRICS_TOKEN || undefined,

@@ -71,6 +71,7 @@ export const envSchema = z.object({
   SANDBOX_FAULTS: bool(false),
   SANDBOX_PERSIST: bool(false).describe('Keep sandbox tenants in DATA_DIR/sandbox across restarts'),
   SANDBOX_MAX_TENANTS: int(100, 1, 100_000).describe('Live sandbox tenants kept at most (least recently used evicted)'),
+  MCP_CONFORMANCE_FIXTURE: bool(false).describe("Serve the official MCP conformance suite's progress fixture tool (CI only; refused in production)"),
   UPSTREAM_TIMEOUT_MS: int(30_000, 10, 600_000),
   THROTTLE_PER_MIN: int(600, 0, 10_000_000).describe('Gateway requests per minute per API token, account, MCP server, and client address when unauthenticated; 0 = off'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000).describe('On SIGTERM/SIGINT: how long requests in flight may finish before their connections are cut'),

@@ -12,6 +12,7 @@ import { ErrorCode, GatewayError } from '../common/errors';
 import { THROTTLED_BY_HANDLER } from '../common/throttle/throttle';
 import { attachContext, mcpRequest } from './context';
 import { McpAccessService } from './mcp-access.service';
+import { McpLogLevels, needsStream, streamedResponse } from './notifications';
 import { McpThrottleGuard } from './mcp-throttle.guard';
 
 interface SseSession {
@@ -69,6 +70,7 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
     private readonly streamable: McpStreamableHttpService,
     private readonly registry: McpRegistryDiscoveryService,
     private readonly moduleRef: ModuleRef,
+    private readonly levels: McpLogLevels,
   ) {}
 
   @Post(':token')
@@ -82,7 +84,9 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
     attachContext(req.raw, ctx);
     reply.hijack();
     try {
-      await mcpRequest.run(ctx, () => this.streamable.handlePostRequest(req, reply, req.body));
+      const handle = () => this.streamable.handlePostRequest(req, reply, req.body);
+      // An answer that may carry progress or log notifications is an SSE stream (notifications.ts).
+      await mcpRequest.run(ctx, needsStream(req.body, this.levels, ctx.serverId) ? () => streamedResponse.run(true, handle) : handle);
     } catch (err) {
       this.fail(reply, err);
     }
@@ -119,6 +123,7 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
     this.sessions.set(transport.sessionId, session);
     reply.raw.on('close', () => {
       this.sessions.delete(transport.sessionId);
+      this.levels.forget(transport.sessionId);
       void server.close();
     });
     try {

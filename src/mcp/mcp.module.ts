@@ -8,10 +8,12 @@ import { PlanhatModule } from '../planhat/planhat.module';
 import { UnifiedModule } from '../unified/unified.module';
 import { INSTRUCTIONS, McpAccessService, SERVER_INFO } from './mcp-access.service';
 import { McpController } from './mcp.controller';
+import { ConformanceFixture } from './conformance-fixture';
 import { McpToolsService } from './mcp-tools.service';
 import { CsPrompts } from './prompts';
 import { CsResources } from './resources';
 import { McpPolicyGuard } from './policy.guard';
+import { streamedResponse } from './notifications';
 import { McpHooksModule, McpServerHooks } from './server-hooks';
 import { McpToolRegistry } from './tool-registry';
 import { InsightTools, NativeTools, SafetyTools, UnifiedTools } from './tools/catalog.tools';
@@ -50,14 +52,36 @@ import { UnifiedToolRunner } from './unified-runner';
         ...SERVER_INFO,
         instructions: INSTRUCTIONS,
         capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, logging: {}, resources: { listChanged: false }, completions: {} },
-        streamableHttp: { statelessMode: true, enableJsonResponse: true },
+        // One JSON body per POST, except when the answer may carry progress or log notifications
+        // (notifications.ts): mcp-nest reads this when it builds each request's transport.
+        streamableHttp: {
+          statelessMode: true,
+          get enableJsonResponse() {
+            return streamedResponse.getStore() === undefined;
+          },
+        },
         serverMutator: hooks.mutate,
         logging: { level: ['error'] },
       }),
     }),
   ],
   controllers: [McpController],
-  providers: [McpAccessService, McpToolsService, UnifiedToolRunner, McpToolRegistry, McpPolicyGuard, NativeTools, UnifiedTools, InsightTools, SafetyTools, DiscoveryTools, ModelActionTools, CsPrompts, CsResources],
+  providers: [
+    McpAccessService,
+    McpToolsService,
+    UnifiedToolRunner,
+    McpToolRegistry,
+    McpPolicyGuard,
+    NativeTools,
+    UnifiedTools,
+    InsightTools,
+    SafetyTools,
+    DiscoveryTools,
+    ModelActionTools,
+    CsPrompts,
+    CsResources,
+    ConformanceFixture,
+  ],
   exports: [McpToolsService, McpToolRegistry],
 })
 export class McpModule {}

@@ -1,7 +1,7 @@
 import { Injectable, Module, Optional } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AnyObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import { ErrorCode as RpcCode, CompleteRequestSchema, InitializeRequestSchema, McpError, SetLevelRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode as RpcCode, CompleteRequestSchema, InitializeRequestSchema, McpError, SetLevelRequestSchema, type CallToolResult, type LoggingLevel, type ServerNotification, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { AuditLog, type CallOutcome } from '../audit/audit-log.service';
 import { AuditModule } from '../audit/audit.module';
@@ -15,6 +15,7 @@ import { mcpRequest } from './context';
 import { CustomFieldsCache } from './custom-fields';
 import { errorContext } from './mcp-tools.service';
 import { META_INPUTS, META_JSON, type MetaToolName } from './meta-tools';
+import { CallNotifier, McpLogLevels } from './notifications';
 import { allowedTools, findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from './policy';
 import { promptAllowed, unknownPrompt } from './prompts';
 import { errorResult, notAllowed } from './results';
@@ -106,6 +107,7 @@ export class McpServerHooks {
   constructor(
     private readonly customFields: CustomFieldsCache,
     private readonly planhat: PlanhatService,
+    private readonly levels: McpLogLevels,
     @Optional() private readonly metrics?: MetricsService,
     @Optional() private readonly auditLog?: AuditLog,
   ) {}
@@ -125,7 +127,11 @@ export class McpServerHooks {
     const setLevel = handlers.get('logging/setLevel');
     if (setLevel) {
       handlers.delete('logging/setLevel');
-      register(withInvalidParams(SetLevelRequestSchema as unknown as AnyObjectSchema), (request, extra) => setLevel(request, extra));
+      register(withInvalidParams(SetLevelRequestSchema as unknown as AnyObjectSchema), (request, extra) => {
+        // The chosen level decides which log messages tool calls send (notifications.ts).
+        this.levels.choose(McpLogLevels.keyOf((extra as { sessionId?: string }).sessionId, mcpRequest.getStore()?.serverId), request.params?.level as LoggingLevel);
+        return setLevel(request, extra);
+      });
     }
     // completion/complete (mcp-nest registers none): prompt arguments and resource template variables.
     register(withInvalidParams(CompleteRequestSchema as unknown as AnyObjectSchema), (request) => this.complete(request.params ?? {}));
@@ -203,7 +209,9 @@ export class McpServerHooks {
       let result: CallToolResult;
       let outcome: CallOutcome = 'ok';
       try {
-        result = (await callStats.run(stats, () => handler(request, extra))) as CallToolResult;
+        const notifier = this.notifierFor(request, extra);
+        const run = () => handler(request, extra);
+        result = (await callStats.run(stats, () => (notifier ? notifier.run(async () => run()) : run()))) as CallToolResult;
         if (result.isError) {
           outcome = 'error';
           result = validationError(name, args) ?? result;
@@ -242,6 +250,15 @@ export class McpServerHooks {
       recordsWritten: stats.written,
       changeId: stats.changeId,
     });
+  }
+
+  /** Progress and log notifications for one tools/call, when it asked for progress or its client chose a log level. */
+  private notifierFor(request: { params?: Record<string, unknown> }, extra: unknown): CallNotifier | undefined {
+    const { sessionId, sendNotification } = extra as { sessionId?: string; sendNotification: (n: ServerNotification) => Promise<void> };
+    const level = this.levels.get(McpLogLevels.keyOf(sessionId, mcpRequest.getStore()?.serverId));
+    const meta = request.params?._meta as { progressToken?: unknown } | undefined;
+    // Stateless Streamable HTTP has no session id; a legacy SSE session has one.
+    return CallNotifier.for(sendNotification, meta?.progressToken, level, sessionId !== undefined);
   }
 }
 
@@ -288,5 +305,9 @@ function validationError(name: string, args: unknown): CallToolResult | undefine
 }
 
 /** What the mcp-nest options factory needs (imported by McpModule.forRootAsync). */
-@Module({ imports: [PlanhatModule, AuditModule], providers: [CustomFieldsCache, McpServerHooks], exports: [CustomFieldsCache, McpServerHooks] })
+@Module({
+  imports: [PlanhatModule, AuditModule],
+  providers: [CustomFieldsCache, McpServerHooks, { provide: McpLogLevels, useFactory: () => new McpLogLevels() }],
+  exports: [CustomFieldsCache, McpServerHooks, McpLogLevels],
+})
 export class McpHooksModule {}

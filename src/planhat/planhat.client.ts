@@ -7,6 +7,7 @@ import { countUpstream } from '../common/call-stats';
 import { findModel } from './catalog';
 import { PlanhatConnectionResolver, type PlanhatConnection } from './planhat-connection';
 import { RateLimitTracker, type RateLimitHeaders } from './rate-limit';
+import { upstreamObserver, type UpstreamEvent } from './upstream-events';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -195,8 +196,26 @@ export class PlanhatClient implements OnApplicationShutdown {
     // requests a second those timers fill the old generation.
     const started = process.hrtime.bigint();
     countUpstream();
-    const observe = (outcome: number | 'timeout' | 'network_error') =>
-      this.metrics?.recordUpstream(modelOfPath(req.path), outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    // Whoever runs this call (an MCP tool call) may listen: it hears each exchange's outcome, never the path or token.
+    const observer = upstreamObserver();
+    const observe = (outcome: UpstreamEvent['outcome'], retryAfter?: string | string[]) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const model = modelOfPath(req.path);
+      this.metrics?.recordUpstream(model, outcome, seconds);
+      if (!observer) return;
+      const retry = Number(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+      try {
+        observer({
+          method: req.method,
+          model,
+          outcome,
+          durationMs: Math.round(seconds * 1000),
+          retryAfterS: outcome === 429 && Number.isFinite(retry) && retry >= 0 ? retry : undefined,
+        });
+      } catch {
+        /* a listener's failure is not the call's */
+      }
+    };
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeout).unref();
     try {
@@ -227,7 +246,7 @@ export class PlanhatClient implements OnApplicationShutdown {
     } finally {
       clearTimeout(timer);
     }
-    observe(status);
+    observe(status, resHeaders['retry-after']);
 
     const rateLimit = this.rateLimits.observe(conn.accountId, resHeaders);
     if (status >= 200 && status < 300) {

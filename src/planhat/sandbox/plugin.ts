@@ -4,7 +4,7 @@ import { allModels, type ModelDef } from '../catalog';
 import { SandboxError, SandboxStore, type Query, type Tenant } from './store';
 
 export const BODY_LIMIT = 32 * 1024 * 1024;
-export const FAULT_KINDS = ['500', 'timeout', 'reset', 'malformed', 'slow'] as const;
+export const FAULT_KINDS = ['500', '429', 'timeout', 'reset', 'malformed', 'slow'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export const SLOW_FAULT_MS = 1500;
 const WINDOW_MS = 60_000;
@@ -151,6 +151,10 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
       switch (fault) {
         case '500':
           reply.code(500).type('text/plain; charset=utf-8').send('Internal Server Error (injected fault)');
+          return;
+        case '429':
+          // Planhat's answer when its rate limit is spent, with the wait it asks for.
+          reply.code(429).header('Retry-After', '1').send({ error: 'Too many requests (injected fault)' });
           return;
         case 'malformed':
           reply.code(200).type('application/json; charset=utf-8').send('{"_id": "5f1c0ffee", this is not json');
