@@ -222,7 +222,7 @@ async function openDb(database, dataDir) {
  * on its database after it stopped: the table is padded to SWEEP_SERVERS rows if needed, then the
  * servers whose random UUID starts with 0 (~1/16) are made expired.
  */
-async function sweep(database, dataDir, created) {
+async function sweep(database, dataDir) {
   const db = await openDb(database, dataDir);
   try {
     const have = Number((await db.all('SELECT COUNT(*) AS n FROM mcp_server'))[0].n);
@@ -244,6 +244,7 @@ async function sweep(database, dataDir, created) {
       }
     }
     const total = Number((await db.all('SELECT COUNT(*) AS n FROM mcp_server'))[0].n);
+    const padded = Math.max(0, SWEEP_SERVERS - have);
     await db.run("UPDATE mcp_server SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id LIKE '0%'");
     if (database) await db.run('ANALYZE mcp_server');
     else await db.run('ANALYZE');
@@ -256,7 +257,7 @@ async function sweep(database, dataDir, created) {
     t = performance.now();
     await db.run(sql, [now]);
     const emptyMs = performance.now() - t;
-    return { sweep_ms: +ms.toFixed(1), swept, sweep_over_servers: total, servers_padded: total - created, empty_sweep_ms: +emptyMs.toFixed(2), sweep_plan: plan };
+    return { sweep_ms: +ms.toFixed(1), swept, sweep_over_servers: total, servers_padded: padded, empty_sweep_ms: +emptyMs.toFixed(2), sweep_plan: plan };
   } finally {
     await db.close();
   }
@@ -339,7 +340,7 @@ async function main() {
 
   // 5. the expiry sweep, on the gateway's database once it has stopped
   await stop(gateway);
-  const swept = await sweep(DATABASE_URL, dataDir, servers.length);
+  const swept = await sweep(DATABASE_URL, dataDir);
 
   const result = {
     accounts: ACCOUNTS,
