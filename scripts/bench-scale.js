@@ -20,7 +20,8 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { request, Agent, WebSocket } = require('undici');
+const undici = require('undici');
+const { request, Agent } = undici;
 
 const root = path.resolve(__dirname, '..');
 const arg = (name, env, def) => {
@@ -153,7 +154,7 @@ async function pool(items, limit, fn) {
  */
 async function retained(inspectPort, pid) {
   const list = await (await request(`http://127.0.0.1:${inspectPort}/json/list`)).body.json();
-  const ws = new WebSocket(list[0].webSocketDebuggerUrl);
+  const ws = new undici.WebSocket(list[0].webSocketDebuggerUrl);
   let id = 0;
   const pending = new Map();
   ws.addEventListener('message', (ev) => {
@@ -207,7 +208,13 @@ async function openDb(database, dataDir) {
   }
   const sqlite3 = require('sqlite3');
   const db = new sqlite3.Database(path.join(dataDir, 'gateway.sqlite'));
-  const run = (sql, params = []) => new Promise((res, rej) => db.run(sql, params, function (err) { err ? rej(err) : res(this.changes); }));
+  const run = (sql, params = []) =>
+    new Promise((res, rej) =>
+      db.run(sql, params, function (err) {
+        if (err) rej(err);
+        else res(this.changes);
+      }),
+    );
   const all = (sql, params = []) => new Promise((res, rej) => db.all(sql, params, (err, rows) => (err ? rej(err) : res(rows))));
   return {
     run,
