@@ -20,7 +20,8 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { request, Agent, WebSocket } = require('undici'); // eslint-disable-line no-redeclare -- undici's, on every Node 20 minor
+const undici = require('undici');
+const { request, Agent } = undici;
 
 const root = path.resolve(__dirname, '..');
 const arg = (name, env, def) => {
@@ -153,7 +154,7 @@ async function pool(items, limit, fn) {
  */
 async function retained(inspectPort, pid) {
   const list = await (await request(`http://127.0.0.1:${inspectPort}/json/list`)).body.json();
-  const ws = new WebSocket(list[0].webSocketDebuggerUrl);
+  const ws = new undici.WebSocket(list[0].webSocketDebuggerUrl);
   let id = 0;
   const pending = new Map();
   ws.addEventListener('message', (ev) => {
@@ -207,10 +208,13 @@ async function openDb(database, dataDir) {
   }
   const sqlite3 = require('sqlite3');
   const db = new sqlite3.Database(path.join(dataDir, 'gateway.sqlite'));
-  const run = (sql, params = []) => new Promise((res, rej) => db.run(sql, params, function (err) {
-    if (err) rej(err);
-    else res(this.changes);
-  }));
+  const run = (sql, params = []) =>
+    new Promise((res, rej) =>
+      db.run(sql, params, function (err) {
+        if (err) rej(err);
+        else res(this.changes);
+      }),
+    );
   const all = (sql, params = []) => new Promise((res, rej) => db.all(sql, params, (err, rows) => (err ? rej(err) : res(rows))));
   return {
     run,
@@ -225,7 +229,7 @@ async function openDb(database, dataDir) {
  * on its database after it stopped: the table is padded to SWEEP_SERVERS rows if needed, then the
  * servers whose random UUID starts with 0 (~1/16) are made expired.
  */
-async function sweep(database, dataDir, created) {
+async function sweep(database, dataDir) {
   const db = await openDb(database, dataDir);
   try {
     const have = Number((await db.all('SELECT COUNT(*) AS n FROM mcp_server'))[0].n);
@@ -247,6 +251,7 @@ async function sweep(database, dataDir, created) {
       }
     }
     const total = Number((await db.all('SELECT COUNT(*) AS n FROM mcp_server'))[0].n);
+    const padded = Math.max(0, SWEEP_SERVERS - have);
     await db.run("UPDATE mcp_server SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id LIKE '0%'");
     if (database) await db.run('ANALYZE mcp_server');
     else await db.run('ANALYZE');
@@ -259,7 +264,7 @@ async function sweep(database, dataDir, created) {
     t = performance.now();
     await db.run(sql, [now]);
     const emptyMs = performance.now() - t;
-    return { sweep_ms: +ms.toFixed(1), swept, sweep_over_servers: total, servers_padded: total - created, empty_sweep_ms: +emptyMs.toFixed(2), sweep_plan: plan };
+    return { sweep_ms: +ms.toFixed(1), swept, sweep_over_servers: total, servers_padded: padded, empty_sweep_ms: +emptyMs.toFixed(2), sweep_plan: plan };
   } finally {
     await db.close();
   }
@@ -342,7 +347,7 @@ async function main() {
 
   // 5. the expiry sweep, on the gateway's database once it has stopped
   await stop(gateway);
-  const swept = await sweep(DATABASE_URL, dataDir, servers.length);
+  const swept = await sweep(DATABASE_URL, dataDir);
 
   const result = {
     accounts: ACCOUNTS,
