@@ -72,7 +72,7 @@ describeBrowser('OAuth sign-in with the MCP SDK client and a browser on the cons
 
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\``);
-    ({ t } = await startMcpApp());
+    ({ t } = await startMcpApp({ OAUTH_ACCESS_TOKEN_TTL_S: '600' }));
     codes = new Promise((resolve) => (deliverCode = resolve));
     callbackServer = createHttpServer((req, res) => {
       const code = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('code');
@@ -131,6 +131,9 @@ describeBrowser('OAuth sign-in with the MCP SDK client and a browser on the cons
     await page.close();
     await first.finishAuth(await codes);
     expect(provider.saved?.access_token).toMatch(/^phoa_/);
+    // OAUTH_ACCESS_TOKEN_TTL_S=600 sets the lifetime.
+    expect(provider.saved?.expires_in).toBeGreaterThan(590);
+    expect(provider.saved?.expires_in).toBeLessThanOrEqual(600);
 
     // 3. The issued token lists the tools of server A.
     const c2 = new Client({ name: 'oauth-e2e', version: '1.0.0' });

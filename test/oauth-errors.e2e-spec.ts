@@ -236,6 +236,22 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     expect(page.headers.get('referrer-policy')).toBe('same-origin');
   });
 
+  it('app schemes (Cursor) and https redirect URIs get their code back, with the query they registered kept', async () => {
+    for (const redirect of ['cursor://anysphere.cursor-retrieval/oauth/user-planhat/callback', 'https://claude.example.com/api/mcp/auth_callback?x=1']) {
+      const reg = await api(t, 'POST', '/oauth/register', { client_name: 'app', redirect_uris: [redirect], token_endpoint_auth_method: 'none' }, null);
+      expect(reg.status).toBe(201);
+      const { params, verifier } = authParams({ client_id: reg.body.client_id, redirect_uri: redirect });
+      const res = await form('/oauth/authorize', { ...params, api_token: apiToken.token, decision: 'approve' });
+      expect(res.status).toBe(302);
+      const loc = new URL(res.location!);
+      expect(`${loc.protocol}//${loc.host}${loc.pathname}`).toBe(redirect.split('?')[0]);
+      if (redirect.includes('?x=1')) expect(loc.searchParams.get('x')).toBe('1');
+      const code = loc.searchParams.get('code')!;
+      const ok = await form('/oauth/token', { grant_type: 'authorization_code', code, code_verifier: verifier, client_id: reg.body.client_id, redirect_uri: redirect });
+      expect(ok.status).toBe(200);
+    }
+  });
+
   it('the token endpoint refuses a wrong verifier (and the code is spent), a wrong redirect_uri, an unknown client, a wrong resource, an expired code', async () => {
     const wrongVerifier = await approve();
     const r1 = await exchange(wrongVerifier.code, pkce().verifier);
@@ -369,5 +385,69 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     expect(ids).not.toContain(idle.body.client_id);
     const expired = await ds.createQueryBuilder().select('COUNT(*)', 'n').from('oauth_token', 'k').where('k.expires_at < :now', { now: new Date().toISOString() }).getRawOne<{ n: string | number }>();
     expect(Number(expired?.n)).toBe(0);
+  });
+
+  it('revocation (RFC 7009): an access token alone, a refresh token with its whole grant; unknown tokens are not an error', async () => {
+    const tok = await api(t, 'POST', '/api-token', { name: 'revoke approver', scope: 'mcp' });
+    apiToken = { id: tok.body.id, token: tok.body.token };
+    const reg = await api(t, 'POST', '/oauth/register', { client_name: 'revoker', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }, null);
+    clientId = reg.body.client_id;
+    const a = await approve();
+    const pair = (await exchange(a.code, a.verifier)).body;
+    expect((await toolsList(serverA, pair.access_token)).status).toBe(200);
+
+    const revoke = (fields: Record<string, string>) => form('/oauth/revoke', fields);
+    expect((await revoke({ token: pair.access_token, client_id: clientId })).status).toBe(200);
+    expect((await toolsList(serverA, pair.access_token)).status).toBe(401);
+    const next = await form('/oauth/token', { grant_type: 'refresh_token', refresh_token: pair.refresh_token, client_id: clientId });
+    expect(next.status).toBe(200);
+    expect((await toolsList(serverA, next.body.access_token)).status).toBe(200);
+
+    // Another client cannot revoke it; unknown tokens answer 200 all the same.
+    const other = await api(t, 'POST', '/oauth/register', { client_name: 'other', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }, null);
+    expect((await revoke({ token: next.body.access_token, client_id: other.body.client_id })).status).toBe(200);
+    expect((await toolsList(serverA, next.body.access_token)).status).toBe(200);
+    expect((await revoke({ token: 'phoa_unknown', client_id: clientId })).status).toBe(200);
+
+    expect((await revoke({ token: next.body.refresh_token, client_id: clientId })).status).toBe(200);
+    expect((await toolsList(serverA, next.body.access_token)).status).toBe(401);
+
+    const missing = await revoke({ client_id: clientId });
+    expect([missing.status, missing.body.error]).toEqual([400, 'invalid_request']);
+    const unknownClient = await revoke({ token: 'x', client_id: 'no-such-client' });
+    expect([unknownClient.status, unknownClient.body.error]).toEqual([401, 'invalid_client']);
+    const conf = await api(t, 'POST', '/oauth/register', { client_name: 'conf', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' }, null);
+    const noSecret = await revoke({ token: 'x', client_id: conf.body.client_id });
+    expect([noSecret.status, noSecret.body.error]).toEqual([401, 'invalid_client']);
+    const withBasic = await form('/oauth/revoke', { token: 'x' }, { authorization: `Basic ${Buffer.from(`${conf.body.client_id}:${conf.body.client_secret}`).toString('base64')}` });
+    expect(withBasic.status).toBe(200);
+    const garbledBasic = await form('/oauth/revoke', { token: 'x' }, { authorization: `Basic ${Buffer.from('%E0%A4%A:x').toString('base64')}` });
+    expect([garbledBasic.status, garbledBasic.body.error]).toEqual([400, 'invalid_request']);
+  });
+
+  it('garbage to every OAuth endpoint is a 4xx, never a 5xx', async () => {
+    const bodies: (string | Buffer)[] = ['', '{}', '[]', 'null', '"x"', '{"a":', 'a=1&a=2', '%%%&=&==', Buffer.from([0xff, 0xfe, 0x3d]), `token=${'x'.repeat(100_000)}`, 'grant_type=authorization_code&code=%00&client_id=%00'];
+    const types = ['application/json', 'application/x-www-form-urlencoded', 'text/plain'];
+    const seen: string[] = [];
+    for (const path of ['/oauth/register', '/oauth/token', '/oauth/revoke', '/oauth/authorize']) {
+      for (const body of bodies) {
+        for (const type of types) {
+          const res = await fetch(t.url + path, { method: 'POST', redirect: 'manual', headers: { 'content-type': type }, body });
+          await res.arrayBuffer();
+          if (res.status >= 500) seen.push(`${path} ${type} ${String(body).slice(0, 30)} -> ${res.status}`);
+        }
+      }
+    }
+    for (const q of ['', 'client_id=', 'client_id=%ZZ', `client_id=${clientId}&redirect_uri=${REDIRECT}&resource=${'a'.repeat(5000)}`, 'client_id=x&redirect_uri=javascript:alert(1)', `client_id=${clientId}&redirect_uri=${REDIRECT}&state=%C3%A9t%C3%A9&response_type=code`, 'client_id[]=x']) {
+      const res = await fetch(`${t.url}/oauth/authorize?${q}`, { redirect: 'manual' });
+      await res.arrayBuffer();
+      if (res.status >= 500) seen.push(`GET /oauth/authorize?${q.slice(0, 60)} -> ${res.status}`);
+    }
+    for (const path of ['/.well-known/oauth-protected-resource/mcp/%00', `/.well-known/oauth-protected-resource/mcp/${'a'.repeat(900)}`, '/.well-known/oauth-protected-resource', '/.well-known/nothing']) {
+      const res = await fetch(t.url + path);
+      await res.arrayBuffer();
+      if (res.status >= 500) seen.push(`GET ${path.slice(0, 60)} -> ${res.status}`);
+    }
+    expect(seen).toEqual([]);
   });
 });

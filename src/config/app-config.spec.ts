@@ -13,6 +13,8 @@ describe('loadConfig', () => {
     expect(first.sandbox).toMatchObject({ enabled: true, seedCompanies: 60, rateLimitPerMin: 200, faults: false, maxTenants: 100 });
     expect(first.database).toEqual({ type: 'sqlite', path: path.join(dir, 'gateway.sqlite') });
     expect(first.planhat.allowedHosts).toContain('api-eu3.planhat.com');
+    expect(first.oauth).toEqual({ accessTokenTtlS: 3600, refreshTokenTtlS: 2_592_000 });
+    expect(loadConfig({ DATA_DIR: dir, OAUTH_ACCESS_TOKEN_TTL_S: '600' }).oauth.accessTokenTtlS).toBe(600);
     expect(first.adminApiKeyGenerated).toBe(true);
     expect(first.encryptionKey).toHaveLength(32);
     expect(fs.statSync(path.join(dir, 'admin_api_key')).mode & 0o777).toBe(0o600);
@@ -37,6 +39,9 @@ describe('loadConfig', () => {
     ['SANDBOX_MAX_TENANTS', '0'],
     ['SANDBOX_MAX_TENANTS', 'lots'],
     ['UPSTREAM_TIMEOUT_MS', '-1'],
+    ['OAUTH_ACCESS_TOKEN_TTL_S', '10'],
+    ['OAUTH_ACCESS_TOKEN_TTL_S', 'an hour'],
+    ['OAUTH_REFRESH_TOKEN_TTL_S', '0'],
     ['ADMIN_API_KEY', 'short'],
     ['REDIS_URL', 'http://x'],
     ['LOG_LEVEL', 'loud'],

@@ -5,13 +5,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
 import { consentPage, errorPage, PAGE_HEADERS } from './consent-page';
 import { newFamilyId, type GrantUser } from './oauth.model';
+import type { ActiveMcpServer } from '../admin/mcp-servers/mcp-server-cache';
 import { OAuthProblem, OAuthService, type AuthorizationRequest } from './oauth.service';
 
 /** The parameters of an authorization request the consent form carries; anything else is dropped. */
 const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'state', 'scope', 'resource'] as const;
 
 /** Routes whose bodies are application/x-www-form-urlencoded (RFC 6749); every other route takes JSON only. */
-export const OAUTH_FORM_PATHS = ['/oauth/token', '/oauth/authorize'];
+export const OAUTH_FORM_PATHS = ['/oauth/token', '/oauth/authorize', '/oauth/revoke'];
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
@@ -81,11 +82,7 @@ export class OAuthController {
       return this.page(reply, err);
     }
     try {
-      const checked = await this.oauth.checkRequest(req, params);
-      const { accountName } = await this.oauth.describe(checked.target);
-      void reply
-        .headers(PAGE_HEADERS)
-        .send(consentPage({ clientName: req.client.name, redirectUri: req.redirectUri, serverName: checked.target.server.name, accountName, config: checked.target.server.config, params: { ...pick(params), redirect_uri: req.redirectUri } }));
+      await this.consent(reply, 200, await this.oauth.checkRequest(req, params), params);
     } catch (err) {
       this.redirectError(reply, req, err);
     }
@@ -105,14 +102,7 @@ export class OAuthController {
       if (params.decision !== 'approve') throw new OAuthProblem('access_denied', 'The person denied the request');
       const checked = await this.oauth.checkRequest(req, params);
       const approver = await this.oauth.approver(params.api_token);
-      if (typeof approver === 'string') {
-        const { accountName } = await this.oauth.describe(checked.target);
-        void reply
-          .status(401)
-          .headers(PAGE_HEADERS)
-          .send(consentPage({ clientName: req.client.name, redirectUri: req.redirectUri, serverName: checked.target.server.name, accountName, config: checked.target.server.config, params: { ...pick(params), redirect_uri: req.redirectUri }, error: approver }));
-        return;
-      }
+      if (typeof approver === 'string') return this.consent(reply, 401, checked, params, approver);
       const user: GrantUser = { apiTokenId: approver.id, mcpServerId: checked.target.server.id, familyId: newFamilyId() };
       const response = new OAuthServer.Response();
       const oauthRequest = new OAuthServer.Request({
@@ -156,6 +146,38 @@ export class OAuthController {
       void reply.status(200).headers(NO_STORE).send(response.body);
     } catch (err) {
       this.jsonError(reply, err);
+    }
+  }
+
+  /** The consent page of a checked request (again, with the error, when the pasted API token is refused). */
+  private async consent(reply: FastifyReply, status: number, checked: AuthorizationRequest & { target: ActiveMcpServer }, params: Record<string, string>, error?: string): Promise<void> {
+    const { accountName } = await this.oauth.describe(checked.target);
+    const { server } = checked.target;
+    const view = { clientName: checked.client.name, redirectUri: checked.redirectUri, serverName: server.name, accountName, config: server.config, params: { ...pick(params), redirect_uri: checked.redirectUri }, error };
+    void reply.status(status).headers(PAGE_HEADERS).send(consentPage(view));
+  }
+
+  /** RFC 7009 token revocation (a client signing out): 200 whether or not the token was known. */
+  @Post('oauth/revoke')
+  async revoke(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    try {
+      const params = single(body);
+      if (typeof params.token !== 'string' || params.token === '') throw new OAuthProblem('invalid_request', 'Missing parameter: token');
+      let clientId = params.client_id;
+      let secret = params.client_secret;
+      const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(String(request.headers.authorization ?? ''));
+      if (basic) {
+        const [user, ...pass] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
+        clientId = decodeURIComponent(user);
+        secret = decodeURIComponent(pass.join(':'));
+      }
+      if (!(await this.oauth.authenticateClient(clientId, secret))) {
+        throw new OAuthProblem('invalid_client', 'Client authentication failed', 401);
+      }
+      await this.oauth.revoke(params.token, clientId!);
+      void reply.status(200).headers(NO_STORE).send({});
+    } catch (err) {
+      this.jsonError(reply, err instanceof URIError ? new OAuthProblem('invalid_request', 'Malformed client credentials') : err);
     }
   }
 

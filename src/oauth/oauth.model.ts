@@ -54,10 +54,21 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
   const revokeFamily = async (familyId: string) => {
     await repos.tokens.update({ family_id: familyId, revoked_at: IsNull() }, { revoked_at: now() });
   };
-  const checkTarget = (serverId: string) => {
-    if (expectedServerId !== undefined && expectedServerId !== serverId) {
+  /**
+   * The client and user of a stored code or refresh token, or undefined: a replayed one (already
+   * used) revokes its family first; one bound to another server than `resource` names is invalid_target.
+   */
+  const grantOf = async (row: OAuthCodeEntity | OAuthTokenEntity, replayed: boolean): Promise<{ client: Client; user: GrantUser } | undefined> => {
+    if (replayed) {
+      await revokeFamily(row.family_id);
+      return undefined;
+    }
+    if (expectedServerId !== undefined && expectedServerId !== row.mcp_server_id) {
       throw new InvalidTargetError('Invalid target: `resource` is not the MCP server this grant is bound to');
     }
+    const client = await repos.clients.findOne({ where: { id: row.client_id } });
+    if (!client) return undefined;
+    return { client: toClient(client), user: { apiTokenId: row.api_token_id, mcpServerId: row.mcp_server_id, familyId: row.family_id } };
   };
   return {
     async getClient(clientId: string, clientSecret: string | null) {
@@ -110,15 +121,8 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
 
     async getAuthorizationCode(authorizationCode: string) {
       const row = await repos.codes.findOne({ where: { code_hash: hasher.hash(authorizationCode) } });
-      if (!row) return false;
-      if (row.used_at !== null) {
-        await revokeFamily(row.family_id);
-        return false;
-      }
-      checkTarget(row.mcp_server_id);
-      const client = await repos.clients.findOne({ where: { id: row.client_id } });
-      if (!client) return false;
-      const user: GrantUser = { apiTokenId: row.api_token_id, mcpServerId: row.mcp_server_id, familyId: row.family_id };
+      const grant = row ? await grantOf(row, row.used_at !== null) : undefined;
+      if (!row || !grant) return false;
       return {
         authorizationCode,
         expiresAt: new Date(row.expires_at),
@@ -126,8 +130,7 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
         scope: scopeList(row.scope),
         codeChallenge: row.code_challenge,
         codeChallengeMethod: row.code_challenge_method,
-        client: toClient(client),
-        user,
+        ...grant,
       };
     },
 
@@ -162,16 +165,9 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
 
     async getRefreshToken(refreshToken: string) {
       const row = await repos.tokens.findOne({ where: { token_hash: hasher.hash(refreshToken), kind: 'refresh' } });
-      if (!row) return false;
-      if (row.revoked_at !== null) {
-        await revokeFamily(row.family_id);
-        return false;
-      }
-      checkTarget(row.mcp_server_id);
-      const client = await repos.clients.findOne({ where: { id: row.client_id } });
-      if (!client) return false;
-      const user: GrantUser = { apiTokenId: row.api_token_id, mcpServerId: row.mcp_server_id, familyId: row.family_id };
-      return { refreshToken, refreshTokenExpiresAt: new Date(row.expires_at), scope: scopeList(row.scope), client: toClient(client), user } as RefreshToken;
+      const grant = row ? await grantOf(row, row.revoked_at !== null) : undefined;
+      if (!row || !grant) return false;
+      return { refreshToken, refreshTokenExpiresAt: new Date(row.expires_at), scope: scopeList(row.scope), ...grant } as RefreshToken;
     },
 
     /** Rotation: the presented refresh token is revoked (once) before a new pair is issued. */

@@ -138,6 +138,8 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
       authorization_endpoint: `${base}/oauth/authorize`,
       token_endpoint: `${base}/oauth/token`,
       registration_endpoint: `${base}/oauth/register`,
+      revocation_endpoint: `${base}/oauth/revoke`,
+      revocation_endpoint_auth_methods_supported: [...TOKEN_AUTH_METHODS],
       scopes_supported: OAUTH_SCOPES,
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
@@ -298,6 +300,25 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
       alwaysIssueNewRefreshToken: true,
       requireClientAuthentication: { authorization_code: false, refresh_token: false },
     });
+  }
+
+  /**
+   * RFC 7009 revocation by the client the token was issued to: a refresh token revokes its whole
+   * grant (every token of the family), an access token itself. An unknown token, or one of another
+   * client, changes nothing and is not an error (the answer must not tell).
+   */
+  async revoke(token: string, clientId: string): Promise<void> {
+    const row = token.length <= 500 ? await this.repos.tokens.findOne({ where: { token_hash: this.hasher.hash(token) } }) : null;
+    if (!row || row.client_id !== clientId) return;
+    const now = new Date().toISOString();
+    if (row.kind === 'refresh') await this.repos.tokens.update({ family_id: row.family_id }, { revoked_at: now });
+    else await this.repos.tokens.update({ token_hash: row.token_hash }, { revoked_at: now });
+  }
+
+  /** Client authentication for the revocation endpoint, as at the token endpoint (public clients: client_id only). */
+  async authenticateClient(clientId: string | undefined, secret: string | undefined): Promise<boolean> {
+    if (!clientId) return false;
+    return Boolean(await oauthModel(this.repos, this.hasher).getClient(clientId, secret as string));
   }
 
   /**
