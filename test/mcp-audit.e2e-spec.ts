@@ -102,6 +102,15 @@ describe('audit rows', () => {
     const [row] = await allRows(s.id);
     expect(row).toMatchObject({ tool: 'call_tool', outcome: 'ok', upstream_calls: 1, arguments: { name: { value: 'list_all_planhat_companies' }, arguments: { bytes: 11 } } });
   });
+
+  it('records calls over legacy SSE too', async () => {
+    const s = await createServer(t, accountId, {});
+    const sse = await connect(s.url, { sse: true });
+    await ok(sse, 'list_all_planhat_users', { limit: 1 });
+    const rows = await allRows(s.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ tool: 'list_all_planhat_users', outcome: 'ok', upstream_calls: 1, arguments: { limit: { value: 1 } } });
+  });
 });
 
 describe('GET /integrated-account/:id/mcp/:mcp_id/calls', () => {

@@ -43,12 +43,13 @@ export interface ToolCallDto {
   change_id: string | null;
 }
 
+/** The query of GET …/calls, as given (checked by AuditLog.list). */
 export interface CallFilters {
   tool?: string;
   outcome?: string;
   from?: string;
   to?: string;
-  limit?: number;
+  limit?: string;
   next_cursor?: string;
 }
 
@@ -192,10 +193,10 @@ function toDto(row: McpToolCallEntity): ToolCallDto {
   };
 }
 
-function checkedLimit(value: unknown): number {
+function checkedLimit(value: string | undefined): number {
   if (value === undefined) return DEFAULT_LIMIT;
-  const n = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
+  const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
     throw GatewayError.invalid(`limit must be an integer from 1 to ${MAX_LIMIT}`, { field: 'limit' });
   }
   return n;

@@ -1,10 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery } from '@nestjs/swagger';
-import { ApiNotFoundResponse } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery } from '@nestjs/swagger';
 import { AdminApi } from '../admin/admin-endpoint.decorator';
 import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
 import { GatewayError } from '../common/errors';
-import { AuditLog, CALL_OUTCOMES, type ToolCallDto } from './audit-log.service';
+import { AuditLog, CALL_OUTCOMES, type CallFilters, type ToolCallDto } from './audit-log.service';
 
 class ToolCallSwaggerDto implements ToolCallDto {
   @ApiProperty({ example: '6b1f0a52-7c1e-4d0b-9a53-2f8e0c1d4b7a' })
@@ -73,6 +72,6 @@ export class AuditController {
     if (unknown !== undefined) throw GatewayError.invalid(`Unknown query parameter ${unknown} (use ${FILTERS.join(', ')})`, { field: unknown });
     for (const [k, v] of Object.entries(q)) if (typeof v !== 'string') throw GatewayError.invalid(`Query parameter ${k} must be given once`, { field: k });
     await this.servers.get(accountId, serverId);
-    return this.audit.list(serverId, q as Record<string, string> as never);
+    return this.audit.list(serverId, q as CallFilters);
   }
 }

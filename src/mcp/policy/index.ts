@@ -240,8 +240,9 @@ export function toolsForConfig(config: McpServerConfig, allowed: readonly Indexe
   if (exposure === 'all') return allowed.map(summary);
   if (exposure === 'discovery') return allowed.length > 0 ? META_TOOLS.discovery : [];
   // undo_change takes the change_id a perform_model_action write returns: listed beside the model
-  // actions when the policy allows it (discovery servers reach it through call_tool).
+  // actions when the policy allows it (discovery servers reach it through call_tool), first, as in
+  // mcp-nest's registry (its tools/list order).
   if (!allowed.some((t) => t.kind === 'native')) return [];
-  return [...META_TOOLS.model_actions, ...allowed.filter((t) => t.kind === 'safety').map(summary)];
+  return [...allowed.filter((t) => t.kind === 'safety').map(summary), ...META_TOOLS.model_actions];
 }
 

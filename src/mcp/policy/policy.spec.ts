@@ -37,7 +37,7 @@ describe('MCP server policy', () => {
   it('exposures list meta-tools only when something is allowed', () => {
     expect(toolsForConfig({ tool_exposure: 'discovery' }).map((t) => t.name)).toEqual(['search_tools', 'get_tool_schema', 'call_tool']);
     expect(toolsForConfig({ tool_exposure: 'model_actions' }).map((t) => t.name)).toEqual([
-      'get_model_actions', 'get_model_action_parameters', 'perform_model_action', 'undo_change']);
+      'undo_change', 'get_model_actions', 'get_model_action_parameters', 'perform_model_action']);
     expect(toolsForConfig({ methods: ['read'], tool_exposure: 'model_actions' }).map((t) => t.name)).toEqual([
       'get_model_actions', 'get_model_action_parameters', 'perform_model_action']);
     expect(toolsForConfig({ tags: ['nothing-has-this'], tool_exposure: 'discovery' })).toEqual([]);
