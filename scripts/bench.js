@@ -21,7 +21,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PAGING_COMPANIES = Number(process.env.BENCH_PAGING_COMPANIES ?? 100_000);
 const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 100_000);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
-// BENCH_ONLY=proxy,unified,call,call1,list,memory,paging,cold runs a subset (default: all).
+// BENCH_ONLY=proxy,unified,call,call1,callp,list,memory,paging,cold runs a subset (default: all).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const runs = (name) => !ONLY || ONLY.has(name);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
@@ -197,15 +197,21 @@ async function main() {
   // the MCP call adds at most 5 ms p50 over the proxy's same list).
   targets.call1 = [targets.call[0], { ...targets.call[1], connections: 1 }];
   targets.proxy1 = [targets.proxy[0], { ...targets.proxy[1], connections: 1 }];
+  // The same call asking for progress: answered as an SSE stream (one progress notification, then the result).
+  targets.callp = [
+    gateway,
+    { ...targets.call[1], body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 }, _meta: { progressToken: 1 } }) },
+  ];
   const pairs = [
     ['proxy', 'proxy list', 'bare'],
     ['unified', 'unified list', 'bare'],
     ['call', 'mcp tools/call list', 'proxy'],
     ['call1', 'mcp tools/call list, 1 connection', 'proxy1'],
+    ['callp', 'mcp tools/call list with progressToken (SSE answer)', 'call'],
   ].filter(([name]) => runs(name));
   // Warm-up: both tenants (lazy seeding), connections, and each measured path until its code is
   // optimised (JIT), so that the first round measures the steady state too.
-  for (const name of new Set(['bare', 'proxy', ...pairs.map(([n]) => n)])) await load({ ...targets[name][1], duration: WARMUP_S });
+  for (const name of new Set(['bare', 'proxy', ...pairs.flatMap(([n, , base]) => [base, n])])) await load({ ...targets[name][1], duration: WARMUP_S });
   const rounds = pairs.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < pairs.length; k++) {
