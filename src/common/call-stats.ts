@@ -2,8 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * What one MCP tool call did, counted while it runs: the tools/call hook (src/mcp/server-hooks.ts)
- * enters a scope around the call, the Planhat client counts each request it sends, and the tool
- * runner counts the records it wrote and names the recorded change. Read by the audit log.
+ * enters a scope around the call and counts the Planhat requests it hears of (observeUpstream in
+ * src/planhat/upstream-events.ts), and the tool runner counts the records it wrote and names the
+ * recorded change. Read by the audit log.
  */
 export interface CallStats {
   upstream: number;
@@ -12,12 +13,6 @@ export interface CallStats {
 }
 
 export const callStats = new AsyncLocalStorage<CallStats>();
-
-/** One request to Planhat in the current tool call (none outside a call). */
-export function countUpstream(): void {
-  const s = callStats.getStore();
-  if (s) s.upstream++;
-}
 
 /** Records written by the current tool call, and the change it recorded (if any). */
 export function countWritten(n: number, changeId?: string): void {

@@ -9,6 +9,7 @@ import { callStats, type CallStats } from '../common/call-stats';
 import { GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { PlanhatModule } from '../planhat/planhat.module';
+import { observeUpstream } from '../planhat/upstream-events';
 import { PlanhatService } from '../planhat/planhat.service';
 import { allModels } from '../planhat/catalog';
 import { mcpRequest } from './context';
@@ -211,7 +212,8 @@ export class McpServerHooks {
       try {
         const notifier = this.notifierFor(request, extra);
         const run = () => handler(request, extra);
-        result = (await callStats.run(stats, () => (notifier ? notifier.run(async () => run()) : run()))) as CallToolResult;
+        const counted = () => observeUpstream(() => void stats.upstream++, () => (notifier ? notifier.run(async () => run()) : run()));
+        result = (await callStats.run(stats, counted)) as CallToolResult;
         if (result.isError) {
           outcome = 'error';
           result = validationError(name, args) ?? result;

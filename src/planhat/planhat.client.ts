@@ -3,7 +3,6 @@ import type * as Undici from 'undici';
 import { AppConfig, DEFAULT_CACHE_LIMITS } from '../config/app-config';
 import { codeForStatus, ErrorCode, GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
-import { countUpstream } from '../common/call-stats';
 import { findModel } from './catalog';
 import { PlanhatConnectionResolver, type PlanhatConnection } from './planhat-connection';
 import { RateLimitTracker, type RateLimitHeaders } from './rate-limit';
@@ -195,7 +194,6 @@ export class PlanhatClient implements OnApplicationShutdown {
     // its timer would outlive the request by up to `timeout` (30 s by default), and at thousands of
     // requests a second those timers fill the old generation.
     const started = process.hrtime.bigint();
-    countUpstream();
     // Whoever runs this call (an MCP tool call) may listen: it hears each exchange's outcome, never the path or token.
     const observer = upstreamObserver();
     const observe = (outcome: UpstreamEvent['outcome'], retryAfter?: string | string[]) => {

@@ -26,7 +26,19 @@ const observers = new AsyncLocalStorage<UpstreamObserver>();
  * to it). The upstream layer stays unaware of who listens: callers above it (MCP) pass a function in.
  */
 export function observeUpstream<T>(observer: UpstreamObserver, work: () => T): T {
-  return observers.run(observer, work);
+  // Nested scopes add up: an outer observer (the audit's count) keeps hearing what an inner one
+  // (the call's notifications) hears.
+  const outer = observers.getStore();
+  const both: UpstreamObserver = outer
+    ? (event) => {
+        try {
+          outer(event);
+        } finally {
+          observer(event);
+        }
+      }
+    : observer;
+  return observers.run(both, work);
 }
 
 /** The observer of the work in progress, if any (read by PlanhatClient once per exchange). */
