@@ -426,7 +426,7 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
   });
 
   it('garbage to every OAuth endpoint is a 4xx, never a 5xx', async () => {
-    const bodies: (string | Buffer)[] = ['', '{}', '[]', 'null', '"x"', '{"a":', 'a=1&a=2', '%%%&=&==', Buffer.from([0xff, 0xfe, 0x3d]), `token=${'x'.repeat(100_000)}`, 'grant_type=authorization_code&code=%00&client_id=%00'];
+    const bodies: (string | Buffer)[] = ['', '{}', '[]', 'null', '"x"', '{"a":', 'a=1&a=2', '%%%&=&==', Buffer.from([0xff, 0xfe, 0x3d]), `token=${'x'.repeat(100_000)}`, 'grant_type=authorization_code&code=%00&client_id=%00', 'token=x&client_id=%00', 'token=%00&client_id=a%01b'];
     const types = ['application/json', 'application/x-www-form-urlencoded', 'text/plain'];
     const seen: string[] = [];
     for (const path of ['/oauth/register', '/oauth/token', '/oauth/revoke', '/oauth/authorize']) {

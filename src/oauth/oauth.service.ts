@@ -12,7 +12,7 @@ import { TokenService } from '../common/crypto/token.service';
 import { SelfAddress } from '../common/self-address';
 import { AppConfig } from '../config/app-config';
 import { OAuthClientEntity, OAuthCodeEntity, OAuthTokenEntity } from './oauth.entities';
-import { OAUTH_CLIENT_SECRET_PREFIX, OAUTH_SCOPES, oauthModel, type OAuthRepos } from './oauth.model';
+import { isClientId, OAUTH_CLIENT_SECRET_PREFIX, OAUTH_SCOPES, oauthModel, type OAuthRepos } from './oauth.model';
 
 /** Authorization codes live this long (OAuth 2.1 recommends minutes at most). */
 export const CODE_TTL_S = 120;
@@ -241,7 +241,7 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
    */
   async checkClient(params: Record<string, unknown>): Promise<AuthorizationRequest> {
     const clientId = params.client_id;
-    const client = typeof clientId === 'string' && clientId.length <= 64 ? await this.repos.clients.findOne({ where: { id: clientId } }) : null;
+    const client = isClientId(clientId) ? await this.repos.clients.findOne({ where: { id: clientId } }) : null;
     if (!client) throw new OAuthProblem('invalid_client', 'Unknown client_id: register the client first (POST /oauth/register)', 401);
     const registered = JSON.parse(client.redirect_uris) as string[];
     const given = params.redirect_uri;

@@ -64,6 +64,11 @@ export class OAuth1764900000000 implements MigrationInterface {
       await q.createForeignKey(table, cascade(table, 'client_id', 'oauth_client'));
       await q.createForeignKey(table, cascade(table, 'api_token_id', 'api_token'));
       await q.createForeignKey(table, cascade(table, 'mcp_server_id', 'mcp_server'));
+      // The foreign keys' own columns are indexed too: deleting a client, an API token or an MCP
+      // server (the expiry sweep deletes thousands) cascades here by these columns, not by a scan.
+      for (const column of ['client_id', 'api_token_id', 'mcp_server_id']) {
+        await q.createIndex(table, new TableIndex({ name: `IDX_${table}_${column}`, columnNames: [column] }));
+      }
       await q.createIndex(table, new TableIndex({ name: `IDX_${table}_family_id`, columnNames: ['family_id'] }));
       await q.createIndex(table, new TableIndex({ name: `IDX_${table}_expires_at`, columnNames: ['expires_at'] }));
     }
