@@ -275,7 +275,7 @@ async function main() {
       oauthRounds.push({ result, baseline, ratio: ratio(result, baseline) });
     }
     const { result, baseline, ratio: rat } = [...oauthRounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(oauthRounds.length / 2)];
-    report({ scenario: 'mcp tools/call list, OAuth bearer vs API token', ...result, baseline_rps: baseline.rps, ratio: rat, added_p50_ms: +(result.p50_ms - baseline.p50_ms).toFixed(2), ratios: oauthRounds.map((x) => x.ratio) });
+    report({ scenario: 'mcp tools/call list, OAuth bearer vs API token', ...result, baseline_rps: baseline.rps, ratio: rat, added_p50_ms: +(result.p50_ms - baseline.p50_ms).toFixed(2), baseline_cpu_ms_per_req: baseline.cpu_ms_per_req, ratios: oauthRounds.map((x) => x.ratio) });
   }
 
   // 5. memory: RSS after MEMORY_REQUESTS mixed requests, and growth over the second half
