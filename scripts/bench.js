@@ -21,7 +21,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PAGING_COMPANIES = Number(process.env.BENCH_PAGING_COMPANIES ?? 100_000);
 const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 100_000);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
-// BENCH_ONLY=proxy,unified,call,call1,callp,list,memory,paging,cold runs a subset (default: all).
+// BENCH_ONLY=proxy,unified,call,call1,callp,list,oauth,memory,paging,cold runs a subset (default: all).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const runs = (name) => !ONLY || ONLY.has(name);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
@@ -98,6 +98,28 @@ function rssMb(pid) {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * An OAuth access token for an MCP server path, the way a client gets one: register, authorize with
+ * PKCE (the consent form's POST, approved with an API token), exchange the code.
+ */
+async function oauthAccessToken(gatewayUrl, mcpPath, apiToken) {
+  const crypto = require('node:crypto');
+  const token = mcpPath.split('/').pop();
+  const { resource } = await json('GET', `${gatewayUrl}/.well-known/oauth-protected-resource/mcp/${token}`);
+  const redirect = 'http://127.0.0.1:9/callback';
+  const client = await json('POST', `${gatewayUrl}/oauth/register`, { client_name: 'bench', redirect_uris: [redirect], token_endpoint_auth_method: 'none' });
+  const verifier = crypto.randomBytes(32).toString('base64url');
+  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+  const form = (fields) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const approved = await request(`${gatewayUrl}/oauth/authorize`, form({ response_type: 'code', client_id: client.client_id, redirect_uri: redirect, code_challenge: challenge, code_challenge_method: 'S256', resource, api_token: apiToken, decision: 'approve' }));
+  await approved.body.dump();
+  const code = new URL(approved.headers.location).searchParams.get('code');
+  const res = await request(`${gatewayUrl}/oauth/token`, form({ grant_type: 'authorization_code', code, code_verifier: verifier, client_id: client.client_id, redirect_uri: redirect, resource }));
+  const body = await res.body.json();
+  if (!body.access_token) throw new Error(`OAuth token exchange failed: ${JSON.stringify(body)}`);
+  return body.access_token;
 }
 
 async function json(method, url, body, headers = {}) {
@@ -241,6 +263,25 @@ async function main() {
     // One client's view: the latency of listing every tool (issue 18 target: p50 <= 10 ms).
     const one = await measured(gateway, { url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/list', {}), connections: 1 });
     report({ scenario: 'mcp tools/list, 1 connection', ...one, baseline_rps: null, ratio: null });
+  }
+
+  // 4b. OAuth: the same MCP call on a require_api_token_auth server with an OAuth access token (an
+  // indexed database lookup per request, bound to the server) against a static API token (cached 5 s).
+  if (runs('oauth')) {
+    const prot = await json('POST', `${gatewayUrl}/integrated-account/${account}/mcp`, { name: 'bench (oauth)', config: { require_api_token_auth: true } });
+    const protPath = new URL(prot.url).pathname;
+    const apiToken = (await json('POST', `${gatewayUrl}/api-token`, { name: 'bench oauth', scope: 'mcp' })).token;
+    const accessToken = await oauthAccessToken(gatewayUrl, protPath, apiToken);
+    const callWith = (bearer) => [gateway, { url: `${gatewayUrl}${protPath}`, method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${bearer}` }, body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 } }) }];
+    for (const bearer of [apiToken, accessToken]) await load({ ...callWith(bearer)[1], duration: WARMUP_S });
+    const oauthRounds = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const baseline = await measured(...withDuration(callWith(apiToken), ROUND_DURATION));
+      const result = await measured(...withDuration(callWith(accessToken), ROUND_DURATION));
+      oauthRounds.push({ result, baseline, ratio: ratio(result, baseline) });
+    }
+    const { result, baseline, ratio: rat } = [...oauthRounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(oauthRounds.length / 2)];
+    report({ scenario: 'mcp tools/call list, OAuth bearer vs API token', ...result, baseline_rps: baseline.rps, ratio: rat, added_p50_ms: +(result.p50_ms - baseline.p50_ms).toFixed(2), baseline_cpu_ms_per_req: baseline.cpu_ms_per_req, ratios: oauthRounds.map((x) => x.ratio) });
   }
 
   // 5. memory: RSS after MEMORY_REQUESTS mixed requests, and growth over the second half

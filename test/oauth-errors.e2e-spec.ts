@@ -236,11 +236,11 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     expect(page.headers.get('referrer-policy')).toBe('same-origin');
   });
 
-  it('app schemes (Cursor) and https redirect URIs get their code back, with the query they registered kept', async () => {
+  it('app schemes (Cursor) and https redirect URIs get their code back, with the query they registered kept; any scope asked is granted as `mcp`', async () => {
     for (const redirect of ['cursor://anysphere.cursor-retrieval/oauth/user-planhat/callback', 'https://claude.example.com/api/mcp/auth_callback?x=1']) {
       const reg = await api(t, 'POST', '/oauth/register', { client_name: 'app', redirect_uris: [redirect], token_endpoint_auth_method: 'none' }, null);
       expect(reg.status).toBe(201);
-      const { params, verifier } = authParams({ client_id: reg.body.client_id, redirect_uri: redirect });
+      const { params, verifier } = authParams({ client_id: reg.body.client_id, redirect_uri: redirect, scope: 'openid profile' });
       const res = await form('/oauth/authorize', { ...params, api_token: apiToken.token, decision: 'approve' });
       expect(res.status).toBe(302);
       const loc = new URL(res.location!);
@@ -249,6 +249,8 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
       const code = loc.searchParams.get('code')!;
       const ok = await form('/oauth/token', { grant_type: 'authorization_code', code, code_verifier: verifier, client_id: reg.body.client_id, redirect_uri: redirect });
       expect(ok.status).toBe(200);
+      // Whatever scope was asked, the grant says what it is: `mcp`.
+      expect(ok.body.scope).toBe('mcp');
     }
   });
 

@@ -102,9 +102,13 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
       return hasher.generate(OAUTH_CODE_PREFIX);
     },
 
-    async validateScope(_user: unknown, _client: Client, scope?: string[]) {
-      if (!scope || scope.length === 0) return OAUTH_SCOPES;
-      return scope.every((s) => OAUTH_SCOPES.includes(s)) ? scope : false;
+    /**
+     * Every grant gets the one scope `mcp`, whatever was asked (RFC 6749 §3.3: the token response
+     * says what was granted). Clients ask for `openid`, `profile` or nothing; the scope gives no power
+     * of its own: what a token can do is the policy of the one MCP server it is bound to.
+     */
+    async validateScope() {
+      return OAUTH_SCOPES;
     },
 
     async saveAuthorizationCode(code, client, user: GrantUser) {
