@@ -230,18 +230,21 @@ function pick(rec: Rec, fields: readonly string[]): Rec {
   return Object.fromEntries(fields.map((f) => [f, valueAt(rec, f) ?? null]));
 }
 
-/** The fields that differ between the before- and after-image (`custom.<name>` one level down), system fields aside. */
+/**
+ * The fields the write changed: those of the after-image (`custom.<name>` one level down) whose value
+ * differs from the before-image's, system fields aside. Only fields the after-image holds count, so
+ * an answer that leaves fields out never marks them as changed.
+ */
 export function changedFields(before: Rec, after: Rec): string[] {
   const out: string[] = [];
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+  const isObj = (v: unknown): v is Rec => v !== null && typeof v === 'object' && !Array.isArray(v);
+  for (const key of Object.keys(after)) {
     if (SYSTEM_FIELDS.has(key)) continue;
     const b = before[key];
     const a = after[key];
-    const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
-    if (key === 'custom' && (isObj(b) || isObj(a))) {
-      const bc = (isObj(b) ? b : {}) as Rec;
-      const ac = (isObj(a) ? a : {}) as Rec;
-      for (const name of new Set([...Object.keys(bc), ...Object.keys(ac)])) if (!sameJson(bc[name], ac[name])) out.push(`custom.${name}`);
+    if (key === 'custom' && isObj(a)) {
+      const bc = isObj(b) ? b : {};
+      for (const name of Object.keys(a)) if (!sameJson(bc[name], a[name])) out.push(`custom.${name}`);
     } else if (!sameJson(b, a)) {
       out.push(key);
     }
