@@ -115,6 +115,17 @@ describe('undo_change', () => {
     expect((await proxyGet('companies', undone.restored_id)).body).toMatchObject({ name: 'Undo Unified Delete Probe', phase: 'Onboarding', custom: { UndoProbe: 'v0' } });
   });
 
+  it('undoes a unified ticket update (tickets are written with bulk upserts in Planhat)', async () => {
+    const list = await api(t, 'GET', `/proxy/tickets?${q()}&limit=1`);
+    const ticket = list.body.result[0] as Json;
+    const updated = await ok(client, 'update_a_ticketing_ticket_by_id', { id: ticket._id, name: 'Undo Ticket Probe' });
+    expect(updated.change_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await proxyGet('tickets', ticket._id)).body.title).toBe('Undo Ticket Probe');
+    const undone = await ok(client, 'undo_change', { change_id: updated.change_id });
+    expect(undone.restored).toEqual([{ field: 'title', value: ticket.title }]);
+    expect((await proxyGet('tickets', ticket._id)).body.title).toBe(ticket.title);
+  });
+
   it('records writes made through perform_model_action and call_tool; undo_change is reachable there', async () => {
     const actions = await connect((await createServer(t, accountId, { tool_exposure: 'model_actions' })).url);
     const c = await newCompany('Undo Model Action Probe');

@@ -22,7 +22,9 @@ export interface ChangeScope {
 }
 
 /** Fields Planhat maintains itself: never restored, never compared as written data. */
-const SYSTEM_FIELDS = new Set(['_id', 'id', '__v', 'createdAt', 'updatedAt']);
+const SYSTEM_FIELDS = new Set(['_id', 'id', '__v', 'createdAt', 'updatedAt', 'updateDate']);
+/** Planhat's own last-change stamps: when the after-image has one, it must still match for an undo. */
+const STAMPS = ['updatedAt', 'updateDate'];
 
 /**
  * A refused undo because the record changed since the recorded write: the error plus both versions
@@ -153,7 +155,7 @@ export class ChangeLog {
     }
     const current = await this.current(accountId, row.model, row.record_id);
     const fields = row.op === 'update' ? changedFields(before ?? {}, after ?? {}) : Object.keys(after ?? {}).filter((k) => !SYSTEM_FIELDS.has(k));
-    const compared = after && 'updatedAt' in after ? ['updatedAt', ...fields] : fields;
+    const compared = [...STAMPS.filter((f) => after !== null && f in after), ...fields];
     const differing = current === null ? compared : compared.filter((f) => !sameJson(valueAt(after ?? {}, f), valueAt(current, f)));
     if (differing.length > 0) {
       const what = current === null ? 'no longer exists' : `was changed since (${differing.join(', ')})`;
@@ -176,7 +178,7 @@ export class ChangeLog {
       else body[f] = value;
     }
     if (fields.length === 0) return { ...base, _id: row.record_id, restored: [], note: 'The write changed no field: nothing to restore.' };
-    const record = await this.updateRecord(accountId, row.model, row.record_id, body);
+    const record = await this.updateRecord(accountId, row.model, row.record_id, body, current ?? {});
     return { ...base, _id: row.record_id, restored: fields.map((field) => ({ field, value: valueAt(before ?? {}, field) ?? null })), record };
   }
 
@@ -188,11 +190,16 @@ export class ChangeLog {
     });
   }
 
-  private async updateRecord(accountId: string, key: string, id: string, body: Rec): Promise<Rec> {
+  private async updateRecord(accountId: string, key: string, id: string, body: Rec, current: Rec): Promise<Rec> {
     const model = findModel(key);
     if (model && supports(model, 'update')) return (await this.planhat.update(accountId, key, id, body)).data;
-    // Models Planhat writes with a bulk upsert only (tickets): the record matched on its _id.
-    await this.planhat.bulkUpsert(accountId, key, [{ _id: id, ...body }]);
+    // Models Planhat writes with a bulk upsert only (tickets): the record matched on its _id, with the
+    // keys Planhat's upsert wants too (it matches tickets on sourceId and drops items without an email).
+    const keys = Object.fromEntries(['sourceId', 'externalId', 'email'].filter((k) => current[k] !== undefined && current[k] !== null).map((k) => [k, current[k]]));
+    const summary = (await this.planhat.bulkUpsert(accountId, key, [{ _id: id, ...keys, ...body }])).data;
+    if (summary.updated !== 1) {
+      throw new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat did not apply the undo of ${key} ${id}`, { remote: { status: 200, body: summary } });
+    }
     return (await this.planhat.get(accountId, key, id)).data;
   }
 
@@ -230,18 +237,21 @@ function pick(rec: Rec, fields: readonly string[]): Rec {
   return Object.fromEntries(fields.map((f) => [f, valueAt(rec, f) ?? null]));
 }
 
-/** The fields that differ between the before- and after-image (`custom.<name>` one level down), system fields aside. */
+/**
+ * The fields the write changed: those of the after-image (`custom.<name>` one level down) whose value
+ * differs from the before-image's, system fields aside. Only fields the after-image holds count, so
+ * an answer that leaves fields out never marks them as changed.
+ */
 export function changedFields(before: Rec, after: Rec): string[] {
   const out: string[] = [];
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+  const isObj = (v: unknown): v is Rec => v !== null && typeof v === 'object' && !Array.isArray(v);
+  for (const key of Object.keys(after)) {
     if (SYSTEM_FIELDS.has(key)) continue;
     const b = before[key];
     const a = after[key];
-    const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
-    if (key === 'custom' && (isObj(b) || isObj(a))) {
-      const bc = (isObj(b) ? b : {}) as Rec;
-      const ac = (isObj(a) ? a : {}) as Rec;
-      for (const name of new Set([...Object.keys(bc), ...Object.keys(ac)])) if (!sameJson(bc[name], ac[name])) out.push(`custom.${name}`);
+    if (key === 'custom' && isObj(a)) {
+      const bc = isObj(b) ? b : {};
+      for (const name of Object.keys(a)) if (!sameJson(bc[name], a[name])) out.push(`custom.${name}`);
     } else if (!sameJson(b, a)) {
       out.push(key);
     }
