@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: the gateway against baselines in one run, on loopback (CONTRACT §9, issue 6).
+// `npm run bench`: the gateway against baselines in one run, on loopback (docs/contract.md §9).
 // Starts, each in its own process: the standalone Planhat sandbox (rate limit off), the gateway
 // (production build, pointed at that sandbox) and a bare pass-through proxy (Fastify + undici).
 // Prints a table and one JSON line per scenario. Ratios, not absolute times, are what to compare.

@@ -62,6 +62,7 @@ function externalIfMissing(missing) {
  */
 function asciiOnly(file) {
   const code = fs.readFileSync(file, 'utf8');
+  // eslint-disable-next-line no-control-regex -- matching everything outside ASCII is the point
   const escaped = code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (escaped !== code) fs.writeFileSync(file, escaped);
 }

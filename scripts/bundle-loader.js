@@ -10,7 +10,7 @@
 //
 // With --enable-source-maps (or GATEWAY_CODE_CACHE=0) the bundle is required as an ordinary module
 // instead: Node maps stack traces only for modules it compiles itself.
-const crypto = require('node:crypto');
+const crypto = require('node:crypto'); // eslint-disable-line no-redeclare -- the module, not the web global
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');

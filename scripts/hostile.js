@@ -19,7 +19,7 @@
  */
 'use strict';
 const { spawn } = require('node:child_process');
-const crypto = require('node:crypto');
+const crypto = require('node:crypto'); // eslint-disable-line no-redeclare -- the module, not the web global
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -141,7 +141,6 @@ async function main() {
   const mcpHeaders = { accept: 'application/json, text/event-stream' };
   const rpc = (token, method, params, target = `/mcp/${token}`) =>
     raw('POST', target, { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method, ...(params === undefined ? {} : { params }) } });
-  const companyId = (await json('GET', `/proxy/companies?${acct}&limit=1`)).json.result[0]._id;
   const tokens = [allTools];
 
   // 1. Bearer flood at the embedded sandbox.

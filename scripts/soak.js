@@ -10,7 +10,7 @@
  */
 'use strict';
 const { spawn } = require('node:child_process');
-const crypto = require('node:crypto');
+const crypto = require('node:crypto'); // eslint-disable-line no-redeclare -- the module, not the web global
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');

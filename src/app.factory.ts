@@ -78,10 +78,10 @@ export async function createApp(
     done();
   });
   // Origin/Host validation (DNS rebinding, cross-site requests) before any route, auth or body.
-  let boundPort: number | undefined;
+  const bound: { port?: number } = {}; // set once listening; the guard reads it per request
   installOriginGuard(
     fastify,
-    new OriginPolicy({ listenHost: config.host, publicUrl: () => config.publicUrl, allowedOrigins: config.allowedOrigins, port: () => boundPort }),
+    new OriginPolicy({ listenHost: config.host, publicUrl: () => config.publicUrl, allowedOrigins: config.allowedOrigins, port: () => bound.port }),
   );
   installBodyParsing(fastify, config.bodyLimitBytes);
   installCanonicalMcpPaths(fastify);
@@ -136,7 +136,7 @@ export async function createApp(
   }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  boundPort = port;
+  bound.port = port;
   app.get(SelfAddress).setListening(port);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   return { app, config, url: `http://${host}:${port}` };

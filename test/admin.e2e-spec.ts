@@ -31,7 +31,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('auth (CONTRACT §2)', () => {
+describe('auth (docs/contract.md §2)', () => {
   it('401 without a token, with a hint', async () => {
     const r = await api('GET', '/integrated-account', undefined, null);
     expect(r.status).toBe(401);
@@ -120,7 +120,7 @@ describe('bootstrap', () => {
   });
 });
 
-describe('integrated accounts (CONTRACT §3)', () => {
+describe('integrated accounts (docs/contract.md §3)', () => {
   const ssrf: Array<[string, string]> = [
     ['http://api.planhat.com', 'https'],
     ['https://127.0.0.1', 'IP'],
@@ -244,7 +244,7 @@ describe('integrated accounts (CONTRACT §3)', () => {
   });
 });
 
-describe('MCP servers (CONTRACT §4)', () => {
+describe('MCP servers (docs/contract.md §4)', () => {
   const mcp = (suffix = '') => `/integrated-account/${sandboxId}/mcp${suffix}`;
 
   it('the seed curl works unchanged: 201 {id, name, config, expires_at, url}', async () => {

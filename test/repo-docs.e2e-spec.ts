@@ -11,6 +11,7 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '..');
 // Spelled in pieces so this file does not match itself.
 const OUTSIDE = [['..', 'shared'].join('/'), ['', 'work', 'shared'].join('/')];
+const OLD_CONTRACT = new RegExp(['CONT', 'RACT §'].join(''));
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -28,6 +29,27 @@ describe('the repository stands alone', () => {
     expect(files.length).toBeGreaterThan(50);
     const offenders = files.filter((f) => fs.existsSync(f) && OUTSIDE.some((s) => fs.readFileSync(f, 'utf8').includes(s)));
     expect(offenders.map((f) => path.relative(ROOT, f))).toEqual([]);
+  });
+
+  it('the public contract is docs/contract.md: every section the code cites exists, and nothing cites another contract', () => {
+    const contract = fs.readFileSync(path.join(ROOT, 'docs/contract.md'), 'utf8');
+    const sections = new Set([...contract.matchAll(/^## §(\d+) /gm)].map((m) => Number(m[1])));
+    expect(sections.size).toBeGreaterThanOrEqual(11);
+    const files = ['src', 'scripts', 'test'].flatMap((d) => filesUnder(path.join(ROOT, d)));
+    const cited: string[] = [];
+    const problems: string[] = [];
+    for (const f of files) {
+      const text = fs.readFileSync(f, 'utf8');
+      for (const m of text.matchAll(/docs\/contract\.md §(\d+)(?:-§(\d+))?/g)) {
+        cited.push(m[0]);
+        for (const n of [m[1], m[2]].filter(Boolean).map(Number)) if (!sections.has(n)) problems.push(`${path.relative(ROOT, f)} cites §${n}`);
+      }
+      // A contract cited by its old upper-case name (a document that is not in the repo).
+      if (OLD_CONTRACT.test(text)) problems.push(`${path.relative(ROOT, f)} cites the old contract name`);
+    }
+    expect(cited.length).toBeGreaterThan(10);
+    expect(problems).toEqual([]);
+    expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('(docs/contract.md)');
   });
 
   it('the Planhat API notes are in docs/ and the README links them', () => {

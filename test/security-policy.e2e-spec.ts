@@ -299,7 +299,7 @@ describe('require_api_token_auth cannot be skipped', () => {
     controller.abort();
   });
 
-  it('accepts the admin key as bearer (ADMIN_API_KEY is an API token, CONTRACT §2)', async () => {
+  it('accepts the admin key as bearer (ADMIN_API_KEY is an API token, docs/contract.md §2)', async () => {
     expect((await rpc(url, 'tools/list', {}, { authorization: `Bearer ${TEST_ADMIN_KEY}` })).status).toBe(200);
   });
 

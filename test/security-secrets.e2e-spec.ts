@@ -131,7 +131,7 @@ describe('secrets never reach the logs or the database in clear', () => {
     for (const [name, secret] of Object.entries(secrets)) {
       for (const form of forms(secret)) {
         const hits = lines.filter((l) => l.includes(form));
-        // The ready-made server's URL is printed once in the start banner, by design (CONTRACT §1).
+        // The ready-made server's URL is printed once in the start banner, by design (docs/contract.md §1).
         const allowed = name === 'mcp token 0' ? hits.filter((l) => /MCP server with all tools \(created now, shown once\)/.test(l)) : [];
         if (hits.length > allowed.length) leaks.push(`${name} in: ${hits.find((l) => !allowed.includes(l))!.slice(0, 200)}`);
       }

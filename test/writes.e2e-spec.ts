@@ -264,7 +264,7 @@ describe('write acknowledgements and idempotency keys', () => {
       const db = gw.app.get(DataSource);
       const rows = (await db.query('SELECT * FROM idempotency_key')) as Record<string, unknown>[];
       expect(rows.length).toBeGreaterThan(0);
-      const dump = JSON.stringify(rows.map(({ answer, ...meta }) => meta)); // eslint-disable-line @typescript-eslint/no-unused-vars
+      const dump = JSON.stringify(rows.map(({ answer: _answer, ...meta }) => meta));
       expect(dump).not.toContain(key);
       expect(dump).not.toContain('idem secret body');
       for (const r of rows) expect(r.request_hash).toMatch(/^[0-9a-f]{64}$/);

@@ -21,7 +21,7 @@ import { McpServersService } from './mcp-servers/mcp-servers.service';
 import { ToolPreviewService } from './mcp-servers/tool-preview.service';
 
 /**
- * The admin API (CONTRACT §2-§4): API tokens and the global auth guard, integrated accounts (and the
+ * The admin API (docs/contract.md §2-§4): API tokens and the global auth guard, integrated accounts (and the
  * PlanhatConnectionResolver over them), MCP servers, start-up provisioning. Needs DatabaseModule.
  */
 @Module({

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SelfAddress } from '../common/self-address';
 
-/** What main.ts prints once at start (CONTRACT §1). The MCP URL follows the bound port. */
+/** What main.ts prints once at start (docs/contract.md §1). The MCP URL follows the bound port. */
 @Injectable()
 export class BootstrapInfo {
   adminKeyGenerated = false;

@@ -1,5 +1,5 @@
 /**
- * The one error vocabulary of the gateway (CONTRACT §8). Every failure, whatever its origin
+ * The one error vocabulary of the gateway (docs/contract.md §8). Every failure, whatever its origin
  * (validation, policy, Planhat, the gateway itself), becomes a GatewayError with one of these codes.
  * It is mapped once to HTTP (common/http-exception.filter.ts) and once to MCP results (mcp/).
  */

@@ -56,7 +56,7 @@ export function sendError(reply: FastifyReply, req: FastifyRequest | undefined, 
   void reply.status(body.statusCode).type('application/json; charset=utf-8').send(body);
 }
 
-/** The one global filter: every error leaves the gateway in the vocabulary of CONTRACT §8. */
+/** The one global filter: every error leaves the gateway in the vocabulary of docs/contract.md §8. */
 @Catch()
 export class GatewayExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');

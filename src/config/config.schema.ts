@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Every environment variable the gateway reads (CONTRACT §1), parsed once at boot. Each key says
+ * Every environment variable the gateway reads (docs/contract.md §1), parsed once at boot. Each key says
  * what it is and whether it is a secret; a bad value stops the start with a message naming the key.
  */
 const bool = (def: boolean) =>

@@ -47,7 +47,7 @@ function adapted(req: FastifyRequest): HttpRequest {
 }
 
 /**
- * The MCP endpoint (CONTRACT §5): the gateway's own routes in front of mcp-nest. Each route resolves
+ * The MCP endpoint (docs/contract.md §5): the gateway's own routes in front of mcp-nest. Each route resolves
  * the URL token (404 when unknown, 401 when the server needs an API token), attaches the resolved
  * server context to the raw request, and hands the request to mcp-nest: Streamable HTTP through
  * its McpStreamableHttpService (stateless: any instance can serve any request), legacy SSE through

@@ -20,7 +20,7 @@ import { DiscoveryTools, ModelActionTools } from './tools/meta.tools';
 import { UnifiedToolRunner } from './unified-runner';
 
 /**
- * MCP servers (CONTRACT §5) on @rekog/mcp-nest: /mcp/:token over Streamable HTTP and legacy SSE
+ * MCP servers (docs/contract.md §5) on @rekog/mcp-nest: /mcp/:token over Streamable HTTP and legacy SSE
  * (McpController, the gateway's own routes), the tools declared with mcp-nest's decorators
  * (tools/catalog.tools.ts generates them from the Planhat catalog and the unified resources,
  * tools/meta.tools.ts holds the hand-written meta-tools), each server's stored policy enforced by

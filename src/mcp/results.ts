@@ -28,7 +28,7 @@ class PiecesText {
 }
 
 /**
- * Tool results (CONTRACT §5): structuredContent plus the same JSON as text. `json`, when the caller
+ * Tool results (docs/contract.md §5): structuredContent plus the same JSON as text. `json`, when the caller
  * already has it, is `JSON.stringify(data)` in pieces (e.g. built from records serialised once, or
  * from Planhat's own bytes); the text is then decoded only when something reads it.
  */

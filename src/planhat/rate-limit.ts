@@ -1,4 +1,4 @@
-/** IETF-style rate-limit headers the gateway sends (CONTRACT §8). */
+/** IETF-style rate-limit headers the gateway sends (docs/contract.md §8). */
 export type RateLimitHeaders = Partial<Record<'ratelimit-limit' | 'ratelimit-remaining' | 'ratelimit-reset', string>>;
 
 const WINDOW_S = 60;
@@ -10,7 +10,7 @@ function header(h: Record<string, string | string[] | undefined>, name: string):
 
 /**
  * Maps Planhat's `X-Rate-Limit-Limit` / `X-Rate-Limit-Remaining` to `ratelimit-*`. Planhat sends no
- * reset header (planhat-api.md §5), so the reset is estimated per account: a window of 60 s that
+ * reset header (docs/planhat-api.md, "Errors and rate limits"), so the reset is estimated per account: a window of 60 s that
  * starts when the remaining count is first seen or goes up again. `X-Rate-Limit-Reset` or
  * `Retry-After`, when present, win over the estimate.
  */

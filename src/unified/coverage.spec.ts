@@ -17,7 +17,6 @@ describe('README unified coverage table', () => {
       return;
     }
     if (current !== fresh) {
-      // eslint-disable-next-line no-console
       console.log(`Replace the README section between the unified-coverage markers with (or run UPDATE_SNAPSHOTS=1 npx jest src/unified/coverage.spec.ts):\n\n${fresh}\n`);
     }
     expect(current).toBe(fresh);

@@ -1,7 +1,7 @@
 import type { ModelKey } from '../planhat/catalog';
 
 /**
- * The unified resources (CONTRACT §7): which normalized model maps onto which Planhat model, and
+ * The unified resources (docs/contract.md §7): which normalized model maps onto which Planhat model, and
  * which operations exist. The unified routes, the unified MCP tools and the policy all read this list.
  */
 export type UnifiedApi = 'crm' | 'ticketing';
@@ -45,7 +45,7 @@ export function findUnifiedResource(api: string, resource: string): UnifiedResou
   return UNIFIED_RESOURCES.find((r) => r.api === api && r.resource === resource);
 }
 
-/** Tool name of a unified operation (CONTRACT §5). */
+/** Tool name of a unified operation (docs/contract.md §5). */
 export function unifiedToolName(r: UnifiedResourceDef, op: UnifiedOp): string {
   const many = `${r.api}_${r.resource}`;
   const one = `${r.api}_${r.one}`;

@@ -47,7 +47,7 @@ function account(query: Record<string, unknown>): string {
 }
 
 /**
- * The unified API (CONTRACT §7): Planhat records in Truto's unified CRM and ticketing models.
+ * The unified API (docs/contract.md §7): Planhat records in Truto's unified CRM and ticketing models.
  * Lists are `{result, next_cursor, result_count}`; each record carries `remote_data` unless
  * `include_remote_data=false`.
  */

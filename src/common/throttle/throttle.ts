@@ -85,7 +85,7 @@ export class GatewayThrottle {
 export const THROTTLED_BY_HANDLER = 'throttle:byHandler';
 
 /**
- * The gateway's throttle (CONTRACT §8), a global guard that runs before the API-token guard. It
+ * The gateway's throttle (docs/contract.md §8), a global guard that runs before the API-token guard. It
  * checks the bearer itself (ApiTokenVerifier, cached) so that only an authenticated request is
  * counted against its token and the account it names; everything else is counted per address.
  */

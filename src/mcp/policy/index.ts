@@ -4,7 +4,7 @@ import { toolIndex, type IndexedTool } from './tool-index';
 export * from './tool-index';
 
 /**
- * MCP server policies (CONTRACT §4): methods AND tags select tools; tool_exposure decides whether
+ * MCP server policies (docs/contract.md §4): methods AND tags select tools; tool_exposure decides whether
  * they are listed directly or reached through meta-tools. Pure functions over the tool index, used
  * by the admin API (validation, previews) and by the MCP endpoint on every request.
  */

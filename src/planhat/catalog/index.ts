@@ -29,7 +29,7 @@ export function supports(model: ModelDef, op: Operation): boolean {
   return model.ops.includes(op);
 }
 
-/** Tool name of a model operation, from the model's stems (CONTRACT §5). */
+/** Tool name of a model operation, from the model's stems (docs/contract.md §5). */
 export function toolName(model: ModelDef, op: Operation): string {
   const { one, many } = model.stems;
   switch (op) {

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 export const OPERATIONS = ['list', 'get', 'create', 'update', 'delete', 'bulk_upsert'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-/** Method classes used by MCP server policies (CONTRACT §4). */
+/** Method classes used by MCP server policies (docs/contract.md §4). */
 export type MethodClass = 'read' | 'write' | 'custom';
 export function methodClassOf(op: Operation): MethodClass {
   if (op === 'list' || op === 'get') return 'read';
@@ -12,7 +12,7 @@ export function methodClassOf(op: Operation): MethodClass {
   return 'custom';
 }
 
-/** Domain tags (CONTRACT §5). Every native tool also carries `planhat`. */
+/** Domain tags (docs/contract.md §5). Every native tool also carries `planhat`. */
 export const DOMAIN_TAGS = ['crm', 'finance', 'support', 'success', 'projects'] as const;
 export type DomainTag = (typeof DOMAIN_TAGS)[number];
 

@@ -17,7 +17,7 @@ function send<T>(reply: FastifyReply, res: Result<T>): T {
 }
 
 /**
- * The native proxy (CONTRACT §6): every catalog operation for an integrated account, as REST.
+ * The native proxy (docs/contract.md §6): every catalog operation for an integrated account, as REST.
  * Lists are wrapped in `{result, next_cursor, result_count}`; records are Planhat's own objects.
  */
 @ApiTags('proxy')

@@ -478,7 +478,7 @@ export const SEEDERS: Record<string, Seeder> = {
   },
 
   tickets: (ctx) => {
-    const { rng, now } = ctx;
+    const { rng } = ctx;
     const endusers = ctx.records('endusers');
     const out: Rec[] = [];
     const count = scaled(ctx.n, 1);
