@@ -147,17 +147,22 @@ describe('sandbox seed', () => {
     expect(t.collection('projects').items.some((p) => p.status === 'active' && (p.name as string).endsWith('Onboarding'))).toBe(true);
   });
 
-  // How fast seeding and listing are is the benchmark's business (npm run bench), not a timed assertion here.
-  it('seeds 100k companies and pages through them by offset', () => {
+  // How fast seeding and paging are is measured by `npm run bench` (its 100k-company paging
+  // scenario), not by wall-clock assertions here: those failed on a loaded machine (13-17 s).
+  it('seeds 100k companies and lists any page of them by offset, in insertion order', () => {
     const t = seeded(100_000);
-    const page = t.list(model('companies'), { limit: '5000', offset: '95000' });
-    expect(page).toHaveLength(5000);
-    const ids = new Set<unknown>();
+    const all = t.list(model('companies'), { limit: '5000', offset: '0' });
+    expect(all).toHaveLength(5000);
+    const last = t.list(model('companies'), { limit: '5000', offset: '95000' });
+    expect(last).toHaveLength(5000);
+    expect(t.list(model('companies'), { limit: '5000', offset: '100000' })).toHaveLength(0);
+    const ids = [...all, ...last].map((c) => String(c._id));
+    expect(new Set(ids).size).toBe(10_000);
+    expect([...ids].sort()).toEqual(ids);
     for (let i = 0; i < 20; i++) {
-      const p = t.list(model('companies'), { limit: '100', offset: String(i * 4000) });
-      expect(p).toHaveLength(100);
-      ids.add(p[0]._id);
+      const page = t.list(model('companies'), { limit: '100', offset: String(i * 4000) });
+      expect(page).toHaveLength(100);
+      if (i === 0) expect(page.map((c) => c._id)).toEqual(all.slice(0, 100).map((c) => c._id));
     }
-    expect(ids.size).toBe(20);
   });
 });
