@@ -35,7 +35,7 @@ describe('insight tools', () => {
     const listed = tools.filter((x) => NAMES.includes(x.name));
     expect(listed.map((x) => x.name).sort()).toEqual([...NAMES].sort());
     for (const tool of listed) {
-      expect(tool.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });
+      expect(tool.annotations).toMatchObject({ readOnlyHint: true });
       expect(tool.annotations?.destructiveHint).not.toBe(true);
     }
     // The tag is in the admin preview (tools/list leaves gateway metadata out to save bytes).

@@ -52,8 +52,9 @@ describe('tools/list on an unfiltered server', () => {
   it('carries annotations, tags and flat input schemas', async () => {
     const byName = new Map(tools.map((x) => [x.name, x]));
     const list = byName.get('list_all_planhat_companies')!;
-    // Hints equal to the MCP defaults are left out (destructiveHint means nothing on a read-only tool).
-    expect(list.annotations).toEqual({ readOnlyHint: true, idempotentHint: true });
+    // Hints equal to the MCP defaults are left out, and destructiveHint/idempotentHint on read-only
+    // tools (the spec gives them meaning only when readOnlyHint is false).
+    expect(list.annotations).toEqual({ readOnlyHint: true });
     expect(byName.get('create_a_planhat_company')!.annotations).toEqual({ destructiveHint: false });
     expect(byName.get('update_a_planhat_company_by_id')!.annotations).toEqual({ destructiveHint: false, idempotentHint: true });
     for (const x of tools) expect(Object.keys(x).sort()).toEqual(['annotations', 'description', 'inputSchema', 'name']);

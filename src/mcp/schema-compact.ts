@@ -77,8 +77,10 @@ function stripConventions(description: string): string {
     for (const hint of SAID_ONCE) d = d.replace(hint, '');
     d = d.replace(/\s*[:;,]\s*$/, '').trim();
   }
-  // Unified sort: the instructions say that `-` sorts descending.
-  return d.replace(/^Unified field to sort by, - prefix for descending: /, 'One of: ');
+  // Unified sort (the instructions say that `-` sorts descending) and search filters, shorter.
+  return d
+    .replace(/^Unified field to sort by, - prefix for descending: /, 'One of: ')
+    .replace(/^Records whose (.+) contains this text \(case-insensitive\)$/, 'Text in $1 (case-insensitive)');
 }
 
 const isEmptySchema = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;

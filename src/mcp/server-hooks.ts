@@ -54,18 +54,21 @@ type Handler = (request: { method: string; params?: Record<string, unknown> }, e
 
 /**
  * The annotations a tools/list entry carries: the hints that differ from the MCP defaults
- * (readOnlyHint false, destructiveHint true, idempotentHint false, openWorldHint true), with
- * destructiveHint and idempotentHint also stated where the contract names them (delete, and every
- * read/update/delete tool's idempotentHint); a title only where it says more than the tool's name
- * (insights). The admin preview and search_tools keep the full annotations, tags and method.
+ * (readOnlyHint false, destructiveHint true, idempotentHint false, openWorldHint true) and mean
+ * something (destructive/idempotent only on tools that write), with destructiveHint also stated on
+ * deletes; a title only where it says more than the tool's name (insights, meta-tools). The admin
+ * preview and search_tools keep the full annotations, tags and method.
  */
 export function listedAnnotations(tool: { annotations: object }, keepTitle: boolean): Tool['annotations'] {
   const a = tool.annotations as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   if (keepTitle && typeof a.title === 'string') out.title = a.title;
+  // destructiveHint and idempotentHint mean something only when readOnlyHint is false (MCP spec).
   if (a.readOnlyHint === true) out.readOnlyHint = true;
-  else out.destructiveHint = a.destructiveHint === true;
-  if (a.idempotentHint === true) out.idempotentHint = true;
+  else {
+    out.destructiveHint = a.destructiveHint === true;
+    if (a.idempotentHint === true) out.idempotentHint = true;
+  }
   if (a.openWorldHint === false) out.openWorldHint = false;
   return out as Tool['annotations'];
 }

@@ -194,14 +194,14 @@ export function besideDescribingTool(tool: IndexedTool, schema: JsonSchema, desc
   if (tool.op === 'bulk_upsert') {
     // The required fields are the create tool's `required`: said there.
     variant = {
-      description: `${description.replace(/ Required: [^.]*\.$/, '')} Items take the fields of ${other}.`,
+      description: `${description.replace(/ Required: [^.]*\.$/, '')} Item fields as in ${other}.`,
       inputSchema: { ...schema, properties: { ...props, items: { ...props.items, items: { type: 'object' } } } },
     };
   } else {
     // Open (no additionalProperties: false): the fields are those of the create tool.
     const { additionalProperties: _closed, ...rest } = schema;
     variant = {
-      description: `${description} Send id and the fields to change (as in ${other}).`,
+      description: `${description} Send id and the fields to change, as in ${other}.`,
       inputSchema: { ...rest, properties: { id: props.id, dry_run: props.dry_run }, required: ['id'] },
     };
   }

@@ -94,7 +94,7 @@ function nativeDescription(tool: ToolDef): string {
       return `Delete a ${m.label.one}.`;
     case 'bulk_upsert': {
       const extra = m.extraKeyables?.length ? ` (or ${m.extraKeyables.join(', ')})` : '';
-      return `Create or update up to 5000 ${m.label.many} in one call: items matching a record on _id, sourceId or ${m.externalIdField ?? 'externalId'}${extra} update it, the others are created.${requiredText(m)}`;
+      return `Create or update up to 5000 ${m.label.many}: items matching _id, sourceId or ${m.externalIdField ?? 'externalId'}${extra} update that record, the others are created.${requiredText(m)}`;
     }
   }
 }
@@ -105,13 +105,13 @@ function unifiedDescription(r: UnifiedResourceDef, op: UnifiedOp): string {
     case 'list':
       return `List ${r.summary}, unified ${model} model.`;
     case 'get':
-      return `Get one unified ${model} ${r.one}.`;
+      return `Get one ${model} ${r.one} (unified).`;
     case 'create':
-      return `Create a unified ${model} ${r.one}.`;
+      return `Create a ${model} ${r.one} (unified).`;
     case 'update':
-      return `Update a unified ${model} ${r.one}.`;
+      return `Update a ${model} ${r.one} (unified).`;
     case 'delete':
-      return `Delete a unified ${model} ${r.one}.`;
+      return `Delete a ${model} ${r.one} (unified).`;
   }
 }
 
