@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { compactSchema, echoesName, schemaProblems } from './schema-compact';
 
+const ANY = { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array', items: { type: 'string' } }] };
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
 describe('schemaProblems', () => {
@@ -12,6 +13,7 @@ describe('schemaProblems', () => {
     expect(schemaProblems({ type: 'object', properties: { a: { anyOf: [{ type: 'string' }, {}] } } })).toEqual(['$.properties.a.anyOf[1]: empty {} schema']);
     expect(schemaProblems({ type: 'object', properties: { a: { type: 'object', properties: { b: { minLength: 1 } } } } })).toEqual(['$.properties.a.properties.b: no type']);
     expect(schemaProblems({})).toEqual(['$: empty {} schema']);
+    expect(schemaProblems({ type: 'object', properties: { a: { type: 'array' } } })).toEqual(['$.properties.a: array without items']);
   });
 
   it('accepts typed schemas, enums, consts, boolean additionalProperties', () => {
@@ -32,8 +34,8 @@ describe('compactSchema', () => {
       type: 'object',
       properties: {
         custom: { type: 'object' },
-        any: { type: ['string', 'number', 'boolean', 'object', 'array', 'null'] },
-        list: { type: 'array', items: { type: ['string', 'number', 'boolean', 'object', 'array', 'null'] } },
+        any: ANY,
+        list: { type: 'array', items: ANY },
       },
       required: ['custom', 'any', 'list'],
     });

@@ -3,15 +3,17 @@ import type { JsonSchema } from './tool-schemas';
 
 /**
  * The JSON Schemas MCP clients receive (tools/list, get_tool_schema, get_model_action_parameters):
- * portable (every client accepts them) and compact (what a model needs, said once).
+ * portable (none of the constructs clients and validators warn about) and compact (what a model
+ * needs, said once).
  *
- * Portable: no empty `{}` subschema, no `additionalProperties: {}`, no untyped property. zod writes
- * `z.unknown()` as `{}` and a record of unknown values as `additionalProperties: {}`; here an
- * open object is just `{type: "object"}` (JSON Schema allows any further key by default) and an
- * unknown value becomes a typed union of the JSON value types.
+ * Portable: no empty `{}` subschema, no `additionalProperties: {}`, no untyped property, no array
+ * without `items`. zod writes `z.unknown()` as `{}` and a record of unknown values as
+ * `additionalProperties: {}`; here an open object is just `{type: "object"}` (JSON Schema allows any
+ * further key by default) and an unknown value becomes an `anyOf` of single JSON types.
  *
  * Compact: zod's noise goes (the ±2^53 bounds of every integer, `propertyNames: {type: string}`,
- * `minLength: 1`, lengths of 512 and more, which no model needs and the server still checks), and so
+ * `minLength: 1`, max lengths of 255 and more, `additionalProperties: false`: no model needs them
+ * and the server still checks them, naming the argument that is wrong), and so
  * do descriptions that only repeat the property's name ("City" for `city`) and the id and date
  * conventions the server's `instructions` state once for every tool (CONVENTION_HINTS).
  * Descriptions that carry meaning (units, formats, which id goes where when it is not the
@@ -19,8 +21,8 @@ import type { JsonSchema } from './tool-schemas';
  */
 const SAFE = Number.MAX_SAFE_INTEGER;
 const STOP_WORDS = new Set(['a', 'an', 'the', 'of']);
-/** What an unknown value may be, typed: every JSON value type. */
-const ANY_VALUE: JsonSchema = { type: ['string', 'number', 'boolean', 'object', 'array', 'null'] };
+/** What an unknown value may be, typed (single types: some clients accept no type list). */
+const ANY_VALUE: JsonSchema = { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array', items: { type: 'string' } }] };
 
 const words = (s: string) =>
   s
@@ -161,7 +163,7 @@ export function compactSchema(schema: JsonSchema): JsonSchema {
 /**
  * What makes a schema unportable, as paths: an empty `{}` subschema anywhere, an
  * `additionalProperties` that is an empty or untyped schema, a property, item or branch without a
- * type. Empty for a portable schema. (The test of item 4 walks every tool of every exposure with it.)
+ * type, an array without `items`. Empty for a portable schema. (The test of item 4 walks every tool of every exposure with it.)
  */
 export function schemaProblems(schema: unknown, path = '$'): string[] {
   const problems: string[] = [];
@@ -177,6 +179,9 @@ export function schemaProblems(schema: unknown, path = '$'): string[] {
       return;
     }
     if (mustBeTyped && !isTyped(s)) problems.push(`${at}: no type`);
+    if ((s.type === 'array' || (Array.isArray(s.type) && s.type.includes('array'))) && s.items === undefined && s.prefixItems === undefined) {
+      problems.push(`${at}: array without items`);
+    }
     if (s.properties !== undefined) {
       for (const [k, v] of Object.entries(s.properties as Record<string, unknown>)) visit(v, `${at}.properties.${k}`, true);
     }
