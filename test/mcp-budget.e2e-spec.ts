@@ -80,6 +80,8 @@ describe('tool-list budget (item 2)', () => {
     expect(create.csmScore.description).toMatch(/1 to 5/);
     expect(byName.get('create_a_planhat_invoice')!.inputSchema.properties.invoiceDate.description).toMatch(/integer days since 1970-01-01/);
     expect(byName.get('create_a_planhat_opportunity')!.inputSchema.properties.contractLength.description).toMatch(/months/);
+    // Native lists document select (and the instructions say more: _id always comes back).
+    for (const [name, tool] of byName) if (name.startsWith('list_all_planhat_')) expect(tool.inputSchema.properties.select.description).toBe('Comma-separated fields to return');
     // Names repeated as descriptions, and conventions, are gone.
     expect(create.city.description).toBeUndefined();
     expect(create.externalId.description).toBeUndefined();

@@ -55,7 +55,6 @@ const SAID_ONCE: readonly RegExp[] = [
   /^Page size \(default 100[,;] at most \d+[;,] larger values are (rejected|clamped)\)$/,
   /^Cursor from the previous page.*$/,
   /^A page's prev_cursor.*$/,
-  /^Comma-separated fields to return, e\.g\. `name,companyId`$/,
   /^Only records of these companies \(comma-separated ids\)$/,
   /^Records with (created|updated)_at at or after this ISO 8601 time$/,
   /^The value$/,
@@ -79,8 +78,9 @@ function stripConventions(description: string): string {
     for (const hint of SAID_ONCE) d = d.replace(hint, '');
     d = d.replace(/\s*[:;,]\s*$/, '').trim();
   }
-  // Unified sort (the instructions say that `-` sorts descending) and search filters, shorter.
+  // select, unified sort (the instructions say that `-` sorts descending) and search filters, shorter.
   return d
+    .replace(/^Comma-separated fields to return, e\.g\. `name,companyId`$/, 'Comma-separated fields to return')
     .replace(/^Unified field to sort by, - prefix for descending: /, 'One of: ')
     .replace(/^Records whose (.+) contains this text \(case-insensitive\)$/, 'Text in $1 (case-insensitive)');
 }

@@ -83,7 +83,7 @@ function nativeDescription(tool: ToolDef): string {
   const m = tool.model;
   switch (tool.op) {
     case 'list':
-      return `List ${m.label.many}. ${m.summary}`;
+      return m.summary;
     case 'get':
       return `Get one ${m.label.one}.`;
     case 'create':
@@ -103,7 +103,7 @@ function unifiedDescription(r: UnifiedResourceDef, op: UnifiedOp): string {
   const model = r.api === 'crm' ? 'CRM' : 'ticketing';
   switch (op) {
     case 'list':
-      return `List ${r.summary}, unified ${model} model.`;
+      return `List ${r.summary} (unified ${model}).`;
     case 'get':
       return `Get one ${model} ${r.one} (unified).`;
     case 'create':
