@@ -21,7 +21,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PAGING_COMPANIES = Number(process.env.BENCH_PAGING_COMPANIES ?? 100_000);
 const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 100_000);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
-// BENCH_ONLY=proxy,unified,call,call1,callp,list,oauth,memory,paging,cold runs a subset (default: all).
+// BENCH_ONLY=size,proxy,unified,call,call1,callp,list,oauth,memory,paging,cold runs a subset (default: all).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const runs = (name) => !ONLY || ONLY.has(name);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
@@ -201,6 +201,43 @@ async function main() {
   const mcp = await json('POST', `${gatewayUrl}/integrated-account/${account}/mcp`, { name: 'bench (all tools)' });
   const mcpPath = new URL(mcp.url).pathname;
   const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+
+  // 0. What an MCP client pays for (issue 19): bytes of tools/list per exposure, with a token
+  // estimate (bytes / 4), and of a 10-record result. Deterministic for a tenant: sizes, not times.
+  if (runs('size')) {
+    const modes = [
+      ['all tools', {}],
+      ['native', { tags: ['planhat'] }],
+      ['unified', { tags: ['unified'] }],
+      ['insights', { tags: ['insights'] }],
+      ['discovery', { tool_exposure: 'discovery' }],
+      ['model_actions', { tool_exposure: 'model_actions' }],
+    ];
+    const post = async (url, method, params) => {
+      const res = await request(url, { method: 'POST', headers: mcpHeaders, body: rpc(method, params) });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`${method} → ${res.statusCode} ${text.slice(0, 300)}`);
+      return JSON.parse(text).result;
+    };
+    for (const [mode, config] of modes) {
+      const server = await json('POST', `${gatewayUrl}/integrated-account/${account}/mcp`, { name: `bench size ${mode}`, config });
+      const result = await post(server.url.replace(/^https?:\/\/[^/]+/, gatewayUrl), 'tools/list', {});
+      const bytes = Buffer.byteLength(JSON.stringify(result));
+      report({ scenario: `mcp tools/list bytes, ${mode}`, rps: null, p50_ms: null, p99_ms: null, baseline_rps: null, ratio: null, tools: result.tools.length, bytes, tokens_est: Math.round(bytes / 4) });
+    }
+    const calls = [
+      ['list_all_crm_accounts limit 10', 'list_all_crm_accounts', { limit: 10 }],
+      ['list_all_crm_accounts limit 10, include_remote_data', 'list_all_crm_accounts', { limit: 10, include_remote_data: true }],
+      ['list_all_planhat_companies limit 10', 'list_all_planhat_companies', { limit: 10 }],
+      ['list_all_planhat_companies limit 10, select name,phase', 'list_all_planhat_companies', { limit: 10, select: 'name,phase' }],
+    ];
+    for (const [label, name, args] of calls) {
+      const result = await post(`${gatewayUrl}${mcpPath}`, 'tools/call', { name, arguments: args });
+      if (result.isError) throw new Error(`${name}: ${result.content[0].text}`);
+      const bytes = Buffer.byteLength(result.content[0].text);
+      report({ scenario: `mcp result bytes, ${label}`, rps: null, p50_ms: null, p99_ms: null, baseline_rps: null, ratio: null, records: result.structuredContent.result.length, bytes, tokens_est: Math.round(bytes / 4) });
+    }
+  }
 
   // 1-3. Throughput against a baseline. The machine is shared (load generator, sandbox and servers
   // on two cores, and whatever else runs), so each baseline is measured right beside what it is

@@ -35,11 +35,15 @@ describe('insight tools', () => {
     const listed = tools.filter((x) => NAMES.includes(x.name));
     expect(listed.map((x) => x.name).sort()).toEqual([...NAMES].sort());
     for (const tool of listed) {
-      expect(tool.annotations?.readOnlyHint).toBe(true);
-      expect(tool.annotations?.destructiveHint).toBe(false);
-      expect((tool._meta as Json).tags).toEqual(['insights']);
-      expect(tool.description).toMatch(/upstream_calls/);
+      expect(tool.annotations).toMatchObject({ readOnlyHint: true });
+      expect(tool.annotations?.destructiveHint).not.toBe(true);
     }
+    // The tag is in the admin preview (tools/list leaves gateway metadata out to save bytes).
+    const preview = await api(t, 'GET', `/integrated-account/${accountId}/tools?tags=insights`);
+    expect(preview.body.result.map((x: Json) => x.name).sort()).toEqual([...NAMES].sort());
+    expect(preview.body.result.every((x: Json) => x.tags.join() === 'insights')).toBe(true);
+    // Said once for every insight, in the server's instructions (not in each tool's description).
+    expect(client.getInstructions()).toMatch(/upstream_calls/);
     const resolve = listed.find((x) => x.name === 'resolve')!;
     expect(resolve.inputSchema.required).toEqual(['query']);
     expect(Object.keys(resolve.inputSchema.properties ?? {}).sort()).toEqual(['limit', 'query', 'types']);

@@ -29,9 +29,11 @@ afterAll(async () => {
 
 describe('tools/list on an unfiltered server', () => {
   let tools: Json[];
+  let instructions: string | undefined;
   beforeAll(async () => {
     const client = await connect(full.url);
     tools = (await client.listTools()).tools as Json[];
+    instructions = client.getInstructions();
     await client.close();
   });
 
@@ -47,30 +49,45 @@ describe('tools/list on an unfiltered server', () => {
     }
   });
 
-  it('carries annotations, tags and flat input schemas', () => {
+  it('carries annotations, tags and flat input schemas', async () => {
     const byName = new Map(tools.map((x) => [x.name, x]));
     const list = byName.get('list_all_planhat_companies')!;
-    expect(list.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true, destructiveHint: false });
-    expect(list._meta.tags).toEqual(expect.arrayContaining(['planhat', 'crm']));
+    // Hints equal to the MCP defaults are left out, and destructiveHint/idempotentHint on read-only
+    // tools (the spec gives them meaning only when readOnlyHint is false).
+    expect(list.annotations).toEqual({ readOnlyHint: true });
+    expect(byName.get('create_a_planhat_company')!.annotations).toEqual({ destructiveHint: false });
+    expect(byName.get('update_a_planhat_company_by_id')!.annotations).toEqual({ destructiveHint: false, idempotentHint: true });
+    for (const x of tools) expect(Object.keys(x).sort()).toEqual(['annotations', 'description', 'inputSchema', 'name']);
     expect(Object.keys(list.inputSchema.properties)).toEqual(expect.arrayContaining(['limit', 'next_cursor', 'sort', 'select']));
     expect(byName.get('delete_a_planhat_company_by_id')!.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
     const get = byName.get('get_single_planhat_company_by_id')!;
     expect(get.inputSchema.required).toEqual(['id']);
-    expect(get.inputSchema.properties.id.description).toMatch(/extid-/);
+    // What an id may be is said once, in the server's instructions, for every tool.
+    expect(Object.keys(get.inputSchema.properties)).toEqual(['id']);
+    expect(instructions).toMatch(/`id` takes the record's 24-hex `_id` from its list tool, or `extid-<externalId>` \/ `srcid-<sourceId>`/);
     const create = byName.get('create_a_planhat_company')!;
     expect(create.inputSchema.required).toEqual(['name']);
     const bulk = byName.get('bulk_upsert_planhat_companies')!;
     expect(bulk.inputSchema.properties.items.type).toBe('array');
     expect(byName.get('list_all_planhat_invoices')!.description).toMatch(/cId/);
-    expect(byName.get('list_all_crm_accounts')!._meta.tags).toEqual(['unified', 'crm']);
+    // Tags and method: in the admin preview (and search_tools), not in each tools/list entry.
+    const preview = await api(t, 'GET', `/integrated-account/${accountId}/tools?tags=unified`);
+    expect(preview.body.result.find((x: Json) => x.name === 'list_all_crm_accounts').tags).toEqual(['unified', 'crm']);
+    expect(preview.body.result.find((x: Json) => x.name === 'list_all_crm_accounts').annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
   });
 
   it("puts the tenant's custom fields in create/update schemas as custom.properties with enums", async () => {
     const defs = await proxyAll(t, accountId, 'custom_fields');
     const companyDefs = defs.filter((d) => d.parent === 'Company');
     expect(companyDefs.length).toBeGreaterThan(0);
-    for (const toolName of ['create_a_planhat_company', 'update_a_planhat_company_by_id']) {
-      const custom = tools.find((x) => x.name === toolName)!.inputSchema.properties.custom;
+    // The update tool takes the create tool's fields: listed beside it, it names them by reference;
+    // alone (a server that allows updates only) it carries them itself, custom fields included.
+    const client = await connect((await createServer(t, accountId, { methods: ['update'] })).url);
+    const updateAlone = (await client.listTools()).tools as Json[];
+    expect(updateAlone.map((x) => x.name)).toContain('update_a_planhat_company_by_id');
+    expect(tools.find((x) => x.name === 'update_a_planhat_company_by_id')!.inputSchema.properties.custom).toBeUndefined();
+    for (const [toolName, list] of [['create_a_planhat_company', tools], ['update_a_planhat_company_by_id', updateAlone]] as const) {
+      const custom = list.find((x) => x.name === toolName)!.inputSchema.properties.custom;
       expect(Object.keys(custom.properties).sort()).toEqual(companyDefs.map((d) => d.name).sort());
       for (const d of companyDefs) {
         const p = custom.properties[d.name];
@@ -85,7 +102,7 @@ describe('tools/list on an unfiltered server', () => {
   });
 
   it('matches the committed snapshot (regenerate with UPDATE_SNAPSHOTS=1 npx jest test/mcp.e2e-spec.ts)', () => {
-    const snap = tools.map((x) => ({ name: x.name, description: x.description, inputSchema: x.inputSchema, annotations: x.annotations, tags: x._meta.tags }));
+    const snap = tools.map((x) => ({ name: x.name, description: x.description, inputSchema: x.inputSchema, annotations: x.annotations }));
     if (process.env.UPDATE_SNAPSHOTS === '1') {
       fs.writeFileSync(SNAPSHOT, JSON.stringify(snap, null, 2) + '\n');
       return;

@@ -26,25 +26,50 @@ interface Entry {
   value: Promise<Map<string, JsonSchema> | undefined>;
 }
 
-/** JSON Schema of one custom field value, from its Planhat type. */
+/**
+ * JSON Schema of one custom field value, from its Planhat type: always typed (tools/list must be
+ * portable), with a description only where the type alone does not say what to send (ids, dates)
+ * or the tenant gave one. A type Planhat adds later is a string.
+ */
 export function customFieldSchema(def: CustomFieldDef): JsonSchema {
   const values = Array.isArray(def.listValues) ? def.listValues.filter((v): v is string => typeof v === 'string') : [];
-  const description = `Custom field "${def.name}" (${def.type ?? 'text'})${def.description ? `: ${def.description}` : ''}`;
+  const own = typeof def.description === 'string' && def.description.trim() ? def.description.trim().slice(0, 300) : undefined;
+  const described = (schema: JsonSchema, hint?: string): JsonSchema => {
+    const description = [hint, own].filter(Boolean).join('; ');
+    return description ? { ...schema, description } : schema;
+  };
+  const strings: JsonSchema = values.length ? { type: 'string', enum: values } : { type: 'string' };
   switch (def.type) {
     case 'number':
-      return { type: 'number', description };
+    case 'rating':
+      return described({ type: 'number' });
     case 'checkbox':
-      return { type: 'boolean', description };
+      return described({ type: 'boolean' });
     case 'list':
-      return values.length ? { type: 'string', enum: values, description } : { type: 'string', description };
+      return described(strings);
     case 'multipicklist':
-      return { type: 'array', items: values.length ? { type: 'string', enum: values } : { type: 'string' }, description };
+      return described({ type: 'array', items: strings });
+    case 'date':
+    case 'day':
+      return described({ type: 'string' }, 'ISO 8601 date');
+    case 'team member':
+      return described({ type: 'string' }, "a user's `_id`");
+    case 'team members':
+      return described({ type: 'array', items: { type: 'string' } }, "users' `_id`s");
+    case 'enduser':
+      return described({ type: 'string' }, "an enduser's `_id`");
+    case 'endusers':
+      return described({ type: 'array', items: { type: 'string' } }, "endusers' `_id`s");
     default:
-      return { type: 'string', description };
+      return described({ type: 'string' });
   }
 }
 
-/** The `custom` properties per Planhat model name, from the tenant's definitions. */
+/**
+ * The `custom` properties per Planhat model name, from the tenant's definitions. Keys other than
+ * the listed fields stay allowed (no `additionalProperties: false`): a field defined after the
+ * schema was cached is still accepted, and Planhat checks the names.
+ */
 export function customPropertiesByModel(defs: CustomFieldDef[]): Map<string, JsonSchema> {
   const byModel = new Map<string, Record<string, JsonSchema>>();
   for (const d of defs) {
@@ -54,13 +79,7 @@ export function customPropertiesByModel(defs: CustomFieldDef[]): Map<string, Jso
     props[d.name] = customFieldSchema(d);
   }
   const out = new Map<string, JsonSchema>();
-  for (const [model, properties] of byModel) {
-    out.set(model, {
-      type: 'object',
-      description: `Custom field values keyed by field name (this account's ${model} custom fields; list_all_planhat_custom_fields shows them all)`,
-      properties,
-    });
-  }
+  for (const [model, properties] of byModel) out.set(model, { type: 'object', properties });
   return out;
 }
 

@@ -9,8 +9,6 @@ import type { McpContext } from './context';
 import { requiresApiToken } from './policy';
 
 export const SERVER_INFO = { name: 'planhat-gateway', version: '0.1.0' };
-export const INSTRUCTIONS =
-  'Planhat tools. Never invent ids: resolve a company name to its 24-hex `_id` with list_all_planhat_companies first, then pass it as companyId (cId on invoices and NPS). Lists return {result, next_cursor}; call again with next_cursor for more.';
 
 /**
  * Resolves an MCP URL token to its server: 404 when unknown, deleted or expired; 401 when the server

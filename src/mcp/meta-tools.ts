@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { allModels, type ModelDef, type Operation } from '../planhat/catalog';
 import type { IndexedTool } from './policy';
+import { compactSchema } from './schema-compact';
 import type { JsonSchema } from './tool-schemas';
 
 /** Input schemas of the meta-tools (discovery and model_actions exposures), zod + JSON, built once. */
@@ -44,9 +45,7 @@ export const META_INPUTS = {
 export type MetaToolName = keyof typeof META_INPUTS;
 
 function toJson(schema: z.ZodType): JsonSchema {
-  const json = z.toJSONSchema(schema, { io: 'input' }) as JsonSchema;
-  delete json.$schema;
-  return json;
+  return compactSchema(z.toJSONSchema(schema, { io: 'input' }) as JsonSchema);
 }
 
 export const META_JSON: Record<MetaToolName, JsonSchema> = Object.fromEntries(

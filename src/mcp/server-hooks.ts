@@ -20,7 +20,7 @@ import { CallNotifier, McpLogLevels } from './notifications';
 import { allowedTools, findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from './policy';
 import { promptAllowed, unknownPrompt } from './prompts';
 import { errorResult, notAllowed } from './results';
-import { inputSchemaFor, issueMessage, parseArguments, toolSpec } from './tool-schemas';
+import { besideDescribingTool, fieldsDescribedBy, inputSchemaFor, issueMessage, parseArguments, toolSpec } from './tool-schemas';
 
 /** JSON-RPC 2.0 "Invalid params". */
 const INVALID_PARAMS = -32602;
@@ -57,6 +57,27 @@ export function withInvalidParams(schema: AnyObjectSchema): AnyObjectSchema {
 
 type Handler = (request: { method: string; params?: Record<string, unknown> }, extra: unknown) => unknown;
 
+/**
+ * The annotations a tools/list entry carries: the hints that differ from the MCP defaults
+ * (readOnlyHint false, destructiveHint true, idempotentHint false, openWorldHint true) and mean
+ * something (destructive/idempotent only on tools that write), with destructiveHint also stated on
+ * deletes; a title only where it says more than the tool's name (insights, meta-tools). The admin
+ * preview and search_tools keep the full annotations, tags and method.
+ */
+export function listedAnnotations(tool: { annotations: object }, keepTitle: boolean): Tool['annotations'] {
+  const a = tool.annotations as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  if (keepTitle && typeof a.title === 'string') out.title = a.title;
+  // destructiveHint and idempotentHint mean something only when readOnlyHint is false (MCP spec).
+  if (a.readOnlyHint === true) out.readOnlyHint = true;
+  else {
+    out.destructiveHint = a.destructiveHint === true;
+    if (a.idempotentHint === true) out.idempotentHint = true;
+  }
+  if (a.openWorldHint === false) out.openWorldHint = false;
+  return out as Tool['annotations'];
+}
+
 /** The tools/list entry of a catalog tool without custom fields, built once per tool. */
 const baseDefs = new Map<string, Tool>();
 function catalogDef(tool: IndexedTool): Tool {
@@ -66,8 +87,7 @@ function catalogDef(tool: IndexedTool): Tool {
       name: tool.name,
       description: tool.description,
       inputSchema: toolSpec(tool).json as Tool['inputSchema'],
-      annotations: { ...tool.annotations },
-      _meta: { tags: tool.tags, method: tool.method },
+      annotations: listedAnnotations(tool, tool.kind === 'insight'),
     };
     baseDefs.set(tool.name, def);
   }
@@ -81,8 +101,7 @@ const META_DEFS = new Map<string, Tool>(
       name: t.name,
       description: t.description,
       inputSchema: META_JSON[t.name as MetaToolName] as Tool['inputSchema'],
-      annotations: { ...t.annotations },
-      _meta: { tags: t.tags, method: t.method },
+      annotations: listedAnnotations(t, true),
     },
   ]),
 );
@@ -185,13 +204,19 @@ export class McpServerHooks {
       const catalog = result.tools.map((t) => findIndexedTool(t.name));
       const needsCustom = ctx !== undefined && catalog.some((t) => t && toolSpec(t).customModel);
       const custom = needsCustom ? await this.customFields.get(ctx.accountId) : undefined;
+      const listed = new Set(result.tools.map((t) => t.name));
       return {
         ...result,
-        tools: result.tools.map((listed, i) => {
+        tools: result.tools.map((entry, i) => {
           const tool = catalog[i];
-          if (!tool) return META_DEFS.get(listed.name) ?? listed;
+          if (!tool) return META_DEFS.get(entry.name) ?? entry;
           const base = catalogDef(tool);
           const schema = inputSchemaFor(tool, custom);
+          const describer = fieldsDescribedBy(tool);
+          if (describer !== undefined && listed.has(describer)) {
+            const { description, inputSchema } = besideDescribingTool(tool, schema, base.description!);
+            return { ...base, description, inputSchema: inputSchema as Tool['inputSchema'] };
+          }
           return schema === base.inputSchema ? base : { ...base, inputSchema: schema as Tool['inputSchema'] };
         }),
       };

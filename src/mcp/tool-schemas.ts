@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { createSchema, listQuerySchema, toolName, updateSchema, type ModelDef } from '../planhat/catalog';
-import type { UnifiedResourceDef } from '../unified/unified-resources';
+import { createSchema, integerParam, listQuerySchema, toolName, updateSchema } from '../planhat/catalog';
+import { unifiedToolName, type UnifiedResourceDef } from '../unified/unified-resources';
 import { unifiedSchemas } from '../unified/unified.schemas';
 import type { IndexedTool } from './policy';
+import { compactSchema } from './schema-compact';
 
 /**
  * Input schemas of the MCP tools: one zod schema (validation) and one flat JSON Schema (tools/list)
@@ -21,30 +22,24 @@ export interface ToolSpec {
   readonly customModel?: string;
 }
 
-const CURSOR = z
-  .string()
-  .min(1)
-  .optional()
-  .describe('Cursor from the previous page (next_cursor); omit for the first page. Keep the other arguments unchanged when paging.');
+/*
+ * What every tool shares (ids, cursors, idempotency keys, dry_run) is explained once, in the
+ * server's `instructions` (instructions.ts), not in each tool's schema: the arguments below carry
+ * no description of their own.
+ */
+const CURSOR = z.string().min(1).optional();
 
 /** The optional idempotency key of the create tools (see common/idempotency). */
 export const IDEMPOTENCY_KEY = z
   .string()
   .min(1)
   .max(255)
-  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')
-  .optional()
-  .describe('Optional unique value per write (e.g. a UUID): a retry with the same key and arguments within 24 h returns the first result instead of writing again.');
+  .refine((v) => /^[\x20-\x7e]+$/.test(v), 'must be printable ASCII')
+  .optional();
 
-function idField(model: ModelDef): z.ZodString {
-  const list = model.ops.includes('list') ? toolName(model, 'list') : 'the list tool';
-  return z
-    .string()
-    .min(1)
-    .max(512)
-    .describe(
-      `The ${model.label.one}'s 24-hex \`_id\` (from ${list}), or \`extid-<${model.externalIdField ?? 'externalId'}>\` / \`srcid-<sourceId>\``,
-    );
+/** A record id: `_id`, `extid-<externalId>` or `srcid-<sourceId>` (instructions.ts). */
+function idField(): z.ZodString {
+  return z.string().min(1).max(512);
 }
 
 /** A preview flag of update and delete tools (issue: safe writes); never sent to Planhat. */
@@ -54,58 +49,57 @@ function nativeZod(tool: IndexedTool & { kind: 'native' }): z.ZodType<Record<str
   const m = tool.model;
   switch (tool.op) {
     case 'list':
-      return listQuerySchema(m).omit({ offset: true }).extend({ next_cursor: CURSOR }).strict();
+      // limit: at most the model's page size (refused above it, where REST clamps), so the schema says the maximum.
+      return listQuerySchema(m).omit({ offset: true }).extend({ limit: integerParam(1, m.maxLimit).optional(), next_cursor: CURSOR }).strict();
     case 'get':
-      return z.object({ id: idField(m) }).strict();
+      return z.object({ id: idField() }).strict();
     case 'delete':
-      return z.object({ id: idField(m), dry_run: DRY_RUN.describe(`true: delete nothing; answer {dry_run, would_delete} with the ${m.label.one} that would be deleted`) }).strict();
+      return z.object({ id: idField(), dry_run: DRY_RUN }).strict();
     case 'create':
       return createSchema(m).extend({ idempotency_key: IDEMPOTENCY_KEY });
     case 'update':
       return z.looseObject({
-        id: idField(m),
+        id: idField(),
         ...updateSchema(m).shape,
-        dry_run: DRY_RUN.describe('true: write nothing; answer {dry_run, _id, changes: [{field, before, after}], unchanged} against the record as it is now'),
+        dry_run: DRY_RUN,
       });
     case 'bulk_upsert':
       return z
         .object({
-          items: z
-            .array(updateSchema(m))
-            .min(1)
-            .max(5000)
-            .describe(`The ${m.label.many} to create or update (1 to 5000 records)`),
+          items: z.array(updateSchema(m)).min(1).max(5000),
           idempotency_key: IDEMPOTENCY_KEY,
         })
         .strict();
   }
 }
 
+/**
+ * MCP's one output switch of unified reads: `remote_data` (the whole Planhat record) is left out
+ * unless a call asks for it. The REST unified API keeps its own default and Truto's parameters.
+ */
+const INCLUDE_REMOTE_DATA = z.boolean().optional();
+const REST_OUTPUT = { include_remote_data: true, truto_ignore_remote_data: true, truto_response_format: true } as const;
+
 function unifiedZod(r: UnifiedResourceDef, op: IndexedTool['op']): z.ZodType<Record<string, unknown>> {
   const s = unifiedSchemas(r);
-  const id = z.string().min(1).max(512).describe(`The record id: the Planhat \`_id\` from list_all_${r.api}_${r.resource}`);
+  const id = z.string().min(1).max(512);
   switch (op) {
     case 'list':
-      return s.listQuery;
+      return s.listQuery.omit(REST_OUTPUT).extend({ include_remote_data: INCLUDE_REMOTE_DATA });
     case 'get':
-      return z.strictObject({ id, ...s.getQuery.shape });
+      return z.strictObject({ id, include_remote_data: INCLUDE_REMOTE_DATA });
     case 'delete':
-      return z.strictObject({ id, dry_run: DRY_RUN.describe('true: delete nothing; answer {dry_run, would_delete} with the record that would be deleted') });
+      return z.strictObject({ id, dry_run: DRY_RUN });
     case 'create':
       return s.create.extend({ idempotency_key: IDEMPOTENCY_KEY });
     default:
-      return z.strictObject({
-        id,
-        ...s.update.shape,
-        dry_run: DRY_RUN.describe('true: write nothing; answer {dry_run, id, changes: [{field, before, after}], unchanged} against the record as it is now'),
-      });
+      return z.strictObject({ id, ...s.update.shape, dry_run: DRY_RUN });
   }
 }
 
 function toJson(schema: z.ZodType): JsonSchema {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  delete json.$schema;
-  if (json.type !== 'object') return { type: 'object', properties: {}, ...json };
+  const json = compactSchema(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema);
+  if (json.properties === undefined) json.properties = {};
   return json;
 }
 
@@ -160,8 +154,66 @@ export function inputSchemaFor(tool: IndexedTool, custom: Map<string, JsonSchema
   if (!spec.customModel || !custom) return spec.json;
   const prop = custom.get(spec.customModel);
   if (!prop) return spec.json;
-  const props = spec.json.properties as Record<string, unknown>;
-  return { ...spec.json, properties: { ...props, custom: prop } };
+  // One merged schema per tool and account schema (the account's schemas are cached for a minute).
+  let merged = withCustom.get(tool.name);
+  if (!merged) withCustom.set(tool.name, (merged = new WeakMap()));
+  let schema = merged.get(prop);
+  if (!schema) {
+    const props = spec.json.properties as Record<string, unknown>;
+    schema = { ...spec.json, properties: { ...props, custom: prop } };
+    merged.set(prop, schema);
+  }
+  return schema;
+}
+
+const withCustom = new Map<string, WeakMap<JsonSchema, JsonSchema>>();
+
+/**
+ * The tool whose listed schema already describes this tool's fields: a bulk upsert's items and an
+ * update take the fields of the model's create tool (all optional).
+ */
+export function fieldsDescribedBy(tool: IndexedTool): string | undefined {
+  if (tool.kind === 'native') {
+    if (tool.op === 'bulk_upsert') return toolName(tool.model, 'create');
+    if (tool.op === 'update') return toolName(tool.model, 'create');
+  } else if (tool.kind === 'unified' && tool.op === 'update' && tool.unified.ops.includes('create')) {
+    return unifiedToolName(tool.unified, 'create');
+  }
+  return undefined;
+}
+
+const listedVariants = new WeakMap<JsonSchema, { description: string; inputSchema: JsonSchema }>();
+
+/**
+ * A tool's tools/list entry when the tool named by fieldsDescribedBy is listed beside it, so that
+ * each model's fields are listed and described once per list: a bulk upsert's items become plain
+ * objects ("the fields of create_a_…"), and an update takes `id`, `dry_run` and the fields of the
+ * create tool (named there, with their types, descriptions and the account's custom fields).
+ * Alone (another policy, get_tool_schema, get_model_action_parameters) a tool keeps its full
+ * schema, and the server validates every call against the full schema either way.
+ */
+export function besideDescribingTool(tool: IndexedTool, schema: JsonSchema, description: string): { description: string; inputSchema: JsonSchema } {
+  const cached = listedVariants.get(schema);
+  if (cached) return cached;
+  const other = fieldsDescribedBy(tool)!;
+  const props = schema.properties as Record<string, JsonSchema>;
+  let variant: { description: string; inputSchema: JsonSchema };
+  if (tool.op === 'bulk_upsert') {
+    // The required fields are the create tool's `required`: said there.
+    variant = {
+      description: `${description.replace(/ Required: [^.]*\.$/, '')} Item fields as in ${other}.`,
+      inputSchema: { ...schema, properties: { ...props, items: { ...props.items, items: { type: 'object' } } } },
+    };
+  } else {
+    // Open (no additionalProperties: false): the fields are those of the create tool.
+    const { additionalProperties: _closed, ...rest } = schema;
+    variant = {
+      description: `${description} Send id and the fields to change, as in ${other}.`,
+      inputSchema: { ...rest, properties: { id: props.id, dry_run: props.dry_run }, required: ['id'] },
+    };
+  }
+  listedVariants.set(schema, variant);
+  return variant;
 }
 
 /** The first problem with a tool's arguments, as a message naming the field, or the parsed arguments. */

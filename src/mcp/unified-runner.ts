@@ -3,7 +3,13 @@ import { UnifiedService } from '../unified/unified.service';
 import type { UnifiedTool } from './policy';
 import { LIST_BUDGET_BYTES, listOutput, type ToolOutput } from './results';
 
-/** Runs a unified MCP tool through UnifiedService (arguments already validated by the tool's schema). */
+const NO_REMOTE_DATA = { include_remote_data: false };
+
+/**
+ * Runs a unified MCP tool through UnifiedService (arguments already validated by the tool's schema).
+ * Records come without `remote_data` unless a read asks for it with `include_remote_data: true`
+ * (writes answer the unified record alone), unlike the REST unified API, whose default includes it.
+ */
 @Injectable()
 export class UnifiedToolRunner {
   constructor(private readonly unified: UnifiedService) {}
@@ -12,18 +18,19 @@ export class UnifiedToolRunner {
     const { api, resource } = tool.unified;
     switch (tool.op) {
       case 'list': {
-        const page = await this.unified.list(api, resource, accountId, args, { maxBytes: LIST_BUDGET_BYTES });
+        const page = await this.unified.list(api, resource, accountId, { ...args, include_remote_data: args.include_remote_data === true }, { maxBytes: LIST_BUDGET_BYTES });
         return listOutput(page.data, page.resultChunks);
       }
       case 'get': {
-        const { id, ...query } = args;
-        return { data: (await this.unified.get(api, resource, accountId, String(id), query)).data as Record<string, unknown> };
+        const { id, include_remote_data } = args;
+        return { data: (await this.unified.get(api, resource, accountId, String(id), { include_remote_data: include_remote_data === true })).data as Record<string, unknown> };
       }
       case 'create':
-        return { data: (await this.unified.create(api, resource, accountId, args)).data as Record<string, unknown> };
+        return { data: (await this.unified.create(api, resource, accountId, args, NO_REMOTE_DATA)).data as Record<string, unknown> };
       case 'update': {
         const { id, dry_run, ...body } = args;
-        return { data: (await this.unified.update(api, resource, accountId, String(id), body, dry_run === undefined ? {} : { dry_run })).data as Record<string, unknown> };
+        const query = dry_run === undefined ? NO_REMOTE_DATA : { ...NO_REMOTE_DATA, dry_run };
+        return { data: (await this.unified.update(api, resource, accountId, String(id), body, query)).data as Record<string, unknown> };
       }
       case 'delete': {
         const query = args.dry_run === undefined ? {} : { dry_run: args.dry_run };

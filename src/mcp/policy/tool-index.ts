@@ -2,7 +2,6 @@ import {
   allModels,
   methodClassOf,
   nativeTools,
-  toolName,
   type MethodClass,
   type ModelDef,
   type Operation,
@@ -77,73 +76,52 @@ function annotations(op: Operation, title: string): ToolAnnotations {
   };
 }
 
-const COMPANY_LOOKUP =
-  'Never invent ids: to act on a company by name, first call list_all_planhat_companies (sort/select help) and take its 24-hex `_id`.';
-
-function refHint(model: ModelDef): string {
-  switch (model.companyRef) {
-    case 'companyId':
-      return `companyId is the company's 24-hex \`_id\` (or extid-<externalId> / srcid-<sourceId>). ${COMPANY_LOOKUP}`;
-    case 'cId':
-      return `Planhat quirk: the company field is \`cId\` (not companyId) and takes the company's 24-hex \`_id\`. ${COMPANY_LOOKUP}`;
-    case 'companyIds':
-      return `companyIds is an array of company \`_id\`s. ${COMPANY_LOOKUP}`;
-    default:
-      return '';
-  }
-}
-
-function idHint(model: ModelDef): string {
-  const list = model.ops.includes('list') ? toolName(model, 'list') : 'the list tool';
-  return `id: the record's \`_id\` from ${list}, or extid-<${model.externalIdField ?? 'externalId'}> / srcid-<sourceId>.`;
-}
-
-function requiredText(model: ModelDef): string {
-  const parts = [...model.required];
+/*
+ * Tool descriptions say what is particular to the tool. What every tool shares (ids and which id
+ * goes where, cursors, select, dates, custom fields, dry_run, idempotency keys, errors) is said
+ * once, in the MCP server's `instructions` (src/mcp/instructions.ts): a model reads the tool list
+ * in every conversation, so each byte here is paid once per tool per conversation.
+ */
+/** Required fields of a new record; `oneOfOnly`: just the groups the schema's `required` cannot say. */
+function requiredText(model: ModelDef, oneOfOnly = false): string {
+  const parts = oneOfOnly ? [] : [...model.required];
   for (const group of model.requiredOneOf ?? []) parts.push(`one of ${group.join('/')}`);
-  return parts.length ? `Required: ${parts.join(', ')}.` : 'No field is required.';
+  return parts.length ? ` Required${oneOfOnly ? ' too' : ''}: ${parts.join(', ')}.` : '';
 }
 
 function nativeDescription(tool: ToolDef): string {
   const m = tool.model;
-  const days = m.dayDates?.length ? ` Dates ${m.dayDates.join(', ')} are integer days since 1970-01-01.` : '';
-  const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
   switch (tool.op) {
-    case 'list': {
-      const scope = m.companyRef
-        ? ` To get one company's ${m.label.many}, pass its \`_id\` as ${m.companyRef === 'companyIds' ? 'companyIds' : m.companyRef === 'cId' ? 'cId' : 'companyId'}. ${COMPANY_LOOKUP}`
-        : '';
-      return `List ${m.label.many} in Planhat. ${m.summary} Returns {result, next_cursor}: call again with next_cursor to continue; limit sets the page size (max ${m.maxLimit}); sort (e.g. -updatedAt) and select narrow it.${scope}${days}`;
-    }
+    case 'list':
+      return m.summary;
     case 'get':
-      return `Get one ${m.label.one} from Planhat. ${m.summary} ${idHint(m)}${days}`;
+      return `Get one ${m.label.one}.`;
     case 'create':
-      return `Create a ${m.label.one} in Planhat. ${m.summary} ${requiredText(m)} ${refHint(m)}${days}${m.hasCustom ? ' Custom field values go in `custom`, keyed by field name.' : ''}`.trim();
+      return `Create a ${m.label.one}.${requiredText(m, true)}`;
     case 'update':
-      return `Update a ${m.label.one} in Planhat (partial: only the fields sent change). ${idHint(m)} ${refHint(m)}${days}`.trim();
+      return `Update a ${m.label.one}.`;
     case 'delete':
-      return `Delete a ${m.label.one} in Planhat. ${idHint(m)} Returns {n, ok, deletedCount}.`;
+      return `Delete a ${m.label.one}.`;
     case 'bulk_upsert': {
-      const keys = ['_id', 'sourceId', m.externalIdField ?? 'externalId', ...(m.extraKeyables ?? [])].join(', ');
-      return `${cap(m.label.many)}: create or update many in one call (array, at most 5000 items; send large batches one after another). Each item is matched on ${keys}; unmatched items are created when they carry the required fields. ${requiredText(m)} ${refHint(m)} Returns Planhat's summary (created, updated, createdErrors, updatedErrors, insertsKeys, updatesKeys).`;
+      const extra = m.extraKeyables?.length ? ` (or ${m.extraKeyables.join(', ')})` : '';
+      return `Create or update up to 5000 ${m.label.many}: items matching _id, sourceId or ${m.externalIdField ?? 'externalId'}${extra} update that record, the others are created.${requiredText(m)}`;
     }
   }
 }
 
 function unifiedDescription(r: UnifiedResourceDef, op: UnifiedOp): string {
-  const kind = r.api === 'crm' ? 'unified CRM' : 'unified ticketing';
-  const what = r.summary;
+  const model = r.api === 'crm' ? 'CRM' : 'ticketing';
   switch (op) {
     case 'list':
-      return `List ${what} in the ${kind} model. Returns {result, next_cursor}: call again with next_cursor to continue. Each record keeps the Planhat record in remote_data.`;
+      return `List ${r.summary} (unified ${model}).`;
     case 'get':
-      return `Get one of ${what} in the ${kind} model by id (the Planhat \`_id\`, from list_all_${r.api}_${r.resource}).`;
+      return `Get one ${model} ${r.one} (unified).`;
     case 'create':
-      return `Create one of ${what} from a ${kind} body. Account references (account.id) take the Planhat company \`_id\` from list_all_crm_accounts.`;
+      return `Create a ${model} ${r.one} (unified).`;
     case 'update':
-      return `Update one of ${what} by id from a partial ${kind} body.`;
+      return `Update a ${model} ${r.one} (unified).`;
     case 'delete':
-      return `Delete one of ${what} by id. Returns {id}.`;
+      return `Delete a ${model} ${r.one} (unified).`;
   }
 }
 
@@ -178,7 +156,7 @@ function buildIndex(): IndexedTool[] {
     tools.push({
       kind: 'insight',
       name: def.name,
-      description: `${def.description} The result reports upstream_calls, the Planhat requests it took.`,
+      description: def.description,
       op: 'get',
       method: 'read',
       tags: ['insights'],

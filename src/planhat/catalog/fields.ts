@@ -6,6 +6,19 @@ import { z } from 'zod';
  */
 const COMPANY_ID_HINT =
   "the company's 24-hex `_id` from list_all_planhat_companies (or `extid-<externalId>` / `srcid-<sourceId>`)";
+const USER_ID_HINT = "a user's `_id` from list_all_planhat_users (a Planhat team member, not an enduser)";
+const ENDUSER_ID_HINT = "an enduser's `_id` from list_all_planhat_endusers";
+const ISO_HINT = ' (ISO 8601 date, e.g. 2026-01-31 or 2026-01-31T12:00:00Z)';
+const EXTERNAL_ID_HINT = 'Your own id for this record (unique per model within a company); usable as `extid-<externalId>`';
+const SOURCE_ID_HINT = 'Id of this record in a source integration such as a CRM; usable as `srcid-<sourceId>`';
+
+/**
+ * The parts of field descriptions that state a convention every MCP tool shares (which id a
+ * company/user/enduser field takes, ISO dates, externalId/sourceId). An MCP server says them once
+ * in its `instructions` and leaves them out of each tool's schema (src/mcp/schema-compact.ts);
+ * Swagger keeps them.
+ */
+export const CONVENTION_HINTS: readonly string[] = [COMPANY_ID_HINT, USER_ID_HINT, ENDUSER_ID_HINT, ISO_HINT, EXTERNAL_ID_HINT, SOURCE_ID_HINT];
 
 export const f = {
   str: (d: string) => z.string().describe(d),
@@ -14,7 +27,7 @@ export const f = {
   int: (d: string) => z.number().int().describe(d),
   bool: (d: string) => z.boolean().describe(d),
   /** ISO 8601 date or date-time string. */
-  iso: (d: string) => z.string().describe(`${d} (ISO 8601 date, e.g. 2026-01-31 or 2026-01-31T12:00:00Z)`),
+  iso: (d: string) => z.string().describe(`${d}${ISO_HINT}`),
   /** Integer number of days since 1970-01-01 (Planhat's "day" dates on invoices and timesheets). */
   day: (d: string) => z.number().int().describe(`${d} (integer days since 1970-01-01, e.g. 20454 = 2026-01-01)`),
   strs: (d: string) => z.array(z.string()).describe(d),
@@ -22,20 +35,19 @@ export const f = {
   obj: (d: string) => z.record(z.string(), z.unknown()).describe(d),
   objs: (d: string) => z.array(z.record(z.string(), z.unknown())).describe(d),
   companyId: (what = 'Company') => z.string().describe(`${what}: ${COMPANY_ID_HINT}`),
-  userId: (d: string) =>
-    z.string().describe(`${d}: a user's \`_id\` from list_all_planhat_users (a Planhat team member, not an enduser)`),
-  enduserId: (d: string) => z.string().describe(`${d}: an enduser's \`_id\` from list_all_planhat_endusers`),
+  userId: (d: string) => z.string().describe(`${d}: ${USER_ID_HINT}`),
+  enduserId: (d: string) => z.string().describe(`${d}: ${ENDUSER_ID_HINT}`),
 };
 
 /** `externalId` and `sourceId`, shared by most models. */
 export const keyFields = {
-  externalId: f.str('Your own id for this record (unique per model within a company); usable as `extid-<externalId>`'),
-  sourceId: f.str('Id of this record in a source integration such as a CRM; usable as `srcid-<sourceId>`'),
+  externalId: f.str(EXTERNAL_ID_HINT),
+  sourceId: f.str(SOURCE_ID_HINT),
 };
 
 /** Filter on company ids, shared by company-scoped models. */
 export const companyFilter = {
   companyId: z
     .string()
-    .describe(`Only records of these companies: one or more comma-separated ids; each is ${COMPANY_ID_HINT}`),
+    .describe(`Only records of these companies (comma-separated ids): ${COMPANY_ID_HINT}`),
 };
