@@ -239,6 +239,8 @@ describe('retention and failures', () => {
     const client = await connect(s.url);
     const db = t.app.get(DataSource);
     const c = await ok(client, 'create_a_planhat_company', { name: 'Audit Failure Probe' });
+    // The create's row is written in the background: written before the tables go away, not after.
+    await t.app.get(AuditLog).flush();
     const callFailures = await metricValue('gateway_mcp_audit_write_failures_total{table="mcp_tool_call"}');
     const changeFailures = await metricValue('gateway_mcp_audit_write_failures_total{table="mcp_change"}');
     await db.query('ALTER TABLE mcp_tool_call RENAME TO mcp_tool_call_offline');
