@@ -9,6 +9,7 @@
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, LoggingMessageNotificationSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { AuditLog } from '../src/audit/audit-log.service';
 import type { TestApp } from '../src/testing/test-app';
 import { api, closeClients, connect, createServer, startMcpApp, textOf, type Json } from './mcp-helpers';
 
@@ -123,6 +124,21 @@ describe.each([
     const r = await account360(client);
     expect(got).toHaveLength((r.structuredContent as Json).upstream_calls);
     expect(got.every((m) => m.level === 'debug' && /^GET \w+: 200 in \d+ ms$/.test(m.data.message))).toBe(true);
+  });
+});
+
+describe('with the audit log', () => {
+  it("a call's audit row counts every Planhat exchange also when the call reports progress (nested observers)", async () => {
+    const server = await createServer(t, accountId, { methods: ['read'] });
+    const client = await connect(server.url);
+    const seen: Progress[] = [];
+    const r = await account360(client, (p) => seen.push(p));
+    const calls = (r.structuredContent as Json).upstream_calls as number;
+    expect(seen).toHaveLength(calls);
+    await t.app.get(AuditLog).flush();
+    const rows = await api(t, 'GET', `/integrated-account/${accountId}/mcp/${server.id}/calls`);
+    expect(rows.status).toBe(200);
+    expect(rows.body.result).toEqual([expect.objectContaining({ tool: 'account_360', outcome: 'ok', upstream_calls: calls })]);
   });
 });
 
