@@ -10,6 +10,9 @@ export const OAUTH_REFRESH_PREFIX = 'phor_';
 export const OAUTH_CODE_PREFIX = 'phoc_';
 export const OAUTH_CLIENT_SECRET_PREFIX = 'phos_';
 
+/** What a client id may look like before it is looked up. */
+export const CLIENT_ID = /^[\x21-\x7e]{1,64}$/;
+
 /** The one scope: use of the MCP server the grant is bound to (what the server's policy allows). */
 export const OAUTH_SCOPES = ['mcp'];
 
@@ -72,7 +75,8 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
   };
   return {
     async getClient(clientId: string, clientSecret: string | null) {
-      const row = clientId.length <= 64 ? await repos.clients.findOne({ where: { id: clientId } }) : null;
+      // Printable ASCII only (client ids are UUIDs): a NUL byte would make PostgreSQL fail the query.
+      const row = CLIENT_ID.test(clientId) ? await repos.clients.findOne({ where: { id: clientId } }) : null;
       if (!row) return false;
       if (row.secret_hash !== null) {
         // A confidential client authenticates at the token endpoint (getClient(id, null) is the authorization request).
