@@ -440,6 +440,20 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
         }
       }
     }
+    // NUL bytes (PostgreSQL refuses them in text) in every field that reaches a query.
+    for (const body of [{ client_name: 'a\u0000b', redirect_uris: [REDIRECT] }, { redirect_uris: ['https://a.example.com/\u0000'] }]) {
+      const r = await api(t, 'POST', '/oauth/register', body, null);
+      if (r.status !== 400) seen.push(`register ${JSON.stringify(body)} -> ${r.status}`);
+    }
+    for (const [path, fields] of [
+      ['/oauth/revoke', { token: 'x', client_id: 'a\u0000b' }],
+      ['/oauth/revoke', { token: 'a\u0000b', client_id: clientId }],
+      ['/oauth/token', { grant_type: 'refresh_token', refresh_token: 'a\u0000b', client_id: clientId }],
+      ['/oauth/authorize', { client_id: clientId, redirect_uri: REDIRECT, api_token: 'a\u0000b', decision: 'approve', response_type: 'code', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', resource: `${base}/mcp/\u0000` }],
+    ] as [string, Record<string, string>][]) {
+      const r = await form(path, fields);
+      if (r.status >= 500) seen.push(`${path} ${JSON.stringify(fields).slice(0, 60)} -> ${r.status}`);
+    }
     for (const q of ['', 'client_id=', 'client_id=%ZZ', `client_id=${clientId}&redirect_uri=${REDIRECT}&resource=${'a'.repeat(5000)}`, 'client_id=x&redirect_uri=javascript:alert(1)', `client_id=${clientId}&redirect_uri=${REDIRECT}&state=%C3%A9t%C3%A9&response_type=code`, 'client_id[]=x']) {
       const res = await fetch(`${t.url}/oauth/authorize?${q}`, { redirect: 'manual' });
       await res.arrayBuffer();

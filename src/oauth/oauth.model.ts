@@ -6,18 +6,13 @@ import { OAuthClientEntity, OAuthCodeEntity, OAuthTokenEntity } from './oauth.en
 
 /** Prefixes of what the authorization server hands out (recognisable in a leak; redacted from logs). */
 
-/**
- * Whether a value can be a client id this gateway issued (a UUID; letters, digits, '-' and '_' up to
- * 64): checked before any query, so a NUL or control character never reaches the database
- * (PostgreSQL refuses them in text with an error, which must stay a 401, not a 500).
- */
-export function isClientId(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value);
-}
 export const OAUTH_ACCESS_PREFIX = 'phoa_';
 export const OAUTH_REFRESH_PREFIX = 'phor_';
 export const OAUTH_CODE_PREFIX = 'phoc_';
 export const OAUTH_CLIENT_SECRET_PREFIX = 'phos_';
+
+/** What a client id may look like before it is looked up. */
+export const CLIENT_ID = /^[\x21-\x7e]{1,64}$/;
 
 /** The one scope: use of the MCP server the grant is bound to (what the server's policy allows). */
 export const OAUTH_SCOPES = ['mcp'];
@@ -81,7 +76,8 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
   };
   return {
     async getClient(clientId: string, clientSecret: string | null) {
-      const row = isClientId(clientId) ? await repos.clients.findOne({ where: { id: clientId } }) : null;
+      // Printable ASCII only (client ids are UUIDs): a NUL byte would make PostgreSQL fail the query.
+      const row = CLIENT_ID.test(clientId) ? await repos.clients.findOne({ where: { id: clientId } }) : null;
       if (!row) return false;
       if (row.secret_hash !== null) {
         // A confidential client authenticates at the token endpoint (getClient(id, null) is the authorization request).

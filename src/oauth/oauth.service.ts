@@ -12,7 +12,7 @@ import { TokenService } from '../common/crypto/token.service';
 import { SelfAddress } from '../common/self-address';
 import { AppConfig } from '../config/app-config';
 import { OAuthClientEntity, OAuthCodeEntity, OAuthTokenEntity } from './oauth.entities';
-import { isClientId, OAUTH_CLIENT_SECRET_PREFIX, OAUTH_SCOPES, oauthModel, type OAuthRepos } from './oauth.model';
+import { CLIENT_ID, OAUTH_CLIENT_SECRET_PREFIX, OAUTH_SCOPES, oauthModel, type OAuthRepos } from './oauth.model';
 
 /** Authorization codes live this long (OAuth 2.1 recommends minutes at most). */
 export const CODE_TTL_S = 120;
@@ -21,6 +21,8 @@ const SWEEP_MS = 10 * 60_000;
 export const UNUSED_CLIENT_MS = 24 * 3600_000;
 export const TOKEN_AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic'] as const;
 export const MAX_REDIRECT_URIS = 10;
+/** Control characters (NUL included, which PostgreSQL refuses in text): never in stored client metadata. */
+const CONTROL = { test: (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) };
 
 /** An RFC 6749/7591 error: `error` code, description, HTTP status. */
 export class OAuthProblem extends Error {
@@ -39,6 +41,7 @@ export class OAuthProblem extends Error {
  */
 export function redirectUriProblem(uri: unknown): string | undefined {
   if (typeof uri !== 'string' || uri.length === 0 || uri.length > 2000) return 'must be a string of 1 to 2000 characters';
+  if (CONTROL.test(uri)) return 'must not contain control characters';
   if (!URL.canParse(uri)) return 'is not an absolute URI';
   const u = new URL(uri);
   if (u.hash || uri.includes('#')) return 'must not have a fragment';
@@ -197,8 +200,8 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
       if (why) throw new OAuthProblem('invalid_redirect_uri', `redirect_uris[${i}] ${why}`);
     });
     const name = m.client_name ?? 'Unnamed client';
-    if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
-      throw new OAuthProblem('invalid_client_metadata', 'client_name must be a string of 1 to 200 characters');
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 200 || CONTROL.test(name)) {
+      throw new OAuthProblem('invalid_client_metadata', 'client_name must be a string of 1 to 200 characters, without control characters');
     }
     const method = m.token_endpoint_auth_method ?? 'client_secret_basic';
     if (typeof method !== 'string' || !(TOKEN_AUTH_METHODS as readonly string[]).includes(method)) {
@@ -241,7 +244,7 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
    */
   async checkClient(params: Record<string, unknown>): Promise<AuthorizationRequest> {
     const clientId = params.client_id;
-    const client = isClientId(clientId) ? await this.repos.clients.findOne({ where: { id: clientId } }) : null;
+    const client = typeof clientId === 'string' && CLIENT_ID.test(clientId) ? await this.repos.clients.findOne({ where: { id: clientId } }) : null;
     if (!client) throw new OAuthProblem('invalid_client', 'Unknown client_id: register the client first (POST /oauth/register)', 401);
     const registered = JSON.parse(client.redirect_uris) as string[];
     const given = params.redirect_uri;
