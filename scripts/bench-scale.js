@@ -47,7 +47,13 @@ const SWEEP_SERVERS = arg('sweep-servers', 'SCALE_SWEEP_SERVERS', 1);
 const DATABASE_URL = process.env.DATABASE_URL;
 const ADMIN_KEY = 'bench-admin-key-0123456789';
 // The same P policies for every account: identical policies share one cached tool list.
-const POLICY_SET = [{}, { methods: ['read'] }, { tags: ['crm', 'success'] }, { methods: ['create', 'update'] }, { tool_exposure: 'discovery' }];
+const POLICY_SET = [
+  {},
+  { methods: ['read'] },
+  { tags: ['crm', 'success'] },
+  { methods: ['create', 'update'] },
+  { tool_exposure: 'discovery' },
+];
 const children = new Set();
 const dispatcher = new Agent({ connections: CONCURRENCY * 2, keepAliveTimeout: 30_000 });
 
@@ -63,7 +69,11 @@ function freePort() {
 }
 
 function start(name, script, env, nodeFlags = []) {
-  const child = spawn(process.execPath, [...nodeFlags, script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   child.on('exit', (code) => {
@@ -165,7 +175,8 @@ async function retained(inspectPort, pid) {
     ws.addEventListener('open', resolve);
     ws.addEventListener('error', reject);
   });
-  const send = (method) => new Promise((resolve) => pending.set(++id, resolve) && ws.send(JSON.stringify({ id, method })));
+  const send = (method) =>
+    new Promise((resolve) => pending.set(++id, resolve) && ws.send(JSON.stringify({ id, method })));
   await send('HeapProfiler.enable');
   await send('HeapProfiler.collectGarbage');
   await send('HeapProfiler.collectGarbage');
@@ -202,7 +213,8 @@ async function openDb(database, dataDir) {
     return {
       run: async (sql, params = []) => (await c.query(pg(sql), params)).rowCount,
       all: async (sql, params = []) => (await c.query(pg(sql), params)).rows,
-      explain: async (sql, params) => (await c.query(`EXPLAIN ${pg(sql)}`, params)).rows.map((r) => r['QUERY PLAN']).join(' / '),
+      explain: async (sql, params) =>
+        (await c.query(`EXPLAIN ${pg(sql)}`, params)).rows.map((r) => r['QUERY PLAN']).join(' / '),
       close: () => c.end(),
     };
   }
@@ -215,7 +227,8 @@ async function openDb(database, dataDir) {
         else res(this.changes);
       }),
     );
-  const all = (sql, params = []) => new Promise((res, rej) => db.all(sql, params, (err, rows) => (err ? rej(err) : res(rows))));
+  const all = (sql, params = []) =>
+    new Promise((res, rej) => db.all(sql, params, (err, rows) => (err ? rej(err) : res(rows))));
   return {
     run,
     all,
@@ -242,7 +255,16 @@ async function sweep(database, dataDir) {
         const rows = Math.min(batch, SWEEP_SERVERS - done);
         const params = [];
         for (let k = 0; k < rows; k++) {
-          params.push(randomUUID(), accounts[(done + k) % accounts.length], `padding ${done + k}`, '{}', randomBytes(32).toString('hex'), null, stamp, stamp);
+          params.push(
+            randomUUID(),
+            accounts[(done + k) % accounts.length],
+            `padding ${done + k}`,
+            '{}',
+            randomBytes(32).toString('hex'),
+            null,
+            stamp,
+            stamp,
+          );
         }
         await db.run(
           `INSERT INTO mcp_server (id, integrated_account_id, name, config, token_hash, expires_at, created_at, updated_at) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
@@ -264,7 +286,14 @@ async function sweep(database, dataDir) {
     t = performance.now();
     await db.run(sql, [now]);
     const emptyMs = performance.now() - t;
-    return { sweep_ms: +ms.toFixed(1), swept, sweep_over_servers: total, servers_padded: padded, empty_sweep_ms: +emptyMs.toFixed(2), sweep_plan: plan };
+    return {
+      sweep_ms: +ms.toFixed(1),
+      swept,
+      sweep_over_servers: total,
+      servers_padded: padded,
+      empty_sweep_ms: +emptyMs.toFixed(2),
+      sweep_plan: plan,
+    };
   } finally {
     await db.close();
   }
@@ -283,18 +312,23 @@ async function main() {
     SANDBOX_SEED_COMPANIES: '20',
     SANDBOX_RATE_LIMIT_PER_MIN: '0',
   });
-  const gateway = start('gateway', 'dist/main.js', {
-    NODE_ENV: 'production',
-    PORT: String(gatewayPort),
-    DATA_DIR: dataDir,
-    ADMIN_API_KEY: ADMIN_KEY,
-    SANDBOX: 'true',
-    SANDBOX_BASE_URL: sandboxUrl,
-    SANDBOX_RATE_LIMIT_PER_MIN: '0',
-    THROTTLE_PER_MIN: '0',
-    LOG_LEVEL: 'warn',
-    ...(DATABASE_URL ? { DATABASE_URL } : {}),
-  }, [`--inspect=127.0.0.1:${inspectPort}`]);
+  const gateway = start(
+    'gateway',
+    'dist/main.js',
+    {
+      NODE_ENV: 'production',
+      PORT: String(gatewayPort),
+      DATA_DIR: dataDir,
+      ADMIN_API_KEY: ADMIN_KEY,
+      SANDBOX: 'true',
+      SANDBOX_BASE_URL: sandboxUrl,
+      SANDBOX_RATE_LIMIT_PER_MIN: '0',
+      THROTTLE_PER_MIN: '0',
+      LOG_LEVEL: 'warn',
+      ...(DATABASE_URL ? { DATABASE_URL } : {}),
+    },
+    [`--inspect=127.0.0.1:${inspectPort}`],
+  );
   const measure = () => retained(inspectPort, gateway.pid);
   await Promise.all([waitFor(`${sandboxUrl}/__stats`), waitFor(`${gatewayUrl}/health`)]);
   const atStart = await measure();
@@ -305,11 +339,17 @@ async function main() {
   const t0 = performance.now();
   await pool([...Array(ACCOUNTS).keys()], CONCURRENCY, async (i) => {
     let t = performance.now();
-    const account = await json('POST', `${gatewayUrl}/integrated-account`, { name: `tenant ${i}`, environment: 'sandbox' });
+    const account = await json('POST', `${gatewayUrl}/integrated-account`, {
+      name: `tenant ${i}`,
+      environment: 'sandbox',
+    });
     createTimes.push(performance.now() - t);
     for (let j = 0; j < SERVERS; j++) {
       t = performance.now();
-      const s = await json('POST', `${gatewayUrl}/integrated-account/${account.id}/mcp`, { name: `server ${j}`, config: POLICY_SET[j % POLICIES % POLICY_SET.length] });
+      const s = await json('POST', `${gatewayUrl}/integrated-account/${account.id}/mcp`, {
+        name: `server ${j}`,
+        config: POLICY_SET[(j % POLICIES) % POLICY_SET.length],
+      });
       createTimes.push(performance.now() - t);
       servers[i * SERVERS + j] = new URL(s.url).pathname;
     }
@@ -317,7 +357,9 @@ async function main() {
   const createS = (performance.now() - t0) / 1000;
   const created = ACCOUNTS * (SERVERS + 1);
   const created1 = await measure();
-  console.log(`created ${ACCOUNTS} accounts and ${servers.length} servers in ${createS.toFixed(1)} s; after GC: RSS ${created1.rss} MB, heap ${created1.heap} MB`);
+  console.log(
+    `created ${ACCOUNTS} accounts and ${servers.length} servers in ${createS.toFixed(1)} s; after GC: RSS ${created1.rss} MB, heap ${created1.heap} MB`,
+  );
 
   // 2. tools/list on the first server, before anything else was touched
   const listOn = (p) => () => rpc(`${gatewayUrl}${p}`, 'tools/list');
@@ -332,7 +374,9 @@ async function main() {
   };
   const pass1S = await pass();
   const touched1 = await measure();
-  console.log(`pass 1: tools/list on every server in ${pass1S} s; after GC: RSS ${touched1.rss} MB, heap ${touched1.heap} MB`);
+  console.log(
+    `pass 1: tools/list on every server in ${pass1S} s; after GC: RSS ${touched1.rss} MB, heap ${touched1.heap} MB`,
+  );
   const listLast = await latency(SAMPLES, listOn(servers[servers.length - 1]));
   const pass2S = await pass();
   const touched2 = await measure();
@@ -341,7 +385,10 @@ async function main() {
 
   // 4. one tools/call (a page of companies of the last account's tenant)
   const callLast = await latency(SAMPLES, () =>
-    rpc(`${gatewayUrl}${servers[servers.length - 1]}`, 'tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 5 } }),
+    rpc(`${gatewayUrl}${servers[servers.length - 1]}`, 'tools/call', {
+      name: 'list_all_planhat_companies',
+      arguments: { limit: 5 },
+    }),
   );
   const sandboxRss = rssMb(sandbox.pid);
 

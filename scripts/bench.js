@@ -109,14 +109,44 @@ async function oauthAccessToken(gatewayUrl, mcpPath, apiToken) {
   const token = mcpPath.split('/').pop();
   const { resource } = await json('GET', `${gatewayUrl}/.well-known/oauth-protected-resource/mcp/${token}`);
   const redirect = 'http://127.0.0.1:9/callback';
-  const client = await json('POST', `${gatewayUrl}/oauth/register`, { client_name: 'bench', redirect_uris: [redirect], token_endpoint_auth_method: 'none' });
+  const client = await json('POST', `${gatewayUrl}/oauth/register`, {
+    client_name: 'bench',
+    redirect_uris: [redirect],
+    token_endpoint_auth_method: 'none',
+  });
   const verifier = crypto.randomBytes(32).toString('base64url');
   const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
-  const form = (fields) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
-  const approved = await request(`${gatewayUrl}/oauth/authorize`, form({ response_type: 'code', client_id: client.client_id, redirect_uri: redirect, code_challenge: challenge, code_challenge_method: 'S256', resource, api_token: apiToken, decision: 'approve' }));
+  const form = (fields) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+  const approved = await request(
+    `${gatewayUrl}/oauth/authorize`,
+    form({
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: redirect,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      resource,
+      api_token: apiToken,
+      decision: 'approve',
+    }),
+  );
   await approved.body.dump();
   const code = new URL(approved.headers.location).searchParams.get('code');
-  const res = await request(`${gatewayUrl}/oauth/token`, form({ grant_type: 'authorization_code', code, code_verifier: verifier, client_id: client.client_id, redirect_uri: redirect, resource }));
+  const res = await request(
+    `${gatewayUrl}/oauth/token`,
+    form({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+      client_id: client.client_id,
+      redirect_uri: redirect,
+      resource,
+    }),
+  );
   const body = await res.body.json();
   if (!body.access_token) throw new Error(`OAuth token exchange failed: ${JSON.stringify(body)}`);
   return body.access_token;
@@ -144,8 +174,12 @@ function load(opts) {
 function summary(res) {
   const bad = res.non2xx + res.errors + res.timeouts;
   if (bad > 0) {
-    const codes = Object.entries(res.statusCodeStats ?? {}).filter(([code]) => !code.startsWith('2')).map(([code, s]) => `${code}: ${s.count}`);
-    console.error(`  warning: ${bad} non-2xx/errors/timeouts out of ${res.requests.total} (non-2xx ${res.non2xx}${codes.length ? ` [${codes.join(', ')}]` : ''}, errors ${res.errors}, timeouts ${res.timeouts})`);
+    const codes = Object.entries(res.statusCodeStats ?? {})
+      .filter(([code]) => !code.startsWith('2'))
+      .map(([code, s]) => `${code}: ${s.count}`);
+    console.error(
+      `  warning: ${bad} non-2xx/errors/timeouts out of ${res.requests.total} (non-2xx ${res.non2xx}${codes.length ? ` [${codes.join(', ')}]` : ''}, errors ${res.errors}, timeouts ${res.timeouts})`,
+    );
   }
   return { rps: Math.round(res.requests.average), p50_ms: res.latency.p50, p99_ms: res.latency.p99 };
 }
@@ -169,7 +203,12 @@ const mcpHeaders = { 'content-type': 'application/json', accept: 'application/js
 const rpc = (method, params) => JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
 
 async function main() {
-  const [sandboxPort, gatewayPort, barePort, coldPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [sandboxPort, gatewayPort, barePort, coldPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const bareUrl = `http://127.0.0.1:${barePort}`;
@@ -193,8 +232,15 @@ async function main() {
     SANDBOX_RATE_LIMIT_PER_MIN: '0',
   });
   const gateway = start('gateway', 'dist/main.js', gatewayEnv, GATEWAY_FLAGS);
-  const bareProxy = start('bare proxy', 'scripts/bench/bare-proxy.js', { PORT: String(barePort), SANDBOX_URL: sandboxUrl });
-  await Promise.all([waitFor(`${sandboxUrl}/__stats`), waitFor(`${gatewayUrl}/health`), waitFor(`${bareUrl}/companies?limit=1`)]);
+  const bareProxy = start('bare proxy', 'scripts/bench/bare-proxy.js', {
+    PORT: String(barePort),
+    SANDBOX_URL: sandboxUrl,
+  });
+  await Promise.all([
+    waitFor(`${sandboxUrl}/__stats`),
+    waitFor(`${gatewayUrl}/health`),
+    waitFor(`${bareUrl}/companies?limit=1`),
+  ]);
 
   const accounts = await json('GET', `${gatewayUrl}/integrated-account`);
   const account = accounts.result.find((a) => a.name === 'sandbox').id;
@@ -220,22 +266,53 @@ async function main() {
       return JSON.parse(text).result;
     };
     for (const [mode, config] of modes) {
-      const server = await json('POST', `${gatewayUrl}/integrated-account/${account}/mcp`, { name: `bench size ${mode}`, config });
+      const server = await json('POST', `${gatewayUrl}/integrated-account/${account}/mcp`, {
+        name: `bench size ${mode}`,
+        config,
+      });
       const result = await post(server.url.replace(/^https?:\/\/[^/]+/, gatewayUrl), 'tools/list', {});
       const bytes = Buffer.byteLength(JSON.stringify(result));
-      report({ scenario: `mcp tools/list bytes, ${mode}`, rps: null, p50_ms: null, p99_ms: null, baseline_rps: null, ratio: null, tools: result.tools.length, bytes, tokens_est: Math.round(bytes / 4) });
+      report({
+        scenario: `mcp tools/list bytes, ${mode}`,
+        rps: null,
+        p50_ms: null,
+        p99_ms: null,
+        baseline_rps: null,
+        ratio: null,
+        tools: result.tools.length,
+        bytes,
+        tokens_est: Math.round(bytes / 4),
+      });
     }
     const calls = [
       ['list_all_crm_accounts limit 10', 'list_all_crm_accounts', { limit: 10 }],
-      ['list_all_crm_accounts limit 10, include_remote_data', 'list_all_crm_accounts', { limit: 10, include_remote_data: true }],
+      [
+        'list_all_crm_accounts limit 10, include_remote_data',
+        'list_all_crm_accounts',
+        { limit: 10, include_remote_data: true },
+      ],
       ['list_all_planhat_companies limit 10', 'list_all_planhat_companies', { limit: 10 }],
-      ['list_all_planhat_companies limit 10, select name,phase', 'list_all_planhat_companies', { limit: 10, select: 'name,phase' }],
+      [
+        'list_all_planhat_companies limit 10, select name,phase',
+        'list_all_planhat_companies',
+        { limit: 10, select: 'name,phase' },
+      ],
     ];
     for (const [label, name, args] of calls) {
       const result = await post(`${gatewayUrl}${mcpPath}`, 'tools/call', { name, arguments: args });
       if (result.isError) throw new Error(`${name}: ${result.content[0].text}`);
       const bytes = Buffer.byteLength(result.content[0].text);
-      report({ scenario: `mcp result bytes, ${label}`, rps: null, p50_ms: null, p99_ms: null, baseline_rps: null, ratio: null, records: result.structuredContent.result.length, bytes, tokens_est: Math.round(bytes / 4) });
+      report({
+        scenario: `mcp result bytes, ${label}`,
+        rps: null,
+        p50_ms: null,
+        p99_ms: null,
+        baseline_rps: null,
+        ratio: null,
+        records: result.structuredContent.result.length,
+        bytes,
+        tokens_est: Math.round(bytes / 4),
+      });
     }
   }
 
@@ -245,11 +322,22 @@ async function main() {
   const ratio = (a, b) => (a && b ? +(a.rps / b.rps).toFixed(3) : null);
   const targets = {
     bare: [bareProxy, { url: `${bareUrl}/companies?limit=100` }],
-    proxy: [gateway, { url: `${gatewayUrl}/proxy/companies?integrated_account_id=${account}&limit=100`, headers: auth }],
-    unified: [gateway, { url: `${gatewayUrl}/unified/crm/accounts?integrated_account_id=${account}&limit=100`, headers: auth }],
+    proxy: [
+      gateway,
+      { url: `${gatewayUrl}/proxy/companies?integrated_account_id=${account}&limit=100`, headers: auth },
+    ],
+    unified: [
+      gateway,
+      { url: `${gatewayUrl}/unified/crm/accounts?integrated_account_id=${account}&limit=100`, headers: auth },
+    ],
     call: [
       gateway,
-      { url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 } }) },
+      {
+        url: `${gatewayUrl}${mcpPath}`,
+        method: 'POST',
+        headers: mcpHeaders,
+        body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 } }),
+      },
     ],
   };
   // The same MCP call and proxy list at one connection: the latency one client sees (issue 18:
@@ -259,7 +347,14 @@ async function main() {
   // The same call asking for progress: answered as an SSE stream (one progress notification, then the result).
   targets.callp = [
     gateway,
-    { ...targets.call[1], body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 }, _meta: { progressToken: 1 } }) },
+    {
+      ...targets.call[1],
+      body: rpc('tools/call', {
+        name: 'list_all_planhat_companies',
+        arguments: { limit: 100 },
+        _meta: { progressToken: 1 },
+      }),
+    },
   ];
   const pairs = [
     ['proxy', 'proxy list', 'bare'],
@@ -270,7 +365,8 @@ async function main() {
   ].filter(([name]) => runs(name));
   // Warm-up: both tenants (lazy seeding), connections, and each measured path until its code is
   // optimised (JIT), so that the first round measures the steady state too.
-  for (const name of new Set(['bare', 'proxy', ...pairs.flatMap(([n, , base]) => [base, n])])) await load({ ...targets[name][1], duration: WARMUP_S });
+  for (const name of new Set(['bare', 'proxy', ...pairs.flatMap(([n, , base]) => [base, n])]))
+    await load({ ...targets[name][1], duration: WARMUP_S });
   const rounds = pairs.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < pairs.length; k++) {
@@ -281,7 +377,11 @@ async function main() {
     }
   }
   pairs.forEach(([, scenario], k) => {
-    const { result, baseline, ratio: rat } = [...rounds[k]].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds[k].length / 2)];
+    const {
+      result,
+      baseline,
+      ratio: rat,
+    } = [...rounds[k]].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds[k].length / 2)];
     report({
       scenario,
       ...result,
@@ -295,21 +395,44 @@ async function main() {
 
   // 4. MCP tools/list on an unfiltered server
   if (runs('list')) {
-    const list = await measured(gateway, { url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/list', {}), connections: 4 });
+    const list = await measured(gateway, {
+      url: `${gatewayUrl}${mcpPath}`,
+      method: 'POST',
+      headers: mcpHeaders,
+      body: rpc('tools/list', {}),
+      connections: 4,
+    });
     report({ scenario: 'mcp tools/list', ...list, baseline_rps: null, ratio: null });
     // One client's view: the latency of listing every tool (issue 18 target: p50 <= 10 ms).
-    const one = await measured(gateway, { url: `${gatewayUrl}${mcpPath}`, method: 'POST', headers: mcpHeaders, body: rpc('tools/list', {}), connections: 1 });
+    const one = await measured(gateway, {
+      url: `${gatewayUrl}${mcpPath}`,
+      method: 'POST',
+      headers: mcpHeaders,
+      body: rpc('tools/list', {}),
+      connections: 1,
+    });
     report({ scenario: 'mcp tools/list, 1 connection', ...one, baseline_rps: null, ratio: null });
   }
 
   // 4b. OAuth: the same MCP call on a require_api_token_auth server with an OAuth access token (an
   // indexed database lookup per request, bound to the server) against a static API token (cached 5 s).
   if (runs('oauth')) {
-    const prot = await json('POST', `${gatewayUrl}/integrated-account/${account}/mcp`, { name: 'bench (oauth)', config: { require_api_token_auth: true } });
+    const prot = await json('POST', `${gatewayUrl}/integrated-account/${account}/mcp`, {
+      name: 'bench (oauth)',
+      config: { require_api_token_auth: true },
+    });
     const protPath = new URL(prot.url).pathname;
     const apiToken = (await json('POST', `${gatewayUrl}/api-token`, { name: 'bench oauth', scope: 'mcp' })).token;
     const accessToken = await oauthAccessToken(gatewayUrl, protPath, apiToken);
-    const callWith = (bearer) => [gateway, { url: `${gatewayUrl}${protPath}`, method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${bearer}` }, body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 } }) }];
+    const callWith = (bearer) => [
+      gateway,
+      {
+        url: `${gatewayUrl}${protPath}`,
+        method: 'POST',
+        headers: { ...mcpHeaders, authorization: `Bearer ${bearer}` },
+        body: rpc('tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 100 } }),
+      },
+    ];
     for (const bearer of [apiToken, accessToken]) await load({ ...callWith(bearer)[1], duration: WARMUP_S });
     const oauthRounds = [];
     for (let r = 0; r < ROUNDS; r++) {
@@ -317,8 +440,20 @@ async function main() {
       const result = await measured(...withDuration(callWith(accessToken), ROUND_DURATION));
       oauthRounds.push({ result, baseline, ratio: ratio(result, baseline) });
     }
-    const { result, baseline, ratio: rat } = [...oauthRounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(oauthRounds.length / 2)];
-    report({ scenario: 'mcp tools/call list, OAuth bearer vs API token', ...result, baseline_rps: baseline.rps, ratio: rat, added_p50_ms: +(result.p50_ms - baseline.p50_ms).toFixed(2), baseline_cpu_ms_per_req: baseline.cpu_ms_per_req, ratios: oauthRounds.map((x) => x.ratio) });
+    const {
+      result,
+      baseline,
+      ratio: rat,
+    } = [...oauthRounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(oauthRounds.length / 2)];
+    report({
+      scenario: 'mcp tools/call list, OAuth bearer vs API token',
+      ...result,
+      baseline_rps: baseline.rps,
+      ratio: rat,
+      added_p50_ms: +(result.p50_ms - baseline.p50_ms).toFixed(2),
+      baseline_cpu_ms_per_req: baseline.cpu_ms_per_req,
+      ratios: oauthRounds.map((x) => x.ratio),
+    });
   }
 
   // 5. memory: RSS after MEMORY_REQUESTS mixed requests, and growth over the second half
@@ -327,7 +462,12 @@ async function main() {
       { method: 'GET', path: `/proxy/companies?integrated_account_id=${account}&limit=20`, headers: auth },
       { method: 'GET', path: `/proxy/endusers?integrated_account_id=${account}&limit=20`, headers: auth },
       { method: 'GET', path: `/unified/crm/contacts?integrated_account_id=${account}&limit=20`, headers: auth },
-      { method: 'POST', path: mcpPath, headers: mcpHeaders, body: rpc('tools/call', { name: 'list_all_planhat_licenses', arguments: { limit: 20 } }) },
+      {
+        method: 'POST',
+        path: mcpPath,
+        headers: mcpHeaders,
+        body: rpc('tools/call', { name: 'list_all_planhat_licenses', arguments: { limit: 20 } }),
+      },
       { method: 'POST', path: mcpPath, headers: mcpHeaders, body: rpc('tools/list', {}) },
     ];
     // Each path once first: the sandbox builds a tenant's end users and licenses on first use
@@ -344,7 +484,18 @@ async function main() {
     const rssEnd = rssMb(gateway.pid);
     // For scale: the bare proxy's RSS after the baseline runs it served (pages of 100 records).
     const bareRss = rssMb(bareProxy.pid);
-    report({ scenario: 'memory', ...second, baseline_rps: null, ratio: null, rss_mb: +rssEnd.toFixed(1), rss_half_mb: +rssHalf.toFixed(1), growth_second_half_mb: +(rssEnd - rssHalf).toFixed(1), requests: MEMORY_REQUESTS, first_half_rps: first.rps, bare_proxy_rss_mb: +bareRss.toFixed(1) });
+    report({
+      scenario: 'memory',
+      ...second,
+      baseline_rps: null,
+      ratio: null,
+      rss_mb: +rssEnd.toFixed(1),
+      rss_half_mb: +rssHalf.toFixed(1),
+      growth_second_half_mb: +(rssEnd - rssHalf).toFixed(1),
+      requests: MEMORY_REQUESTS,
+      first_half_rps: first.rps,
+      bare_proxy_rss_mb: +bareRss.toFixed(1),
+    });
   }
 
   // 6. paging 100k companies through the unified API: records/s, and peak RSS beside the RSS
@@ -400,9 +551,27 @@ async function main() {
       }
       return median(times);
     };
-    const coldGateway = await coldRuns('dist/main.js', { ...gatewayEnv, PORT: String(coldPort) }, `http://127.0.0.1:${coldPort}/health`, GATEWAY_FLAGS);
-    const coldBare = await coldRuns('scripts/bench/bare-nest.js', { PORT: String(coldPort) }, `http://127.0.0.1:${coldPort}/health`);
-    report({ scenario: 'cold start', rps: null, p50_ms: Math.round(coldGateway), p99_ms: null, baseline_rps: null, ratio: +(coldGateway / coldBare).toFixed(3), start_ms: Math.round(coldGateway), baseline_ms: Math.round(coldBare) });
+    const coldGateway = await coldRuns(
+      'dist/main.js',
+      { ...gatewayEnv, PORT: String(coldPort) },
+      `http://127.0.0.1:${coldPort}/health`,
+      GATEWAY_FLAGS,
+    );
+    const coldBare = await coldRuns(
+      'scripts/bench/bare-nest.js',
+      { PORT: String(coldPort) },
+      `http://127.0.0.1:${coldPort}/health`,
+    );
+    report({
+      scenario: 'cold start',
+      rps: null,
+      p50_ms: Math.round(coldGateway),
+      p99_ms: null,
+      baseline_rps: null,
+      ratio: +(coldGateway / coldBare).toFixed(3),
+      start_ms: Math.round(coldGateway),
+      baseline_ms: Math.round(coldBare),
+    });
   }
 
   console.log('\n| scenario | rps | p50 ms | p99 ms | baseline rps | ratio | other |');
@@ -410,7 +579,13 @@ async function main() {
   for (const r of rows) {
     const { scenario, rps, p50_ms, p99_ms, baseline_rps, ratio, ...rest } = r;
     const fmt = (v) => (v === undefined || v === null ? '' : v);
-    console.log(`| ${scenario} | ${fmt(rps)} | ${fmt(p50_ms)} | ${fmt(p99_ms)} | ${fmt(baseline_rps)} | ${fmt(ratio)} | ${Object.entries(rest).map(([k, v]) => `${k}=${v}`).join(' ')} |`);
+    console.log(
+      `| ${scenario} | ${fmt(rps)} | ${fmt(p50_ms)} | ${fmt(p99_ms)} | ${fmt(baseline_rps)} | ${fmt(ratio)} | ${Object.entries(
+        rest,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} |`,
+    );
   }
 }
 

@@ -21,7 +21,9 @@ function newestMtime(dir) {
 const built = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;
 const sources = Math.max(
   newestMtime(path.join(root, 'src')),
-  ...['package.json', 'scripts/build.js', 'scripts/bundle-loader.js'].map((f) => fs.statSync(path.join(root, f)).mtimeMs),
+  ...['package.json', 'scripts/build.js', 'scripts/bundle-loader.js'].map(
+    (f) => fs.statSync(path.join(root, f)).mtimeMs,
+  ),
 );
 if (built < sources) {
   process.stderr.write('Building the gateway (tsc + bundle)…\n');

@@ -33,7 +33,10 @@ const gateway = path.join(dist, 'gateway.js');
 const EXTERNAL = ['sqlite3', 'swagger-ui-dist', 'ioredis', 'pg', 'pg-native'];
 
 function tsc() {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
 
 /** Bare imports that do not resolve from the importing file are optional peers: keep them as require(). */
@@ -43,7 +46,12 @@ function externalIfMissing(missing) {
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === 'probe' || args.path.startsWith('node:')) return undefined;
-        const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'probe' });
+        const found = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: 'probe',
+        });
         if (found.errors.length === 0) return undefined;
         missing.add(args.path);
         return { path: args.path, external: true };
@@ -95,7 +103,9 @@ async function bundle() {
   fs.rmSync(`${entry}.map`, { force: true });
   const inputs = Object.keys(result.metafile.inputs).length;
   const size = (fs.statSync(gateway).size / 1e6).toFixed(1);
-  process.stderr.write(`Bundled dist/gateway.js: ${inputs} modules, ${size} MB; left to node_modules: ${[...EXTERNAL, ...missing].sort().join(', ')}\n`);
+  process.stderr.write(
+    `Bundled dist/gateway.js: ${inputs} modules, ${size} MB; left to node_modules: ${[...EXTERNAL, ...missing].sort().join(', ')}\n`,
+  );
 }
 
 /**
@@ -135,7 +145,10 @@ async function warmCodeCache() {
   await exited;
   clearTimeout(timer);
   fs.rmSync(tmp, { recursive: true, force: true });
-  if (!ok) process.stderr.write(`Warning: no code cache written by the warm-up start (the first start will write it).\n${stderr}\n`);
+  if (!ok)
+    process.stderr.write(
+      `Warning: no code cache written by the warm-up start (the first start will write it).\n${stderr}\n`,
+    );
 }
 
 async function main() {

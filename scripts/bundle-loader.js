@@ -26,7 +26,16 @@ function run() {
   const stat = fs.statSync(bundle);
   const key = crypto
     .createHash('sha256')
-    .update(JSON.stringify([process.version, process.arch, process.execArgv, process.env.NODE_OPTIONS ?? '', stat.size, stat.mtimeMs]))
+    .update(
+      JSON.stringify([
+        process.version,
+        process.arch,
+        process.execArgv,
+        process.env.NODE_OPTIONS ?? '',
+        stat.size,
+        stat.mtimeMs,
+      ]),
+    )
     .digest('hex')
     .slice(0, 16);
   const cacheFile = path.join(__dirname, `gateway.${key}.cache`);

@@ -29,19 +29,24 @@ const { freePort, rssMb } = require('./lib/processes');
 const ROOT = path.resolve(__dirname, '..');
 const BEARERS = Number(process.env.HOSTILE_BEARERS ?? 1500);
 
-
-
 let port;
 /** One HTTP/1.1 exchange over a fresh socket, bytes exactly as given. */
 function raw(method, target, { headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const payload =
+      body === undefined
+        ? undefined
+        : Buffer.isBuffer(body)
+          ? body
+          : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const h = { host: `127.0.0.1:${port}`, connection: 'close', ...headers };
     if (payload) {
       h['content-length'] = String(payload.length);
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
     }
-    const head = `${method} ${target} HTTP/1.1\r\n${Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+    const head = `${method} ${target} HTTP/1.1\r\n${Object.entries(h)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n')}\r\n\r\n`;
     const sock = net.connect(port, '127.0.0.1');
     const chunks = [];
     sock.setTimeout(30_000, () => sock.destroy(new Error(`timeout: ${method} ${target}`)));
@@ -102,14 +107,16 @@ async function probe(label, method, target, opts = {}, expect) {
   current.requests++;
   current.byStatus[res.status] = (current.byStatus[res.status] ?? 0) + 1;
   if (res.status >= 500) current.findings.push(`${label}: ${res.status} ${res.text.slice(0, 160)}`);
-  else if (res.status >= 400 && (!res.json || typeof res.json !== 'object')) current.findings.push(`${label}: ${res.status} answered without a JSON body`);
+  else if (res.status >= 400 && (!res.json || typeof res.json !== 'object'))
+    current.findings.push(`${label}: ${res.status} answered without a JSON body`);
   const problem = expect?.(res);
   if (problem) current.findings.push(`${label}: ${problem}`);
   return res;
 }
 
 const want4xx = (res) => (res.status >= 400 && res.status < 500 ? undefined : `expected a 4xx, got ${res.status}`);
-const wantStatus = (s) => (res) => (res.status === s ? undefined : `expected ${s}, got ${res.status} ${res.text.slice(0, 120)}`);
+const wantStatus = (s) => (res) =>
+  res.status === s ? undefined : `expected ${s}, got ${res.status} ${res.text.slice(0, 120)}`;
 
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-hostile-'));
@@ -117,7 +124,16 @@ async function main() {
   port = await freePort();
   const proc = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_API_KEY: adminKey, LOG_LEVEL: 'info', THROTTLE_PER_MIN: '1000' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      ADMIN_API_KEY: adminKey,
+      LOG_LEVEL: 'info',
+      THROTTLE_PER_MIN: '1000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -133,14 +149,20 @@ async function main() {
     proc.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${log}`)));
   });
   const admin = { authorization: `Bearer ${adminKey}` };
-  const json = async (method, target, body, headers = {}) => raw(method, target, { headers: { ...admin, ...headers }, body });
+  const json = async (method, target, body, headers = {}) =>
+    raw(method, target, { headers: { ...admin, ...headers }, body });
   const account = (await json('GET', '/integrated-account')).json.result.find((a) => a.environment === 'sandbox');
   const acct = `integrated_account_id=${account.id}`;
-  const mcpToken = async (config) => (await json('POST', `/integrated-account/${account.id}/mcp`, { name: `hostile ${crypto.randomUUID()}`, config })).json.token;
+  const mcpToken = async (config) =>
+    (await json('POST', `/integrated-account/${account.id}/mcp`, { name: `hostile ${crypto.randomUUID()}`, config }))
+      .json.token;
   const allTools = await mcpToken({});
   const mcpHeaders = { accept: 'application/json, text/event-stream' };
   const rpc = (token, method, params, target = `/mcp/${token}`) =>
-    raw('POST', target, { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method, ...(params === undefined ? {} : { params }) } });
+    raw('POST', target, {
+      headers: mcpHeaders,
+      body: { jsonrpc: '2.0', id: 1, method, ...(params === undefined ? {} : { params }) },
+    });
   const tokens = [allTools];
 
   // 1. Bearer flood at the embedded sandbox.
@@ -149,7 +171,9 @@ async function main() {
   const rssBefore = rssMb(proc.pid);
   let accepted = 0;
   for (let i = 0; i < BEARERS; i++) {
-    const res = await probe('random bearer', 'GET', '/sandbox/planhat/companies?limit=1', { headers: { authorization: `Bearer ${crypto.randomBytes(12).toString('hex')}` } });
+    const res = await probe('random bearer', 'GET', '/sandbox/planhat/companies?limit=1', {
+      headers: { authorization: `Bearer ${crypto.randomBytes(12).toString('hex')}` },
+    });
     if (res && res.status < 400) accepted++;
   }
   const rssAfter = rssMb(proc.pid);
@@ -158,19 +182,47 @@ async function main() {
 
   // 2. Policies that are present but empty, null or unknown.
   group('fail-open policies');
-  for (const config of [{ methods: [] }, { tags: [] }, { methods: ['read'], tags: [] }, { methods: null }, { tags: null }, { methods: ['nope'] }, { tags: [''] }, { methods: 'read' }, { tool_exposure: 'everything' }]) {
-    await probe(`create ${JSON.stringify(config)}`, 'POST', `/integrated-account/${account.id}/mcp`, { headers: admin, body: { name: 'x', config } }, want4xx);
+  for (const config of [
+    { methods: [] },
+    { tags: [] },
+    { methods: ['read'], tags: [] },
+    { methods: null },
+    { tags: null },
+    { methods: ['nope'] },
+    { tags: [''] },
+    { methods: 'read' },
+    { tool_exposure: 'everything' },
+  ]) {
+    await probe(
+      `create ${JSON.stringify(config)}`,
+      'POST',
+      `/integrated-account/${account.id}/mcp`,
+      { headers: admin, body: { name: 'x', config } },
+      want4xx,
+    );
   }
   const readOnly = await mcpToken({ methods: ['read'] });
   tokens.push(readOnly);
   const servers = (await json('GET', `/integrated-account/${account.id}/mcp`)).json.result;
   const readServer = servers.find((s) => s.config?.methods?.[0] === 'read');
   for (const config of [{ methods: [] }, { tags: [] }, { methods: null }]) {
-    await probe(`patch ${JSON.stringify(config)}`, 'PATCH', `/integrated-account/${account.id}/mcp/${readServer.id}`, { headers: admin, body: { config } }, want4xx);
+    await probe(
+      `patch ${JSON.stringify(config)}`,
+      'PATCH',
+      `/integrated-account/${account.id}/mcp/${readServer.id}`,
+      { headers: admin, body: { config } },
+      want4xx,
+    );
   }
-  const listed = await probe('tools/list of a read-only server', 'POST', `/mcp/${readOnly}`, { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
+  const listed = await probe('tools/list of a read-only server', 'POST', `/mcp/${readOnly}`, {
+    headers: mcpHeaders,
+    body: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+  });
   const names = listed?.json?.result?.tools?.map((t) => t.name) ?? [];
-  if (names.length === 0 || names.some((n) => /delete|create|update/.test(n))) current.findings.push(`read-only server lists ${names.length} tools, writes included: ${names.filter((n) => /delete|create|update/.test(n)).length}`);
+  if (names.length === 0 || names.some((n) => /delete|create|update/.test(n)))
+    current.findings.push(
+      `read-only server lists ${names.length} tools, writes included: ${names.filter((n) => /delete|create|update/.test(n)).length}`,
+    );
 
   // 3. "." and ".." ids in every encoding.
   group('dot ids');
@@ -178,14 +230,44 @@ async function main() {
   for (const d of dots) {
     for (const method of ['GET', 'PATCH', 'PUT', 'DELETE']) {
       const body = method === 'PATCH' || method === 'PUT' ? { name: 'x' } : undefined;
-      await probe(`${method} /proxy/companies/${d}`, method, `/proxy/companies/${d}?${acct}`, { headers: admin, body }, want4xx);
+      await probe(
+        `${method} /proxy/companies/${d}`,
+        method,
+        `/proxy/companies/${d}?${acct}`,
+        { headers: admin, body },
+        want4xx,
+      );
     }
-    await probe(`GET /unified/crm/accounts/${d}`, 'GET', `/unified/crm/accounts/${d}?${acct}`, { headers: admin }, want4xx);
-    await probe(`PATCH /unified/crm/accounts/${d}`, 'PATCH', `/unified/crm/accounts/${d}?${acct}`, { headers: admin, body: { name: 'x' } }, want4xx);
+    await probe(
+      `GET /unified/crm/accounts/${d}`,
+      'GET',
+      `/unified/crm/accounts/${d}?${acct}`,
+      { headers: admin },
+      want4xx,
+    );
+    await probe(
+      `PATCH /unified/crm/accounts/${d}`,
+      'PATCH',
+      `/unified/crm/accounts/${d}?${acct}`,
+      { headers: admin, body: { name: 'x' } },
+      want4xx,
+    );
   }
   for (const id of ['.', '..', ' . ', './', '.\u0000']) {
-    await probe(`MCP get id ${JSON.stringify(id)}`, 'POST', `/mcp/${allTools}`, { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_single_planhat_company_by_id', arguments: { id } } } }, (res) =>
-      res.json?.result?.isError || res.json?.error ? undefined : `served: ${res.text.slice(0, 120)}`,
+    await probe(
+      `MCP get id ${JSON.stringify(id)}`,
+      'POST',
+      `/mcp/${allTools}`,
+      {
+        headers: mcpHeaders,
+        body: {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'get_single_planhat_company_by_id', arguments: { id } },
+        },
+      },
+      (res) => (res.json?.result?.isError || res.json?.error ? undefined : `served: ${res.text.slice(0, 120)}`),
     );
   }
 
@@ -193,36 +275,101 @@ async function main() {
   group('bodies');
   const deep = (n) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
   const deepArr = (n) => '['.repeat(n) + ']'.repeat(n);
-  const writeRoutes = [`/proxy/companies?${acct}`, `/unified/crm/accounts?${acct}`, `/integrated-account/${account.id}/mcp`, '/api-token', `/integrated-account`];
+  const writeRoutes = [
+    `/proxy/companies?${acct}`,
+    `/unified/crm/accounts?${acct}`,
+    `/integrated-account/${account.id}/mcp`,
+    '/api-token',
+    `/integrated-account`,
+  ];
   for (const route of writeRoutes) {
     for (const n of [65, 1000, 5000, 20000]) {
       await probe(`deep object ${n} ${route}`, 'POST', route, { headers: admin, body: deep(n) }, want4xx);
       await probe(`deep array ${n} ${route}`, 'POST', route, { headers: admin, body: deepArr(n) }, want4xx);
     }
-    await probe(`__proto__ ${route}`, 'POST', route, { headers: admin, body: '{"name":"x","__proto__":{"polluted":1}}' }, want4xx);
-    await probe(`constructor.prototype ${route}`, 'POST', route, { headers: admin, body: '{"name":"x","constructor":{"prototype":{"polluted":1}}}' }, want4xx);
-    await probe(`invalid UTF-8 ${route}`, 'POST', route, { headers: admin, body: Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]) }, want4xx);
+    await probe(
+      `__proto__ ${route}`,
+      'POST',
+      route,
+      { headers: admin, body: '{"name":"x","__proto__":{"polluted":1}}' },
+      want4xx,
+    );
+    await probe(
+      `constructor.prototype ${route}`,
+      'POST',
+      route,
+      { headers: admin, body: '{"name":"x","constructor":{"prototype":{"polluted":1}}}' },
+      want4xx,
+    );
+    await probe(
+      `invalid UTF-8 ${route}`,
+      'POST',
+      route,
+      { headers: admin, body: Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]) },
+      want4xx,
+    );
     for (const enc of ['gzip', 'br', 'deflate', 'x-evil']) {
-      await probe(`content-encoding ${enc} ${route}`, 'POST', route, { headers: { ...admin, 'content-encoding': enc }, body: '{"name":"x"}' }, wantStatus(415));
+      await probe(
+        `content-encoding ${enc} ${route}`,
+        'POST',
+        route,
+        { headers: { ...admin, 'content-encoding': enc }, body: '{"name":"x"}' },
+        wantStatus(415),
+      );
     }
-    await probe(`form body ${route}`, 'POST', route, { headers: { ...admin, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=x' }, wantStatus(415));
-    await probe(`text body ${route}`, 'POST', route, { headers: { ...admin, 'content-type': 'text/plain' }, body: 'name' }, want4xx);
+    await probe(
+      `form body ${route}`,
+      'POST',
+      route,
+      { headers: { ...admin, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=x' },
+      wantStatus(415),
+    );
+    await probe(
+      `text body ${route}`,
+      'POST',
+      route,
+      { headers: { ...admin, 'content-type': 'text/plain' }, body: 'name' },
+      want4xx,
+    );
     await probe(`truncated JSON ${route}`, 'POST', route, { headers: admin, body: '{"name":' }, want4xx);
   }
-  await probe('deep MCP arguments', 'POST', `/mcp/${allTools}`, { headers: mcpHeaders, body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create_a_planhat_company","arguments":{"name":"x","custom":${deep(100)}}}}` }, (res) =>
-    res.status >= 400 || res.json?.result?.isError || res.json?.error ? undefined : 'deep arguments accepted',
+  await probe(
+    'deep MCP arguments',
+    'POST',
+    `/mcp/${allTools}`,
+    {
+      headers: mcpHeaders,
+      body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create_a_planhat_company","arguments":{"name":"x","custom":${deep(100)}}}}`,
+    },
+    (res) =>
+      res.status >= 400 || res.json?.result?.isError || res.json?.error ? undefined : 'deep arguments accepted',
   );
 
   // 5. URLs and query strings.
   group('urls and queries');
-  for (const q of ['limit[]=1', '__proto__[x]=1', 'a[b]=c', 'limit=1.5', 'limit=-1', 'limit=abc', 'limit=99999999999999999999', 'integrated_account_id[]=x']) {
+  for (const q of [
+    'limit[]=1',
+    '__proto__[x]=1',
+    'a[b]=c',
+    'limit=1.5',
+    'limit=-1',
+    'limit=abc',
+    'limit=99999999999999999999',
+    'integrated_account_id[]=x',
+  ]) {
     await probe(`query ${q}`, 'GET', `/proxy/companies?${acct}&${q}`, { headers: admin }, want4xx);
     await probe(`unified query ${q}`, 'GET', `/unified/crm/accounts?${acct}&${q}`, { headers: admin }, want4xx);
   }
   for (const p of ['/proxy/%E0%A4%A', '/proxy/%', '/proxy/companies/%ZZ', '/%00', '/proxy/companies/a%00b']) {
     await probe(`bad url ${p}`, 'GET', `${p}?${acct}`, { headers: admin }, want4xx);
   }
-  await probe('header too large', 'GET', `/proxy/companies?${acct}`, { headers: { ...admin, 'x-big': 'a'.repeat(20_000) } }, wantStatus(431));
+  await probe(
+    'header too large',
+    'GET',
+    `/proxy/companies?${acct}`,
+    { headers: { ...admin, 'x-big': 'a'.repeat(20_000) } },
+    wantStatus(431),
+  );
   await probe('unknown resource', 'GET', `/proxy/nothing?${acct}`, { headers: admin }, wantStatus(404));
 
   // 6. MCP URLs in other forms, wrong JSON-RPC params.
@@ -242,19 +389,33 @@ async function main() {
   for (const [label, variant] of variants) {
     const token = tokens.pop() ?? allTools;
     leaks.push(token);
-    await probe(`variant ${label}`, 'POST', variant(token), { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } }, (res) =>
-      res.status === 200 && res.json?.result?.tools ? 'served under a non-canonical path' : undefined,
+    await probe(
+      `variant ${label}`,
+      'POST',
+      variant(token),
+      { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } },
+      (res) => (res.status === 200 && res.json?.result?.tools ? 'served under a non-canonical path' : undefined),
     );
     tokens.unshift(token);
   }
-  for (const params of [{ name: 123 }, {}, { name: 'list_all_planhat_companies', arguments: 'x' }, { name: 'list_all_planhat_companies', arguments: [] }]) {
-    const res = await probe(`tools/call ${JSON.stringify(params)}`, 'POST', `/mcp/${allTools}`, { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method: 'tools/call', params } });
-    if (res && res.json?.error?.code !== -32602) current.findings.push(`tools/call ${JSON.stringify(params)}: expected -32602, got ${res.text.slice(0, 120)}`);
+  for (const params of [
+    { name: 123 },
+    {},
+    { name: 'list_all_planhat_companies', arguments: 'x' },
+    { name: 'list_all_planhat_companies', arguments: [] },
+  ]) {
+    const res = await probe(`tools/call ${JSON.stringify(params)}`, 'POST', `/mcp/${allTools}`, {
+      headers: mcpHeaders,
+      body: { jsonrpc: '2.0', id: 1, method: 'tools/call', params },
+    });
+    if (res && res.json?.error?.code !== -32602)
+      current.findings.push(`tools/call ${JSON.stringify(params)}: expected -32602, got ${res.text.slice(0, 120)}`);
   }
   {
     const res = await rpc(allTools, 'tools/list', { cursor: 5 });
     current.requests++;
-    if (res.json?.error?.code !== -32602) current.findings.push(`tools/list cursor 5: expected -32602, got ${res.text.slice(0, 120)}`);
+    if (res.json?.error?.code !== -32602)
+      current.findings.push(`tools/list cursor 5: expected -32602, got ${res.text.slice(0, 120)}`);
   }
   for (const [label, opts] of [
     ['not JSON', { headers: mcpHeaders, body: 'nope' }],
@@ -263,25 +424,60 @@ async function main() {
   ]) {
     await probe(`mcp ${label}`, 'POST', `/mcp/${allTools}`, opts, want4xx);
   }
-  await probe('sse message to an unknown session', 'POST', `/mcp/${allTools}/messages?sessionId=nope`, { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } }, want4xx);
-  await probe('unknown token', 'POST', `/mcp/phm_${crypto.randomBytes(16).toString('hex')}`, { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } }, wantStatus(404));
+  await probe(
+    'sse message to an unknown session',
+    'POST',
+    `/mcp/${allTools}/messages?sessionId=nope`,
+    { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } },
+    want4xx,
+  );
+  await probe(
+    'unknown token',
+    'POST',
+    `/mcp/phm_${crypto.randomBytes(16).toString('hex')}`,
+    { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } },
+    wantStatus(404),
+  );
 
   // 7. Idempotency keys: one write per key.
   group('idempotency');
   const key = crypto.randomUUID();
   const name = `hostile-idem-${key}`;
   const answers = await Promise.all(
-    Array.from({ length: 8 }, () => raw('POST', `/proxy/companies?${acct}`, { headers: { ...admin, 'idempotency-key': key }, body: { name } })),
+    Array.from({ length: 8 }, () =>
+      raw('POST', `/proxy/companies?${acct}`, { headers: { ...admin, 'idempotency-key': key }, body: { name } }),
+    ),
   );
   for (const a of answers) {
     current.requests++;
     current.byStatus[a.status] = (current.byStatus[a.status] ?? 0) + 1;
     if (a.status >= 500) current.findings.push(`parallel same key: ${a.status}`);
   }
-  await probe('same key again', 'POST', `/proxy/companies?${acct}`, { headers: { ...admin, 'idempotency-key': key }, body: { name } }, wantStatus(201));
-  await probe('same key, other body', 'POST', `/proxy/companies?${acct}`, { headers: { ...admin, 'idempotency-key': key }, body: { name: `${name}-other` } }, want4xx);
+  await probe(
+    'same key again',
+    'POST',
+    `/proxy/companies?${acct}`,
+    { headers: { ...admin, 'idempotency-key': key }, body: { name } },
+    wantStatus(201),
+  );
+  await probe(
+    'same key, other body',
+    'POST',
+    `/proxy/companies?${acct}`,
+    { headers: { ...admin, 'idempotency-key': key }, body: { name: `${name}-other` } },
+    want4xx,
+  );
   for (const bad of ['', 'x'.repeat(300), 'caf\u00e9']) {
-    await probe(`bad key ${JSON.stringify(bad.slice(0, 10))}`, 'POST', `/proxy/companies?${acct}`, { headers: { ...admin, 'idempotency-key': encodeURI(bad) === bad ? bad : Buffer.from(bad).toString('latin1') }, body: { name } }, want4xx);
+    await probe(
+      `bad key ${JSON.stringify(bad.slice(0, 10))}`,
+      'POST',
+      `/proxy/companies?${acct}`,
+      {
+        headers: { ...admin, 'idempotency-key': encodeURI(bad) === bad ? bad : Buffer.from(bad).toString('latin1') },
+        body: { name },
+      },
+      want4xx,
+    );
   }
   const found = await json('GET', `/proxy/companies?${acct}&limit=5000&select=name`);
   const writes = (found.json?.result ?? []).filter((c) => c.name === name).length;
@@ -290,10 +486,22 @@ async function main() {
   // 8. Throttle (last: on a vulnerable gateway it locks the account out): forged and missing credentials naming a real account must not spend its budget.
   group('throttle lockout');
   for (let i = 0; i < 1010; i++) {
-    await probe('forged bearer', 'GET', `/proxy/companies?${acct}&limit=1`, { headers: { authorization: `Bearer forged${i}` } }, want4xx);
+    await probe(
+      'forged bearer',
+      'GET',
+      `/proxy/companies?${acct}&limit=1`,
+      { headers: { authorization: `Bearer forged${i}` } },
+      want4xx,
+    );
     await probe('no bearer', 'GET', `/health?${acct}`);
   }
-  await probe('valid client after the flood', 'GET', `/proxy/companies?${acct}&limit=1`, { headers: admin }, wantStatus(200));
+  await probe(
+    'valid client after the flood',
+    'GET',
+    `/proxy/companies?${acct}&limit=1`,
+    { headers: admin },
+    wantStatus(200),
+  );
 
   // 9. The log: no MCP token, admin key or bearer in clear.
   group('log');
@@ -315,14 +523,20 @@ async function main() {
   let findings = 0;
   for (const g of groups) {
     total += g.requests;
-    const five = Object.entries(g.byStatus).filter(([s]) => Number(s) >= 500).reduce((s, [, n]) => s + n, 0);
+    const five = Object.entries(g.byStatus)
+      .filter(([s]) => Number(s) >= 500)
+      .reduce((s, [, n]) => s + n, 0);
     fiveXx += five;
     findings += g.findings.length;
-    console.log(`${g.name.padEnd(24)} ${String(g.requests).padStart(5)} requests  ${JSON.stringify(g.byStatus)}  findings: ${g.findings.length}`);
+    console.log(
+      `${g.name.padEnd(24)} ${String(g.requests).padStart(5)} requests  ${JSON.stringify(g.byStatus)}  findings: ${g.findings.length}`,
+    );
     for (const f of g.findings.slice(0, 10)) console.log(`    - ${f}`);
     if (g.findings.length > 10) console.log(`    … ${g.findings.length - 10} more`);
   }
-  console.log(`sandbox flood: ${flood.bearers} random bearers, ${flood.accepted} served; gateway RSS ${flood.rss_before_mb} -> ${flood.rss_after_mb} MB`);
+  console.log(
+    `sandbox flood: ${flood.bearers} random bearers, ${flood.accepted} served; gateway RSS ${flood.rss_before_mb} -> ${flood.rss_after_mb} MB`,
+  );
   console.log(JSON.stringify({ requests: total, five_xx: fiveXx, findings, flood }));
   process.exitCode = findings > 0 ? 1 : 0;
 }

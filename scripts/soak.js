@@ -34,7 +34,6 @@ function intEnv(name, def) {
   return n;
 }
 
-
 const children = [];
 function start(script, env, ready) {
   return new Promise((resolve, reject) => {
@@ -67,7 +66,6 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 process.on('exit', stopAll);
-
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return 0;
@@ -121,7 +119,9 @@ async function main() {
   const accounts = await http('GET', '/integrated-account');
   const account = accounts.json.result.find((a) => a.environment === 'sandbox');
   const acct = `integrated_account_id=${account.id}`;
-  const mk = async (config) => (await http('POST', `/integrated-account/${account.id}/mcp`, { name: `soak ${JSON.stringify(config)}`, config })).json.token;
+  const mk = async (config) =>
+    (await http('POST', `/integrated-account/${account.id}/mcp`, { name: `soak ${JSON.stringify(config)}`, config }))
+      .json.token;
   const mcpAll = `/mcp/${await mk({})}`;
   const mcpDiscovery = `/mcp/${await mk({ tool_exposure: 'discovery' })}`;
   const mcpModel = `/mcp/${await mk({ tool_exposure: 'model_actions', methods: ['read'] })}`;
@@ -130,30 +130,84 @@ async function main() {
   const pick = (a) => a[Math.floor(Math.random() * a.length)];
   let rpcId = 0;
   const mcpHeaders = { accept: 'application/json, text/event-stream' };
-  const tool = (url, name, args) => http('POST', url, { jsonrpc: '2.0', id: ++rpcId, method: 'tools/call', params: { name, arguments: args } }, mcpHeaders);
+  const tool = (url, name, args) =>
+    http(
+      'POST',
+      url,
+      { jsonrpc: '2.0', id: ++rpcId, method: 'tools/call', params: { name, arguments: args } },
+      mcpHeaders,
+    );
 
   /** The mix: [weight, name, fn]. MCP results with isError count as MCP errors. */
   const OPS = [
     [14, 'rest list companies', () => http('GET', `/proxy/companies?${acct}&limit=20`)],
     [10, 'rest get company', () => http('GET', `/proxy/companies/${pick(companies)}?${acct}`)],
-    [6, 'rest list endusers (company filter)', () => http('GET', `/proxy/endusers?${acct}&companyId=${pick(companies)}&limit=10`)],
-    [4, 'rest write task (create+delete)', async () => {
-      const r = await http('POST', `/proxy/tasks?${acct}`, { action: 'soak task', mainType: 'task', companyId: pick(companies) });
-      if (r.status !== 201) return r;
-      return http('DELETE', `/proxy/tasks/${r.json._id}?${acct}`);
-    }],
-    [4, 'rest update company', () => http('PATCH', `/proxy/companies/${pick(companies)}?${acct}`, { description: `soak ${Date.now()}` })],
+    [
+      6,
+      'rest list endusers (company filter)',
+      () => http('GET', `/proxy/endusers?${acct}&companyId=${pick(companies)}&limit=10`),
+    ],
+    [
+      4,
+      'rest write task (create+delete)',
+      async () => {
+        const r = await http('POST', `/proxy/tasks?${acct}`, {
+          action: 'soak task',
+          mainType: 'task',
+          companyId: pick(companies),
+        });
+        if (r.status !== 201) return r;
+        return http('DELETE', `/proxy/tasks/${r.json._id}?${acct}`);
+      },
+    ],
+    [
+      4,
+      'rest update company',
+      () => http('PATCH', `/proxy/companies/${pick(companies)}?${acct}`, { description: `soak ${Date.now()}` }),
+    ],
     [10, 'unified list accounts', () => http('GET', `/unified/crm/accounts?${acct}&limit=20`)],
     [6, 'unified get contact', () => http('GET', `/unified/crm/contacts/${pick(endusers)}?${acct}`)],
     [4, 'unified list tickets', () => http('GET', `/unified/ticketing/tickets?${acct}&limit=10`)],
     [12, 'mcp list companies', () => tool(mcpAll, 'list_all_planhat_companies', { limit: 10 })],
     [8, 'mcp get company', () => tool(mcpAll, 'get_single_planhat_company_by_id', { id: pick(companies) })],
     [6, 'mcp unified list accounts', () => tool(mcpAll, 'list_all_crm_accounts', { limit: 10 })],
-    [3, 'mcp tools/list', () => http('POST', mcpAll, { jsonrpc: '2.0', id: ++rpcId, method: 'tools/list' }, mcpHeaders)],
+    [
+      3,
+      'mcp tools/list',
+      () => http('POST', mcpAll, { jsonrpc: '2.0', id: ++rpcId, method: 'tools/list' }, mcpHeaders),
+    ],
     [4, 'mcp search_tools', () => tool(mcpDiscovery, 'search_tools', { query: 'invoices', limit: 5 })],
-    [3, 'mcp call_tool', () => tool(mcpDiscovery, 'call_tool', { name: 'list_all_planhat_endusers', arguments: { limit: 5 } })],
-    [3, 'mcp perform_model_action', () => tool(mcpModel, 'perform_model_action', { MODEL_ROUTE: 'Companies', OPERATION: 'list', PARAMETERS: '{"limit": 5}' })],
-    [3, 'mcp initialize', () => http('POST', mcpAll, { jsonrpc: '2.0', id: ++rpcId, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'soak', version: '1' } } }, mcpHeaders)],
+    [
+      3,
+      'mcp call_tool',
+      () => tool(mcpDiscovery, 'call_tool', { name: 'list_all_planhat_endusers', arguments: { limit: 5 } }),
+    ],
+    [
+      3,
+      'mcp perform_model_action',
+      () =>
+        tool(mcpModel, 'perform_model_action', {
+          MODEL_ROUTE: 'Companies',
+          OPERATION: 'list',
+          PARAMETERS: '{"limit": 5}',
+        }),
+    ],
+    [
+      3,
+      'mcp initialize',
+      () =>
+        http(
+          'POST',
+          mcpAll,
+          {
+            jsonrpc: '2.0',
+            id: ++rpcId,
+            method: 'initialize',
+            params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'soak', version: '1' } },
+          },
+          mcpHeaders,
+        ),
+    ],
   ];
   const totalWeight = OPS.reduce((s, o) => s + o[0], 0);
   const choose = () => {
@@ -195,7 +249,9 @@ async function main() {
     );
   };
 
-  process.stdout.write(`soak: ${SECONDS} s, ${CONCURRENCY} concurrent, gateway ${gateway.url} (pid ${gateway.proc.pid}), sandbox ${sandbox.url} (pid ${sandbox.proc.pid})\n`);
+  process.stdout.write(
+    `soak: ${SECONDS} s, ${CONCURRENCY} concurrent, gateway ${gateway.url} (pid ${gateway.proc.pid}), sandbox ${sandbox.url} (pid ${sandbox.proc.pid})\n`,
+  );
   const startRss = { gateway_mb: rssMb(gateway.proc.pid), sandbox_mb: rssMb(sandbox.proc.pid) };
   const timer = setInterval(() => sample(false), INTERVAL * 1000);
 
@@ -230,7 +286,9 @@ async function main() {
 
   const sorted = latencies.sort((a, b) => a - b);
   const gatewayRss = samples.map((s) => s.gateway_rss_mb).filter((x) => x !== null);
-  const fiveXx = Object.entries(byStatus).filter(([k]) => /^5/.test(k) || /^transport/.test(k)).reduce((s, [, n]) => s + n, 0);
+  const fiveXx = Object.entries(byStatus)
+    .filter(([k]) => /^5/.test(k) || /^transport/.test(k))
+    .reduce((s, [, n]) => s + n, 0);
   const summary = {
     soak: true,
     duration_s: Math.round((Date.now() - started) / 1000),
@@ -240,9 +298,19 @@ async function main() {
     by_status: byStatus,
     errors_5xx_or_transport: fiveXx,
     mcp_tool_errors: mcpToolErrors,
-    latency_ms: { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 },
+    latency_ms: {
+      p50: percentile(sorted, 50),
+      p90: percentile(sorted, 90),
+      p99: percentile(sorted, 99),
+      max: sorted.at(-1) ?? 0,
+    },
     rss_mb: {
-      gateway: { start: startRss.gateway_mb, max: Math.max(...gatewayRss), end: gatewayRss.at(-1), samples: gatewayRss },
+      gateway: {
+        start: startRss.gateway_mb,
+        max: Math.max(...gatewayRss),
+        end: gatewayRss.at(-1),
+        samples: gatewayRss,
+      },
       sandbox: { start: startRss.sandbox_mb, end: samples.at(-1)?.sandbox_rss_mb },
     },
     by_op: byOp,

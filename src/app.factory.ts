@@ -75,14 +75,21 @@ export async function createApp(
     const route = req.routeOptions?.url ?? 'unmatched';
     // Legacy SSE streams stay open until the client leaves: a graceful shutdown ends them.
     if (route.endsWith('/sse') && req.method === 'GET') shutdown.trackStream(reply.raw);
-    reply.raw.once('close', () => metrics.recordRequest(route, reply.raw.statusCode, Number(process.hrtime.bigint() - start) / 1e9));
+    reply.raw.once('close', () =>
+      metrics.recordRequest(route, reply.raw.statusCode, Number(process.hrtime.bigint() - start) / 1e9),
+    );
     done();
   });
   // Origin/Host validation (DNS rebinding, cross-site requests) before any route, auth or body.
   const bound: { port?: number } = {}; // set once listening; the guard reads it per request
   installOriginGuard(
     fastify,
-    new OriginPolicy({ listenHost: config.host, publicUrl: () => config.publicUrl, allowedOrigins: config.allowedOrigins, port: () => bound.port }),
+    new OriginPolicy({
+      listenHost: config.host,
+      publicUrl: () => config.publicUrl,
+      allowedOrigins: config.allowedOrigins,
+      port: () => bound.port,
+    }),
   );
   installBodyParsing(fastify, config.bodyLimitBytes, OAUTH_FORM_PATHS);
   installCanonicalMcpPaths(fastify);
@@ -116,10 +123,11 @@ export async function createApp(
       persistDir: config.sandbox.persist ? path.join(config.dataDir, 'sandbox') : undefined,
     });
     // Saved last, after requests in flight finished.
-    if (sandbox.persistence) fastify.addHook('onClose', (_i: unknown, done: () => void) => {
-      sandbox.persistence?.stop();
-      done();
-    });
+    if (sandbox.persistence)
+      fastify.addHook('onClose', (_i: unknown, done: () => void) => {
+        sandbox.persistence?.stop();
+        done();
+      });
     await app.register(sandbox.plugin as never, { prefix: '/sandbox/planhat' });
   }
   setupSwagger(app);

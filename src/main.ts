@@ -30,11 +30,16 @@ async function main(): Promise<void> {
   else if (info.sandboxAccountId) {
     // MCP tokens are stored hashed: an earlier URL cannot be shown again, but a new one is one command away.
     const key = process.env.ADMIN_API_KEY ? '$ADMIN_API_KEY' : `$(cat ${path.join(config.dataDir, 'admin_api_key')})`;
-    lines.push('  MCP URLs are shown only when a server is created (tokens are stored hashed). A new one with all tools:');
+    lines.push(
+      '  MCP URLs are shown only when a server is created (tokens are stored hashed). A new one with all tools:',
+    );
     lines.push(`    ${newMcpServerCommand(config.publicUrl, info.sandboxAccountId, key)}`);
   }
   if (info.sandboxAccountId) {
-    lines.push('', `  Try: curl -H "Authorization: Bearer <admin key>" "${config.publicUrl}/proxy/companies?integrated_account_id=${info.sandboxAccountId}&limit=3"`);
+    lines.push(
+      '',
+      `  Try: curl -H "Authorization: Bearer <admin key>" "${config.publicUrl}/proxy/companies?integrated_account_id=${info.sandboxAccountId}&limit=3"`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

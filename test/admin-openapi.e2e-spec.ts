@@ -21,12 +21,23 @@ describe('OpenAPI document', () => {
   it('is served publicly at /docs-json and /docs, with bearer auth and the admin routes', async () => {
     const res = await fetch(`${t.url}/docs-json`);
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { paths: Record<string, unknown>; components: { securitySchemes: Record<string, unknown> } };
+    const doc = (await res.json()) as {
+      paths: Record<string, unknown>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
     expect(doc.components.securitySchemes).toHaveProperty('bearer');
     // API tokens are opaque: the scheme must not announce JWTs (Swagger UI and clients would try to decode them).
     expect(doc.components.securitySchemes.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
     expect(doc.components.securitySchemes.bearer).not.toHaveProperty('bearerFormat');
-    for (const p of ['/api-token', '/api-token/{id}', '/integrated-account', '/integrated-account/{id}', '/integrated-account/{id}/tools', '/integrated-account/{id}/mcp', '/integrated-account/{id}/mcp/{mcp_id}']) {
+    for (const p of [
+      '/api-token',
+      '/api-token/{id}',
+      '/integrated-account',
+      '/integrated-account/{id}',
+      '/integrated-account/{id}/tools',
+      '/integrated-account/{id}/mcp',
+      '/integrated-account/{id}/mcp/{mcp_id}',
+    ]) {
       expect(doc.paths).toHaveProperty([p]);
     }
     const ui = await fetch(`${t.url}/docs`);

@@ -17,7 +17,8 @@ let t: TestApp;
 let sandboxId: string;
 
 /** JSON request against the suite's app (admin key unless a token, or null for none, is given). */
-const api = (method: string, url: string, body?: unknown, token: string | null = TEST_ADMIN_KEY) => apiOn(t, method, url, body, token);
+const api = (method: string, url: string, body?: unknown, token: string | null = TEST_ADMIN_KEY) =>
+  apiOn(t, method, url, body, token);
 
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 
@@ -104,19 +105,26 @@ describe('bootstrap', () => {
     } finally {
       await t2.close();
     }
-    const t3 = await startTestApp({ PLANHAT_API_TOKEN: 'pl-token-two', PLANHAT_BASE_URL: 'https://api-eu.planhat.com' }, t.dataDir);
+    const t3 = await startTestApp(
+      { PLANHAT_API_TOKEN: 'pl-token-two', PLANHAT_BASE_URL: 'https://api-eu.planhat.com' },
+      t.dataDir,
+    );
     try {
       const accounts = t3.app.get(IntegratedAccountsService);
       const planhat = await accounts.findByName('planhat', ['production', 'custom']);
       expect(planhat).toMatchObject({ environment: 'custom', base_url: 'https://api-eu.planhat.com' });
       const conn = await accounts.resolve(planhat!.id);
       expect(conn).toMatchObject({ token: 'pl-token-two', baseUrl: 'https://api-eu.planhat.com' });
-      const named = (await accounts.list({ limit: 500 })).result.filter((a) => a.name === 'planhat' || a.name === 'sandbox');
+      const named = (await accounts.list({ limit: 500 })).result.filter(
+        (a) => a.name === 'planhat' || a.name === 'sandbox',
+      );
       expect(named).toHaveLength(2); // no duplicates across restarts
     } finally {
       await t3.close();
     }
-    await expect(startTestApp({ PLANHAT_API_TOKEN: 'x', PLANHAT_BASE_URL: 'https://evil.example.com' })).rejects.toThrow(/PLANHAT_BASE_URL/);
+    await expect(
+      startTestApp({ PLANHAT_API_TOKEN: 'x', PLANHAT_BASE_URL: 'https://evil.example.com' }),
+    ).rejects.toThrow(/PLANHAT_BASE_URL/);
   });
 });
 
@@ -140,7 +148,12 @@ describe('integrated accounts (docs/contract.md §3)', () => {
   });
 
   it('custom: allowlisted host, any case, port 443, path stripped; base_url required', async () => {
-    const r = await api('POST', '/integrated-account', { name: 'eu', environment: 'custom', api_token: 'x', base_url: 'https://API-EU.planhat.com:443/some/path?q=1' });
+    const r = await api('POST', '/integrated-account', {
+      name: 'eu',
+      environment: 'custom',
+      api_token: 'x',
+      base_url: 'https://API-EU.planhat.com:443/some/path?q=1',
+    });
     expect(r.status).toBe(201);
     expect(r.body.base_url).toBe('https://api-eu.planhat.com');
     const missing = await api('POST', '/integrated-account', { name: 'c', environment: 'custom', api_token: 'x' });
@@ -149,22 +162,51 @@ describe('integrated accounts (docs/contract.md §3)', () => {
   });
 
   it('production/demo need api_token and get fixed base URLs; the token is never returned', async () => {
-    expect((await api('POST', '/integrated-account', { name: 'p', environment: 'production' })).body.message).toMatch(/api_token is required/);
-    const p = await api('POST', '/integrated-account', { name: 'p', environment: 'production', api_token: 'pl-secret-abc' });
+    expect((await api('POST', '/integrated-account', { name: 'p', environment: 'production' })).body.message).toMatch(
+      /api_token is required/,
+    );
+    const p = await api('POST', '/integrated-account', {
+      name: 'p',
+      environment: 'production',
+      api_token: 'pl-secret-abc',
+    });
     expect(p.status).toBe(201);
-    expect(Object.keys(p.body).sort()).toEqual(['base_url', 'created_at', 'environment', 'id', 'name', 'status', 'updated_at']);
+    expect(Object.keys(p.body).sort()).toEqual([
+      'base_url',
+      'created_at',
+      'environment',
+      'id',
+      'name',
+      'status',
+      'updated_at',
+    ]);
     expect(p.body).toMatchObject({ environment: 'production', base_url: 'https://api.planhat.com', status: 'active' });
     const d = await api('POST', '/integrated-account', { name: 'd', environment: 'demo', api_token: 'pl-secret-abc' });
     expect(d.body.base_url).toBe('https://api.planhatdemo.com');
     expect((await api('GET', `/integrated-account/${p.body.id}`)).text).not.toContain('pl-secret-abc');
     expect((await api('GET', '/integrated-account')).text).not.toContain('pl-secret-abc');
-    expect((await api('POST', '/integrated-account', { name: 'p', environment: 'production', api_token: 'x', base_url: 'https://api.planhat.com' })).status).toBe(400);
+    expect(
+      (
+        await api('POST', '/integrated-account', {
+          name: 'p',
+          environment: 'production',
+          api_token: 'x',
+          base_url: 'https://api.planhat.com',
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('rejects a bad environment, empty name and unknown keys', async () => {
-    expect((await api('POST', '/integrated-account', { name: 'x', environment: 'staging' })).body.message).toMatch(/environment/);
-    expect((await api('POST', '/integrated-account', { name: '', environment: 'sandbox' })).body.message).toMatch(/name/);
-    expect((await api('POST', '/integrated-account', { name: 'x', environment: 'sandbox', api_key: 'y' })).status).toBe(400);
+    expect((await api('POST', '/integrated-account', { name: 'x', environment: 'staging' })).body.message).toMatch(
+      /environment/,
+    );
+    expect((await api('POST', '/integrated-account', { name: '', environment: 'sandbox' })).body.message).toMatch(
+      /name/,
+    );
+    expect((await api('POST', '/integrated-account', { name: 'x', environment: 'sandbox', api_key: 'y' })).status).toBe(
+      400,
+    );
   });
 
   it('sandbox accounts get their own sandbox tenant token and the sandbox URL', async () => {
@@ -199,23 +241,34 @@ describe('integrated accounts (docs/contract.md §3)', () => {
   });
 
   it('PATCH renames, rotates the token (resolver sees it at once), refuses base_url on non-custom', async () => {
-    const p = await api('POST', '/integrated-account', { name: 'rot', environment: 'production', api_token: 'old-token' });
+    const p = await api('POST', '/integrated-account', {
+      name: 'rot',
+      environment: 'production',
+      api_token: 'old-token',
+    });
     const resolver = t.app.get(PlanhatConnectionResolver);
     expect((await resolver.resolve(p.body.id)).token).toBe('old-token');
     const r = await api('PATCH', `/integrated-account/${p.body.id}`, { name: 'rotated', api_token: 'new-token' });
     expect(r.status).toBe(200);
     expect(r.body.name).toBe('rotated');
     expect((await resolver.resolve(p.body.id)).token).toBe('new-token');
-    expect((await api('PATCH', `/integrated-account/${p.body.id}`, { base_url: 'https://api-eu.planhat.com' })).status).toBe(400);
+    expect(
+      (await api('PATCH', `/integrated-account/${p.body.id}`, { base_url: 'https://api-eu.planhat.com' })).status,
+    ).toBe(400);
     expect((await api('PATCH', '/integrated-account/nope', { name: 'x' })).status).toBe(404);
     expect((await api('PATCH', `/integrated-account/${p.body.id}`, { name: null })).status).toBe(400);
-    expect((await api('PATCH', `/integrated-account/${p.body.id}`, { api_token: null })).body.message).toMatch(/api_token/);
+    expect((await api('PATCH', `/integrated-account/${p.body.id}`, { api_token: null })).body.message).toMatch(
+      /api_token/,
+    );
     expect((await api('PATCH', `/integrated-account/${p.body.id}`, { name: '' })).status).toBe(400);
   });
 
   it('resolver: missing id 400, unknown 404, reportUnauthorized → needs_reauth, reportHealthy → active', async () => {
     const resolver = t.app.get(PlanhatConnectionResolver);
-    await expect(resolver.resolve(undefined)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'integrated_account_id is required' });
+    await expect(resolver.resolve(undefined)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'integrated_account_id is required',
+    });
     await expect(resolver.resolve('unknown-id')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const p = await api('POST', '/integrated-account', { name: 'st', environment: 'production', api_token: 'tok' });
     await resolver.resolve(p.body.id);
@@ -239,7 +292,9 @@ describe('integrated accounts (docs/contract.md §3)', () => {
     expect(await servers.findActiveByToken(token)).toBeNull();
     const ds = t.app.get(DataSource);
     const param = ds.options.type === 'postgres' ? '$1' : '?';
-    const rows = await ds.query(`SELECT COUNT(*) AS n FROM mcp_server WHERE integrated_account_id = ${param}`, [a.body.id]);
+    const rows = await ds.query(`SELECT COUNT(*) AS n FROM mcp_server WHERE integrated_account_id = ${param}`, [
+      a.body.id,
+    ]);
     expect(Number(rows[0].n)).toBe(0);
   });
 });
@@ -263,7 +318,16 @@ describe('MCP servers (docs/contract.md §4)', () => {
         config: { methods: ['read', 'write'], tags: ['crm', 'success'] },
         expires_at: '2026-12-31T23:59:59.000Z',
       });
-      expect(Object.keys(r.body).sort()).toEqual(['config', 'created_at', 'expires_at', 'id', 'name', 'token', 'updated_at', 'url']);
+      expect(Object.keys(r.body).sort()).toEqual([
+        'config',
+        'created_at',
+        'expires_at',
+        'id',
+        'name',
+        'token',
+        'updated_at',
+        'url',
+      ]);
       expect(Buffer.from((r.body.token as string).slice(4), 'base64url').length).toBeGreaterThanOrEqual(32);
       expect(r.body.url).toBe(`${t.app.get(SelfAddress).publicUrl()}/mcp/${r.body.token}`);
 
@@ -295,7 +359,11 @@ describe('MCP servers (docs/contract.md §4)', () => {
     ['methods not an array', { name: 'x', config: { methods: 'read' } }, /config\.methods/],
     ['tags not strings', { name: 'x', config: { tags: [1] } }, /config\.tags/],
     ['unknown tool_exposure', { name: 'x', config: { tool_exposure: 'everything' } }, /config\.tool_exposure/],
-    ['require_api_token_auth not boolean', { name: 'x', config: { require_api_token_auth: 'yes' } }, /require_api_token_auth/],
+    [
+      'require_api_token_auth not boolean',
+      { name: 'x', config: { require_api_token_auth: 'yes' } },
+      /require_api_token_auth/,
+    ],
     ['unknown config key', { name: 'x', config: { scopes: ['a'] } }, /config\.scopes/],
     ['config not an object', { name: 'x', config: 'all' }, /config/],
     ['config matching no tool', { name: 'x', config: { tags: ['no-such-tag'] } }, /matches no tool/],
@@ -313,7 +381,11 @@ describe('MCP servers (docs/contract.md §4)', () => {
 
   it('accepts expires_at 90 s ahead, exact method names, tool_exposure and null expiry', async () => {
     expect((await api('POST', mcp(), { name: 'soon', expires_at: inSeconds(90) })).status).toBe(201);
-    const r = await api('POST', mcp(), { name: 'exact', config: { methods: ['list', 'bulk_upsert'], tool_exposure: 'discovery', require_api_token_auth: true }, expires_at: null });
+    const r = await api('POST', mcp(), {
+      name: 'exact',
+      config: { methods: ['list', 'bulk_upsert'], tool_exposure: 'discovery', require_api_token_auth: true },
+      expires_at: null,
+    });
     expect(r.status).toBe(201);
     expect(r.body.expires_at).toBeNull();
   });
@@ -324,11 +396,18 @@ describe('MCP servers (docs/contract.md §4)', () => {
     const token = c.body.token as string;
     expect((await servers.findActiveByToken(token))?.server.config).toEqual({ methods: ['read'] });
 
-    const p = await api('PATCH', mcp(`/${c.body.id}`), { name: 'p2', config: { methods: ['write'] }, expires_at: null });
+    const p = await api('PATCH', mcp(`/${c.body.id}`), {
+      name: 'p2',
+      config: { methods: ['write'] },
+      expires_at: null,
+    });
     expect(p.status).toBe(200);
     expect(p.body).toMatchObject({ name: 'p2', config: { methods: ['write'] }, expires_at: null });
     expect(p.body).not.toHaveProperty('token');
-    expect(await servers.findActiveByToken(token)).toMatchObject({ server: { name: 'p2', config: { methods: ['write'] }, expires_at: null }, accountId: sandboxId });
+    expect(await servers.findActiveByToken(token)).toMatchObject({
+      server: { name: 'p2', config: { methods: ['write'] }, expires_at: null },
+      accountId: sandboxId,
+    });
 
     expect((await api('PATCH', mcp(`/${c.body.id}`), { config: { tags: ['no-such-tag'] } })).status).toBe(400);
     expect((await api('PATCH', mcp(`/${c.body.id}`), { expires_at: inSeconds(10) })).status).toBe(400);
@@ -415,16 +494,29 @@ describe('database', () => {
 describe('secrets at rest', () => {
   it('neither MCP tokens nor Planhat tokens appear in clear in the SQLite files', async () => {
     const planhatToken = 'pl-at-rest-secret-7f3a9c';
-    const a = await api('POST', '/integrated-account', { name: 'rest', environment: 'production', api_token: planhatToken });
+    const a = await api('POST', '/integrated-account', {
+      name: 'rest',
+      environment: 'production',
+      api_token: planhatToken,
+    });
     const m = await api('POST', `/integrated-account/${a.body.id}/mcp`, { name: 'rest' });
     const k = await api('POST', '/api-token', { name: 'rest' });
     const sandboxToken = 'sbx-at-rest-secret-4e1d2b';
-    expect((await api('POST', '/integrated-account', { name: 'rest sandbox', environment: 'sandbox', api_token: sandboxToken })).status).toBe(201);
+    expect(
+      (
+        await api('POST', '/integrated-account', {
+          name: 'rest sandbox',
+          environment: 'sandbox',
+          api_token: sandboxToken,
+        })
+      ).status,
+    ).toBe(201);
     const mcpToken = m.body.token as string;
     const ds = t.app.get(DataSource);
     // Every stored row, plus (on SQLite) the raw bytes of the database files.
     let bytes = '';
-    for (const table of ['integrated_account', 'mcp_server', 'api_token']) bytes += JSON.stringify(await ds.query(`SELECT * FROM ${table}`));
+    for (const table of ['integrated_account', 'mcp_server', 'api_token'])
+      bytes += JSON.stringify(await ds.query(`SELECT * FROM ${table}`));
     if (t.config.database.type === 'sqlite') {
       const dbPath = t.config.database.path;
       bytes += ['', '-wal', '-shm']

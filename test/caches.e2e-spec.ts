@@ -37,7 +37,8 @@ const BOUNDS = {
 
 async function toolNames(url: string): Promise<string[]> {
   const r = await rpc(url, 'tools/list');
-  if (r.status !== 200 || !Array.isArray(r.body.result?.tools)) throw new Error(`tools/list: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  if (r.status !== 200 || !Array.isArray(r.body.result?.tools))
+    throw new Error(`tools/list: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
   return (r.body.result.tools as Json[]).map((t) => t.name as string);
 }
 
@@ -97,7 +98,9 @@ describe('bounded caches', () => {
     expect(await toolNames(servers[0].url)).toEqual(first);
 
     // a policy change on an evicted server is seen
-    const patched = await api(t, 'PATCH', `/integrated-account/${sandboxId}/mcp/${servers[1].id}`, { config: { methods: ['create'] } });
+    const patched = await api(t, 'PATCH', `/integrated-account/${sandboxId}/mcp/${servers[1].id}`, {
+      config: { methods: ['create'] },
+    });
     expect(patched.status).toBe(200);
     for (const s of servers.slice(2)) await toolNames(s.url);
     const now = await toolNames(servers[1].url);
@@ -185,7 +188,10 @@ describe('bounded caches', () => {
     expect(storage).toBeInstanceOf(BoundedThrottlerStorage);
     for (let i = 0; i < 4; i++) {
       const tok = (await api(t, 'POST', '/api-token', { name: `th${i}` })).body.token as string;
-      expect((await api(t, 'GET', `/proxy/companies?integrated_account_id=${accounts[i % 3]}&limit=1`, undefined, tok)).status).toBe(200);
+      expect(
+        (await api(t, 'GET', `/proxy/companies?integrated_account_id=${accounts[i % 3]}&limit=1`, undefined, tok))
+          .status,
+      ).toBe(200);
       expect((storage as BoundedThrottlerStorage).size).toBeLessThanOrEqual(3);
     }
   });

@@ -50,14 +50,24 @@ describe('MCP conformance baseline', () => {
   });
 
   it('pins the suite and Node 22 exactly, in a lock of their own', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(DIR, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(pkg.dependencies['@modelcontextprotocol/conformance']).toMatch(/^\d+\.\d+\.\d+$/);
     expect(pkg.dependencies.node).toMatch(/^22\.\d+\.\d+$/);
-    const lock = JSON.parse(fs.readFileSync(path.join(DIR, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+    const lock = JSON.parse(fs.readFileSync(path.join(DIR, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string }>;
+    };
     expect(lock.packages['node_modules/node'].version).toBe(pkg.dependencies.node);
-    expect(lock.packages['node_modules/@modelcontextprotocol/conformance'].version).toBe(pkg.dependencies['@modelcontextprotocol/conformance']);
+    expect(lock.packages['node_modules/@modelcontextprotocol/conformance'].version).toBe(
+      pkg.dependencies['@modelcontextprotocol/conformance'],
+    );
     // The gateway's own dependencies do not bring a node binary (npm scripts would run on it).
-    const root = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
+    const root = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     expect({ ...root.dependencies, ...root.devDependencies }.node).toBeUndefined();
     expect(root.scripts.conformance).toBe('bash scripts/ci/conformance.sh');
     expect(fs.readFileSync(path.join(ROOT, '.ci/run'), 'utf8')).toMatch(/npm run conformance/);

@@ -36,7 +36,11 @@ describe('dry_run over REST', () => {
     const c = await firstCompany();
     const before = await record('companies', c._id);
     for (const method of ['PATCH', 'PUT']) {
-      const r = await api(t, method, `/proxy/companies/${c._id}?${q()}&dry_run=true`, { name: `${before.name} (renamed)`, phase: before.phase, custom: { DryRunProbe: 'x' } });
+      const r = await api(t, method, `/proxy/companies/${c._id}?${q()}&dry_run=true`, {
+        name: `${before.name} (renamed)`,
+        phase: before.phase,
+        custom: { DryRunProbe: 'x' },
+      });
       expect(r.status).toBe(200);
       expect(r.body).toEqual({
         dry_run: true,
@@ -68,14 +72,18 @@ describe('dry_run over REST', () => {
     const c = await firstCompany();
     const before = await record('companies', c._id);
     for (const value of ['yes', '1', '', 'TRUE']) {
-      const r = await api(t, 'PATCH', `/proxy/companies/${c._id}?${q()}&dry_run=${value}`, { name: 'Should Not Be Written' });
+      const r = await api(t, 'PATCH', `/proxy/companies/${c._id}?${q()}&dry_run=${value}`, {
+        name: 'Should Not Be Written',
+      });
       expect(r.status).toBe(400);
       expect(r.body.error).toBe('INVALID_INPUT');
       expect(r.body.message).toMatch(/dry_run/);
       expect((await api(t, 'DELETE', `/proxy/companies/${c._id}?${q()}&dry_run=${value}`)).status).toBe(400);
     }
     expect(await record('companies', c._id)).toEqual(before);
-    expect((await api(t, 'PATCH', `/proxy/companies/ffffffffffffffffffffffff?${q()}&dry_run=true`, { name: 'x' })).status).toBe(404);
+    expect(
+      (await api(t, 'PATCH', `/proxy/companies/ffffffffffffffffffffffff?${q()}&dry_run=true`, { name: 'x' })).status,
+    ).toBe(404);
   });
 
   it('a dry run still checks the body like a write (a forbidden key is a 400)', async () => {
@@ -96,18 +104,31 @@ describe('dry_run over MCP', () => {
     const c = await firstCompany();
     const before = await record('companies', c._id);
     const diff = await ok(client, 'update_a_planhat_company_by_id', { id: c._id, name: 'MCP Dry Run', dry_run: true });
-    expect(diff).toEqual({ dry_run: true, _id: c._id, changes: [{ field: 'name', before: before.name, after: 'MCP Dry Run' }], unchanged: [] });
+    expect(diff).toEqual({
+      dry_run: true,
+      _id: c._id,
+      changes: [{ field: 'name', before: before.name, after: 'MCP Dry Run' }],
+      unchanged: [],
+    });
     const gone = await ok(client, 'delete_a_planhat_company_by_id', { id: c._id, dry_run: true });
     expect(gone).toEqual({ dry_run: true, would_delete: before });
     expect(await record('companies', c._id)).toEqual(before);
 
     const actions = await connect((await createServer(t, accountId, { tool_exposure: 'model_actions' })).url);
-    const viaAction = await ok(actions, 'perform_model_action', { MODEL_ROUTE: 'companies', OPERATION: 'update', PARAMETERS: JSON.stringify({ id: c._id, phase: 'Churned', dry_run: true }) });
+    const viaAction = await ok(actions, 'perform_model_action', {
+      MODEL_ROUTE: 'companies',
+      OPERATION: 'update',
+      PARAMETERS: JSON.stringify({ id: c._id, phase: 'Churned', dry_run: true }),
+    });
     expect(viaAction.changes).toEqual([{ field: 'phase', before: before.phase ?? null, after: 'Churned' }]);
     expect(await record('companies', c._id)).toEqual(before);
 
     // dry_run must be a boolean: a string is refused, nothing is written
-    const bad = await call(client, 'update_a_planhat_company_by_id', { id: c._id, name: 'Not Written', dry_run: 'true' });
+    const bad = await call(client, 'update_a_planhat_company_by_id', {
+      id: c._id,
+      name: 'Not Written',
+      dry_run: 'true',
+    });
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toMatch(/dry_run/);
     expect(await record('companies', c._id)).toEqual(before);
@@ -122,9 +143,17 @@ describe('dry_run on the unified API', () => {
     expect(list.status).toBe(200);
     const acct = list.body.result[0];
     const before = await api(t, 'GET', u(`accounts/${acct.id}`));
-    const r = await api(t, 'PATCH', u(`accounts/${acct.id}`, '&dry_run=true'), { name: `${acct.name} Renamed`, phase: before.body.phase });
+    const r = await api(t, 'PATCH', u(`accounts/${acct.id}`, '&dry_run=true'), {
+      name: `${acct.name} Renamed`,
+      phase: before.body.phase,
+    });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ dry_run: true, id: acct.id, changes: [{ field: 'name', before: acct.name, after: `${acct.name} Renamed` }], unchanged: ['phase'] });
+    expect(r.body).toEqual({
+      dry_run: true,
+      id: acct.id,
+      changes: [{ field: 'name', before: acct.name, after: `${acct.name} Renamed` }],
+      unchanged: ['phase'],
+    });
     expect((await api(t, 'GET', u(`accounts/${acct.id}`))).body).toEqual(before.body);
   });
 
@@ -148,9 +177,15 @@ describe('dry_run on the unified API', () => {
     const list = await api(t, 'GET', u('accounts', '&limit=1'));
     const acct = list.body.result[0];
     const before = await api(t, 'GET', u(`accounts/${acct.id}`));
-    const diff = await ok(client, 'update_a_crm_account_by_id', { id: acct.id, description: 'previewed only', dry_run: true });
+    const diff = await ok(client, 'update_a_crm_account_by_id', {
+      id: acct.id,
+      description: 'previewed only',
+      dry_run: true,
+    });
     expect(diff.dry_run).toBe(true);
-    expect(diff.changes).toEqual([{ field: 'description', before: before.body.description ?? null, after: 'previewed only' }]);
+    expect(diff.changes).toEqual([
+      { field: 'description', before: before.body.description ?? null, after: 'previewed only' },
+    ]);
     const gone = await ok(client, 'delete_a_crm_account_by_id', { id: acct.id, dry_run: true });
     expect(gone.would_delete.id).toBe(acct.id);
     expect((await api(t, 'GET', u(`accounts/${acct.id}`))).body).toEqual(before.body);

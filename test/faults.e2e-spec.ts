@@ -50,7 +50,11 @@ describe('upstream faults on reads and writes through REST and MCP', () => {
     const res = await pool.request({
       method: method as 'GET',
       path,
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        authorization: `Bearer ${ADMIN_KEY}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       headersTimeout: TIMEOUT_MS * 4 + 3000,
       bodyTimeout: TIMEOUT_MS * 4 + 3000,
@@ -67,7 +71,12 @@ describe('upstream faults on reads and writes through REST and MCP', () => {
 
   /** A raw MCP tools/call, turned into {status, body}: the isError result's status is the HTTP-like status. */
   async function tool(name: string, args: Record<string, unknown>) {
-    const r = await http('POST', `/mcp/${mcpToken}`, { jsonrpc: '2.0', id: ++rpcId, method: 'tools/call', params: { name, arguments: args } }, { accept: 'application/json, text/event-stream' });
+    const r = await http(
+      'POST',
+      `/mcp/${mcpToken}`,
+      { jsonrpc: '2.0', id: ++rpcId, method: 'tools/call', params: { name, arguments: args } },
+      { accept: 'application/json, text/event-stream' },
+    );
     if (r.status !== 200) return r;
     const result = r.body.result;
     if (!result?.isError) return { status: 200, body: result, text: r.text };
@@ -77,9 +86,16 @@ describe('upstream faults on reads and writes through REST and MCP', () => {
 
   beforeAll(async () => {
     process.on('unhandledRejection', onRejection);
-    gw = await startGateway({ SANDBOX_FAULTS: 'true', UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), SANDBOX_SEED_COMPANIES: '5' });
+    gw = await startGateway({
+      SANDBOX_FAULTS: 'true',
+      UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+      SANDBOX_SEED_COMPANIES: '5',
+    });
     pool = new Pool(gw.url, { connections: 32 });
-    const server = await gw.call('POST', `/integrated-account/${gw.sandboxAccountId}/mcp`, { name: 'faults', config: {} });
+    const server = await gw.call('POST', `/integrated-account/${gw.sandboxAccountId}/mcp`, {
+      name: 'faults',
+      config: {},
+    });
     expect(server.status).toBe(201);
     mcpToken = server.body.token;
     const list = await gw.call('GET', `/proxy/companies?integrated_account_id=${gw.sandboxAccountId}&limit=1`);
@@ -97,26 +113,128 @@ describe('upstream faults on reads and writes through REST and MCP', () => {
 
   const acct = () => `integrated_account_id=${gw.sandboxAccountId}`;
   const cases = (): Case[] => [
-    { name: 'proxy list', match: 'GET /companies', surface: 'proxy', write: false, run: () => http('GET', `/proxy/companies?${acct()}&limit=2`) },
-    { name: 'proxy get', match: 'GET /companies/', surface: 'proxy', write: false, run: () => http('GET', `/proxy/companies/${companyId}?${acct()}`) },
-    { name: 'proxy create', match: 'POST /companies', surface: 'proxy', write: true, run: () => http('POST', `/proxy/companies?${acct()}`, { name: `fault ${Math.random()}` }) },
-    { name: 'proxy update', match: 'PUT /companies/', surface: 'proxy', write: true, run: () => http('PATCH', `/proxy/companies/${companyId}?${acct()}`, { name: 'Fault Co' }) },
-    { name: 'proxy delete', match: 'DELETE /companies/', surface: 'proxy', write: true, run: () => http('DELETE', `/proxy/companies/5f1c0ffee0c0ffee0c0ffee0?${acct()}`) },
-    { name: 'proxy bulk upsert', match: 'PUT /companies', surface: 'proxy', write: true, run: () => http('POST', `/proxy/companies/bulk_upsert?${acct()}`, [{ name: 'Fault Bulk', externalId: 'fault-bulk' }]) },
-    { name: 'unified list', match: 'GET /companies', surface: 'unified', write: false, run: () => http('GET', `/unified/crm/accounts?${acct()}&limit=2`) },
-    { name: 'unified get', match: 'GET /companies/', surface: 'unified', write: false, run: () => http('GET', `/unified/crm/accounts/${companyId}?${acct()}`) },
-    { name: 'unified create', match: 'POST /companies', surface: 'unified', write: true, run: () => http('POST', `/unified/crm/accounts?${acct()}`, { name: `fault ${Math.random()}` }) },
-    { name: 'unified delete', match: 'DELETE /companies/', surface: 'unified', write: true, run: () => http('DELETE', `/unified/crm/accounts/5f1c0ffee0c0ffee0c0ffee0?${acct()}`) },
-    { name: 'mcp list tool', match: 'GET /companies', surface: 'mcp', write: false, run: () => tool('list_all_planhat_companies', { limit: 2 }) },
-    { name: 'mcp get tool', match: 'GET /companies/', surface: 'mcp', write: false, run: () => tool('get_single_planhat_company_by_id', { id: companyId }) },
-    { name: 'mcp create tool', match: 'POST /companies', surface: 'mcp', write: true, run: () => tool('create_a_planhat_company', { name: `fault ${Math.random()}` }) },
-    { name: 'mcp update tool', match: 'PUT /companies/', surface: 'mcp', write: true, run: () => tool('update_a_planhat_company_by_id', { id: companyId, name: 'Fault Co' }) },
-    { name: 'mcp unified list tool', match: 'GET /companies', surface: 'mcp', write: false, run: () => tool('list_all_crm_accounts', { limit: 2 }) },
-    { name: 'mcp unified create tool', match: 'POST /companies', surface: 'mcp', write: true, run: () => tool('create_a_crm_account', { name: `fault ${Math.random()}` }) },
+    {
+      name: 'proxy list',
+      match: 'GET /companies',
+      surface: 'proxy',
+      write: false,
+      run: () => http('GET', `/proxy/companies?${acct()}&limit=2`),
+    },
+    {
+      name: 'proxy get',
+      match: 'GET /companies/',
+      surface: 'proxy',
+      write: false,
+      run: () => http('GET', `/proxy/companies/${companyId}?${acct()}`),
+    },
+    {
+      name: 'proxy create',
+      match: 'POST /companies',
+      surface: 'proxy',
+      write: true,
+      run: () => http('POST', `/proxy/companies?${acct()}`, { name: `fault ${Math.random()}` }),
+    },
+    {
+      name: 'proxy update',
+      match: 'PUT /companies/',
+      surface: 'proxy',
+      write: true,
+      run: () => http('PATCH', `/proxy/companies/${companyId}?${acct()}`, { name: 'Fault Co' }),
+    },
+    {
+      name: 'proxy delete',
+      match: 'DELETE /companies/',
+      surface: 'proxy',
+      write: true,
+      run: () => http('DELETE', `/proxy/companies/5f1c0ffee0c0ffee0c0ffee0?${acct()}`),
+    },
+    {
+      name: 'proxy bulk upsert',
+      match: 'PUT /companies',
+      surface: 'proxy',
+      write: true,
+      run: () =>
+        http('POST', `/proxy/companies/bulk_upsert?${acct()}`, [{ name: 'Fault Bulk', externalId: 'fault-bulk' }]),
+    },
+    {
+      name: 'unified list',
+      match: 'GET /companies',
+      surface: 'unified',
+      write: false,
+      run: () => http('GET', `/unified/crm/accounts?${acct()}&limit=2`),
+    },
+    {
+      name: 'unified get',
+      match: 'GET /companies/',
+      surface: 'unified',
+      write: false,
+      run: () => http('GET', `/unified/crm/accounts/${companyId}?${acct()}`),
+    },
+    {
+      name: 'unified create',
+      match: 'POST /companies',
+      surface: 'unified',
+      write: true,
+      run: () => http('POST', `/unified/crm/accounts?${acct()}`, { name: `fault ${Math.random()}` }),
+    },
+    {
+      name: 'unified delete',
+      match: 'DELETE /companies/',
+      surface: 'unified',
+      write: true,
+      run: () => http('DELETE', `/unified/crm/accounts/5f1c0ffee0c0ffee0c0ffee0?${acct()}`),
+    },
+    {
+      name: 'mcp list tool',
+      match: 'GET /companies',
+      surface: 'mcp',
+      write: false,
+      run: () => tool('list_all_planhat_companies', { limit: 2 }),
+    },
+    {
+      name: 'mcp get tool',
+      match: 'GET /companies/',
+      surface: 'mcp',
+      write: false,
+      run: () => tool('get_single_planhat_company_by_id', { id: companyId }),
+    },
+    {
+      name: 'mcp create tool',
+      match: 'POST /companies',
+      surface: 'mcp',
+      write: true,
+      run: () => tool('create_a_planhat_company', { name: `fault ${Math.random()}` }),
+    },
+    {
+      name: 'mcp update tool',
+      match: 'PUT /companies/',
+      surface: 'mcp',
+      write: true,
+      run: () => tool('update_a_planhat_company_by_id', { id: companyId, name: 'Fault Co' }),
+    },
+    {
+      name: 'mcp unified list tool',
+      match: 'GET /companies',
+      surface: 'mcp',
+      write: false,
+      run: () => tool('list_all_crm_accounts', { limit: 2 }),
+    },
+    {
+      name: 'mcp unified create tool',
+      match: 'POST /companies',
+      surface: 'mcp',
+      write: true,
+      run: () => tool('create_a_crm_account', { name: `fault ${Math.random()}` }),
+    },
   ];
 
   it('uses tool names that exist', async () => {
-    const r = await http('POST', `/mcp/${mcpToken}`, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { accept: 'application/json, text/event-stream' });
+    const r = await http(
+      'POST',
+      `/mcp/${mcpToken}`,
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      { accept: 'application/json, text/event-stream' },
+    );
     const names = new Set(r.body.result.tools.map((t: { name: string }) => t.name));
     for (const c of cases()) {
       const m = /tool\('([^']+)'/.exec(c.run.toString());
@@ -141,8 +259,14 @@ describe('upstream faults on reads and writes through REST and MCP', () => {
           if (r.body.statusCode !== r.status) problems.push(`${c.name}: body statusCode ${r.body.statusCode}`);
           if (/\bat .*\.(ts|js):\d+/.test(r.text)) problems.push(`${c.name}: stack trace in body`);
         }
-        if (c.surface === 'mcp' && r.status >= 500 && !/Next step:/.test(message)) problems.push(`${c.name}: MCP error without a next step`);
-        if (fault === 'timeout' && c.write && c.surface !== 'mcp' && !/may or may not have been applied/.test(String(r.body?.hint ?? ''))) {
+        if (c.surface === 'mcp' && r.status >= 500 && !/Next step:/.test(message))
+          problems.push(`${c.name}: MCP error without a next step`);
+        if (
+          fault === 'timeout' &&
+          c.write &&
+          c.surface !== 'mcp' &&
+          !/may or may not have been applied/.test(String(r.body?.hint ?? ''))
+        ) {
           problems.push(`${c.name}: a timed-out write must warn that it may have been applied`);
         }
       }
@@ -194,7 +318,9 @@ describe('upstream faults on reads and writes through REST and MCP', () => {
     for (let i = 0; i < 3; i++) {
       const { statuses, slowest } = await round(150);
       samples.push(process.memoryUsage().rss);
-      expect(Object.keys(statuses).every((s) => Number(s) === 502 || Number(s) === 504 || Number(s) === 200)).toBe(true);
+      expect(Object.keys(statuses).every((s) => Number(s) === 502 || Number(s) === 504 || Number(s) === 200)).toBe(
+        true,
+      );
       expect(statuses[200] ?? 0).toBe(0);
       expect(slowest).toBeLessThan(TIMEOUT_MS * 3 + 2000);
     }

@@ -16,7 +16,12 @@ describe('start banner on a second start', () => {
 
   it('prints a command that creates an MCP server and prints its working URL', async () => {
     ensureBuilt();
-    const env = { DATA_DIR: path.join(tmpDir('phg-firstrun-'), 'data'), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    const env = {
+      DATA_DIR: path.join(tmpDir('phg-firstrun-'), 'data'),
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    };
     gw = await spawnGateway(env);
     expect(gw.output()).toMatch(/MCP server with all tools \(created now, shown once\): http/);
     expect(gw.output()).not.toContain('MCP URLs are shown only when');

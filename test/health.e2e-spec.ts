@@ -10,7 +10,8 @@ import { startTestApp, type TestApp } from '../src/testing/test-app';
 import { ShutdownState } from '../src/health/shutdown-state';
 import { freePort } from './reliability-helpers';
 
-async function get(url: string): Promise<{ status: number; body: any; cache: string | null }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function get(url: string): Promise<{ status: number; body: any; cache: string | null }> {
   const res = await fetch(url);
   return { status: res.status, body: await res.json(), cache: res.headers.get('cache-control') };
 }
@@ -46,7 +47,9 @@ describe('liveness and readiness on SQLite', () => {
 
   it('a migration not recorded as applied makes readiness 503 (liveness stays 200)', async () => {
     const ds = t.app.get(DataSource);
-    const rows: Array<{ id: number; timestamp: string | number; name: string }> = await ds.query('SELECT * FROM migrations ORDER BY id DESC LIMIT 1');
+    const rows: Array<{ id: number; timestamp: string | number; name: string }> = await ds.query(
+      'SELECT * FROM migrations ORDER BY id DESC LIMIT 1',
+    );
     await ds.query('DELETE FROM migrations WHERE id = ?', [rows[0].id]);
     try {
       const r = await get(`${t.url}/health/ready`);
@@ -56,7 +59,11 @@ describe('liveness and readiness on SQLite', () => {
       expect(r.body.info.database).toEqual({ status: 'up' });
       expect((await get(`${t.url}/health`)).status).toBe(200);
     } finally {
-      await ds.query('INSERT INTO migrations (id, timestamp, name) VALUES (?, ?, ?)', [rows[0].id, rows[0].timestamp, rows[0].name]);
+      await ds.query('INSERT INTO migrations (id, timestamp, name) VALUES (?, ?, ?)', [
+        rows[0].id,
+        rows[0].timestamp,
+        rows[0].name,
+      ]);
     }
     expect((await get(`${t.url}/health/ready`)).status).toBe(200);
   });
@@ -94,7 +101,11 @@ describe('readiness with REDIS_URL (a real redis-server)', () => {
   let port: number;
 
   async function startRedis(): Promise<ChildProcess> {
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
       proc.stdout!.on('data', (d: Buffer) => {
@@ -113,7 +124,11 @@ describe('readiness with REDIS_URL (a real redis-server)', () => {
     redis = await startRedis();
     // Throttling off: with it on, the throttle guard's own Redis call fails first while Redis is down
     // (a 500 on every route); this suite is about what readiness reports.
-    t = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: `phg-health-${process.pid}:`, THROTTLE_PER_MIN: '0' });
+    t = await startTestApp({
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_KEY_PREFIX: `phg-health-${process.pid}:`,
+      THROTTLE_PER_MIN: '0',
+    });
   });
   afterAll(async () => {
     await t?.close();

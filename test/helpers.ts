@@ -25,7 +25,12 @@ export interface TestResponse {
 export async function startGateway(env: Record<string, string> = {}): Promise<TestGateway> {
   const created = await startTestApp({ SANDBOX_RATE_LIMIT_PER_MIN: '0', THROTTLE_PER_MIN: '0', ...env });
   const dataDir = created.dataDir;
-  const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse> => {
+  const call = async (
+    method: string,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<TestResponse> => {
     const res = await request(created.url + url, {
       method: method as 'GET',
       headers: {
@@ -91,7 +96,12 @@ export function sampleCreateBody(model: ModelDef, companyId: string): Record<str
   const body: Record<string, unknown> = {};
   const need = [...model.required, ...(model.requiredOneOf ?? []).map((g) => g[0])];
   for (const f of need) body[f] = sampleValue(f, model.fields[f], companyId);
-  if (model.companyRef && model.companyRef !== 'companyIds' && !(model.companyRef in body) && model.fields[model.companyRef]) {
+  if (
+    model.companyRef &&
+    model.companyRef !== 'companyIds' &&
+    !(model.companyRef in body) &&
+    model.fields[model.companyRef]
+  ) {
     body[model.companyRef] = companyId;
   }
   return body;

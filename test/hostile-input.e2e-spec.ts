@@ -48,7 +48,11 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     expect(server.status).toBe(201);
     mcpUrl = `${gw.url}/mcp/${server.body.token}`;
     // The embedded sandbox serves only the tokens of the gateway's sandbox accounts.
-    const tenant = await gw.call('POST', '/integrated-account', { name: 'hostile input tenant', environment: 'sandbox', api_token: 'hostile-input-tenant-0123456789' });
+    const tenant = await gw.call('POST', '/integrated-account', {
+      name: 'hostile input tenant',
+      environment: 'sandbox',
+      api_token: 'hostile-input-tenant-0123456789',
+    });
     expect(tenant.status).toBe(201);
   });
 
@@ -58,7 +62,12 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     await gw?.close();
   });
 
-  const raw = async (method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Answer> => {
+  const raw = async (
+    method: string,
+    path: string,
+    body?: string | Buffer,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => {
     const res = await pool.request({
       method: method as 'GET',
       path,
@@ -83,7 +92,14 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
   const expectError = (a: Answer, status: number, code: string, message?: RegExp) => {
     const what = `${a.status} ${a.text.slice(0, 300)}`;
     expect({ what, status: a.status }).toEqual({ what, status });
-    expect(a.json).toEqual(expect.objectContaining({ statusCode: status, error: code, message: expect.any(String), request_id: expect.any(String) }));
+    expect(a.json).toEqual(
+      expect.objectContaining({
+        statusCode: status,
+        error: code,
+        message: expect.any(String),
+        request_id: expect.any(String),
+      }),
+    );
     if (message) expect({ what, ok: message.test(a.json.message) }).toEqual({ what, ok: true });
     if (a.headers['x-request-id'] !== undefined) expect(a.json.request_id).toBe(a.headers['x-request-id']);
   };
@@ -91,7 +107,20 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
   // ------------------------------------------------------------------ item 4: "." ids
 
   /** "." and ".." as raw URL segments: plain, percent-encoded in any case, and encoded twice or more. */
-  const DOT_IDS = ['.', '%2e', '%2E', '..', '%2e%2E', '.%2e', '%2E.', '%252e', '%252E%252e', '%25252E', '%2e%20', '%252e.'];
+  const DOT_IDS = [
+    '.',
+    '%2e',
+    '%2E',
+    '..',
+    '%2e%2E',
+    '.%2e',
+    '%2E.',
+    '%252e',
+    '%252E%252e',
+    '%25252E',
+    '%2e%20',
+    '%252e.',
+  ];
 
   it('answers "." and ".." ids in any encoding with a 400 on every proxy method, before anything reaches Planhat', async () => {
     const before = upstream.length;
@@ -137,9 +166,16 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
   });
 
   it('still serves ordinary ids that merely contain dots or percent signs', async () => {
-    const created = await raw('POST', `/proxy/companies?integrated_account_id=${acct}`, JSON.stringify({ name: 'Dots Inc', externalId: 'a.b.c%x' }));
+    const created = await raw(
+      'POST',
+      `/proxy/companies?integrated_account_id=${acct}`,
+      JSON.stringify({ name: 'Dots Inc', externalId: 'a.b.c%x' }),
+    );
     expect(created.status).toBe(201);
-    const got = await raw('GET', `/proxy/companies/${encodeURIComponent('extid-a.b.c%x')}?integrated_account_id=${acct}`);
+    const got = await raw(
+      'GET',
+      `/proxy/companies/${encodeURIComponent('extid-a.b.c%x')}?integrated_account_id=${acct}`,
+    );
     expect(got.status).toBe(200);
     expect(got.json.name).toBe('Dots Inc');
   });
@@ -160,7 +196,13 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     const before = upstream.length;
     for (const [method, path] of targets) {
       // On main, a 5,000-level value inside an object body was a 500 on /proxy, /unified and the admin API.
-      for (const body of [`{"name":"x","custom":{"v":${deepObject(5000)}}}`, deepArray(5000), deepObject(5000), deepArray(65), `{"name":"x","custom":{"v":${deepArray(63)}}}`]) {
+      for (const body of [
+        `{"name":"x","custom":{"v":${deepObject(5000)}}}`,
+        deepArray(5000),
+        deepObject(5000),
+        deepArray(65),
+        `{"name":"x","custom":{"v":${deepArray(63)}}}`,
+      ]) {
         expectError(await raw(method, path, body), 400, 'INVALID_INPUT', /nested deeper than 64/);
       }
     }
@@ -169,7 +211,11 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
 
   it('accepts nesting of exactly 64 levels (the limit is not off by one)', async () => {
     // depth 64: the body object (1), custom (2) and 62 arrays in v.
-    const a = await raw('POST', `/proxy/companies?integrated_account_id=${acct}`, `{"name":"Deep Co","custom":{"v":${deepArray(62)}}}`);
+    const a = await raw(
+      'POST',
+      `/proxy/companies?integrated_account_id=${acct}`,
+      `{"name":"Deep Co","custom":{"v":${deepArray(62)}}}`,
+    );
     expect(a.status).toBe(201);
   });
 
@@ -193,7 +239,10 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
   });
 
   it('refuses deeply nested values that reach a tool as a JSON string (perform_model_action PARAMETERS), before anything reaches Planhat', async () => {
-    const server = await gw.call('POST', `/integrated-account/${acct}/mcp`, { name: 'hostile input model actions', config: { tool_exposure: 'model_actions' } });
+    const server = await gw.call('POST', `/integrated-account/${acct}/mcp`, {
+      name: 'hostile input model actions',
+      config: { tool_exposure: 'model_actions' },
+    });
     expect(server.status).toBe(201);
     const client = await connect(`${gw.url}/mcp/${server.body.token}`);
     const before = upstream.length;
@@ -203,13 +252,20 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
       ['create', 200_000],
       ['update', 5000],
     ] as const) {
-      const params = OPERATION === 'create' ? `{"name":"Deep","custom":{"v":${deepArray(depth - 2)}}}` : `{"id":"x1","custom":{"v":${deepArray(depth - 2)}}}`;
+      const params =
+        OPERATION === 'create'
+          ? `{"name":"Deep","custom":{"v":${deepArray(depth - 2)}}}`
+          : `{"id":"x1","custom":{"v":${deepArray(depth - 2)}}}`;
       const r = await call(client, 'perform_model_action', { MODEL_ROUTE: 'companies', OPERATION, PARAMETERS: params });
       expect({ OPERATION, depth, isError: r.isError }).toEqual({ OPERATION, depth, isError: true });
       expect(textOf(r)).toMatch(/INVALID_INPUT.*nested deeper than 64/);
     }
     expect(upstream.slice(before)).toEqual([]);
-    const ok = await call(client, 'perform_model_action', { MODEL_ROUTE: 'companies', OPERATION: 'create', PARAMETERS: `{"name":"Deep enough","custom":{"v":${deepArray(62)}}}` });
+    const ok = await call(client, 'perform_model_action', {
+      MODEL_ROUTE: 'companies',
+      OPERATION: 'create',
+      PARAMETERS: `{"name":"Deep enough","custom":{"v":${deepArray(62)}}}`,
+    });
     expect(ok.isError).toBeFalsy();
   });
 
@@ -223,12 +279,21 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
 
   it('answers an unknown route, and a body over the limit in the project shape with a request id', async () => {
     expectError(await raw('GET', '/no/such/route'), 404, 'NOT_FOUND');
-    expectError(await raw('POST', `/proxy/companies?integrated_account_id=${acct}`, JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) })), 413, 'PAYLOAD_TOO_LARGE');
+    expectError(
+      await raw(
+        'POST',
+        `/proxy/companies?integrated_account_id=${acct}`,
+        JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
+      ),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
   });
 
   /** Raw bytes to the gateway's socket; resolves with everything it answered before closing. */
   const rawSocket = (bytes: string) =>
-    new Promise<{ head: string; json: any }>((resolve, reject) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    new Promise<{ head: string; json: any }>((resolve, reject) => {
       const socket = netConnect(Number(new URL(gw.url).port), '127.0.0.1');
       let data = '';
       const done = () => {
@@ -242,30 +307,69 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     });
 
   it('answers request headers that are too large with a 431 in the project shape', async () => {
-    const { head, json } = await rawSocket(`GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    const { head, json } = await rawSocket(
+      `GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(64 * 1024)}\r\n\r\n`,
+    );
     expect(head).toMatch(/^HTTP\/1\.1 431 /);
     expect(head.toLowerCase()).toMatch(/content-type: application\/json/);
-    expect(json).toEqual(expect.objectContaining({ statusCode: 431, error: 'HEADERS_TOO_LARGE', message: expect.stringMatching(/header/i), request_id: expect.any(String) }));
+    expect(json).toEqual(
+      expect.objectContaining({
+        statusCode: 431,
+        error: 'HEADERS_TOO_LARGE',
+        message: expect.stringMatching(/header/i),
+        request_id: expect.any(String),
+      }),
+    );
     expect(head.toLowerCase()).toContain(`x-request-id: ${json.request_id}`.toLowerCase());
   });
 
   it('answers a request that is not valid HTTP with a 400 in the project shape', async () => {
     const { head, json } = await rawSocket('GET /health HTTP/1.1\r\nhost x\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.1 400 /);
-    expect(json).toEqual(expect.objectContaining({ statusCode: 400, error: 'INVALID_INPUT', message: expect.stringMatching(/HTTP/), request_id: expect.any(String) }));
+    expect(json).toEqual(
+      expect.objectContaining({
+        statusCode: 400,
+        error: 'INVALID_INPUT',
+        message: expect.stringMatching(/HTTP/),
+        request_id: expect.any(String),
+      }),
+    );
   });
 
   it('answers a content type it does not parse with a 415 in the project shape', async () => {
-    for (const ct of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=latin1']) {
-      expectError(await raw('POST', `/proxy/companies?integrated_account_id=${acct}`, '{"name":"x"}', { 'content-type': ct }), 415, 'UNSUPPORTED_MEDIA_TYPE', /application\/json/);
+    for (const ct of [
+      'text/plain',
+      'application/xml',
+      'multipart/form-data; boundary=x',
+      'application/json; charset=latin1',
+    ]) {
+      expectError(
+        await raw('POST', `/proxy/companies?integrated_account_id=${acct}`, '{"name":"x"}', { 'content-type': ct }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        /application\/json/,
+      );
     }
   });
 
   it('answers application/x-www-form-urlencoded bodies with a 415 instead of forwarding them', async () => {
     const before = upstream.length;
-    for (const path of [`/proxy/companies?integrated_account_id=${acct}`, `/unified/crm/accounts?integrated_account_id=${acct}`, '/api-token']) {
-      expectError(await raw('POST', path, 'name=Form+Co', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE', /application\/json/);
-      expectError(await raw('POST', path, '{"name":"Form Co"}', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    for (const path of [
+      `/proxy/companies?integrated_account_id=${acct}`,
+      `/unified/crm/accounts?integrated_account_id=${acct}`,
+      '/api-token',
+    ]) {
+      expectError(
+        await raw('POST', path, 'name=Form+Co', { 'content-type': 'application/x-www-form-urlencoded' }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        /application\/json/,
+      );
+      expectError(
+        await raw('POST', path, '{"name":"Form Co"}', { 'content-type': 'application/x-www-form-urlencoded' }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
     }
     expect(upstream.slice(before)).toEqual([]);
   });
@@ -274,7 +378,12 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     const path = `/proxy/companies?integrated_account_id=${acct}`;
     const before = upstream.length;
     for (const enc of ['gzip', 'br', 'deflate', 'GZIP', 'identity, gzip', 'x-unknown']) {
-      expectError(await raw('POST', path, gzipSync('{"name":"Zipped"}'), { 'content-encoding': enc }), 415, 'UNSUPPORTED_MEDIA_TYPE', /Content-Encoding/i);
+      expectError(
+        await raw('POST', path, gzipSync('{"name":"Zipped"}'), { 'content-encoding': enc }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        /Content-Encoding/i,
+      );
     }
     expect(upstream.slice(before)).toEqual([]);
     const plain = await raw('POST', path, '{"name":"Plain Co"}', { 'content-encoding': 'identity' });
@@ -284,10 +393,19 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
   it('answers invalid UTF-8 in a JSON body with a 400 instead of replacing the bytes', async () => {
     const body = Buffer.concat([Buffer.from('{"name":"Bad '), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(' Co"}')]);
     const before = upstream.length;
-    expectError(await raw('POST', `/proxy/companies?integrated_account_id=${acct}`, body), 400, 'INVALID_INPUT', /UTF-8/);
+    expectError(
+      await raw('POST', `/proxy/companies?integrated_account_id=${acct}`, body),
+      400,
+      'INVALID_INPUT',
+      /UTF-8/,
+    );
     expectError(await raw('POST', '/api-token', body), 400, 'INVALID_INPUT', /UTF-8/);
     expect(upstream.slice(before)).toEqual([]);
-    const good = await raw('POST', `/proxy/companies?integrated_account_id=${acct}`, Buffer.from('{"name":"Café Ünïcode Co"}', 'utf8'));
+    const good = await raw(
+      'POST',
+      `/proxy/companies?integrated_account_id=${acct}`,
+      Buffer.from('{"name":"Café Ünïcode Co"}', 'utf8'),
+    );
     expect(good.status).toBe(201);
     expect(good.json.name).toBe('Café Ünïcode Co');
   });
@@ -309,22 +427,38 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
 
   it('answers bracketed query parameter names with a 400', async () => {
     for (const q of ['limit[]=1', '__proto__[x]=1', 'a[b]=c', 'limit%5B%5D=1', 'x]=1']) {
-      for (const base of [`/proxy/companies?integrated_account_id=${acct}&`, `/unified/crm/accounts?integrated_account_id=${acct}&`, '/integrated-account?']) {
+      for (const base of [
+        `/proxy/companies?integrated_account_id=${acct}&`,
+        `/unified/crm/accounts?integrated_account_id=${acct}&`,
+        '/integrated-account?',
+      ]) {
         expectError(await raw('GET', `${base}${q}`), 400, 'INVALID_INPUT', /bracket/);
       }
     }
   });
 
   it('says what is wrong with limit=1.5 and limit=-1', async () => {
-    for (const base of [`/proxy/companies?integrated_account_id=${acct}`, `/unified/crm/accounts?integrated_account_id=${acct}`]) {
-      expectError(await raw('GET', `${base}&limit=1.5`), 400, 'INVALID_INPUT', /limit:? must be a whole number, got "?1\.5/);
+    for (const base of [
+      `/proxy/companies?integrated_account_id=${acct}`,
+      `/unified/crm/accounts?integrated_account_id=${acct}`,
+    ]) {
+      expectError(
+        await raw('GET', `${base}&limit=1.5`),
+        400,
+        'INVALID_INPUT',
+        /limit:? must be a whole number, got "?1\.5/,
+      );
       expectError(await raw('GET', `${base}&limit=-1`), 400, 'INVALID_INPUT', /limit:? must be at least 1, got "?-1/);
       expectError(await raw('GET', `${base}&limit=abc`), 400, 'INVALID_INPUT', /limit:? must be a whole number/);
     }
     const client = await connect(mcpUrl);
     for (const tool of ['list_all_planhat_companies', 'list_all_crm_accounts']) {
-      expect(textOf(await call(client, tool, { limit: 1.5 }))).toMatch(/INVALID_INPUT.*limit.*must be a whole number, got 1\.5/);
-      expect(textOf(await call(client, tool, { limit: -1 }))).toMatch(/INVALID_INPUT.*limit.*must be at least 1, got -1/);
+      expect(textOf(await call(client, tool, { limit: 1.5 }))).toMatch(
+        /INVALID_INPUT.*limit.*must be a whole number, got 1\.5/,
+      );
+      expect(textOf(await call(client, tool, { limit: -1 }))).toMatch(
+        /INVALID_INPUT.*limit.*must be at least 1, got -1/,
+      );
     }
   });
 
@@ -332,11 +466,16 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
     expect((await raw('GET', `/proxy/companies?integrated_account_id=${acct}&limit=2`)).status).toBe(200);
     expect((await raw('GET', '/docs')).status).toBeLessThan(400);
     expect((await raw('GET', '/docs-json')).status).toBe(200);
-    const sandbox = await raw('GET', '/sandbox/planhat/companies?limit=1', undefined, { authorization: 'Bearer hostile-input-tenant-0123456789' });
+    const sandbox = await raw('GET', '/sandbox/planhat/companies?limit=1', undefined, {
+      authorization: 'Bearer hostile-input-tenant-0123456789',
+    });
     expect(sandbox.status).toBe(200);
     // The sandbox answers the same refusals in its own (Planhat-like) shape, not with a 500.
     const sandboxAuth = { authorization: 'Bearer hostile-input-tenant-0123456789' };
-    const zipped = await raw('POST', '/sandbox/planhat/companies', gzipSync('{"name":"x"}'), { ...sandboxAuth, 'content-encoding': 'gzip' });
+    const zipped = await raw('POST', '/sandbox/planhat/companies', gzipSync('{"name":"x"}'), {
+      ...sandboxAuth,
+      'content-encoding': 'gzip',
+    });
     expect([zipped.status, zipped.json]).toEqual([415, { error: expect.stringMatching(/Content-Encoding gzip/) }]);
     const bracketed = await raw('GET', '/sandbox/planhat/companies?limit[]=1', undefined, sandboxAuth);
     expect([bracketed.status, bracketed.json]).toEqual([400, { error: expect.stringMatching(/brackets/) }]);

@@ -11,8 +11,18 @@ jest.setTimeout(60_000);
 
 /** The gateway's per-request and sweep queries, in the shape TypeORM sends them. */
 const QUERIES: { what: string; table: string; sql: string; params: unknown[] }[] = [
-  { what: 'MCP URL token → server', table: 'mcp_server', sql: 'SELECT * FROM mcp_server WHERE token_hash = ? LIMIT 1', params: ['h'] },
-  { what: 'API token → principal', table: 'api_token', sql: 'SELECT * FROM api_token WHERE token_hash = ? LIMIT 1', params: ['h'] },
+  {
+    what: 'MCP URL token → server',
+    table: 'mcp_server',
+    sql: 'SELECT * FROM mcp_server WHERE token_hash = ? LIMIT 1',
+    params: ['h'],
+  },
+  {
+    what: 'API token → principal',
+    table: 'api_token',
+    sql: 'SELECT * FROM api_token WHERE token_hash = ? LIMIT 1',
+    params: ['h'],
+  },
   {
     what: 'sandbox token check',
     table: 'integrated_account',
@@ -31,16 +41,36 @@ const QUERIES: { what: string; table: string; sql: string; params: unknown[] }[]
     sql: 'SELECT * FROM mcp_server s WHERE s.integrated_account_id = ? AND (s.expires_at IS NULL OR s.expires_at > ?) AND (s.created_at > ? OR (s.created_at = ? AND s.id > ?)) ORDER BY s.created_at ASC, s.id ASC LIMIT 101',
     params: ['a', '2026', '2026', '2026', 'i'],
   },
-  { what: 'integrated accounts, first page', table: 'integrated_account', sql: 'SELECT * FROM integrated_account a ORDER BY a.created_at ASC, a.id ASC LIMIT 101', params: [] },
+  {
+    what: 'integrated accounts, first page',
+    table: 'integrated_account',
+    sql: 'SELECT * FROM integrated_account a ORDER BY a.created_at ASC, a.id ASC LIMIT 101',
+    params: [],
+  },
   {
     what: 'integrated accounts, next page (cursor)',
     table: 'integrated_account',
     sql: 'SELECT * FROM integrated_account a WHERE (a.created_at > ? OR (a.created_at = ? AND a.id > ?)) ORDER BY a.created_at ASC, a.id ASC LIMIT 101',
     params: ['2026', '2026', 'i'],
   },
-  { what: 'API tokens list', table: 'api_token', sql: 'SELECT * FROM api_token t ORDER BY t.created_at ASC, t.id ASC', params: [] },
-  { what: 'expired MCP server sweep', table: 'mcp_server', sql: 'DELETE FROM mcp_server WHERE expires_at <= ?', params: ['2026'] },
-  { what: 'expired idempotency key sweep', table: 'idempotency_key', sql: 'DELETE FROM idempotency_key WHERE expires_at <= ?', params: ['2026'] },
+  {
+    what: 'API tokens list',
+    table: 'api_token',
+    sql: 'SELECT * FROM api_token t ORDER BY t.created_at ASC, t.id ASC',
+    params: [],
+  },
+  {
+    what: 'expired MCP server sweep',
+    table: 'mcp_server',
+    sql: 'DELETE FROM mcp_server WHERE expires_at <= ?',
+    params: ['2026'],
+  },
+  {
+    what: 'expired idempotency key sweep',
+    table: 'idempotency_key',
+    sql: 'DELETE FROM idempotency_key WHERE expires_at <= ?',
+    params: ['2026'],
+  },
 ];
 
 /** Indexes the schema must have: table → leading columns, in order. */
@@ -70,8 +100,15 @@ describe('indexes at scale (SQLite, or PostgreSQL under TEST_POSTGRES_URL)', () 
   /** Every index of a table as its column list. */
   async function indexColumns(table: string): Promise<string[][]> {
     if (postgres) {
-      const rows: { indexdef: string }[] = await db.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [table]);
-      return rows.map((r) => /\((.*)\)/.exec(r.indexdef)![1].split(',').map((c) => c.trim().replace(/"/g, '')));
+      const rows: { indexdef: string }[] = await db.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [
+        table,
+      ]);
+      return rows.map((r) =>
+        /\((.*)\)/
+          .exec(r.indexdef)![1]
+          .split(',')
+          .map((c) => c.trim().replace(/"/g, '')),
+      );
     }
     const list: { name: string }[] = await db.query(`PRAGMA index_list("${table}")`);
     const out: string[][] = [];

@@ -20,7 +20,10 @@ async function countAll(resource: string): Promise<Json[]> {
   const out: Json[] = [];
   let cursor: string | undefined;
   do {
-    const r = await gw.call('GET', `/proxy/${resource}?integrated_account_id=${acct}&limit=2000${cursor ? `&next_cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const r = await gw.call(
+      'GET',
+      `/proxy/${resource}?integrated_account_id=${acct}&limit=2000${cursor ? `&next_cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     expect(r.status).toBe(200);
     out.push(...r.body.result);
     cursor = r.body.next_cursor ?? undefined;
@@ -32,7 +35,10 @@ it('pages through every enduser and reports one upstream call per page', async (
   const endusers = await countAll('endusers');
   expect(endusers.length).toBeGreaterThan(2000);
   const last = endusers[endusers.length - 1];
-  const r = await gw.call('GET', `/insights/resolve?integrated_account_id=${acct}&types=endusers&query=${encodeURIComponent(last.email)}`);
+  const r = await gw.call(
+    'GET',
+    `/insights/resolve?integrated_account_id=${acct}&types=endusers&query=${encodeURIComponent(last.email)}`,
+  );
   expect(r.status).toBe(200);
   // the last enduser lives on the last page; a short page ends the list
   expect(r.body.matches[0]).toMatchObject({ _id: last._id, match: 'exact', field: 'email' });

@@ -41,7 +41,19 @@ const bytes = (b: unknown) => Buffer.byteLength(JSON.stringify(b));
 beforeAll(async () => {
   gw = await startGateway();
   acct = gw.sandboxAccountId;
-  for (const m of ['companies', 'endusers', 'users', 'licenses', 'invoices', 'churn', 'nps', 'tickets', 'conversations', 'tasks']) data[m] = await nativeAll(m);
+  for (const m of [
+    'companies',
+    'endusers',
+    'users',
+    'licenses',
+    'invoices',
+    'churn',
+    'nps',
+    'tickets',
+    'conversations',
+    'tasks',
+  ])
+    data[m] = await nativeAll(m);
 });
 afterAll(async () => gw?.close());
 
@@ -65,7 +77,12 @@ describe('GET /insights/resolve', () => {
     // the company's endusers match by their email domain too
     const eus = data.endusers.filter((e) => e.email.endsWith(`@${c.domains[0]}`));
     expect(byDomain.body.count).toBe(1 + eus.length);
-    expect(byDomain.body.matches.filter((m: Json) => m.type === 'enduser').map((m: Json) => m._id).sort()).toEqual(eus.map((e) => e._id).sort());
+    expect(
+      byDomain.body.matches
+        .filter((m: Json) => m.type === 'enduser')
+        .map((m: Json) => m._id)
+        .sort(),
+    ).toEqual(eus.map((e) => e._id).sort());
     expect(byDomain.body.upstream_calls).toBe(2);
 
     const prefix = c.name.split(' ')[0].slice(0, 4).toLowerCase();
@@ -73,7 +90,12 @@ describe('GET /insights/resolve', () => {
     const byPrefix = await insight('resolve', { query: prefix, types: 'companies', limit: 25 });
     expect(byPrefix.body.count).toBe(expected.length);
     expect(byPrefix.body.matches.every((m: Json) => m.match === 'prefix')).toBe(true);
-    expect(byPrefix.body.matches.map((m: Json) => m._id).sort()).toEqual(expected.map((x) => x._id).sort().slice(0, 25));
+    expect(byPrefix.body.matches.map((m: Json) => m._id).sort()).toEqual(
+      expected
+        .map((x) => x._id)
+        .sort()
+        .slice(0, 25),
+    );
     expect(bytes(byPrefix.body)).toBeLessThan(8192);
   });
 
@@ -81,11 +103,21 @@ describe('GET /insights/resolve', () => {
     const e = data.endusers[7];
     const r = await insight('resolve', { query: e.email });
     expect(r.status).toBe(200);
-    expect(r.body.matches[0]).toMatchObject({ type: 'enduser', _id: e._id, match: 'exact', field: 'email', companyId: e.companyId });
+    expect(r.body.matches[0]).toMatchObject({
+      type: 'enduser',
+      _id: e._id,
+      match: 'exact',
+      field: 'email',
+      companyId: e.companyId,
+    });
 
     const letter = data.companies[0].name[0].toLowerCase();
     const all = data.companies.filter((x) => x.name.toLowerCase().startsWith(letter)).length;
-    const capped = await insight('resolve', { query: data.companies[0].name.slice(0, 2), types: 'companies', limit: 1 });
+    const capped = await insight('resolve', {
+      query: data.companies[0].name.slice(0, 2),
+      types: 'companies',
+      limit: 1,
+    });
     expect(capped.body.matches).toHaveLength(1);
     expect(capped.body.count).toBeGreaterThanOrEqual(1);
     expect(all).toBeGreaterThanOrEqual(capped.body.count);
@@ -112,17 +144,33 @@ describe('GET /insights/resolve', () => {
   });
 
   it('needs the API token and an existing integrated account', async () => {
-    expect((await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, { authorization: 'Bearer nope' })).status).toBe(401);
-    expect((await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, { authorization: '' })).status).toBe(401);
+    expect(
+      (await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, { authorization: 'Bearer nope' }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, { authorization: '' })).status,
+    ).toBe(401);
     const mcpToken = await gw.call('POST', '/api-token', { name: 'insights mcp-only', scope: 'mcp' });
     expect(mcpToken.status).toBe(201);
-    const refused = await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, { authorization: `Bearer ${mcpToken.body.token}` });
+    const refused = await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, {
+      authorization: `Bearer ${mcpToken.body.token}`,
+    });
     expect(refused.status).toBe(403);
     const adminToken = await gw.call('POST', '/api-token', { name: 'insights admin', scope: 'admin' });
-    expect((await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, { authorization: `Bearer ${adminToken.body.token}` })).status).toBe(200);
+    expect(
+      (
+        await gw.call('GET', `/insights/resolve?${qs({ query: 'acme' })}`, undefined, {
+          authorization: `Bearer ${adminToken.body.token}`,
+        })
+      ).status,
+    ).toBe(200);
     const noAcct = await gw.call('GET', '/insights/resolve?query=acme');
     expect(noAcct.status).toBe(400);
-    const unknown = await gw.call('GET', '/insights/resolve?query=acme&integrated_account_id=00000000-0000-4000-8000-000000000000');
+    const unknown = await gw.call(
+      'GET',
+      '/insights/resolve?query=acme&integrated_account_id=00000000-0000-4000-8000-000000000000',
+    );
     expect(unknown.status).toBe(404);
   });
 });
@@ -130,20 +178,35 @@ describe('GET /insights/resolve', () => {
 describe('GET /insights/account_360', () => {
   it('gives core fields and capped, counted sections computed from the sandbox', async () => {
     // the company with the most records across sections
-    const weight = (id: string) => ['tickets', 'conversations', 'licenses', 'tasks'].reduce((s, m) => s + data[m].filter((x) => x.companyId === id).length, 0);
+    const weight = (id: string) =>
+      ['tickets', 'conversations', 'licenses', 'tasks'].reduce(
+        (s, m) => s + data[m].filter((x) => x.companyId === id).length,
+        0,
+      );
     const c = [...data.companies].sort((a, b) => weight(b._id) - weight(a._id))[0];
     const now = Date.now();
     const r = await insight('account_360', { company: `extid-${c.externalId}`, limit: 2 });
     expect(r.status).toBe(200);
     const owner = data.users.find((u) => u._id === c.owner);
-    expect(r.body.company).toMatchObject({ _id: c._id, name: c.name, phase: c.phase, status: c.status, health: c.h, mrr: c.mrr, arr: c.arr, owner: { _id: c.owner, name: `${owner!.firstName} ${owner!.lastName}` } });
+    expect(r.body.company).toMatchObject({
+      _id: c._id,
+      name: c.name,
+      phase: c.phase,
+      status: c.status,
+      health: c.h,
+      mrr: c.mrr,
+      arr: c.arr,
+      owner: { _id: c.owner, name: `${owner!.firstName} ${owner!.lastName}` },
+    });
     expect(r.body.company.renewal_date).toBe(c.renewalDate ? new Date(c.renewalDate).toISOString() : null);
 
     const mine = (m: string, key = 'companyId') => data[m].filter((x) => x[key] === c._id);
     const openTickets = mine('tickets').filter((t) => ['open', 'pending'].includes(t.status));
     expect(r.body.open_tickets.count).toBe(openTickets.length);
     expect(r.body.open_tickets.items.length).toBe(Math.min(2, openTickets.length));
-    const convs = mine('conversations').filter((x) => !x.archived).sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
+    const convs = mine('conversations')
+      .filter((x) => !x.archived)
+      .sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
     expect(r.body.recent_conversations.count).toBe(convs.length);
     expect(r.body.recent_conversations.items.map((x: Json) => x._id)).toEqual(convs.slice(0, 2).map((x) => x._id));
     const active = mine('licenses').filter((l) => Date.parse(l.fromDate) <= now && Date.parse(l.toDate) >= now);
@@ -165,7 +228,10 @@ describe('GET /insights/account_360', () => {
   });
 
   it('still answers when the owner no longer exists (owner without a name)', async () => {
-    const created = await gw.call('POST', `/proxy/companies?${qs({})}`, { name: 'Orphan Owner Co', owner: 'ffffffffffffffffffffffff' });
+    const created = await gw.call('POST', `/proxy/companies?${qs({})}`, {
+      name: 'Orphan Owner Co',
+      owner: 'ffffffffffffffffffffffff',
+    });
     expect(created.status).toBe(201);
     const r = await insight('account_360', { company: created.body._id });
     expect(r.status).toBe(200);
@@ -193,7 +259,9 @@ describe('GET /insights/upcoming_renewals', () => {
     const from = Date.parse(r.body.window.from);
     const to = Date.parse(r.body.window.to);
     expect(to - from).toBe(120 * DAY);
-    const due = data.companies.filter((c) => c.renewalDate && Date.parse(c.renewalDate) >= from && Date.parse(c.renewalDate) <= to);
+    const due = data.companies.filter(
+      (c) => c.renewalDate && Date.parse(c.renewalDate) >= from && Date.parse(c.renewalDate) <= to,
+    );
     expect(due.length).toBeGreaterThan(0);
     expect(r.body.total).toEqual({ count: due.length, mrr: sum(due, (c) => c.mrr), arr: sum(due, (c) => c.arr) });
     const owners = new Set(due.map((c) => c.owner));
@@ -212,7 +280,9 @@ describe('GET /insights/upcoming_renewals', () => {
     expect(r.status).toBe(200);
     const from = Date.parse(r.body.window.from);
     const to = Date.parse(r.body.window.to);
-    const due = data.licenses.filter((l) => Date.parse(l.renewalDate ?? l.toDate) >= from && Date.parse(l.renewalDate ?? l.toDate) <= to);
+    const due = data.licenses.filter(
+      (l) => Date.parse(l.renewalDate ?? l.toDate) >= from && Date.parse(l.renewalDate ?? l.toDate) <= to,
+    );
     expect(due.length).toBeGreaterThan(0);
     expect(r.body.total).toEqual({ count: due.length, mrr: sum(due, (l) => l.mrr), arr: sum(due, (l) => l.arr) });
     const phaseOf = (l: Json) => data.companies.find((c) => c._id === l.companyId)?.phase ?? '(no phase)';
@@ -244,7 +314,11 @@ describe('GET /insights/churn_summary', () => {
     expect(to - from).toBe(90 * DAY);
     const rows = data.churn.filter((x) => Date.parse(x.churnDate) >= from && Date.parse(x.churnDate) <= to);
     expect(rows.length).toBeGreaterThan(0);
-    expect(r.body.total).toEqual({ count: rows.length, value: sum(rows, (x) => x.value), arr: sum(rows, (x) => x.arr) });
+    expect(r.body.total).toEqual({
+      count: rows.length,
+      value: sum(rows, (x) => x.value),
+      arr: sum(rows, (x) => x.arr),
+    });
     const reasons = new Set(rows.flatMap((x) => x.reasons));
     expect(r.body.by_reason.map((g: Json) => g.reason).sort()).toEqual([...reasons].sort());
     for (const g of r.body.by_reason) {
@@ -283,21 +357,34 @@ describe('GET /insights/nps_summary', () => {
     expect(rows.length).toBeGreaterThan(0);
     const p = rows.filter((x) => x.score >= 9).length;
     const d = rows.filter((x) => x.score <= 6).length;
-    expect(r.body).toMatchObject({ responses: rows.length, promoters: p, detractors: d, passives: rows.length - p - d, score: Math.round((100 * (p - d)) / rows.length) });
+    expect(r.body).toMatchObject({
+      responses: rows.length,
+      promoters: p,
+      detractors: d,
+      passives: rows.length - p - d,
+      score: Math.round((100 * (p - d)) / rows.length),
+    });
     for (let s = 0; s <= 10; s++) expect(r.body.distribution[s]).toBe(rows.filter((x) => x.score === s).length);
     const segOf = (x: Json) => data.companies.find((c) => c._id === x.cId)?.custom?.Segment ?? '(none)';
     for (const g of r.body.by_segment) {
       const mine = rows.filter((x) => segOf(x) === g.segment);
       const mp = mine.filter((x) => x.score >= 9).length;
       const md = mine.filter((x) => x.score <= 6).length;
-      expect(g).toMatchObject({ responses: mine.length, promoters: mp, detractors: md, score: Math.round((100 * (mp - md)) / mine.length) });
+      expect(g).toMatchObject({
+        responses: mine.length,
+        promoters: mp,
+        detractors: md,
+        score: Math.round((100 * (mp - md)) / mine.length),
+      });
     }
     expect(r.body.by_segment.reduce((s: number, g: Json) => s + g.responses, 0)).toBe(rows.length);
     expect(r.body.upstream_calls).toBe(2);
     expect(bytes(r.body)).toBeLessThan(8192);
 
     const plain = await insight('nps_summary', { from: '2000-01-01' });
-    expect(plain.body.responses).toBe(data.nps.filter((x) => Date.parse(x.dateAnswered) <= Date.parse(plain.body.period.to)).length);
+    expect(plain.body.responses).toBe(
+      data.nps.filter((x) => Date.parse(x.dateAnswered) <= Date.parse(plain.body.period.to)).length,
+    );
     expect(plain.body.by_segment).toBeUndefined();
     expect(plain.body.upstream_calls).toBe(1);
   });
@@ -314,14 +401,23 @@ describe('GET /insights/overdue_invoices', () => {
     const r = await insight('overdue_invoices', { limit: 3 });
     expect(r.status).toBe(200);
     const today = Math.floor(Date.parse(`${r.body.as_of}T00:00:00Z`) / DAY);
-    const overdue = data.invoices.filter((x) => x.dueDate < today && x.amountDue > 0).sort((a, b) => a.dueDate - b.dueDate);
+    const overdue = data.invoices
+      .filter((x) => x.dueDate < today && x.amountDue > 0)
+      .sort((a, b) => a.dueDate - b.dueDate);
     expect(overdue.length).toBeGreaterThan(0);
     expect(r.body.total.count).toBe(overdue.length);
-    expect(r.body.total.by_currency).toEqual([{ currency: 'USD', count: overdue.length, amount_due: sum(overdue, (x) => x.amountDue) }]);
+    expect(r.body.total.by_currency).toEqual([
+      { currency: 'USD', count: overdue.length, amount_due: sum(overdue, (x) => x.amountDue) },
+    ]);
     expect(r.body.invoices).toHaveLength(Math.min(3, overdue.length));
     const first = r.body.invoices[0];
     const inv = overdue[0];
-    expect(first).toMatchObject({ _id: inv._id, company_id: inv.cId, amount_due: inv.amountDue, days_overdue: today - inv.dueDate });
+    expect(first).toMatchObject({
+      _id: inv._id,
+      company_id: inv.cId,
+      amount_due: inv.amountDue,
+      days_overdue: today - inv.dueDate,
+    });
     expect(first.due_date).toBe(new Date(inv.dueDate * DAY).toISOString().slice(0, 10));
     expect(first.invoice_date).toBe(new Date(inv.invoiceDate * DAY).toISOString().slice(0, 10));
     expect(r.body.upstream_calls).toBe(1);
@@ -332,7 +428,11 @@ describe('GET /insights/overdue_invoices', () => {
 
 describe('result size', () => {
   it('stays under 8 KB for every insight on the demo tenant even at the largest limits', async () => {
-    const heaviest = [...data.companies].sort((a, b) => data.tickets.filter((t) => t.companyId === b._id).length - data.tickets.filter((t) => t.companyId === a._id).length)[0];
+    const heaviest = [...data.companies].sort(
+      (a, b) =>
+        data.tickets.filter((t) => t.companyId === b._id).length -
+        data.tickets.filter((t) => t.companyId === a._id).length,
+    )[0];
     for (const [name, q] of [
       ['resolve', { query: 'e', limit: 25 }],
       ['account_360', { company: heaviest._id, limit: 25 }],
@@ -360,11 +460,20 @@ describe('Swagger', () => {
     const doc = await gw.call('GET', '/docs-json');
     expect(doc.status).toBe(200);
     const spec = doc.body;
-    for (const name of ['resolve', 'account_360', 'upcoming_renewals', 'churn_summary', 'nps_summary', 'overdue_invoices']) {
+    for (const name of [
+      'resolve',
+      'account_360',
+      'upcoming_renewals',
+      'churn_summary',
+      'nps_summary',
+      'overdue_invoices',
+    ]) {
       const op = spec.paths[`/insights/${name}`]?.get;
       expect(op).toBeDefined();
       expect(op.parameters.map((p: Json) => p.name)).toContain('integrated_account_id');
     }
-    expect(spec.paths['/insights/resolve'].get.parameters.map((p: Json) => p.name)).toEqual(expect.arrayContaining(['query', 'types', 'limit']));
+    expect(spec.paths['/insights/resolve'].get.parameters.map((p: Json) => p.name)).toEqual(
+      expect.arrayContaining(['query', 'types', 'limit']),
+    );
   });
 });

@@ -46,14 +46,19 @@ describe('audit rows', () => {
     const s = await createServer(t, accountId, {});
     const client = await connect(s.url);
     await ok(client, 'list_all_planhat_companies', { limit: 2, select: 'name' });
-    const created = await ok(client, 'create_a_planhat_company', { name: 'Audit Secret Name 7781', idempotency_key: 'audit-secret-key-5521' });
+    const created = await ok(client, 'create_a_planhat_company', {
+      name: 'Audit Secret Name 7781',
+      idempotency_key: 'audit-secret-key-5521',
+    });
     const updated = await ok(client, 'update_a_planhat_company_by_id', { id: created._id, phase: 'Adopting' });
     const missing = await call(client, 'get_single_planhat_company_by_id', { id: '5f1c0ffee0c0ffee0c0ffee0' });
     expect(missing.isError).toBe(true);
     const invalid = await call(client, 'list_all_planhat_companies', { limit: 'many' });
     expect(invalid.isError).toBe(true);
     const readOnly = await createServer(t, accountId, { methods: ['read'] });
-    const denied = await call(await connect(readOnly.url), 'create_a_planhat_company', { name: 'Audit Denied Secret 9931' });
+    const denied = await call(await connect(readOnly.url), 'create_a_planhat_company', {
+      name: 'Audit Denied Secret 9931',
+    });
     expect(denied.isError).toBe(true);
 
     const rows = await allRows(s.id);
@@ -70,26 +75,54 @@ describe('audit rows', () => {
       expect(Number.isInteger(r.latency_ms) && r.latency_ms >= 0).toBe(true);
       expect(r.time >= started && r.time <= new Date().toISOString()).toBe(true);
     }
-    expect(list).toMatchObject({ outcome: 'ok', status: null, upstream_calls: 1, records_written: 0, change_id: null, arguments: { limit: { value: 2 }, select: { value: 'name' } } });
+    expect(list).toMatchObject({
+      outcome: 'ok',
+      status: null,
+      upstream_calls: 1,
+      records_written: 0,
+      change_id: null,
+      arguments: { limit: { value: 2 }, select: { value: 'name' } },
+    });
     expect(create).toMatchObject({
       outcome: 'ok',
       upstream_calls: 1,
       records_written: 1,
       change_id: created.change_id,
-      arguments: { name: { bytes: Buffer.byteLength('"Audit Secret Name 7781"') }, idempotency_key: { bytes: Buffer.byteLength('"audit-secret-key-5521"') } },
+      arguments: {
+        name: { bytes: Buffer.byteLength('"Audit Secret Name 7781"') },
+        idempotency_key: { bytes: Buffer.byteLength('"audit-secret-key-5521"') },
+      },
     });
     // The before-image read, then the write.
-    expect(update).toMatchObject({ outcome: 'ok', upstream_calls: 2, records_written: 1, change_id: updated.change_id, arguments: { id: { value: created._id }, phase: { bytes: 10 } } });
+    expect(update).toMatchObject({
+      outcome: 'ok',
+      upstream_calls: 2,
+      records_written: 1,
+      change_id: updated.change_id,
+      arguments: { id: { value: created._id }, phase: { bytes: 10 } },
+    });
     expect(get404).toMatchObject({ outcome: 'error', status: 404, upstream_calls: 1, records_written: 0 });
     expect(badList).toMatchObject({ outcome: 'error', status: 400, upstream_calls: 0 });
 
     const deniedRows = await allRows(readOnly.id);
     expect(deniedRows).toHaveLength(1);
-    expect(deniedRows[0]).toMatchObject({ tool: 'create_a_planhat_company', outcome: 'denied', status: 403, upstream_calls: 0, records_written: 0 });
+    expect(deniedRows[0]).toMatchObject({
+      tool: 'create_a_planhat_company',
+      outcome: 'denied',
+      status: 403,
+      upstream_calls: 0,
+      records_written: 0,
+    });
 
     // No secret or customer value is stored: not in the API, not in the database file's rows.
     const stored = JSON.stringify(await t.app.get(DataSource).query('SELECT * FROM mcp_tool_call'));
-    for (const secret of ['Audit Secret Name 7781', 'audit-secret-key-5521', 'Audit Denied Secret 9931', s.token, readOnly.token]) {
+    for (const secret of [
+      'Audit Secret Name 7781',
+      'audit-secret-key-5521',
+      'Audit Denied Secret 9931',
+      s.token,
+      readOnly.token,
+    ]) {
       expect(stored).not.toContain(secret);
       expect(JSON.stringify(rows)).not.toContain(secret);
     }
@@ -100,7 +133,12 @@ describe('audit rows', () => {
     const client = await connect(s.url);
     await ok(client, 'call_tool', { name: 'list_all_planhat_companies', arguments: { limit: 1 } });
     const [row] = await allRows(s.id);
-    expect(row).toMatchObject({ tool: 'call_tool', outcome: 'ok', upstream_calls: 1, arguments: { name: { value: 'list_all_planhat_companies' }, arguments: { bytes: 11 } } });
+    expect(row).toMatchObject({
+      tool: 'call_tool',
+      outcome: 'ok',
+      upstream_calls: 1,
+      arguments: { name: { value: 'list_all_planhat_companies' }, arguments: { bytes: 11 } },
+    });
   });
 
   it('records calls over legacy SSE too', async () => {
@@ -109,7 +147,12 @@ describe('audit rows', () => {
     await ok(sse, 'list_all_planhat_users', { limit: 1 });
     const rows = await allRows(s.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ tool: 'list_all_planhat_users', outcome: 'ok', upstream_calls: 1, arguments: { limit: { value: 1 } } });
+    expect(rows[0]).toMatchObject({
+      tool: 'list_all_planhat_users',
+      outcome: 'ok',
+      upstream_calls: 1,
+      arguments: { limit: { value: 1 } },
+    });
   });
 });
 
@@ -152,12 +195,20 @@ describe('GET /integrated-account/:id/mcp/:mcp_id/calls', () => {
     const all = await allRows(server.id);
     const oldest = all[all.length - 1].time;
     const newest = all[0].time;
-    expect((await calls(server.id, `?from=${encodeURIComponent(newest)}`)).body.result.map((r: Json) => r.id)).toContain(all[0].id);
+    expect(
+      (await calls(server.id, `?from=${encodeURIComponent(newest)}`)).body.result.map((r: Json) => r.id),
+    ).toContain(all[0].id);
     expect((await calls(server.id, `?to=${encodeURIComponent(oldest)}`)).body.result).toEqual([]);
-    const inRange = await calls(server.id, `?from=${encodeURIComponent(oldest)}&to=${encodeURIComponent(new Date(Date.parse(newest) + 1).toISOString())}&tool=list_all_planhat_companies&limit=2`);
+    const inRange = await calls(
+      server.id,
+      `?from=${encodeURIComponent(oldest)}&to=${encodeURIComponent(new Date(Date.parse(newest) + 1).toISOString())}&tool=list_all_planhat_companies&limit=2`,
+    );
     expect(inRange.body.result).toHaveLength(2);
     // The cursor keeps the filters: the next page goes on with the same ones.
-    const next = await calls(server.id, `?from=${encodeURIComponent(oldest)}&to=${encodeURIComponent(new Date(Date.parse(newest) + 1).toISOString())}&tool=list_all_planhat_companies&limit=2&next_cursor=${encodeURIComponent(inRange.body.next_cursor)}`);
+    const next = await calls(
+      server.id,
+      `?from=${encodeURIComponent(oldest)}&to=${encodeURIComponent(new Date(Date.parse(newest) + 1).toISOString())}&tool=list_all_planhat_companies&limit=2&next_cursor=${encodeURIComponent(inRange.body.next_cursor)}`,
+    );
     expect(next.body.result).toHaveLength(2);
     expect(next.body.next_cursor).toBeNull();
   });
@@ -186,12 +237,22 @@ describe('GET /integrated-account/:id/mcp/:mcp_id/calls', () => {
   });
 
   it('needs an admin token like its sibling routes; unknown servers and other accounts are 404', async () => {
-    expect((await api(t, 'GET', `/integrated-account/${accountId}/mcp/${server.id}/calls`, undefined, null)).status).toBe(401);
+    expect(
+      (await api(t, 'GET', `/integrated-account/${accountId}/mcp/${server.id}/calls`, undefined, null)).status,
+    ).toBe(401);
     const mcpToken = await api(t, 'POST', '/api-token', { name: 'audit mcp scope', scope: 'mcp' });
     expect(mcpToken.status).toBe(201);
-    expect((await api(t, 'GET', `/integrated-account/${accountId}/mcp/${server.id}/calls`, undefined, mcpToken.body.token)).status).toBe(403);
+    expect(
+      (await api(t, 'GET', `/integrated-account/${accountId}/mcp/${server.id}/calls`, undefined, mcpToken.body.token))
+        .status,
+    ).toBe(403);
     expect((await calls('3f0c2b9e-8d1a-4e57-9c1b-0a2d4e6f8a10')).status).toBe(404);
-    const other = await api(t, 'POST', '/integrated-account', { name: 'audit other', environment: 'custom', api_token: 'x', base_url: 'https://api.planhat.com' });
+    const other = await api(t, 'POST', '/integrated-account', {
+      name: 'audit other',
+      environment: 'custom',
+      api_token: 'x',
+      base_url: 'https://api.planhat.com',
+    });
     expect(other.status).toBe(201);
     expect((await api(t, 'GET', `/integrated-account/${other.body.id}/mcp/${server.id}/calls`)).status).toBe(404);
   });
@@ -200,7 +261,9 @@ describe('GET /integrated-account/:id/mcp/:mcp_id/calls', () => {
     const doc = (await (await fetch(`${t.url}/docs-json`)).json()) as Json;
     const op = doc.paths['/integrated-account/{id}/mcp/{mcp_id}/calls']?.get;
     expect(op).toBeDefined();
-    expect(op.parameters.map((p: Json) => p.name)).toEqual(expect.arrayContaining(['limit', 'next_cursor', 'tool', 'outcome', 'from', 'to']));
+    expect(op.parameters.map((p: Json) => p.name)).toEqual(
+      expect.arrayContaining(['limit', 'next_cursor', 'tool', 'outcome', 'from', 'to']),
+    );
   });
 });
 
@@ -211,7 +274,8 @@ describe('retention and failures', () => {
     const created = await ok(client, 'create_a_planhat_company', { name: 'Audit Retention Probe' });
     expect(await allRows(s.id)).toHaveLength(1);
     const db = t.app.get(DataSource);
-    const changeRows = async () => (await db.query('SELECT id FROM mcp_change WHERE id = $1'.replace('$1', `'${created.change_id}'`))).length;
+    const changeRows = async () =>
+      (await db.query('SELECT id FROM mcp_change WHERE id = $1'.replace('$1', `'${created.change_id}'`))).length;
     expect(await changeRows()).toBe(1);
     const clock = t.app.get(Clock);
     const realNow = clock.now;
@@ -260,6 +324,9 @@ describe('retention and failures', () => {
     expect(await metricValue('gateway_mcp_audit_write_failures_total{table="mcp_change"}')).toBe(changeFailures + 1);
     // Recording works again once the database does.
     await ok(client, 'list_all_planhat_companies', { limit: 1 });
-    expect((await allRows(s.id)).map((r) => r.tool)).toEqual(['list_all_planhat_companies', 'create_a_planhat_company']);
+    expect((await allRows(s.id)).map((r) => r.tool)).toEqual([
+      'list_all_planhat_companies',
+      'create_a_planhat_company',
+    ]);
   });
 });

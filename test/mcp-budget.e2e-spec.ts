@@ -15,8 +15,22 @@ import { api, call, closeClients, connect, createServer, ok, rpc, startMcpApp, t
 
 /** Every custom field type the catalog knows (models.ts, custom_fields.type), one field each on companies. */
 const CUSTOM_TYPES = [
-  'number', 'text', 'rich text', 'checkbox', 'day', 'date', 'list', 'multipicklist', 'team member',
-  'team members', 'rating', 'phone', 'email', 'enduser', 'endusers', 'url',
+  'number',
+  'text',
+  'rich text',
+  'checkbox',
+  'day',
+  'date',
+  'list',
+  'multipicklist',
+  'team member',
+  'team members',
+  'rating',
+  'phone',
+  'email',
+  'enduser',
+  'endusers',
+  'url',
 ];
 const ALL_TOOLS_BUDGET_BYTES = 100_000;
 
@@ -34,7 +48,15 @@ beforeAll(async () => {
     expect(r.status).toBe(201);
   }
   // Another model's fields too, one with an unlisted type Planhat may add later.
-  expect((await api(t, 'POST', `/proxy/custom_fields?integrated_account_id=${accountId}`, { name: 'Budget later', type: 'text', parent: 'License' })).status).toBe(201);
+  expect(
+    (
+      await api(t, 'POST', `/proxy/custom_fields?integrated_account_id=${accountId}`, {
+        name: 'Budget later',
+        type: 'text',
+        parent: 'License',
+      })
+    ).status,
+  ).toBe(201);
   all = await createServer(t, accountId, {});
 });
 
@@ -54,7 +76,9 @@ async function listBytes(url: string): Promise<{ bytes: number; tools: Json[] }>
 }
 
 function problemsOf(name: string, schemas: Record<string, unknown>): string[] {
-  return Object.entries(schemas).flatMap(([which, schema]) => (schema === undefined ? [] : schemaProblems(schema, `${name}.${which}`)));
+  return Object.entries(schemas).flatMap(([which, schema]) =>
+    schema === undefined ? [] : schemaProblems(schema, `${name}.${which}`),
+  );
 }
 
 describe('tool-list budget (item 2)', () => {
@@ -69,7 +93,17 @@ describe('tool-list budget (item 2)', () => {
   it('says the shared conventions once, in the instructions, and keeps descriptions that carry meaning', async () => {
     const client = await connect(all.url);
     const instructions = client.getInstructions() ?? '';
-    for (const convention of ['extid-<externalId>', 'next_cursor', 'select', 'include_remote_data', 'dry_run', 'idempotency_key', 'isError', 'integer days since 1970-01-01', 'cId']) {
+    for (const convention of [
+      'extid-<externalId>',
+      'next_cursor',
+      'select',
+      'include_remote_data',
+      'dry_run',
+      'idempotency_key',
+      'isError',
+      'integer days since 1970-01-01',
+      'cId',
+    ]) {
       expect(instructions).toContain(convention);
     }
     const byName = new Map((await client.listTools()).tools.map((x) => [x.name, x as Json]));
@@ -78,10 +112,16 @@ describe('tool-list budget (item 2)', () => {
     expect(create.status.enum).toEqual(['prospect', 'coming', 'customer', 'canceled', 'lost']);
     expect(create.phase.description).toMatch(/Onboarding/);
     expect(create.csmScore.description).toMatch(/1 to 5/);
-    expect(byName.get('create_a_planhat_invoice')!.inputSchema.properties.invoiceDate.description).toMatch(/integer days since 1970-01-01/);
-    expect(byName.get('create_a_planhat_opportunity')!.inputSchema.properties.contractLength.description).toMatch(/months/);
+    expect(byName.get('create_a_planhat_invoice')!.inputSchema.properties.invoiceDate.description).toMatch(
+      /integer days since 1970-01-01/,
+    );
+    expect(byName.get('create_a_planhat_opportunity')!.inputSchema.properties.contractLength.description).toMatch(
+      /months/,
+    );
     // Native lists document select (and the instructions say more: _id always comes back).
-    for (const [name, tool] of byName) if (name.startsWith('list_all_planhat_')) expect(tool.inputSchema.properties.select.description).toBe('Comma-separated fields to return');
+    for (const [name, tool] of byName)
+      if (name.startsWith('list_all_planhat_'))
+        expect(tool.inputSchema.properties.select.description).toBe('Comma-separated fields to return');
     // Names repeated as descriptions, and conventions, are gone.
     expect(create.city.description).toBeUndefined();
     expect(create.externalId.description).toBeUndefined();
@@ -89,20 +129,29 @@ describe('tool-list budget (item 2)', () => {
     // Fields listed once per list: a bulk upsert and an update name the create tool beside them.
     expect(byName.get('bulk_upsert_planhat_companies')!.description).toMatch(/create_a_planhat_company/);
     expect(byName.get('update_a_planhat_company_by_id')!.description).toMatch(/create_a_planhat_company/);
-    expect(Object.keys(byName.get('update_a_planhat_company_by_id')!.inputSchema.properties)).toEqual(['id', 'dry_run']);
+    expect(Object.keys(byName.get('update_a_planhat_company_by_id')!.inputSchema.properties)).toEqual([
+      'id',
+      'dry_run',
+    ]);
   });
 
   it('an update the create tool does not describe beside it (and get_tool_schema) keeps its whole schema', async () => {
     const { tools } = await listBytes((await createServer(t, accountId, { methods: ['update', 'bulk_upsert'] })).url);
     const update = tools.find((x) => x.name === 'update_a_planhat_company_by_id')!;
     expect(update.description).not.toMatch(/create_a_planhat_company/);
-    expect(Object.keys(update.inputSchema.properties)).toEqual(expect.arrayContaining(['id', 'name', 'phase', 'custom', 'dry_run']));
+    expect(Object.keys(update.inputSchema.properties)).toEqual(
+      expect.arrayContaining(['id', 'name', 'phase', 'custom', 'dry_run']),
+    );
     const bulk = tools.find((x) => x.name === 'bulk_upsert_planhat_companies')!;
     expect(bulk.description).toMatch(/Required: name/);
-    expect(Object.keys(bulk.inputSchema.properties.items.items.properties)).toEqual(expect.arrayContaining(['name', 'phase', 'custom']));
+    expect(Object.keys(bulk.inputSchema.properties.items.items.properties)).toEqual(
+      expect.arrayContaining(['name', 'phase', 'custom']),
+    );
     const discovery = await connect((await createServer(t, accountId, { tool_exposure: 'discovery' })).url);
     const schema = await ok(discovery, 'get_tool_schema', { name: 'update_a_planhat_company_by_id' });
-    expect(Object.keys(schema.inputSchema.properties)).toEqual(expect.arrayContaining(['id', 'name', 'custom', 'dry_run']));
+    expect(Object.keys(schema.inputSchema.properties)).toEqual(
+      expect.arrayContaining(['id', 'name', 'custom', 'dry_run']),
+    );
   });
 
   it('validates arguments against the whole schema, whatever the list shows', async () => {
@@ -137,7 +186,9 @@ describe('compact results (item 3)', () => {
     for (const record of withRemote.result as Json[]) expect(record.remote_data._id).toBe(record.id);
     const id = (withRemote.result as Json[])[0].id;
     expect(await ok(client, 'get_single_crm_account_by_id', { id })).not.toHaveProperty('remote_data');
-    expect((await ok(client, 'get_single_crm_account_by_id', { id, include_remote_data: true })).remote_data._id).toBe(id);
+    expect((await ok(client, 'get_single_crm_account_by_id', { id, include_remote_data: true })).remote_data._id).toBe(
+      id,
+    );
     const rest = await api(t, 'GET', `/unified/crm/accounts?integrated_account_id=${accountId}&limit=2`);
     expect(rest.status).toBe(200);
     for (const record of rest.body.result as Json[]) expect(record.remote_data._id).toBe(record.id);
@@ -167,8 +218,13 @@ describe('compact results (item 3)', () => {
     }
     expect(Buffer.byteLength(textOf(narrow)) * 3).toBeLessThan(Buffer.byteLength(textOf(full)));
     // Paging keeps the selection.
-    const next = await ok(client, 'list_all_planhat_companies', { limit: 10, select: 'name,phase', next_cursor: narrow.structuredContent!.next_cursor });
-    for (const record of next.result as Json[]) for (const key of Object.keys(record)) expect(['_id', 'name', 'phase']).toContain(key);
+    const next = await ok(client, 'list_all_planhat_companies', {
+      limit: 10,
+      select: 'name,phase',
+      next_cursor: narrow.structuredContent!.next_cursor,
+    });
+    for (const record of next.result as Json[])
+      for (const key of Object.keys(record)) expect(['_id', 'name', 'phase']).toContain(key);
   });
 });
 
@@ -186,11 +242,16 @@ describe('portable schemas (item 4)', () => {
     { tool_exposure: 'model_actions' },
   ];
 
-  it.each(CONFIGS.map((c) => [JSON.stringify(c), c]))('tools/list of %s: no {} subschema, no additionalProperties {}, no untyped property', async (_label, config) => {
-    const { tools } = await listBytes((await createServer(t, accountId, config)).url);
-    expect(tools.length).toBeGreaterThan(0);
-    expect(tools.flatMap((x) => problemsOf(x.name, { inputSchema: x.inputSchema, outputSchema: x.outputSchema }))).toEqual([]);
-  });
+  it.each(CONFIGS.map((c) => [JSON.stringify(c), c]))(
+    'tools/list of %s: no {} subschema, no additionalProperties {}, no untyped property',
+    async (_label, config) => {
+      const { tools } = await listBytes((await createServer(t, accountId, config)).url);
+      expect(tools.length).toBeGreaterThan(0);
+      expect(
+        tools.flatMap((x) => problemsOf(x.name, { inputSchema: x.inputSchema, outputSchema: x.outputSchema })),
+      ).toEqual([]);
+    },
+  );
 
   it('every custom field type becomes a typed property', async () => {
     const { tools } = await listBytes(all.url);
@@ -200,10 +261,16 @@ describe('portable schemas (item 4)', () => {
     expect(props['Budget number'].type).toBe('number');
     expect(props['Budget checkbox'].type).toBe('boolean');
     expect(props['Budget list']).toMatchObject({ type: 'string', enum: ['Gold', 'Silver'] });
-    expect(props['Budget multipicklist']).toMatchObject({ type: 'array', items: { type: 'string', enum: ['Gold', 'Silver'] } });
+    expect(props['Budget multipicklist']).toMatchObject({
+      type: 'array',
+      items: { type: 'string', enum: ['Gold', 'Silver'] },
+    });
     expect(props['Budget team members']).toMatchObject({ type: 'array', items: { type: 'string' } });
     expect(props['Budget date'].description).toMatch(/ISO 8601/);
-    expect(tools.find((x) => x.name === 'create_a_planhat_license')!.inputSchema.properties.custom.properties['Budget later'].type).toBe('string');
+    expect(
+      tools.find((x) => x.name === 'create_a_planhat_license')!.inputSchema.properties.custom.properties['Budget later']
+        .type,
+    ).toBe('string');
   });
 
   it('every tool reached through get_tool_schema (discovery) and get_model_action_parameters (model_actions) is portable', async () => {
@@ -223,7 +290,10 @@ describe('portable schemas (item 4)', () => {
     let checked = 0;
     for (const route of routes) {
       for (const op of route.operations as string[]) {
-        const p = await ok(actions, 'get_model_action_parameters', { MODEL_ROUTE: route.MODEL_ROUTE ?? route.route, OPERATION: op });
+        const p = await ok(actions, 'get_model_action_parameters', {
+          MODEL_ROUTE: route.MODEL_ROUTE ?? route.route,
+          OPERATION: op,
+        });
         problems.push(...problemsOf(`${p.MODEL_ROUTE} ${op}`, { parameters: p.parameters }));
         checked++;
       }

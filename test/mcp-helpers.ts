@@ -25,7 +25,11 @@ export async function api(
   const headers: Record<string, string> = {};
   if (token !== null) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(t.url + url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(t.url + url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: Json = {};
   try {
@@ -37,8 +41,17 @@ export async function api(
 }
 
 /** Creates an MCP server on the account; returns its id and the MCP URL on the test app. */
-export async function createServer(t: TestApp, accountId: string, config: Json = {}, extra: Json = {}): Promise<{ id: string; token: string; url: string }> {
-  const r = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, { name: `test ${JSON.stringify(config)}`.slice(0, 100), config, ...extra });
+export async function createServer(
+  t: TestApp,
+  accountId: string,
+  config: Json = {},
+  extra: Json = {},
+): Promise<{ id: string; token: string; url: string }> {
+  const r = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, {
+    name: `test ${JSON.stringify(config)}`.slice(0, 100),
+    config,
+    ...extra,
+  });
   if (r.status !== 201) throw new Error(`creating an MCP server failed: ${r.status} ${r.text}`);
   return { id: r.body.id, token: r.body.token, url: `${t.url}/mcp/${r.body.token}` };
 }
@@ -46,14 +59,20 @@ export async function createServer(t: TestApp, accountId: string, config: Json =
 const open: Client[] = [];
 
 /** An SDK client connected over Streamable HTTP (default) or legacy SSE. */
-export async function connect(url: string, opts: { sse?: boolean; headers?: Record<string, string> } = {}): Promise<Client> {
+export async function connect(
+  url: string,
+  opts: { sse?: boolean; headers?: Record<string, string> } = {},
+): Promise<Client> {
   const client = new Client({ name: 'mcp-e2e', version: '1.0.0' });
   const requestInit = opts.headers ? { headers: opts.headers } : undefined;
   const transport = opts.sse
     ? new SSEClientTransport(new URL(`${url}/sse`), {
         requestInit,
         eventSourceInit: opts.headers
-          ? { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...opts.headers } }) }
+          ? {
+              fetch: (u, init) =>
+                fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...opts.headers } }),
+            }
           : undefined,
       })
     : new StreamableHTTPClientTransport(new URL(url), { requestInit });
@@ -66,7 +85,11 @@ export async function closeClients(): Promise<void> {
   await Promise.all(open.splice(0).map((c) => c.close().catch(() => undefined)));
 }
 
-export async function call(client: Client, name: string, args: Json = {}): Promise<CallToolResult & { structuredContent?: Json }> {
+export async function call(
+  client: Client,
+  name: string,
+  args: Json = {},
+): Promise<CallToolResult & { structuredContent?: Json }> {
   return (await client.callTool({ name, arguments: args })) as CallToolResult & { structuredContent?: Json };
 }
 
@@ -99,7 +122,12 @@ export async function proxyAll(t: TestApp, accountId: string, resource: string):
 let rpcId = 0;
 
 /** One JSON-RPC request to an MCP URL (stateless Streamable HTTP); returns HTTP status and the body. */
-export async function rpc(url: string, method: string, params: Json = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
+export async function rpc(
+  url: string,
+  method: string,
+  params: Json = {},
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Json }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },

@@ -56,13 +56,21 @@ describe('insight tools', () => {
     expect(found.matches[0]).toMatchObject({ _id: company._id, match: 'exact', field: 'name' });
 
     const viaMcp = await ok(client, 'account_360', { company: company._id, limit: 3 });
-    const viaRest = await api(t, 'GET', `/insights/account_360?integrated_account_id=${accountId}&company=${company._id}&limit=3`);
+    const viaRest = await api(
+      t,
+      'GET',
+      `/insights/account_360?integrated_account_id=${accountId}&company=${company._id}&limit=3`,
+    );
     expect(viaRest.status).toBe(200);
     expect(viaMcp).toEqual(viaRest.body);
     expect(viaMcp.upstream_calls).toBeGreaterThan(1);
 
     const renewals = await ok(client, 'upcoming_renewals', { days: 365, group_by: 'phase' });
-    const restRenewals = await api(t, 'GET', `/insights/upcoming_renewals?integrated_account_id=${accountId}&days=365&group_by=phase`);
+    const restRenewals = await api(
+      t,
+      'GET',
+      `/insights/upcoming_renewals?integrated_account_id=${accountId}&days=365&group_by=phase`,
+    );
     expect(restRenewals.status).toBe(200);
     expect(renewals.total.count).toBeGreaterThan(0);
     expect(renewals.total).toEqual(restRenewals.body.total);
@@ -102,7 +110,9 @@ describe('insight tools', () => {
     expect((await onlyInsights.listTools()).tools.map((x) => x.name).sort()).toEqual([...NAMES].sort());
 
     // discovery: found, described and callable where allowed; neither where not
-    const disc = await connect((await createServer(t, accountId, { tool_exposure: 'discovery', tags: ['insights'] })).url);
+    const disc = await connect(
+      (await createServer(t, accountId, { tool_exposure: 'discovery', tags: ['insights'] })).url,
+    );
     const search = await ok(disc, 'search_tools', { query: 'renewals' });
     expect(search.tools.map((x: Json) => x.name)).toContain('upcoming_renewals');
     const schema = await ok(disc, 'get_tool_schema', { name: 'nps_summary' });
@@ -110,7 +120,9 @@ describe('insight tools', () => {
     const viaCall = await ok(disc, 'call_tool', { name: 'resolve', arguments: { query: company.name } });
     expect(viaCall.matches.some((m: Json) => m._id === company._id)).toBe(true);
 
-    const discNone = await connect((await createServer(t, accountId, { tool_exposure: 'discovery', tags: ['support'] })).url);
+    const discNone = await connect(
+      (await createServer(t, accountId, { tool_exposure: 'discovery', tags: ['support'] })).url,
+    );
     const none = await ok(discNone, 'search_tools', { query: 'renewals' });
     expect(none.tools.map((x: Json) => x.name)).not.toContain('upcoming_renewals');
     const hidden = await call(discNone, 'call_tool', { name: 'resolve', arguments: { query: company.name } });

@@ -41,7 +41,10 @@ describe('mcp-nest patch', () => {
   it('builds the guard view of the request once per tools/list', async () => {
     const seen = new Set<unknown>();
     const original = McpPolicyGuard.prototype.canActivate;
-    const spy = jest.spyOn(McpPolicyGuard.prototype, 'canActivate').mockImplementation(function (this: McpPolicyGuard, context) {
+    const spy = jest.spyOn(McpPolicyGuard.prototype, 'canActivate').mockImplementation(function (
+      this: McpPolicyGuard,
+      context,
+    ) {
       seen.add(context.switchToHttp().getRequest());
       return original.call(this, context);
     });
@@ -57,7 +60,12 @@ describe('mcp-nest patch', () => {
   it('shares one JSON Schema validator between the servers it builds', () => {
     const registry = t.app.get(McpRegistryDiscoveryService);
     const options = { name: 'x', version: '1' } as McpOptions;
-    const validatorOf = () => (createMcpServer('none', registry, options, new Logger('test')).server as unknown as { _jsonSchemaValidator: unknown })._jsonSchemaValidator;
+    const validatorOf = () =>
+      (
+        createMcpServer('none', registry, options, new Logger('test')).server as unknown as {
+          _jsonSchemaValidator: unknown;
+        }
+      )._jsonSchemaValidator;
     const first = validatorOf();
     expect(first).toBeDefined();
     expect(validatorOf()).toBe(first);

@@ -35,7 +35,11 @@ describe('tools are declared with mcp-nest decorators and found by its discovery
     registered = t.app
       .get(McpRegistryDiscoveryService)
       .getTools(moduleId)
-      .map((c) => ({ name: (c.metadata as ToolMetadata).name, provider: c.providerClass, guards: (c.metadata as ToolMetadata).guards ?? [] }));
+      .map((c) => ({
+        name: (c.metadata as ToolMetadata).name,
+        provider: c.providerClass,
+        guards: (c.metadata as ToolMetadata).guards ?? [],
+      }));
   });
 
   it('the registry holds every catalog tool (from NativeTools/UnifiedTools/InsightTools/SafetyTools) and the six meta-tools, once each', () => {
@@ -43,9 +47,16 @@ describe('tools are declared with mcp-nest decorators and found by its discovery
     expect(new Set(names).size).toBe(names.length);
     expect(names.sort()).toEqual([...toolIndex().map((x) => x.name), ...META_NAMES].sort());
     for (const tool of toolIndex()) {
-      expect(registered.find((r) => r.name === tool.name)!.provider).toBe({ native: NativeTools, unified: UnifiedTools, insight: InsightTools, safety: SafetyTools }[tool.kind]);
+      expect(registered.find((r) => r.name === tool.name)!.provider).toBe(
+        { native: NativeTools, unified: UnifiedTools, insight: InsightTools, safety: SafetyTools }[tool.kind],
+      );
     }
-    expect(t.app.get(McpToolRegistry).catalogTools().map((x) => x.name)).toEqual(toolIndex().map((x) => x.name));
+    expect(
+      t.app
+        .get(McpToolRegistry)
+        .catalogTools()
+        .map((x) => x.name),
+    ).toEqual(toolIndex().map((x) => x.name));
   });
 
   it('every tool carries the policy guard', () => {
@@ -55,7 +66,11 @@ describe('tools are declared with mcp-nest decorators and found by its discovery
   it('the guard refuses a request without a resolved server context (fail closed)', () => {
     const guard = t.app.get(McpPolicyGuard);
     const handler = NativeTools.prototype['list_all_planhat_companies' as keyof NativeTools];
-    const context = (request: unknown) => ({ switchToHttp: () => ({ getRequest: () => request }), getHandler: () => handler }) as unknown as ExecutionContext;
+    const context = (request: unknown) =>
+      ({
+        switchToHttp: () => ({ getRequest: () => request }),
+        getHandler: () => handler,
+      }) as unknown as ExecutionContext;
     expect(guard.canActivate(context({}))).toBe(false);
     expect(guard.canActivate(context({ mcpContext: { accountId, config: null } }))).toBe(false);
     expect(guard.canActivate(context({ mcpContext: { accountId, config: {} } }))).toBe(true);
@@ -82,13 +97,23 @@ describe('one entry to mcp-nest: the gateway token routes', () => {
     ]) {
       expect(fastify.hasRoute({ method, url })).toBe(true);
     }
-    const res = await fetch(`${t.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+    const res = await fetch(`${t.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
     expect(res.status).toBe(404);
   });
 });
 
 describe('the admin preview reads the same registry as the MCP endpoint', () => {
-  it.each([{}, { methods: ['read'] }, { tags: ['support'] }, { tool_exposure: 'discovery' }, { methods: ['write'], tool_exposure: 'model_actions' }] as Json[])('%j', async (config) => {
+  it.each([
+    {},
+    { methods: ['read'] },
+    { tags: ['support'] },
+    { tool_exposure: 'discovery' },
+    { methods: ['write'], tool_exposure: 'model_actions' },
+  ] as Json[])('%j', async (config) => {
     const server = await createServer(t, accountId, config);
     const listed = (await rpc(server.url, 'tools/list')).body.result.tools.map((x: Json) => x.name);
     const q = new URLSearchParams();
@@ -108,7 +133,12 @@ describe('mcp-nest is loaded without its OAuth half', () => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const file = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(file);
-        else if (file.endsWith('.ts') && file !== path.join(src, 'mcp/mcp-nest.ts') && /from '@rekog\/mcp-nest[^']*'/.test(fs.readFileSync(file, 'utf8'))) offenders.push(path.relative(src, file));
+        else if (
+          file.endsWith('.ts') &&
+          file !== path.join(src, 'mcp/mcp-nest.ts') &&
+          /from '@rekog\/mcp-nest[^']*'/.test(fs.readFileSync(file, 'utf8'))
+        )
+          offenders.push(path.relative(src, file));
       }
     };
     walk(src);

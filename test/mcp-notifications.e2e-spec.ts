@@ -8,7 +8,11 @@
  * - a Streamable HTTP answer is an SSE stream only when it may carry notifications, JSON otherwise.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CallToolResultSchema, LoggingMessageNotificationSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  LoggingMessageNotificationSchema,
+  type Progress,
+} from '@modelcontextprotocol/sdk/types.js';
 import { AuditLog } from '../src/audit/audit-log.service';
 import type { TestApp } from '../src/testing/test-app';
 import { api, closeClients, connect, createServer, startMcpApp, textOf, type Json } from './mcp-helpers';
@@ -47,7 +51,11 @@ function logs(client: Client): Json[] {
 }
 
 async function account360(client: Client, onprogress?: (p: Progress) => void) {
-  return client.callTool({ name: 'account_360', arguments: { company: company._id, limit: 3 } }, CallToolResultSchema, onprogress ? { onprogress } : undefined);
+  return client.callTool(
+    { name: 'account_360', arguments: { company: company._id, limit: 3 } },
+    CallToolResultSchema,
+    onprogress ? { onprogress } : undefined,
+  );
 }
 
 describe.each([
@@ -67,7 +75,9 @@ describe.each([
     expect(seen).toHaveLength(calls);
     expect(seen.map((p) => p.progress)).toEqual(Array.from({ length: calls }, (_, i) => i + 1));
     expect(seen[0].message).toBe('GET companies: 200');
-    expect(seen.map((p) => p.message)).toEqual(expect.arrayContaining(['GET tickets: 200', 'GET nps: 200', 'GET tasks: 200']));
+    expect(seen.map((p) => p.message)).toEqual(
+      expect.arrayContaining(['GET tickets: 200', 'GET nps: 200', 'GET tasks: 200']),
+    );
   });
 
   it('sends no progress without a progressToken and no log message before a level is chosen', async () => {
@@ -114,7 +124,10 @@ describe.each([
     await arm('GET /tickets', '500');
     expect((await account360(client)).isError).toBe(true);
     expect(got).toHaveLength(2);
-    expect(got[1]).toMatchObject({ level: 'error', data: { message: 'Planhat failed on GET tickets with 500', status: 500 } });
+    expect(got[1]).toMatchObject({
+      level: 'error',
+      data: { message: 'Planhat failed on GET tickets with 500', status: 500 },
+    });
   });
 
   it('at level debug every Planhat exchange of the call is a message', async () => {
@@ -138,7 +151,9 @@ describe('with the audit log', () => {
     await t.app.get(AuditLog).flush();
     const rows = await api(t, 'GET', `/integrated-account/${accountId}/mcp/${server.id}/calls`);
     expect(rows.status).toBe(200);
-    expect(rows.body.result).toEqual([expect.objectContaining({ tool: 'account_360', outcome: 'ok', upstream_calls: calls })]);
+    expect(rows.body.result).toEqual([
+      expect.objectContaining({ tool: 'account_360', outcome: 'ok', upstream_calls: calls }),
+    ]);
   });
 });
 
@@ -170,12 +185,21 @@ describe('Streamable HTTP answer format', () => {
       .split('\n')
       .filter((l) => l.startsWith('data: '))
       .map((l) => JSON.parse(l.slice(6)) as Json);
-    expect(events[0]).toEqual({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'p-1', progress: 1, message: 'GET companies: 200' } });
+    expect(events[0]).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: 'p-1', progress: 1, message: 'GET companies: 200' },
+    });
     expect(events.at(-1)).toMatchObject({ id: 7, result: { structuredContent: { upstream_calls: 1 } } });
     expect(events).toHaveLength(2);
 
     // Other methods stay JSON even with a progressToken in their _meta.
-    const list = await post(url, { jsonrpc: '2.0', id: 8, method: 'tools/list', params: { _meta: { progressToken: 'x' } } });
+    const list = await post(url, {
+      jsonrpc: '2.0',
+      id: 8,
+      method: 'tools/list',
+      params: { _meta: { progressToken: 'x' } },
+    });
     expect(list.type).toMatch(/^application\/json/);
   });
 });
@@ -185,7 +209,9 @@ describe('the conformance progress fixture (MCP_CONFORMANCE_FIXTURE)', () => {
     const client = await connect((await createServer(t, accountId)).url);
     expect((await client.listTools()).tools.map((x) => x.name)).not.toContain('test_tool_with_progress');
     const seen: Progress[] = [];
-    const r = await client.callTool({ name: 'test_tool_with_progress', arguments: {} }, CallToolResultSchema, { onprogress: (p) => seen.push(p) });
+    const r = await client.callTool({ name: 'test_tool_with_progress', arguments: {} }, CallToolResultSchema, {
+      onprogress: (p) => seen.push(p),
+    });
     expect(r.isError).toBe(true);
     expect(seen).toEqual([]);
   });
@@ -198,7 +224,9 @@ describe('the conformance progress fixture (MCP_CONFORMANCE_FIXTURE)', () => {
         const client = await connect(url, { sse });
         expect((await client.listTools()).tools.map((x) => x.name)).toContain('test_tool_with_progress');
         const seen: Progress[] = [];
-        const r = await client.callTool({ name: 'test_tool_with_progress', arguments: {} }, CallToolResultSchema, { onprogress: (p) => seen.push(p) });
+        const r = await client.callTool({ name: 'test_tool_with_progress', arguments: {} }, CallToolResultSchema, {
+          onprogress: (p) => seen.push(p),
+        });
         expect(r.isError).toBeFalsy();
         expect(seen).toEqual([1, 2, 3].map((progress) => ({ progress, total: 3, message: `step ${progress} of 3` })));
       }

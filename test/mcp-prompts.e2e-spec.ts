@@ -49,8 +49,12 @@ describe.each([
     expect(c.getServerCapabilities()?.prompts).toBeDefined();
     const { prompts } = await c.listPrompts();
     expect(prompts.map((p) => p.name).sort()).toEqual(ALL);
-    expect(prompts.find((p) => p.name === 'prepare_qbr')?.arguments).toEqual([expect.objectContaining({ name: 'company', required: true })]);
-    expect(prompts.find((p) => p.name === 'renewal_risk_review')?.arguments).toEqual([expect.objectContaining({ name: 'days', required: false })]);
+    expect(prompts.find((p) => p.name === 'prepare_qbr')?.arguments).toEqual([
+      expect.objectContaining({ name: 'company', required: true }),
+    ]);
+    expect(prompts.find((p) => p.name === 'renewal_risk_review')?.arguments).toEqual([
+      expect.objectContaining({ name: 'days', required: false }),
+    ]);
     expect(prompts.find((p) => p.name === 'weekly_churn_digest')?.arguments).toEqual([]);
   });
 
@@ -61,7 +65,12 @@ describe.each([
     expect(qbr.messages[0].role).toBe('user');
     expect(text).toContain('"Acme"');
     for (const def of PROMPT_DEFS) {
-      const args: Record<string, string> = def.name === 'renewal_risk_review' ? { days: '30' } : def.name === 'weekly_churn_digest' ? {} : { company: 'Acme' };
+      const args: Record<string, string> =
+        def.name === 'renewal_risk_review'
+          ? { days: '30' }
+          : def.name === 'weekly_churn_digest'
+            ? {}
+            : { company: 'Acme' };
       const r = await c.getPrompt({ name: def.name, arguments: args });
       const body = (r.messages[0].content as { text: string }).text;
       for (const tool of def.tools) {
@@ -69,7 +78,9 @@ describe.each([
         expect(body).toContain(tool);
       }
       // Every tool-like name in the text is a real tool of the registry.
-      for (const m of body.matchAll(/\b(?:list_all|get_single|create_a|update_a|delete_a|bulk_upsert)_[a-z_]+|\b(?:account_360|upcoming_renewals|churn_summary|nps_summary|overdue_invoices)\b/g)) {
+      for (const m of body.matchAll(
+        /\b(?:list_all|get_single|create_a|update_a|delete_a|bulk_upsert)_[a-z_]+|\b(?:account_360|upcoming_renewals|churn_summary|nps_summary|overdue_invoices)\b/g,
+      )) {
         expect(toolNames.has(m[0])).toBe(true);
       }
     }

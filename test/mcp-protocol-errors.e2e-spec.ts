@@ -25,8 +25,16 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string; text: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers }, body });
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; contentType: string; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers },
+    body,
+  });
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
 }
 
@@ -35,12 +43,32 @@ const WRONG_PARAMS: { label: string; method: string; params?: unknown; field: Re
   { label: 'tools/call with name: 123', method: 'tools/call', params: { name: 123 }, field: /name/ },
   { label: 'tools/call without a name', method: 'tools/call', params: { arguments: {} }, field: /name/ },
   { label: 'tools/call without params', method: 'tools/call', field: /params/ },
-  { label: 'tools/call with arguments: []', method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: [1] }, field: /arguments/ },
-  { label: 'tools/call with arguments: "x"', method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: 'x' }, field: /arguments/ },
+  {
+    label: 'tools/call with arguments: []',
+    method: 'tools/call',
+    params: { name: 'list_all_planhat_companies', arguments: [1] },
+    field: /arguments/,
+  },
+  {
+    label: 'tools/call with arguments: "x"',
+    method: 'tools/call',
+    params: { name: 'list_all_planhat_companies', arguments: 'x' },
+    field: /arguments/,
+  },
   { label: 'tools/list with cursor: 5', method: 'tools/list', params: { cursor: 5 }, field: /cursor/ },
   { label: 'tools/list with cursor: {}', method: 'tools/list', params: { cursor: {} }, field: /cursor/ },
-  { label: 'initialize with protocolVersion: 5', method: 'initialize', params: { protocolVersion: 5, capabilities: {}, clientInfo: { name: 'e2e', version: '1' } }, field: /protocolVersion/ },
-  { label: 'initialize without clientInfo', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {} }, field: /clientInfo/ },
+  {
+    label: 'initialize with protocolVersion: 5',
+    method: 'initialize',
+    params: { protocolVersion: 5, capabilities: {}, clientInfo: { name: 'e2e', version: '1' } },
+    field: /protocolVersion/,
+  },
+  {
+    label: 'initialize without clientInfo',
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {} },
+    field: /clientInfo/,
+  },
 ];
 
 /** -32602 with a short one-line message naming the field, and no zod issue list. */
@@ -103,7 +131,10 @@ async function waitFor<T>(find: () => T | undefined): Promise<T> {
 
 describe('wrong params answer -32602 with a one-line message', () => {
   it.each(WRONG_PARAMS)('Streamable HTTP: $label', async ({ method, params, field }) => {
-    const r = await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 7, method, ...(params === undefined ? {} : { params }) }));
+    const r = await post(
+      server.url,
+      JSON.stringify({ jsonrpc: '2.0', id: 7, method, ...(params === undefined ? {} : { params }) }),
+    );
     expect(r.status).toBe(200);
     expect(r.contentType).toMatch(/^application\/json/);
     const body = JSON.parse(r.text) as Json;
@@ -128,9 +159,17 @@ describe('wrong params answer -32602 with a one-line message', () => {
   it.each(WRONG_PARAMS)('legacy SSE: $label', async ({ method, params, field }) => {
     const sse = await openSse(server.url);
     try {
-      const init = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } } };
+      const init = {
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } },
+      };
       expect((await post(sse.endpoint, JSON.stringify(init))).status).toBe(202);
-      const r = await post(sse.endpoint, JSON.stringify({ jsonrpc: '2.0', id: 9, method, ...(params === undefined ? {} : { params }) }));
+      const r = await post(
+        sse.endpoint,
+        JSON.stringify({ jsonrpc: '2.0', id: 9, method, ...(params === undefined ? {} : { params }) }),
+      );
       expect(r.status).toBe(202);
       const answer = await waitFor(() => sse.events.find((e) => e.id === 9));
       expectInvalidParams(answer.error, field);
@@ -143,7 +182,11 @@ describe('wrong params answer -32602 with a one-line message', () => {
     const client: Client = await connect(server.url, { sse: overSse });
     for (const [request, schema, field] of [
       [{ method: 'tools/call', params: { name: 123 } }, CallToolResultSchema, /name/],
-      [{ method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: 'x' } }, CallToolResultSchema, /arguments/],
+      [
+        { method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: 'x' } },
+        CallToolResultSchema,
+        /arguments/,
+      ],
       [{ method: 'tools/list', params: { cursor: 5 } }, ListToolsResultSchema, /cursor/],
     ] as const) {
       const err = (await client.request(request as never, schema).then(
@@ -161,10 +204,30 @@ describe('wrong params answer -32602 with a one-line message', () => {
   });
 
   it('a valid call still succeeds on both paths (the direct answer and the SDK server)', async () => {
-    const direct = JSON.parse((await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: { limit: 1 } } }))).text) as Json;
+    const direct = JSON.parse(
+      (
+        await post(
+          server.url,
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name: 'list_all_planhat_companies', arguments: { limit: 1 } },
+          }),
+        )
+      ).text,
+    ) as Json;
     expect(direct.result.isError).toBeFalsy();
     // With a progressToken the answer is an SSE stream: the progress notification, then the result.
-    const streamed = await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: { limit: 1 }, _meta: { progressToken: 1 } } }));
+    const streamed = await post(
+      server.url,
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'list_all_planhat_companies', arguments: { limit: 1 }, _meta: { progressToken: 1 } },
+      }),
+    );
     expect(streamed.contentType).toMatch(/^text\/event-stream/);
     const events = streamed.text
       .split('\n')
@@ -198,13 +261,25 @@ describe('every transport-level error has a JSON body', () => {
     expectJson(await post(server.url, RPC, { accept: '' }), 406);
     expect(expectJson(await post(server.url, '{}'), 400).error.code).toBeLessThan(-32000);
     // params that are not a structured value make the message itself invalid (JSON-RPC 2.0 §4.2).
-    expect(expectJson(await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: 'x' })), 400).error.code).toBeLessThan(-32000);
+    expect(
+      expectJson(
+        await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: 'x' })),
+        400,
+      ).error.code,
+    ).toBeLessThan(-32000);
     expect(expectJson(await post(server.url, '[]'), 400).error.code).toBe(-32600);
     expectJson(await post(`${t.url}/mcp/phm_unknown`, RPC), 404);
     for (const method of ['GET', 'DELETE']) {
       const res = await fetch(server.url, { method });
-      const body = expectJson({ status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() }, 405);
-      expect(body).toMatchObject({ statusCode: 405, error: 'METHOD_NOT_ALLOWED', request_id: res.headers.get('x-request-id') });
+      const body = expectJson(
+        { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() },
+        405,
+      );
+      expect(body).toMatchObject({
+        statusCode: 405,
+        error: 'METHOD_NOT_ALLOWED',
+        request_id: res.headers.get('x-request-id'),
+      });
     }
     const put = await fetch(server.url, { method: 'PUT' });
     expectJson({ status: put.status, contentType: put.headers.get('content-type') ?? '', text: await put.text() }, 404);
@@ -215,7 +290,14 @@ describe('every transport-level error has a JSON body', () => {
     expectJson(await post(`${server.url}/messages`, RPC), 404);
     expectJson(await post(`${t.url}/mcp/phm_unknown/sse`, RPC), 404);
     const unknownSse = await fetch(`${t.url}/mcp/phm_unknown/sse`);
-    expectJson({ status: unknownSse.status, contentType: unknownSse.headers.get('content-type') ?? '', text: await unknownSse.text() }, 404);
+    expectJson(
+      {
+        status: unknownSse.status,
+        contentType: unknownSse.headers.get('content-type') ?? '',
+        text: await unknownSse.text(),
+      },
+      404,
+    );
 
     const sse = await openSse(server.url);
     try {
@@ -225,7 +307,12 @@ describe('every transport-level error has a JSON body', () => {
       expect(expectJson(await post(sse.endpoint, '{}'), 400).error.code).toBe(-32600);
       expect(expectJson(await post(sse.endpoint, '[1,2]'), 400).error.code).toBe(-32600);
       expect(expectJson(await post(sse.endpoint, '"x"'), 400).error.code).toBe(-32600);
-      expect(expectJson(await post(sse.endpoint, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: 'x' })), 400).error.code).toBe(-32600);
+      expect(
+        expectJson(
+          await post(sse.endpoint, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: 'x' })),
+          400,
+        ).error.code,
+      ).toBe(-32600);
       // Nothing of that reached the session: it still answers.
       expect((await post(sse.endpoint, RPC)).status).toBe(202);
       const answer = await waitFor(() => sse.events.find((e) => e.id === 1));

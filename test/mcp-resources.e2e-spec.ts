@@ -49,8 +49,13 @@ describe.each([
   it('lists planhat://policy and the planhat://models/{model} template', async () => {
     const c = await connect(allTools, { sse });
     expect(c.getServerCapabilities()?.resources).toBeDefined();
-    expect((await c.listResources()).resources.map((r) => r.uri).sort()).toEqual(['planhat://custom-fields', 'planhat://policy']);
-    expect((await c.listResourceTemplates()).resourceTemplates.map((r) => r.uriTemplate)).toEqual(['planhat://models/{model}']);
+    expect((await c.listResources()).resources.map((r) => r.uri).sort()).toEqual([
+      'planhat://custom-fields',
+      'planhat://policy',
+    ]);
+    expect((await c.listResourceTemplates()).resourceTemplates.map((r) => r.uriTemplate)).toEqual([
+      'planhat://models/{model}',
+    ]);
   });
 
   it('the policy says what each server may and may not do', async () => {
@@ -72,7 +77,9 @@ describe.each([
     const name = (doc.fields as Json[]).find((f) => f.name === 'name');
     expect(name).toMatchObject({ name: 'name', type: 'string', required: true });
     expect(doc.required).toContain('name');
-    expect((doc.fields as Json[]).every((f) => typeof f.type === 'string' && typeof f.required === 'boolean')).toBe(true);
+    expect((doc.fields as Json[]).every((f) => typeof f.type === 'string' && typeof f.required === 'boolean')).toBe(
+      true,
+    );
   });
 });
 
@@ -82,8 +89,13 @@ it("the tenant's custom fields per model, limited to the models the policy reach
   expect(all.Company).toMatchObject({ type: 'object' });
   expect(Object.keys(all.Company.properties).length).toBeGreaterThan(0);
   const c = await connect(allTools);
-  const defs = (await c.callTool({ name: 'list_all_planhat_custom_fields', arguments: { limit: 2000 } })) as { structuredContent?: Json };
-  const companyFields = (defs.structuredContent?.result as Json[]).filter((d) => d.parent === 'Company').map((d) => d.name).sort();
+  const defs = (await c.callTool({ name: 'list_all_planhat_custom_fields', arguments: { limit: 2000 } })) as {
+    structuredContent?: Json;
+  };
+  const companyFields = (defs.structuredContent?.result as Json[])
+    .filter((d) => d.parent === 'Company')
+    .map((d) => d.name)
+    .sort();
   expect(Object.keys(all.Company.properties).sort()).toEqual(companyFields);
   expect(await read(insightsOnly, 'planhat://custom-fields')).toEqual({});
 });

@@ -41,14 +41,23 @@ afterAll(async () => {
 describe('undo_change', () => {
   it('undoes a native update: the changed fields (custom one level down) get their before-values back; a second undo is a 409', async () => {
     const c = await newCompany('Undo Update Probe');
-    const updated = await ok(client, 'update_a_planhat_company_by_id', { id: c._id, phase: 'Adopting', custom: { UndoProbe: 'v1' } });
+    const updated = await ok(client, 'update_a_planhat_company_by_id', {
+      id: c._id,
+      phase: 'Adopting',
+      custom: { UndoProbe: 'v1' },
+    });
     expect(updated.phase).toBe('Adopting');
     expect(updated.change_id).toMatch(/^[0-9a-f-]{36}$/);
     expect((await proxyGet('companies', c._id)).body.custom.UndoProbe).toBe('v1');
 
     const undone = await ok(client, 'undo_change', { change_id: updated.change_id });
     expect(undone).toMatchObject({ undone: updated.change_id, op: 'update', model: 'companies', _id: c._id });
-    expect(undone.restored).toEqual(expect.arrayContaining([{ field: 'phase', value: 'Onboarding' }, { field: 'custom.UndoProbe', value: 'v0' }]));
+    expect(undone.restored).toEqual(
+      expect.arrayContaining([
+        { field: 'phase', value: 'Onboarding' },
+        { field: 'custom.UndoProbe', value: 'v0' },
+      ]),
+    );
     const now = (await proxyGet('companies', c._id)).body;
     expect(now.phase).toBe('Onboarding');
     expect(now.custom.UndoProbe).toBe('v0');
@@ -70,8 +79,14 @@ describe('undo_change', () => {
   });
 
   it('an idempotent create replayed returns the same change_id (one write, one change)', async () => {
-    const first = await ok(client, 'create_a_planhat_company', { name: 'Undo Idempotent Probe', idempotency_key: 'undo-idem-1' });
-    const replay = await ok(client, 'create_a_planhat_company', { name: 'Undo Idempotent Probe', idempotency_key: 'undo-idem-1' });
+    const first = await ok(client, 'create_a_planhat_company', {
+      name: 'Undo Idempotent Probe',
+      idempotency_key: 'undo-idem-1',
+    });
+    const replay = await ok(client, 'create_a_planhat_company', {
+      name: 'Undo Idempotent Probe',
+      idempotency_key: 'undo-idem-1',
+    });
     expect(replay._id).toBe(first._id);
     expect(replay.change_id).toBe(first.change_id);
   });
@@ -112,7 +127,11 @@ describe('undo_change', () => {
     const deleted = await ok(client, 'delete_a_crm_account_by_id', { id: c._id });
     expect((await proxyGet('companies', c._id)).status).toBe(404);
     const undone = await ok(client, 'undo_change', { change_id: deleted.change_id });
-    expect((await proxyGet('companies', undone.restored_id)).body).toMatchObject({ name: 'Undo Unified Delete Probe', phase: 'Onboarding', custom: { UndoProbe: 'v0' } });
+    expect((await proxyGet('companies', undone.restored_id)).body).toMatchObject({
+      name: 'Undo Unified Delete Probe',
+      phase: 'Onboarding',
+      custom: { UndoProbe: 'v0' },
+    });
   });
 
   it('undoes a unified ticket update (tickets are written with bulk upserts in Planhat)', async () => {
@@ -129,7 +148,11 @@ describe('undo_change', () => {
   it('records writes made through perform_model_action and call_tool; undo_change is reachable there', async () => {
     const actions = await connect((await createServer(t, accountId, { tool_exposure: 'model_actions' })).url);
     const c = await newCompany('Undo Model Action Probe');
-    const r = await ok(actions, 'perform_model_action', { MODEL_ROUTE: 'companies', OPERATION: 'update', PARAMETERS: JSON.stringify({ id: c._id, phase: 'Adopting' }) });
+    const r = await ok(actions, 'perform_model_action', {
+      MODEL_ROUTE: 'companies',
+      OPERATION: 'update',
+      PARAMETERS: JSON.stringify({ id: c._id, phase: 'Adopting' }),
+    });
     expect(r.change_id).toMatch(/^[0-9a-f-]{36}$/);
     // undo_change is listed beside the model actions (a read-only model_actions server has neither).
     expect((await actions.listTools()).tools.map((x) => x.name)).toContain('undo_change');
@@ -137,7 +160,10 @@ describe('undo_change', () => {
     expect((await proxyGet('companies', c._id)).body.phase).toBe('Onboarding');
     // Through call_tool on a discovery server too.
     const discovery = await connect((await createServer(t, accountId, { tool_exposure: 'discovery' })).url);
-    const viaCall = await ok(discovery, 'call_tool', { name: 'update_a_planhat_company_by_id', arguments: { id: c._id, phase: 'Adopting' } });
+    const viaCall = await ok(discovery, 'call_tool', {
+      name: 'update_a_planhat_company_by_id',
+      arguments: { id: c._id, phase: 'Adopting' },
+    });
     expect(viaCall.change_id).toMatch(/^[0-9a-f-]{36}$/);
     await ok(discovery, 'call_tool', { name: 'undo_change', arguments: { change_id: viaCall.change_id } });
     expect((await proxyGet('companies', c._id)).body.phase).toBe('Onboarding');
@@ -221,7 +247,10 @@ describe('undo_change', () => {
     const target = original.phase === 'Renewal' ? 'Adopting' : 'Renewal';
     // 3. preview: the diff, nothing written
     const preview = await ok(client, 'update_a_planhat_company_by_id', { id, phase: target, dry_run: true });
-    expect(preview).toMatchObject({ dry_run: true, changes: [{ field: 'phase', before: original.phase, after: target }] });
+    expect(preview).toMatchObject({
+      dry_run: true,
+      changes: [{ field: 'phase', before: original.phase, after: target }],
+    });
     expect((await proxyGet('companies', id)).body).toEqual(original);
     // 4. apply
     const applied = await ok(client, 'update_a_planhat_company_by_id', { id, phase: target });

@@ -14,7 +14,10 @@ let url: string;
 
 beforeAll(async () => {
   ({ t, accountId } = await startMcpApp());
-  ({ url } = await createServer(t, accountId, { methods: ['read', 'write'], tags: ['crm', 'success', 'finance', 'projects'] }));
+  ({ url } = await createServer(t, accountId, {
+    methods: ['read', 'write'],
+    tags: ['crm', 'success', 'finance', 'projects'],
+  }));
 });
 
 afterEach(async () => {
@@ -42,12 +45,15 @@ it('churn triage: recent churn, then the projects of those companies', async () 
   const client = await connect(url);
   const churn = (await ok(client, 'list_all_planhat_churn', { sort: '-churnDate', limit: 5 })).result as Json[];
   expect(churn).toHaveLength(5);
-  for (let i = 1; i < churn.length; i++) expect(Date.parse(churn[i - 1].churnDate) >= Date.parse(churn[i].churnDate)).toBe(true);
+  for (let i = 1; i < churn.length; i++)
+    expect(Date.parse(churn[i - 1].churnDate) >= Date.parse(churn[i].churnDate)).toBe(true);
   const companyIds = [...new Set(churn.map((c) => c.companyId as string))];
   const projects = await listAll(client, 'list_all_planhat_projects', { companyId: companyIds.join(',') });
   expect(projects.length).toBeGreaterThan(0);
   for (const p of projects) expect(companyIds).toContain(p.companyId);
-  const valueLost = churn.filter((c) => projects.some((p) => p.companyId === c.companyId)).reduce((s, c) => s + (Number(c.value) || 0), 0);
+  const valueLost = churn
+    .filter((c) => projects.some((p) => p.companyId === c.companyId))
+    .reduce((s, c) => s + (Number(c.value) || 0), 0);
   expect(valueLost).toBeGreaterThanOrEqual(0);
 });
 
@@ -62,13 +68,22 @@ it('NPS promoter upsell: scores ≥9 from the last 7 days → company → Advoca
   for (const cId of companyIds) {
     const company = await ok(client, 'get_single_planhat_company_by_id', { id: cId });
     expect(company._id).toBe(cId);
-    const opp = await ok(client, 'create_a_planhat_opportunity', { companyId: cId, title: 'Advocacy Upsell', mrr: 500, salesStage: 'Discovery' });
+    const opp = await ok(client, 'create_a_planhat_opportunity', {
+      companyId: cId,
+      title: 'Advocacy Upsell',
+      mrr: 500,
+      salesStage: 'Discovery',
+    });
     expect(opp).toMatchObject({ companyId: cId, title: 'Advocacy Upsell', mrr: 500, salesStage: 'Discovery' });
     created.push(opp._id);
   }
   const opps = await proxyAll(t, accountId, 'opportunities');
   for (const id of created) {
-    expect(opps.find((o) => o._id === id)).toMatchObject({ title: 'Advocacy Upsell', mrr: 500, salesStage: 'Discovery' });
+    expect(opps.find((o) => o._id === id)).toMatchObject({
+      title: 'Advocacy Upsell',
+      mrr: 500,
+      salesStage: 'Discovery',
+    });
   }
 });
 
@@ -101,18 +116,28 @@ it('win-back: Budget Constraints churn this month → company status lost → Nu
   const churn = await listAll(client, 'list_all_planhat_churn', { sort: '-churnDate' });
   const now = new Date();
   const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-  const budget = churn.filter((c) => (c.reasons as string[] | undefined)?.includes('Budget Constraints') && Date.parse(c.churnDate) >= monthStart);
+  const budget = churn.filter(
+    (c) => (c.reasons as string[] | undefined)?.includes('Budget Constraints') && Date.parse(c.churnDate) >= monthStart,
+  );
   expect(budget.length).toBeGreaterThan(0);
-  const nextQuarter = new Date(Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3 + 3, 15)).toISOString().slice(0, 10);
+  const nextQuarter = new Date(Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3 + 3, 15))
+    .toISOString()
+    .slice(0, 10);
   const companyIds = [...new Set(budget.map((c) => c.companyId as string))];
   for (const companyId of companyIds) {
     const updated = await ok(client, 'update_a_planhat_company_by_id', { id: companyId, status: 'lost' });
     expect(updated.status).toBe('lost');
-    const opp = await ok(client, 'create_a_planhat_opportunity', { companyId, title: 'Win-back', salesStage: 'Nurture', dealDate: nextQuarter });
+    const opp = await ok(client, 'create_a_planhat_opportunity', {
+      companyId,
+      title: 'Win-back',
+      salesStage: 'Nurture',
+      dealDate: nextQuarter,
+    });
     expect(opp).toMatchObject({ companyId, salesStage: 'Nurture' });
   }
   const companies = await proxyAll(t, accountId, 'companies');
   for (const id of companyIds) expect(companies.find((c) => c._id === id)!.status).toBe('lost');
   const opps = await proxyAll(t, accountId, 'opportunities');
-  for (const id of companyIds) expect(opps.some((o) => o.companyId === id && o.salesStage === 'Nurture' && o.title === 'Win-back')).toBe(true);
+  for (const id of companyIds)
+    expect(opps.some((o) => o.companyId === id && o.salesStage === 'Nurture' && o.title === 'Win-back')).toBe(true);
 });

@@ -4,7 +4,18 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Clock } from '../src/admin/clock';
 import type { TestApp } from '../src/testing/test-app';
 import { toolIndex, toolsForConfig } from '../src/mcp/policy';
-import { api, call, closeClients, connect, createServer, ok, proxyAll, startMcpApp, textOf, type Json } from './mcp-helpers';
+import {
+  api,
+  call,
+  closeClients,
+  connect,
+  createServer,
+  ok,
+  proxyAll,
+  startMcpApp,
+  textOf,
+  type Json,
+} from './mcp-helpers';
 
 const SEED_NAMES: string[] = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures/seed-tool-names.json'), 'utf8'));
 const SNAPSHOT = path.join(__dirname, 'fixtures/mcp-tools.snapshot.json');
@@ -44,7 +55,14 @@ describe('tools/list on an unfiltered server', () => {
     expect(names).toEqual(toolsForConfig({}).map((x) => x.name));
     expect(names).toEqual(toolIndex().map((x) => x.name));
     expect(names.filter((n) => n.startsWith('bulk_upsert_planhat_')).length).toBeGreaterThan(3);
-    for (const n of ['list_all_crm_accounts', 'get_single_crm_account_by_id', 'create_a_crm_account', 'update_a_crm_account_by_id', 'delete_a_crm_account_by_id', 'list_all_ticketing_tickets']) {
+    for (const n of [
+      'list_all_crm_accounts',
+      'get_single_crm_account_by_id',
+      'create_a_crm_account',
+      'update_a_crm_account_by_id',
+      'delete_a_crm_account_by_id',
+      'list_all_ticketing_tickets',
+    ]) {
       expect(names).toContain(n);
     }
   });
@@ -56,15 +74,25 @@ describe('tools/list on an unfiltered server', () => {
     // tools (the spec gives them meaning only when readOnlyHint is false).
     expect(list.annotations).toEqual({ readOnlyHint: true });
     expect(byName.get('create_a_planhat_company')!.annotations).toEqual({ destructiveHint: false });
-    expect(byName.get('update_a_planhat_company_by_id')!.annotations).toEqual({ destructiveHint: false, idempotentHint: true });
+    expect(byName.get('update_a_planhat_company_by_id')!.annotations).toEqual({
+      destructiveHint: false,
+      idempotentHint: true,
+    });
     for (const x of tools) expect(Object.keys(x).sort()).toEqual(['annotations', 'description', 'inputSchema', 'name']);
-    expect(Object.keys(list.inputSchema.properties)).toEqual(expect.arrayContaining(['limit', 'next_cursor', 'sort', 'select']));
-    expect(byName.get('delete_a_planhat_company_by_id')!.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
+    expect(Object.keys(list.inputSchema.properties)).toEqual(
+      expect.arrayContaining(['limit', 'next_cursor', 'sort', 'select']),
+    );
+    expect(byName.get('delete_a_planhat_company_by_id')!.annotations).toMatchObject({
+      destructiveHint: true,
+      idempotentHint: true,
+    });
     const get = byName.get('get_single_planhat_company_by_id')!;
     expect(get.inputSchema.required).toEqual(['id']);
     // What an id may be is said once, in the server's instructions, for every tool.
     expect(Object.keys(get.inputSchema.properties)).toEqual(['id']);
-    expect(instructions).toMatch(/`id` takes the record's 24-hex `_id` from its list tool, or `extid-<externalId>` \/ `srcid-<sourceId>`/);
+    expect(instructions).toMatch(
+      /`id` takes the record's 24-hex `_id` from its list tool, or `extid-<externalId>` \/ `srcid-<sourceId>`/,
+    );
     const create = byName.get('create_a_planhat_company')!;
     expect(create.inputSchema.required).toEqual(['name']);
     const bulk = byName.get('bulk_upsert_planhat_companies')!;
@@ -73,7 +101,10 @@ describe('tools/list on an unfiltered server', () => {
     // Tags and method: in the admin preview (and search_tools), not in each tools/list entry.
     const preview = await api(t, 'GET', `/integrated-account/${accountId}/tools?tags=unified`);
     expect(preview.body.result.find((x: Json) => x.name === 'list_all_crm_accounts').tags).toEqual(['unified', 'crm']);
-    expect(preview.body.result.find((x: Json) => x.name === 'list_all_crm_accounts').annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    expect(preview.body.result.find((x: Json) => x.name === 'list_all_crm_accounts').annotations).toMatchObject({
+      readOnlyHint: true,
+      destructiveHint: false,
+    });
   });
 
   it("puts the tenant's custom fields in create/update schemas as custom.properties with enums", async () => {
@@ -85,8 +116,13 @@ describe('tools/list on an unfiltered server', () => {
     const client = await connect((await createServer(t, accountId, { methods: ['update'] })).url);
     const updateAlone = (await client.listTools()).tools as Json[];
     expect(updateAlone.map((x) => x.name)).toContain('update_a_planhat_company_by_id');
-    expect(tools.find((x) => x.name === 'update_a_planhat_company_by_id')!.inputSchema.properties.custom).toBeUndefined();
-    for (const [toolName, list] of [['create_a_planhat_company', tools], ['update_a_planhat_company_by_id', updateAlone]] as const) {
+    expect(
+      tools.find((x) => x.name === 'update_a_planhat_company_by_id')!.inputSchema.properties.custom,
+    ).toBeUndefined();
+    for (const [toolName, list] of [
+      ['create_a_planhat_company', tools],
+      ['update_a_planhat_company_by_id', updateAlone],
+    ] as const) {
       const custom = list.find((x) => x.name === toolName)!.inputSchema.properties.custom;
       expect(Object.keys(custom.properties).sort()).toEqual(companyDefs.map((d) => d.name).sort());
       for (const d of companyDefs) {
@@ -96,30 +132,44 @@ describe('tools/list on an unfiltered server', () => {
       }
     }
     const segment = companyDefs.find((d) => d.name === 'Segment')!;
-    expect(tools.find((x) => x.name === 'create_a_planhat_company')!.inputSchema.properties.custom.properties.Segment).toMatchObject({ type: 'string', enum: segment.listValues });
+    expect(
+      tools.find((x) => x.name === 'create_a_planhat_company')!.inputSchema.properties.custom.properties.Segment,
+    ).toMatchObject({ type: 'string', enum: segment.listValues });
     const enduser = tools.find((x) => x.name === 'create_a_planhat_enduser')!.inputSchema.properties.custom.properties;
     expect(enduser.Newsletter.type).toBe('boolean');
   });
 
   it('matches the committed snapshot (regenerate with UPDATE_SNAPSHOTS=1 npx jest test/mcp.e2e-spec.ts)', () => {
-    const snap = tools.map((x) => ({ name: x.name, description: x.description, inputSchema: x.inputSchema, annotations: x.annotations }));
+    const snap = tools.map((x) => ({
+      name: x.name,
+      description: x.description,
+      inputSchema: x.inputSchema,
+      annotations: x.annotations,
+    }));
     if (process.env.UPDATE_SNAPSHOTS === '1') {
       fs.writeFileSync(SNAPSHOT, JSON.stringify(snap, null, 2) + '\n');
       return;
     }
-    if (!fs.existsSync(SNAPSHOT)) throw new Error(`${SNAPSHOT} is missing: run UPDATE_SNAPSHOTS=1 npx jest test/mcp.e2e-spec.ts`);
+    if (!fs.existsSync(SNAPSHOT))
+      throw new Error(`${SNAPSHOT} is missing: run UPDATE_SNAPSHOTS=1 npx jest test/mcp.e2e-spec.ts`);
     const committed = JSON.parse(fs.readFileSync(SNAPSHOT, 'utf8'));
     try {
       expect(snap).toEqual(committed);
     } catch (err) {
-      throw new Error(`The generated MCP tool list differs from test/fixtures/mcp-tools.snapshot.json. If the change is intended, regenerate it with UPDATE_SNAPSHOTS=1 npx jest test/mcp.e2e-spec.ts and review the diff.\n${(err as Error).message}`);
+      throw new Error(
+        `The generated MCP tool list differs from test/fixtures/mcp-tools.snapshot.json. If the change is intended, regenerate it with UPDATE_SNAPSHOTS=1 npx jest test/mcp.e2e-spec.ts and review the diff.\n${(err as Error).message}`,
+      );
     }
   });
 
   it('answers a raw tools/list POST (JSON response) with every tool, the same list again on a second request', async () => {
     // How fast: `npm run bench` (rows "mcp tools/list" and "mcp tools/list, 1 connection"), not a timed assertion here.
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} });
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-06-18',
+    };
     const lists: Json[][] = [];
     for (let i = 0; i < 2; i++) {
       const res = await fetch(full.url, { method: 'POST', headers, body });
@@ -140,7 +190,10 @@ describe('per-server policy', () => {
     const names = (await client.listTools()).tools.map((x) => x.name);
     expect(names.length).toBeGreaterThan(20);
     expect(names).toEqual(toolsForConfig({ methods: ['read'] }).map((x) => x.name));
-    for (const n of names) expect(n).toMatch(/^(list_all_|get_single_|resolve$|account_360$|upcoming_renewals$|churn_summary$|nps_summary$|overdue_invoices$)/);
+    for (const n of names)
+      expect(n).toMatch(
+        /^(list_all_|get_single_|resolve$|account_360$|upcoming_renewals$|churn_summary$|nps_summary$|overdue_invoices$)/,
+      );
 
     const direct = await call(client, 'create_a_planhat_company', { name: 'Policy Probe Direct' });
     expect(direct.isError).toBe(true);
@@ -149,7 +202,10 @@ describe('per-server policy', () => {
     const disc = await createServer(t, accountId, { methods: ['read'], tool_exposure: 'discovery' });
     const dc = await connect(disc.url, { sse: true });
     expect((await dc.listTools()).tools.map((x) => x.name)).toEqual(['search_tools', 'get_tool_schema', 'call_tool']);
-    const viaCall = await call(dc, 'call_tool', { name: 'create_a_planhat_company', arguments: { name: 'Policy Probe Discovery' } });
+    const viaCall = await call(dc, 'call_tool', {
+      name: 'create_a_planhat_company',
+      arguments: { name: 'Policy Probe Discovery' },
+    });
     expect(viaCall.isError).toBe(true);
     expect(textOf(viaCall)).toMatch(/not allowed on this server/);
     const schema = await call(dc, 'get_tool_schema', { name: 'create_a_planhat_company' });
@@ -162,8 +218,16 @@ describe('per-server policy', () => {
 
     const ma = await createServer(t, accountId, { methods: ['read'], tool_exposure: 'model_actions' });
     const mc = await connect(ma.url);
-    expect((await mc.listTools()).tools.map((x) => x.name)).toEqual(['get_model_actions', 'get_model_action_parameters', 'perform_model_action']);
-    const viaAction = await call(mc, 'perform_model_action', { MODEL_ROUTE: 'Companies', OPERATION: 'create', PARAMETERS: JSON.stringify({ name: 'Policy Probe Actions' }) });
+    expect((await mc.listTools()).tools.map((x) => x.name)).toEqual([
+      'get_model_actions',
+      'get_model_action_parameters',
+      'perform_model_action',
+    ]);
+    const viaAction = await call(mc, 'perform_model_action', {
+      MODEL_ROUTE: 'Companies',
+      OPERATION: 'create',
+      PARAMETERS: JSON.stringify({ name: 'Policy Probe Actions' }),
+    });
     expect(viaAction.isError).toBe(true);
     expect(textOf(viaAction)).toMatch(/not allowed on this server/);
     const actions = await ok(mc, 'get_model_actions');
@@ -181,7 +245,9 @@ describe('per-server policy', () => {
     const tools = (await client.listTools()).tools;
     expect(tools.length).toBeGreaterThan(0);
     for (const x of tools) expect(x.name).toMatch(/_planhat_(tickets?|issues?)(_by_id)?$/);
-    expect(tools.map((x) => x.name)).toEqual(expect.arrayContaining(['list_all_planhat_tickets', 'list_all_planhat_issues']));
+    expect(tools.map((x) => x.name)).toEqual(
+      expect.arrayContaining(['list_all_planhat_tickets', 'list_all_planhat_issues']),
+    );
   });
 
   it('discovery: search, describe and call allowed tools', async () => {
@@ -212,11 +278,23 @@ describe('per-server policy', () => {
       const p = await ok(client, 'get_model_action_parameters', { MODEL_ROUTE: route, OPERATION: 'list' });
       expect(p.tool).toBe('list_all_planhat_time_entries');
     }
-    const list = await ok(client, 'perform_model_action', { MODEL_ROUTE: 'Companies', OPERATION: 'list', PARAMETERS: '{"limit": 2}' });
+    const list = await ok(client, 'perform_model_action', {
+      MODEL_ROUTE: 'Companies',
+      OPERATION: 'list',
+      PARAMETERS: '{"limit": 2}',
+    });
     expect(list.result).toHaveLength(2);
-    const view = await ok(client, 'perform_model_action', { MODEL_ROUTE: 'companies', OPERATION: 'view', PARAMETERS: JSON.stringify({ id: list.result[0]._id }) });
+    const view = await ok(client, 'perform_model_action', {
+      MODEL_ROUTE: 'companies',
+      OPERATION: 'view',
+      PARAMETERS: JSON.stringify({ id: list.result[0]._id }),
+    });
     expect(view._id).toBe(list.result[0]._id);
-    const bad = await call(client, 'perform_model_action', { MODEL_ROUTE: 'companies', OPERATION: 'list', PARAMETERS: '{not json' });
+    const bad = await call(client, 'perform_model_action', {
+      MODEL_ROUTE: 'companies',
+      OPERATION: 'list',
+      PARAMETERS: '{not json',
+    });
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toMatch(/PARAMETERS/);
     const badOp = await call(client, 'get_model_action_parameters', { MODEL_ROUTE: 'companies', OPERATION: 'explode' });
@@ -228,7 +306,12 @@ describe('access', () => {
   async function status(url: string, headers: Record<string, string> = {}): Promise<number> {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-06-18',
+        ...headers,
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
     });
     await res.arrayBuffer();
@@ -300,7 +383,12 @@ describe('results and errors', () => {
   it('lists return {result, next_cursor}; the cursor continues', async () => {
     const p1 = await ok(client, 'list_all_planhat_companies', { limit: 5, sort: 'name', select: 'name' });
     expect(p1.result).toHaveLength(5);
-    const p2 = await ok(client, 'list_all_planhat_companies', { limit: 5, sort: 'name', select: 'name', next_cursor: p1.next_cursor });
+    const p2 = await ok(client, 'list_all_planhat_companies', {
+      limit: 5,
+      sort: 'name',
+      select: 'name',
+      next_cursor: p1.next_cursor,
+    });
     expect(p2.result[0]._id).not.toBe(p1.result[4]._id);
     expect(new Set([...p1.result, ...p2.result].map((c: Json) => c._id)).size).toBe(10);
   });
@@ -310,7 +398,8 @@ describe('results and errors', () => {
     expect(r.isError).toBeFalsy();
     expect(Buffer.byteLength(textOf(r))).toBeLessThan(110_000);
     const all = await proxyAll(t, accountId, 'conversations');
-    if (Buffer.byteLength(JSON.stringify(all)) > 100_000) expect(r.structuredContent!.next_cursor).toEqual(expect.any(String));
+    if (Buffer.byteLength(JSON.stringify(all)) > 100_000)
+      expect(r.structuredContent!.next_cursor).toEqual(expect.any(String));
   });
 
   it('404 for an unknown id names the list tool', async () => {
@@ -346,11 +435,16 @@ describe('results and errors', () => {
     const sse = await connect(full.url, { sse: true });
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     const post = async (params: Json) => {
-      const res = await fetch(full.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 'x-1', method: 'tools/call', params }) });
+      const res = await fetch(full.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 'x-1', method: 'tools/call', params }),
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       const text = await res.text();
-      if (res.headers.get('content-length') !== null) expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+      if (res.headers.get('content-length') !== null)
+        expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
       const body = JSON.parse(text) as Json;
       expect(body).toMatchObject({ jsonrpc: '2.0', id: 'x-1' });
       return body.result as Json;

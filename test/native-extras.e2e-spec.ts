@@ -23,8 +23,18 @@ afterAll(async () => {
 describe('POST /proxy/time_entries/duplicate', () => {
   it('copies the given time entries (new ids, same values) and answers {result}', async () => {
     const companyId = (await proxyAll(t, accountId, 'companies'))[0]._id as string;
-    const a = await api(t, 'POST', `/proxy/time_entries?${q()}`, { date: '2026-02-02T00:00:00.000Z', hours: 2.5, companyId, description: 'Workshop prep' });
-    const b = await api(t, 'POST', `/proxy/time_entries?${q()}`, { date: '2026-02-03T00:00:00.000Z', hours: 1, companyId, description: 'Follow-up' });
+    const a = await api(t, 'POST', `/proxy/time_entries?${q()}`, {
+      date: '2026-02-02T00:00:00.000Z',
+      hours: 2.5,
+      companyId,
+      description: 'Workshop prep',
+    });
+    const b = await api(t, 'POST', `/proxy/time_entries?${q()}`, {
+      date: '2026-02-03T00:00:00.000Z',
+      hours: 1,
+      companyId,
+      description: 'Follow-up',
+    });
     expect([a.status, b.status]).toEqual([201, 201]);
     const before = (await proxyAll(t, accountId, 'time_entries')).length;
     const dup = await api(t, 'POST', `/proxy/time_entries/duplicate?${q()}`, { ids: [a.body._id, b.body._id] });
@@ -44,7 +54,14 @@ describe('POST /proxy/time_entries/duplicate', () => {
   it('refuses other models (405), an empty or malformed body (400) and bad ids (400) before Planhat', async () => {
     const entry = (await proxyAll(t, accountId, 'time_entries'))[0]._id;
     expect((await api(t, 'POST', `/proxy/companies/duplicate?${q()}`, { ids: ['x'] })).status).toBe(405);
-    for (const body of [{}, { ids: [] }, { ids: 'abc' }, { ids: [1] }, { ids: [entry], extra: true }, { ids: ['..'] }]) {
+    for (const body of [
+      {},
+      { ids: [] },
+      { ids: 'abc' },
+      { ids: [1] },
+      { ids: [entry], extra: true },
+      { ids: ['..'] },
+    ]) {
       const r = await api(t, 'POST', `/proxy/time_entries/duplicate?${q()}`, body);
       expect([JSON.stringify(body), r.status]).toEqual([JSON.stringify(body), 400]);
     }
@@ -58,11 +75,19 @@ describe('metrics: GET /dimensiondata', () => {
     const all = await proxyAll(t, accountId, 'dimension_data');
     expect(all.length).toBeGreaterThan(0);
     const { cId, day } = all[5];
-    const r = await api(t, 'GET', `/proxy/dimension_data?${q(`&cId=${cId}&dimid=activeUsers&from=${day - 3}&to=${day}&limit=100`)}`);
+    const r = await api(
+      t,
+      'GET',
+      `/proxy/dimension_data?${q(`&cId=${cId}&dimid=activeUsers&from=${day - 3}&to=${day}&limit=100`)}`,
+    );
     expect(r.status).toBe(200);
-    const expected = all.filter((v) => v.cId === cId && v.dimensionId === 'activeUsers' && v.day >= day - 3 && v.day <= day);
+    const expected = all.filter(
+      (v) => v.cId === cId && v.dimensionId === 'activeUsers' && v.day >= day - 3 && v.day <= day,
+    );
     expect(expected.length).toBeGreaterThan(0);
-    expect(r.body.result.map((v: Json) => [v._id, v.value, v.day])).toEqual(expected.map((v) => [v._id, v.value, v.day]));
+    expect(r.body.result.map((v: Json) => [v._id, v.value, v.day])).toEqual(
+      expected.map((v) => [v._id, v.value, v.day]),
+    );
     expect((await api(t, 'GET', `/proxy/dimension_data?${q('&from=yesterday')}`)).status).toBe(400);
     expect((await api(t, 'POST', `/proxy/dimension_data?${q()}`, { value: 1 })).status).toBe(405);
   });
@@ -72,7 +97,14 @@ describe('MCP tools for lean companies, workspaces, workflows and metrics', () =
   it('are listed and callable, and perform_model_action knows the workspaces route', async () => {
     const client = await connect((await createServer(t, accountId)).url);
     const names = (await client.listTools()).tools.map((x) => x.name);
-    for (const n of ['list_all_planhat_leancompanies', 'list_all_planhat_workspaces', 'get_single_planhat_workspace_by_id', 'create_a_planhat_workspace', 'list_all_planhat_workflows', 'list_all_planhat_dimension_data']) {
+    for (const n of [
+      'list_all_planhat_leancompanies',
+      'list_all_planhat_workspaces',
+      'get_single_planhat_workspace_by_id',
+      'create_a_planhat_workspace',
+      'list_all_planhat_workflows',
+      'list_all_planhat_dimension_data',
+    ]) {
       expect(names).toContain(n);
     }
     const workspaces = await proxyAll(t, accountId, 'workspaces');
@@ -81,15 +113,25 @@ describe('MCP tools for lean companies, workspaces, workflows and metrics', () =
     const one = await ok(client, 'get_single_planhat_workspace_by_id', { id: workspaces[1]._id });
     expect(one).toMatchObject({ _id: workspaces[1]._id, name: workspaces[1].name, companyId: workspaces[1].companyId });
     const lean = await ok(client, 'list_all_planhat_leancompanies', { limit: 2 });
-    expect(lean.result.map((c: Json) => c._id)).toEqual((await proxyAll(t, accountId, 'companies')).slice(0, 2).map((c) => c._id));
+    expect(lean.result.map((c: Json) => c._id)).toEqual(
+      (await proxyAll(t, accountId, 'companies')).slice(0, 2).map((c) => c._id),
+    );
     const metrics = await ok(client, 'list_all_planhat_dimension_data', { dimid: 'logins', limit: 5 });
     expect(metrics.result).toHaveLength(5);
     for (const m of metrics.result) expect(m.dimensionId).toBe('logins');
 
     const actions = await connect((await createServer(t, accountId, { tool_exposure: 'model_actions' })).url);
-    const viaRoute = await ok(actions, 'perform_model_action', { MODEL_ROUTE: 'Workspaces', OPERATION: 'list', PARAMETERS: '{"limit": 2}' });
+    const viaRoute = await ok(actions, 'perform_model_action', {
+      MODEL_ROUTE: 'Workspaces',
+      OPERATION: 'list',
+      PARAMETERS: '{"limit": 2}',
+    });
     expect(viaRoute.result.map((w: Json) => w._id)).toEqual(workspaces.slice(0, 2).map((w) => w._id));
-    const workflows = await ok(actions, 'perform_model_action', { MODEL_ROUTE: 'workflows', OPERATION: 'list', PARAMETERS: '{"limit": 1}' });
+    const workflows = await ok(actions, 'perform_model_action', {
+      MODEL_ROUTE: 'workflows',
+      OPERATION: 'list',
+      PARAMETERS: '{"limit": 1}',
+    });
     expect(workflows.result).toHaveLength(1);
   });
 });
@@ -98,7 +140,11 @@ describe("Planhat's analytics host: user activities and metric pushes (emulated 
   it('track, bulk and segment set the enduser lastActive; a wrong tenant token processes nothing', async () => {
     const eus = await proxyAll(t, accountId, 'endusers');
     const [a, b, c] = [eus[0], eus[1], eus.find((e, i) => i > 1 && e.externalId)!];
-    const one = await api(t, 'POST', `/proxy/user_activities/track?${q()}`, { email: a.email, action: 'Logged in', date: '2026-01-20T10:00:00.000Z' });
+    const one = await api(t, 'POST', `/proxy/user_activities/track?${q()}`, {
+      email: a.email,
+      action: 'Logged in',
+      date: '2026-01-20T10:00:00.000Z',
+    });
     expect(one.status).toBe(200);
     expect(one.body).toEqual({ processed: 1, errors: [] });
     expect((await api(t, 'GET', `/proxy/endusers/${a._id}?${q()}`)).body.lastActive).toBe('2026-01-20T10:00:00.000Z');
@@ -110,13 +156,22 @@ describe("Planhat's analytics host: user activities and metric pushes (emulated 
     expect(bulk.body).toEqual({ processed: 1, errors: ['Item 1: no enduser with that email or externalId'] });
     expect((await api(t, 'GET', `/proxy/endusers/${b._id}?${q()}`)).body.lastActive).toBe('2026-01-21T00:00:00.000Z');
 
-    const segment = await api(t, 'POST', `/proxy/user_activities/segment?${q()}`, { type: 'track', event: 'Viewed report', userId: c.externalId, timestamp: '2026-01-22T08:30:00.000Z' });
+    const segment = await api(t, 'POST', `/proxy/user_activities/segment?${q()}`, {
+      type: 'track',
+      event: 'Viewed report',
+      userId: c.externalId,
+      timestamp: '2026-01-22T08:30:00.000Z',
+    });
     expect(segment.body).toEqual({ processed: 1, errors: [] });
     expect((await api(t, 'GET', `/proxy/endusers/${c._id}?${q()}`)).body.lastActive).toBe('2026-01-22T08:30:00.000Z');
 
     const wrongTenant = await fetch(`${t.url}/proxy/user_activities/track?${q()}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', 'x-planhat-tenant-token': '00000000-0000-4000-a000-000000000000' },
+      headers: {
+        authorization: `Bearer ${ADMIN}`,
+        'content-type': 'application/json',
+        'x-planhat-tenant-token': '00000000-0000-4000-a000-000000000000',
+      },
       body: JSON.stringify({ email: a.email, date: '2030-01-01T00:00:00.000Z' }),
     });
     expect(wrongTenant.status).toBe(200);
@@ -134,12 +189,20 @@ describe("Planhat's analytics host: user activities and metric pushes (emulated 
     expect(push.status).toBe(200);
     expect(push.body).toEqual({ processed: 2, errors: ['Item 2: no company with that externalId'] });
     const day = Math.floor(Date.parse('2026-01-15T00:00:00.000Z') / 86_400_000);
-    const read = await api(t, 'GET', `/proxy/dimension_data?${q(`&cId=${company._id}&dimid=featureAdoption&from=${day}&to=${day + 1}`)}`);
+    const read = await api(
+      t,
+      'GET',
+      `/proxy/dimension_data?${q(`&cId=${company._id}&dimid=featureAdoption&from=${day}&to=${day + 1}`)}`,
+    );
     expect(read.body.result.map((v: Json) => [v.value, v.day, v.cId, v.companyName])).toEqual([
       [42, day, company._id, company.name],
       [47.5, day + 1, company._id, company.name],
     ]);
-    const single = await api(t, 'POST', `/proxy/dimension_data/push?${q()}`, { dimensionId: 'featureAdoption', value: 3, externalId: company.externalId });
+    const single = await api(t, 'POST', `/proxy/dimension_data/push?${q()}`, {
+      dimensionId: 'featureAdoption',
+      value: 3,
+      externalId: company.externalId,
+    });
     expect(single.body).toEqual({ processed: 1, errors: [] });
   });
 
@@ -162,14 +225,25 @@ describe("Planhat's analytics host: user activities and metric pushes (emulated 
   });
 
   it('a non-sandbox account needs the X-Planhat-Tenant-Token header (400 without, or malformed), before any network call', async () => {
-    const acct = await api(t, 'POST', '/integrated-account', { name: 'prod-analytics', environment: 'production', api_token: 'pat_test_token_not_used' });
+    const acct = await api(t, 'POST', '/integrated-account', {
+      name: 'prod-analytics',
+      environment: 'production',
+      api_token: 'pat_test_token_not_used',
+    });
     expect(acct.status).toBe(201);
-    const missing = await api(t, 'POST', `/proxy/dimension_data/push?integrated_account_id=${acct.body.id}`, { dimensionId: 'x', value: 1 });
+    const missing = await api(t, 'POST', `/proxy/dimension_data/push?integrated_account_id=${acct.body.id}`, {
+      dimensionId: 'x',
+      value: 1,
+    });
     expect(missing.status).toBe(400);
     expect(missing.body.message).toMatch(/Missing header x-planhat-tenant-token/);
     const res = await fetch(`${t.url}/proxy/user_activities/track?integrated_account_id=${acct.body.id}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', 'x-planhat-tenant-token': 'not a token!' },
+      headers: {
+        authorization: `Bearer ${ADMIN}`,
+        'content-type': 'application/json',
+        'x-planhat-tenant-token': 'not a token!',
+      },
       body: JSON.stringify({ email: 'a@b.c' }),
     });
     expect(res.status).toBe(400);
@@ -182,15 +256,21 @@ describe("Planhat's analytics host: user activities and metric pushes (emulated 
 describe('sandbox fidelity: a ticket links its requester like Planhat', () => {
   it('matches the enduser by email (and takes its company), or creates one in the company whose domain the email has', async () => {
     const eu = (await proxyAll(t, accountId, 'endusers')).find((e) => e.email && e.companyId)!;
-    const first = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [{ sourceId: 'FID-1', email: eu.email, title: 'Known requester' }]);
+    const first = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [
+      { sourceId: 'FID-1', email: eu.email, title: 'Known requester' },
+    ]);
     expect(first.status).toBe(200);
     const known = await api(t, 'GET', `/proxy/tickets/${first.body.result.upsertedIds[0]}?${q()}`);
     expect(known.body).toMatchObject({ companyId: eu.companyId, endusers: [eu._id], email: eu.email });
 
-    const company = (await proxyAll(t, accountId, 'companies')).find((c) => Array.isArray(c.domains) && c.domains.length > 0)!;
+    const company = (await proxyAll(t, accountId, 'companies')).find(
+      (c) => Array.isArray(c.domains) && c.domains.length > 0,
+    )!;
     const before = (await proxyAll(t, accountId, 'endusers')).length;
     const email = `new.requester@${company.domains[0]}`;
-    const second = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [{ sourceId: 'FID-2', email, title: 'New requester' }]);
+    const second = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [
+      { sourceId: 'FID-2', email, title: 'New requester' },
+    ]);
     expect(second.body.result.created).toBe(1);
     const created = await api(t, 'GET', `/proxy/tickets/${second.body.result.upsertedIds[0]}?${q()}`);
     expect(created.body.companyId).toBe(company._id);
@@ -200,11 +280,21 @@ describe('sandbox fidelity: a ticket links its requester like Planhat', () => {
     expect(newEu).toMatchObject({ companyId: company._id });
     expect(created.body.endusers).toEqual([newEu._id]);
     // The unified ticket names the requester and its creator.
-    const unified = await api(t, 'GET', `/unified/ticketing/tickets/${created.body._id}?${q('&truto_ignore_remote_data=true')}`);
-    expect(unified.body).toMatchObject({ contact: { id: newEu._id, email }, created_by: { id: newEu._id, type: 'contact' }, account: { id: company._id } });
+    const unified = await api(
+      t,
+      'GET',
+      `/unified/ticketing/tickets/${created.body._id}?${q('&truto_ignore_remote_data=true')}`,
+    );
+    expect(unified.body).toMatchObject({
+      contact: { id: newEu._id, email },
+      created_by: { id: newEu._id, type: 'contact' },
+      account: { id: company._id },
+    });
 
     // An email at an unknown domain with no company is dropped by validation, as before (206 naming companyId).
-    const orphan = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [{ sourceId: 'FID-3', email: 'x@unknown-domain.example', title: 'Orphan' }]);
+    const orphan = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [
+      { sourceId: 'FID-3', email: 'x@unknown-domain.example', title: 'Orphan' },
+    ]);
     expect(orphan.status).toBe(206);
     expect(orphan.body.result.createdErrors[0]).toMatch(/companyId/);
   });
@@ -226,9 +316,14 @@ describe('sandbox fidelity: tickets are conversations of type ticket (one store)
     expect((await api(t, 'GET', `/proxy/tickets/${note._id}?${q()}`)).status).toBe(404);
     expect((await api(t, 'DELETE', `/proxy/tickets/${note._id}?${q()}`)).status).toBe(404);
     // A ticket written through /tickets is in the conversations too.
-    const up = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [{ sourceId: 'ONE-STORE-1', email: tickets[0].email, title: 'One store', companyId: tickets[0].companyId }]);
+    const up = await api(t, 'POST', `/proxy/tickets/bulk_upsert?${q()}`, [
+      { sourceId: 'ONE-STORE-1', email: tickets[0].email, title: 'One store', companyId: tickets[0].companyId },
+    ]);
     const id = up.body.result.upsertedIds[0];
-    expect((await api(t, 'GET', `/proxy/conversations/${id}?${q()}`)).body).toMatchObject({ type: 'ticket', title: 'One store' });
+    expect((await api(t, 'GET', `/proxy/conversations/${id}?${q()}`)).body).toMatchObject({
+      type: 'ticket',
+      title: 'One store',
+    });
     // Unified: the engagement of a ticket says so; the ticket has no helpdesk ticket_type.
     const eng = await api(t, 'GET', `/unified/crm/engagements/${id}?${q('&truto_ignore_remote_data=true')}`);
     expect(eng.body.engagement_type).toBe('ticket');

@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { auth, UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type {
+  OAuthClientInformationMixed,
+  OAuthClientMetadata,
+  OAuthTokens,
+} from '@modelcontextprotocol/sdk/shared/auth.js';
 import { chromium, type Browser } from 'playwright-core';
 import { api, startMcpApp } from './mcp-helpers';
 import type { TestApp } from '../src/testing/test-app';
@@ -36,7 +40,13 @@ class TestProvider implements OAuthClientProvider {
   }
 
   get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'E2E MCP client', redirect_uris: [this.callback], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+    return {
+      client_name: 'E2E MCP client',
+      redirect_uris: [this.callback],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
   }
 
   clientInformation() {
@@ -76,13 +86,23 @@ describeBrowser('OAuth sign-in with the MCP SDK client and a browser on the cons
     codes = new Promise((resolve) => (deliverCode = resolve));
     callbackServer = createHttpServer((req, res) => {
       const code = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('code');
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(code ? 'Signed in, you can close this window.' : 'No code');
+      res
+        .writeHead(200, { 'content-type': 'text/plain' })
+        .end(code ? 'Signed in, you can close this window.' : 'No code');
       if (code) deliverCode(code);
     });
     await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 
@@ -97,7 +117,10 @@ describeBrowser('OAuth sign-in with the MCP SDK client and a browser on the cons
     const accounts = await api(t, 'GET', '/integrated-account');
     const accountId = accounts.body.result.find((a: { name: string }) => a.name === 'sandbox').id as string;
     const mk = async (name: string) => {
-      const r = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, { name, config: { require_api_token_auth: true, methods: ['read'] } });
+      const r = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, {
+        name,
+        config: { require_api_token_auth: true, methods: ['read'] },
+      });
       expect(r.status).toBe(201);
       return r.body.url as string;
     };
@@ -145,7 +168,11 @@ describeBrowser('OAuth sign-in with the MCP SDK client and a browser on the cons
     // 4. The same token is refused by server B.
     const onB = await fetch(urlB, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${provider.saved!.access_token}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${provider.saved!.access_token}`,
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(onB.status).toBe(401);
@@ -162,7 +189,11 @@ describeBrowser('OAuth sign-in with the MCP SDK client and a browser on the cons
     expect((await api(t, 'DELETE', `/api-token/${tok.body.id}`)).status).toBeLessThan(300);
     const after = await fetch(urlA, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${provider.saved!.access_token}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${provider.saved!.access_token}`,
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(after.status).toBe(401);

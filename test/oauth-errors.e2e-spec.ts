@@ -29,10 +29,19 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
 
   const resourceOf = (s: { token: string }) => `${base}/mcp/${s.token}`;
 
-  const form = async (path: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}) => {
+  const form = async (
+    path: string,
+    fields: Record<string, string | string[]>,
+    headers: Record<string, string> = {},
+  ) => {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
-    const res = await fetch(t.url + path, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    const res = await fetch(t.url + path, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
     const text = await res.text();
     let json: Json = {};
     try {
@@ -78,12 +87,24 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
   };
 
   const exchange = (code: string, verifier: string, over: Record<string, string> = {}) =>
-    form('/oauth/token', { grant_type: 'authorization_code', code, code_verifier: verifier, client_id: clientId, redirect_uri: REDIRECT, resource: resourceOf(serverA), ...over });
+    form('/oauth/token', {
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      resource: resourceOf(serverA),
+      ...over,
+    });
 
   const toolsList = async (server: { token: string }, bearer: string) => {
     const res = await fetch(`${t.url}/mcp/${server.token}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${bearer}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${bearer}`,
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     const text = await res.text();
@@ -99,7 +120,13 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     const tok = await api(t, 'POST', '/api-token', { name: 'oauth approver', scope: 'mcp' });
     expect(tok.status).toBe(201);
     apiToken = { id: tok.body.id, token: tok.body.token };
-    const reg = await api(t, 'POST', '/oauth/register', { client_name: 'Test <client>', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }, null);
+    const reg = await api(
+      t,
+      'POST',
+      '/oauth/register',
+      { client_name: 'Test <client>', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' },
+      null,
+    );
     expect(reg.status).toBe(201);
     expect(reg.body.client_secret).toBeUndefined();
     clientId = reg.body.client_id;
@@ -112,17 +139,36 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
   it('a 401 from a protected MCP URL names its protected-resource metadata, which names the authorization server', async () => {
     const r = await toolsList(serverA, 'nope');
     expect(r.status).toBe(401);
-    expect(r.wwwAuthenticate).toBe(`Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp/${serverA.token}", error="invalid_token"`);
-    const none = await fetch(`${t.url}/mcp/${serverA.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(r.wwwAuthenticate).toBe(
+      `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp/${serverA.token}", error="invalid_token"`,
+    );
+    const none = await fetch(`${t.url}/mcp/${serverA.token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp/${serverA.token}"`);
+    expect(none.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp/${serverA.token}"`,
+    );
 
     const prm = await api(t, 'GET', `/.well-known/oauth-protected-resource/mcp/${serverA.token}`, undefined, null);
     expect(prm.status).toBe(200);
-    expect(prm.body).toMatchObject({ resource: resourceOf(serverA), authorization_servers: [base], bearer_methods_supported: ['header'] });
-    expect((await api(t, 'GET', '/.well-known/oauth-protected-resource/mcp/phm_unknown', undefined, null)).status).toBe(404);
+    expect(prm.body).toMatchObject({
+      resource: resourceOf(serverA),
+      authorization_servers: [base],
+      bearer_methods_supported: ['header'],
+    });
+    expect((await api(t, 'GET', '/.well-known/oauth-protected-resource/mcp/phm_unknown', undefined, null)).status).toBe(
+      404,
+    );
 
-    for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration', `/.well-known/oauth-authorization-server/mcp/${serverA.token}`, `/mcp/${serverA.token}/.well-known/openid-configuration`]) {
+    for (const path of [
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/openid-configuration',
+      `/.well-known/oauth-authorization-server/mcp/${serverA.token}`,
+      `/mcp/${serverA.token}/.well-known/openid-configuration`,
+    ]) {
       const as = await api(t, 'GET', path, undefined, null);
       expect(as.status).toBe(200);
       expect(as.body).toMatchObject({
@@ -156,7 +202,11 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
       expect({ body, status: r.status, error: r.body.error }).toEqual({ body, status: 400, error });
       expect(typeof r.body.error_description).toBe('string');
     }
-    const badJson = await fetch(`${t.url}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"redirect_uris": [' });
+    const badJson = await fetch(`${t.url}/oauth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"redirect_uris": [',
+    });
     expect(badJson.status).toBe(400);
     expect(((await badJson.json()) as Json).error).toBe('invalid_request');
     const asForm = await form('/oauth/register', { redirect_uris: REDIRECT });
@@ -166,7 +216,11 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     const elsewhere = await form('/api-token', { name: 'x' }, { authorization: 'Bearer test-admin-key-0123456789' });
     expect(elsewhere.status).toBe(415);
 
-    const confidential = await reg({ client_name: 'conf', redirect_uris: ['https://app.example.com/cb', 'cursor://anysphere.cursor-retrieval/oauth/cb'], token_endpoint_auth_method: 'client_secret_post' });
+    const confidential = await reg({
+      client_name: 'conf',
+      redirect_uris: ['https://app.example.com/cb', 'cursor://anysphere.cursor-retrieval/oauth/cb'],
+      token_endpoint_auth_method: 'client_secret_post',
+    });
     expect(confidential.status).toBe(201);
     expect(confidential.body.client_secret).toMatch(/^phos_/);
   });
@@ -215,39 +269,80 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     const bad = await form('/oauth/authorize', { ...params, api_token: 'phg_not-a-token', decision: 'approve' });
     expect(bad.status).toBe(401);
     expect(bad.text).toContain('not valid');
-    const admin = await form('/oauth/authorize', { ...params, api_token: 'test-admin-key-0123456789', decision: 'approve' });
+    const admin = await form('/oauth/authorize', {
+      ...params,
+      api_token: 'test-admin-key-0123456789',
+      decision: 'approve',
+    });
     expect(admin.status).toBe(401);
     expect(admin.text).toContain('admin key cannot approve');
     const denied = await form('/oauth/authorize', { ...params, api_token: apiToken.token, decision: 'deny' });
     expect(denied.status).toBe(302);
     expect(new URL(denied.location!).searchParams.get('error')).toBe('access_denied');
-    const plain = await form('/oauth/authorize', { ...params, code_challenge_method: 'plain', api_token: apiToken.token, decision: 'approve' });
+    const plain = await form('/oauth/authorize', {
+      ...params,
+      code_challenge_method: 'plain',
+      api_token: apiToken.token,
+      decision: 'approve',
+    });
     expect(new URL(plain.location!).searchParams.get('error')).toBe('invalid_request');
-    const repeated = await form('/oauth/authorize', { ...params, state: ['a', 'b'], api_token: apiToken.token, decision: 'approve' });
+    const repeated = await form('/oauth/authorize', {
+      ...params,
+      state: ['a', 'b'],
+      api_token: apiToken.token,
+      decision: 'approve',
+    });
     expect(repeated.status).toBe(400);
     // The origin guard lets the consent form's own POST through (the browser sends the page's origin,
     // which `referrer-policy: same-origin` keeps; `no-referrer` made Chromium send `Origin: null`).
-    const own = await form('/oauth/authorize', { ...params, api_token: apiToken.token, decision: 'approve' }, { origin: new URL(base).origin });
+    const own = await form(
+      '/oauth/authorize',
+      { ...params, api_token: apiToken.token, decision: 'approve' },
+      { origin: new URL(base).origin },
+    );
     expect(own.status).toBe(302);
     expect(new URL(own.location!).searchParams.get('code')).toBeTruthy();
-    const foreign = await form('/oauth/authorize', { ...params, api_token: apiToken.token, decision: 'approve' }, { origin: 'https://evil.example.com' });
+    const foreign = await form(
+      '/oauth/authorize',
+      { ...params, api_token: apiToken.token, decision: 'approve' },
+      { origin: 'https://evil.example.com' },
+    );
     expect(foreign.status).toBe(403);
     const page = await getAuthorize(params);
     expect(page.headers.get('referrer-policy')).toBe('same-origin');
   });
 
   it('app schemes (Cursor) and https redirect URIs get their code back, with the query they registered kept; any scope asked is granted as `mcp`', async () => {
-    for (const redirect of ['cursor://anysphere.cursor-retrieval/oauth/user-planhat/callback', 'https://claude.example.com/api/mcp/auth_callback?x=1']) {
-      const reg = await api(t, 'POST', '/oauth/register', { client_name: 'app', redirect_uris: [redirect], token_endpoint_auth_method: 'none' }, null);
+    for (const redirect of [
+      'cursor://anysphere.cursor-retrieval/oauth/user-planhat/callback',
+      'https://claude.example.com/api/mcp/auth_callback?x=1',
+    ]) {
+      const reg = await api(
+        t,
+        'POST',
+        '/oauth/register',
+        { client_name: 'app', redirect_uris: [redirect], token_endpoint_auth_method: 'none' },
+        null,
+      );
       expect(reg.status).toBe(201);
-      const { params, verifier } = authParams({ client_id: reg.body.client_id, redirect_uri: redirect, scope: 'openid profile' });
+      const { params, verifier } = authParams({
+        client_id: reg.body.client_id,
+        redirect_uri: redirect,
+        scope: 'openid profile',
+      });
       const res = await form('/oauth/authorize', { ...params, api_token: apiToken.token, decision: 'approve' });
       expect(res.status).toBe(302);
       const loc = new URL(res.location!);
       expect(`${loc.protocol}//${loc.host}${loc.pathname}`).toBe(redirect.split('?')[0]);
       if (redirect.includes('?x=1')) expect(loc.searchParams.get('x')).toBe('1');
       const code = loc.searchParams.get('code')!;
-      const ok = await form('/oauth/token', { grant_type: 'authorization_code', code, code_verifier: verifier, client_id: reg.body.client_id, redirect_uri: redirect });
+      const ok = await form('/oauth/token', {
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        client_id: reg.body.client_id,
+        redirect_uri: redirect,
+      });
       expect(ok.status).toBe(200);
       // Whatever scope was asked, the grant says what it is: `mcp`.
       expect(ok.body.scope).toBe('mcp');
@@ -262,7 +357,12 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     expect([r1again.status, r1again.body.error]).toEqual([400, 'invalid_grant']);
 
     const noVerifier = await approve();
-    const r0 = await form('/oauth/token', { grant_type: 'authorization_code', code: noVerifier.code, client_id: clientId, redirect_uri: REDIRECT });
+    const r0 = await form('/oauth/token', {
+      grant_type: 'authorization_code',
+      code: noVerifier.code,
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+    });
     expect([r0.status, r0.body.error]).toEqual([400, 'invalid_grant']);
 
     const wrongRedirect = await approve();
@@ -279,11 +379,18 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     const wrongResource = await approve();
     const r4 = await exchange(wrongResource.code, wrongResource.verifier, { resource: resourceOf(serverB) });
     expect([r4.status, r4.body.error]).toEqual([400, 'invalid_target']);
-    const r4b = await exchange(wrongResource.code, wrongResource.verifier, { resource: 'https://elsewhere.example.com/mcp/x' });
+    const r4b = await exchange(wrongResource.code, wrongResource.verifier, {
+      resource: 'https://elsewhere.example.com/mcp/x',
+    });
     expect([r4b.status, r4b.body.error]).toEqual([400, 'invalid_target']);
 
     const expired = await approve();
-    await t.app.get(DataSource).createQueryBuilder().update('oauth_code').set({ expires_at: '2000-01-01T00:00:00.000Z' }).execute();
+    await t.app
+      .get(DataSource)
+      .createQueryBuilder()
+      .update('oauth_code')
+      .set({ expires_at: '2000-01-01T00:00:00.000Z' })
+      .execute();
     const r5 = await exchange(expired.code, expired.verifier);
     expect([r5.status, r5.body.error]).toEqual([400, 'invalid_grant']);
 
@@ -298,13 +405,23 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
       expect({ fields, status: r.status, error: r.body.error }).toEqual({ fields, status: 400, error });
       expect(r.headers.get('cache-control')).toBe('no-store');
     }
-    const json = await fetch(`${t.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'authorization_code' }) });
+    const json = await fetch(`${t.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'authorization_code' }),
+    });
     expect(json.status).toBe(400);
     expect(((await json.json()) as Json).error).toBe('invalid_request');
   });
 
   it('a confidential client must authenticate at the token endpoint (client_secret_post or client_secret_basic)', async () => {
-    const reg = await api(t, 'POST', '/oauth/register', { client_name: 'confidential', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' }, null);
+    const reg = await api(
+      t,
+      'POST',
+      '/oauth/register',
+      { client_name: 'confidential', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' },
+      null,
+    );
     const { client_id: id, client_secret: secret } = reg.body as { client_id: string; client_secret: string };
     const a = await approve({ client_id: id });
     const none = await exchange(a.code, a.verifier, { client_id: id });
@@ -316,11 +433,20 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     expect(good.body.access_token).toMatch(/^phoa_/);
 
     const b = await approve({ client_id: id });
-    const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${encodeURIComponent(user)}:${encodeURIComponent(pass)}`).toString('base64')}`;
-    const badBasic = await form('/oauth/token', { grant_type: 'authorization_code', code: b.code, code_verifier: b.verifier, redirect_uri: REDIRECT }, { authorization: basic(id, 'phos_wrong') });
+    const basic = (user: string, pass: string) =>
+      `Basic ${Buffer.from(`${encodeURIComponent(user)}:${encodeURIComponent(pass)}`).toString('base64')}`;
+    const badBasic = await form(
+      '/oauth/token',
+      { grant_type: 'authorization_code', code: b.code, code_verifier: b.verifier, redirect_uri: REDIRECT },
+      { authorization: basic(id, 'phos_wrong') },
+    );
     expect([badBasic.status, badBasic.body.error]).toEqual([401, 'invalid_client']);
     expect(badBasic.headers.get('www-authenticate')).toMatch(/^Basic/);
-    const okBasic = await form('/oauth/token', { grant_type: 'authorization_code', code: b.code, code_verifier: b.verifier, redirect_uri: REDIRECT }, { authorization: basic(id, secret) });
+    const okBasic = await form(
+      '/oauth/token',
+      { grant_type: 'authorization_code', code: b.code, code_verifier: b.verifier, redirect_uri: REDIRECT },
+      { authorization: basic(id, secret) },
+    );
     expect(okBasic.status).toBe(200);
     // A public client cannot present a secret it was never given.
     const c = await approve();
@@ -350,7 +476,8 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     // Refresh rotates; presenting the old refresh token again revokes the family.
     const second = await approve();
     const pair = (await exchange(second.code, second.verifier)).body;
-    const refresh = (rt: string, extra: Record<string, string> = {}) => form('/oauth/token', { grant_type: 'refresh_token', refresh_token: rt, client_id: clientId, ...extra });
+    const refresh = (rt: string, extra: Record<string, string> = {}) =>
+      form('/oauth/token', { grant_type: 'refresh_token', refresh_token: rt, client_id: clientId, ...extra });
     const wrongTarget = await refresh(pair.refresh_token, { resource: resourceOf(serverB) });
     expect([wrongTarget.status, wrongTarget.body.error]).toEqual([400, 'invalid_target']);
     const rotated = await refresh(pair.refresh_token, { resource: resourceOf(serverA) });
@@ -373,8 +500,20 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
   });
 
   it('the sweep deletes expired codes and tokens and clients registered over a day ago that hold none', async () => {
-    const idle = await api(t, 'POST', '/oauth/register', { client_name: 'idle', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }, null);
-    const used = await api(t, 'POST', '/oauth/register', { client_name: 'used', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }, null);
+    const idle = await api(
+      t,
+      'POST',
+      '/oauth/register',
+      { client_name: 'idle', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' },
+      null,
+    );
+    const used = await api(
+      t,
+      'POST',
+      '/oauth/register',
+      { client_name: 'used', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' },
+      null,
+    );
     const tok = await api(t, 'POST', '/api-token', { name: 'sweep approver', scope: 'mcp' });
     apiToken = { id: tok.body.id, token: tok.body.token };
     const a = await approve({ client_id: used.body.client_id });
@@ -382,17 +521,30 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     const ds = t.app.get(DataSource);
     await ds.createQueryBuilder().update('oauth_client').set({ created_at: '2000-01-01T00:00:00.000Z' }).execute();
     await t.app.get(OAuthService).sweep();
-    const ids = (await ds.createQueryBuilder().select('id').from('oauth_client', 'c').getRawMany<{ id: string }>()).map((r) => r.id);
+    const ids = (await ds.createQueryBuilder().select('id').from('oauth_client', 'c').getRawMany<{ id: string }>()).map(
+      (r) => r.id,
+    );
     expect(ids).toContain(used.body.client_id);
     expect(ids).not.toContain(idle.body.client_id);
-    const expired = await ds.createQueryBuilder().select('COUNT(*)', 'n').from('oauth_token', 'k').where('k.expires_at < :now', { now: new Date().toISOString() }).getRawOne<{ n: string | number }>();
+    const expired = await ds
+      .createQueryBuilder()
+      .select('COUNT(*)', 'n')
+      .from('oauth_token', 'k')
+      .where('k.expires_at < :now', { now: new Date().toISOString() })
+      .getRawOne<{ n: string | number }>();
     expect(Number(expired?.n)).toBe(0);
   });
 
   it('revocation (RFC 7009): an access token alone, a refresh token with its whole grant; unknown tokens are not an error', async () => {
     const tok = await api(t, 'POST', '/api-token', { name: 'revoke approver', scope: 'mcp' });
     apiToken = { id: tok.body.id, token: tok.body.token };
-    const reg = await api(t, 'POST', '/oauth/register', { client_name: 'revoker', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }, null);
+    const reg = await api(
+      t,
+      'POST',
+      '/oauth/register',
+      { client_name: 'revoker', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' },
+      null,
+    );
     clientId = reg.body.client_id;
     const a = await approve();
     const pair = (await exchange(a.code, a.verifier)).body;
@@ -401,12 +553,22 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     const revoke = (fields: Record<string, string>) => form('/oauth/revoke', fields);
     expect((await revoke({ token: pair.access_token, client_id: clientId })).status).toBe(200);
     expect((await toolsList(serverA, pair.access_token)).status).toBe(401);
-    const next = await form('/oauth/token', { grant_type: 'refresh_token', refresh_token: pair.refresh_token, client_id: clientId });
+    const next = await form('/oauth/token', {
+      grant_type: 'refresh_token',
+      refresh_token: pair.refresh_token,
+      client_id: clientId,
+    });
     expect(next.status).toBe(200);
     expect((await toolsList(serverA, next.body.access_token)).status).toBe(200);
 
     // Another client cannot revoke it; unknown tokens answer 200 all the same.
-    const other = await api(t, 'POST', '/oauth/register', { client_name: 'other', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }, null);
+    const other = await api(
+      t,
+      'POST',
+      '/oauth/register',
+      { client_name: 'other', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' },
+      null,
+    );
     expect((await revoke({ token: next.body.access_token, client_id: other.body.client_id })).status).toBe(200);
     expect((await toolsList(serverA, next.body.access_token)).status).toBe(200);
     expect((await revoke({ token: 'phoa_unknown', client_id: clientId })).status).toBe(200);
@@ -418,30 +580,66 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
     expect([missing.status, missing.body.error]).toEqual([400, 'invalid_request']);
     const unknownClient = await revoke({ token: 'x', client_id: 'no-such-client' });
     expect([unknownClient.status, unknownClient.body.error]).toEqual([401, 'invalid_client']);
-    const conf = await api(t, 'POST', '/oauth/register', { client_name: 'conf', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' }, null);
+    const conf = await api(
+      t,
+      'POST',
+      '/oauth/register',
+      { client_name: 'conf', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' },
+      null,
+    );
     const noSecret = await revoke({ token: 'x', client_id: conf.body.client_id });
     expect([noSecret.status, noSecret.body.error]).toEqual([401, 'invalid_client']);
-    const withBasic = await form('/oauth/revoke', { token: 'x' }, { authorization: `Basic ${Buffer.from(`${conf.body.client_id}:${conf.body.client_secret}`).toString('base64')}` });
+    const withBasic = await form(
+      '/oauth/revoke',
+      { token: 'x' },
+      { authorization: `Basic ${Buffer.from(`${conf.body.client_id}:${conf.body.client_secret}`).toString('base64')}` },
+    );
     expect(withBasic.status).toBe(200);
-    const garbledBasic = await form('/oauth/revoke', { token: 'x' }, { authorization: `Basic ${Buffer.from('%E0%A4%A:x').toString('base64')}` });
+    const garbledBasic = await form(
+      '/oauth/revoke',
+      { token: 'x' },
+      { authorization: `Basic ${Buffer.from('%E0%A4%A:x').toString('base64')}` },
+    );
     expect([garbledBasic.status, garbledBasic.body.error]).toEqual([400, 'invalid_request']);
   });
 
   it('garbage to every OAuth endpoint is a 4xx, never a 5xx', async () => {
-    const bodies: (string | Buffer)[] = ['', '{}', '[]', 'null', '"x"', '{"a":', 'a=1&a=2', '%%%&=&==', Buffer.from([0xff, 0xfe, 0x3d]), `token=${'x'.repeat(100_000)}`, 'grant_type=authorization_code&code=%00&client_id=%00', 'token=x&client_id=%00', 'token=%00&client_id=a%01b'];
+    const bodies: (string | Buffer)[] = [
+      '',
+      '{}',
+      '[]',
+      'null',
+      '"x"',
+      '{"a":',
+      'a=1&a=2',
+      '%%%&=&==',
+      Buffer.from([0xff, 0xfe, 0x3d]),
+      `token=${'x'.repeat(100_000)}`,
+      'grant_type=authorization_code&code=%00&client_id=%00',
+      'token=x&client_id=%00',
+      'token=%00&client_id=a%01b',
+    ];
     const types = ['application/json', 'application/x-www-form-urlencoded', 'text/plain'];
     const seen: string[] = [];
     for (const path of ['/oauth/register', '/oauth/token', '/oauth/revoke', '/oauth/authorize']) {
       for (const body of bodies) {
         for (const type of types) {
-          const res = await fetch(t.url + path, { method: 'POST', redirect: 'manual', headers: { 'content-type': type }, body });
+          const res = await fetch(t.url + path, {
+            method: 'POST',
+            redirect: 'manual',
+            headers: { 'content-type': type },
+            body,
+          });
           await res.arrayBuffer();
           if (res.status >= 500) seen.push(`${path} ${type} ${String(body).slice(0, 30)} -> ${res.status}`);
         }
       }
     }
     // NUL bytes (PostgreSQL refuses them in text) in every field that reaches a query.
-    for (const body of [{ client_name: 'a\u0000b', redirect_uris: [REDIRECT] }, { redirect_uris: ['https://a.example.com/\u0000'] }]) {
+    for (const body of [
+      { client_name: 'a\u0000b', redirect_uris: [REDIRECT] },
+      { redirect_uris: ['https://a.example.com/\u0000'] },
+    ]) {
       const r = await api(t, 'POST', '/oauth/register', body, null);
       if (r.status !== 400) seen.push(`register ${JSON.stringify(body)} -> ${r.status}`);
     }
@@ -449,17 +647,42 @@ describe('OAuth 2.1 for MCP servers: endpoints and refusals', () => {
       ['/oauth/revoke', { token: 'x', client_id: 'a\u0000b' }],
       ['/oauth/revoke', { token: 'a\u0000b', client_id: clientId }],
       ['/oauth/token', { grant_type: 'refresh_token', refresh_token: 'a\u0000b', client_id: clientId }],
-      ['/oauth/authorize', { client_id: clientId, redirect_uri: REDIRECT, api_token: 'a\u0000b', decision: 'approve', response_type: 'code', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', resource: `${base}/mcp/\u0000` }],
+      [
+        '/oauth/authorize',
+        {
+          client_id: clientId,
+          redirect_uri: REDIRECT,
+          api_token: 'a\u0000b',
+          decision: 'approve',
+          response_type: 'code',
+          code_challenge: 'x'.repeat(43),
+          code_challenge_method: 'S256',
+          resource: `${base}/mcp/\u0000`,
+        },
+      ],
     ] as [string, Record<string, string>][]) {
       const r = await form(path, fields);
       if (r.status >= 500) seen.push(`${path} ${JSON.stringify(fields).slice(0, 60)} -> ${r.status}`);
     }
-    for (const q of ['', 'client_id=', 'client_id=%ZZ', `client_id=${clientId}&redirect_uri=${REDIRECT}&resource=${'a'.repeat(5000)}`, 'client_id=x&redirect_uri=javascript:alert(1)', `client_id=${clientId}&redirect_uri=${REDIRECT}&state=%C3%A9t%C3%A9&response_type=code`, 'client_id[]=x']) {
+    for (const q of [
+      '',
+      'client_id=',
+      'client_id=%ZZ',
+      `client_id=${clientId}&redirect_uri=${REDIRECT}&resource=${'a'.repeat(5000)}`,
+      'client_id=x&redirect_uri=javascript:alert(1)',
+      `client_id=${clientId}&redirect_uri=${REDIRECT}&state=%C3%A9t%C3%A9&response_type=code`,
+      'client_id[]=x',
+    ]) {
       const res = await fetch(`${t.url}/oauth/authorize?${q}`, { redirect: 'manual' });
       await res.arrayBuffer();
       if (res.status >= 500) seen.push(`GET /oauth/authorize?${q.slice(0, 60)} -> ${res.status}`);
     }
-    for (const path of ['/.well-known/oauth-protected-resource/mcp/%00', `/.well-known/oauth-protected-resource/mcp/${'a'.repeat(900)}`, '/.well-known/oauth-protected-resource', '/.well-known/nothing']) {
+    for (const path of [
+      '/.well-known/oauth-protected-resource/mcp/%00',
+      `/.well-known/oauth-protected-resource/mcp/${'a'.repeat(900)}`,
+      '/.well-known/oauth-protected-resource',
+      '/.well-known/nothing',
+    ]) {
       const res = await fetch(t.url + path);
       await res.arrayBuffer();
       if (res.status >= 500) seen.push(`GET ${path.slice(0, 60)} -> ${res.status}`);

@@ -36,7 +36,11 @@ afterAll(async () => {
 async function raw(method: string, path: string, headers: Record<string, string>, body?: string) {
   const res = await request(`${t.url}${path}`, {
     method: method as 'POST',
-    headers: { accept: 'application/json, text/event-stream', ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      accept: 'application/json, text/event-stream',
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     body,
   });
   const text = await res.body.text();
@@ -110,7 +114,10 @@ describe('Host on a loopback listener', () => {
     const sameOriginGet = await raw('GET', `${mcpPath()}/sse`, { host: `evil.example.com:${port}` });
     expect(sameOriginGet.status).toBe(403);
     expect(sameOriginGet.json).toMatchObject({ error: 'FORBIDDEN', message: 'Host not allowed' });
-    const admin = await raw('GET', '/integrated-account', { host: 'evil.example.com', authorization: `Bearer ${TEST_ADMIN_KEY}` });
+    const admin = await raw('GET', '/integrated-account', {
+      host: 'evil.example.com',
+      authorization: `Bearer ${TEST_ADMIN_KEY}`,
+    });
     expect(admin.status).toBe(403);
   });
 
@@ -130,7 +137,12 @@ describe('Origin on the admin API', () => {
     const foreign = await raw('GET', '/integrated-account', { ...auth, origin: 'https://evil.example.com' });
     expect(foreign.status).toBe(403);
     expect(foreign.json).toMatchObject({ error: 'FORBIDDEN', message: 'Origin not allowed' });
-    const write = await raw('POST', '/api-token', { ...auth, origin: 'https://evil.example.com' }, JSON.stringify({ name: 'x', scope: 'mcp' }));
+    const write = await raw(
+      'POST',
+      '/api-token',
+      { ...auth, origin: 'https://evil.example.com' },
+      JSON.stringify({ name: 'x', scope: 'mcp' }),
+    );
     expect(write.status).toBe(403);
     const list = await raw('GET', '/api-token', auth);
     expect(JSON.stringify(list.json)).not.toContain('"name":"x"');

@@ -50,17 +50,37 @@ describe('restart on the same data dir, stopped mid-traffic', () => {
     bootstrapMcpUrl = /MCP server with all tools[^:]*: (\S+)/.exec(gw.output())![1];
     const u = gw.url;
 
-    const a = await json(`${u}/integrated-account`, { method: 'POST', token: key, body: JSON.stringify({ name: 'persist sandbox', environment: 'sandbox', api_token: TENANT }) });
-    const b = await json(`${u}/integrated-account`, { method: 'POST', token: key, body: JSON.stringify({ name: 'persist demo', environment: 'demo', api_token: 'demo-secret-token-abc' }) });
+    const a = await json(`${u}/integrated-account`, {
+      method: 'POST',
+      token: key,
+      body: JSON.stringify({ name: 'persist sandbox', environment: 'sandbox', api_token: TENANT }),
+    });
+    const b = await json(`${u}/integrated-account`, {
+      method: 'POST',
+      token: key,
+      body: JSON.stringify({ name: 'persist demo', environment: 'demo', api_token: 'demo-secret-token-abc' }),
+    });
     expect([a.status, b.status]).toEqual([201, 201]);
     state.accountA = a.body.id;
-    const s1 = await json(`${u}/integrated-account/${a.body.id}/mcp`, { method: 'POST', token: key, body: JSON.stringify({ name: 'all tools', config: {} }) });
+    const s1 = await json(`${u}/integrated-account/${a.body.id}/mcp`, {
+      method: 'POST',
+      token: key,
+      body: JSON.stringify({ name: 'all tools', config: {} }),
+    });
     const s2 = await json(`${u}/integrated-account/${a.body.id}/mcp`, {
       method: 'POST',
       token: key,
-      body: JSON.stringify({ name: 'discovery with auth', config: { tool_exposure: 'discovery', require_api_token_auth: true, methods: ['read'] }, expires_at: new Date(Date.now() + 86_400_000).toISOString() }),
+      body: JSON.stringify({
+        name: 'discovery with auth',
+        config: { tool_exposure: 'discovery', require_api_token_auth: true, methods: ['read'] },
+        expires_at: new Date(Date.now() + 86_400_000).toISOString(),
+      }),
     });
-    const s3 = await json(`${u}/integrated-account/${b.body.id}/mcp`, { method: 'POST', token: key, body: JSON.stringify({ name: 'demo reads', config: { methods: ['read'] } }) });
+    const s3 = await json(`${u}/integrated-account/${b.body.id}/mcp`, {
+      method: 'POST',
+      token: key,
+      body: JSON.stringify({ name: 'demo reads', config: { methods: ['read'] } }),
+    });
     expect([s1.status, s2.status, s3.status]).toEqual([201, 201, 201]);
     state.s1 = s1.body.url;
     state.s2 = s2.body.url;
@@ -69,12 +89,19 @@ describe('restart on the same data dir, stopped mid-traffic', () => {
     expect((await json(`${u}/api-token/${t2.body.id}`, { method: 'DELETE', token: key })).status).toBeLessThan(300);
     state.t1 = t1.body.token;
     state.t2 = t2.body.token;
-    const created = await json(`${u}/proxy/companies?integrated_account_id=${a.body.id}`, { method: 'POST', token: key, body: JSON.stringify({ name: 'Persisted Co', externalId: 'persisted-co' }) });
+    const created = await json(`${u}/proxy/companies?integrated_account_id=${a.body.id}`, {
+      method: 'POST',
+      token: key,
+      body: JSON.stringify({ name: 'Persisted Co', externalId: 'persisted-co' }),
+    });
     expect(created.status).toBe(201);
 
     state.accounts = (await json(`${u}/integrated-account?limit=100`, { token: key })).body.result;
     state.servers = {};
-    for (const acc of state.accounts) state.servers[acc.id] = (await json(`${u}/integrated-account/${acc.id}/mcp?limit=100`, { token: key })).body.result;
+    for (const acc of state.accounts)
+      state.servers[acc.id] = (
+        await json(`${u}/integrated-account/${acc.id}/mcp?limit=100`, { token: key })
+      ).body.result;
     state.tokens = (await json(`${u}/api-token`, { token: key })).body.result;
     expect(state.accounts).toHaveLength(3);
     expect(Object.values(state.servers).flat()).toHaveLength(4);
@@ -89,7 +116,14 @@ describe('restart on the same data dir, stopped mid-traffic', () => {
     const u = gw!.url;
     const a = state.accountA;
     // Slow answers for invoices only: the traffic below reads companies and endusers.
-    expect((await json(`${sandbox.url}/__faults`, { method: 'POST', body: JSON.stringify({ match: 'GET /invoices', fault: 'slow', times: 1 }) })).status).toBe(200);
+    expect(
+      (
+        await json(`${sandbox.url}/__faults`, {
+          method: 'POST',
+          body: JSON.stringify({ match: 'GET /invoices', fault: 'slow', times: 1 }),
+        })
+      ).status,
+    ).toBe(200);
     const slow = json(`${u}/proxy/invoices?integrated_account_id=${a}&limit=1`, { token: key });
 
     let stopping = false;
@@ -101,11 +135,18 @@ describe('restart on the same data dir, stopped mid-traffic', () => {
         try {
           const r =
             i % 2 === 0
-              ? await json(`${u}/proxy/${i % 4 === 0 ? 'companies' : 'endusers'}?integrated_account_id=${a}&limit=5`, { token: key })
+              ? await json(`${u}/proxy/${i % 4 === 0 ? 'companies' : 'endusers'}?integrated_account_id=${a}&limit=5`, {
+                  token: key,
+                })
               : await json(state.s1, {
                   method: 'POST',
                   headers: { accept: 'application/json, text/event-stream' },
-                  body: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: { limit: 2 } } }),
+                  body: JSON.stringify({
+                    jsonrpc: '2.0',
+                    id: i,
+                    method: 'tools/call',
+                    params: { name: 'list_all_planhat_companies', arguments: { limit: 2 } },
+                  }),
                 });
           count(String(r.status));
           if (r.status !== 200) samples.push(r.text.slice(0, 300));
@@ -131,7 +172,10 @@ describe('restart on the same data dir, stopped mid-traffic', () => {
     // `connection: close`, a request that never started) or found the port closed. Nothing in
     // between: no 502 from an upstream pool closed too early, no 500.
     const unexpected = Object.keys(outcomes).filter((k) => !['200', '503', 'connection closed'].includes(k));
-    expect({ unexpected, samples: samples.filter((x) => !/"statusCode":503/.test(x)).slice(0, 3) }).toEqual({ unexpected: [], samples: [] });
+    expect({ unexpected, samples: samples.filter((x) => !/"statusCode":503/.test(x)).slice(0, 3) }).toEqual({
+      unexpected: [],
+      samples: [],
+    });
     expect(outcomes['200']).toBeGreaterThan(10);
     gw = undefined;
   }, 60_000);
@@ -146,7 +190,9 @@ describe('restart on the same data dir, stopped mid-traffic', () => {
 
     expect((await json(`${u}/integrated-account?limit=100`, { token: key })).body.result).toEqual(state.accounts);
     for (const acc of state.accounts) {
-      expect((await json(`${u}/integrated-account/${acc.id}/mcp?limit=100`, { token: key })).body.result).toEqual(state.servers[acc.id]);
+      expect((await json(`${u}/integrated-account/${acc.id}/mcp?limit=100`, { token: key })).body.result).toEqual(
+        state.servers[acc.id],
+      );
     }
     const tokens = (await json(`${u}/api-token`, { token: key })).body.result as Json[];
     expect(tokens.map((x) => [x.id, x.name])).toEqual(state.tokens.map((x: Json) => [x.id, x.name]));
@@ -176,12 +222,27 @@ describe('graceful shutdown with the embedded sandbox', () => {
     ensureBuilt();
     const port = await freePort();
     const dir = tmpDir('phg-drain-');
-    const gw = await spawnGateway({ DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'warn', SANDBOX_FAULTS: 'true', SANDBOX_RATE_LIMIT_PER_MIN: '0', THROTTLE_PER_MIN: '0', SANDBOX_SEED_COMPANIES: '5' });
+    const gw = await spawnGateway({
+      DATA_DIR: dir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      SANDBOX_FAULTS: 'true',
+      SANDBOX_RATE_LIMIT_PER_MIN: '0',
+      THROTTLE_PER_MIN: '0',
+      SANDBOX_SEED_COMPANIES: '5',
+    });
     try {
       const key = fs.readFileSync(path.join(dir, 'admin_api_key'), 'utf8').trim();
       const accounts = (await json(`${gw.url}/integrated-account`, { token: key })).body.result;
       const id = accounts.find((a: Json) => a.name === 'sandbox').id;
-      expect((await json(`${gw.url}/sandbox/planhat/__faults`, { method: 'POST', body: JSON.stringify({ match: 'GET /companies', fault: 'slow', times: 1 }) })).status).toBe(200);
+      expect(
+        (
+          await json(`${gw.url}/sandbox/planhat/__faults`, {
+            method: 'POST',
+            body: JSON.stringify({ match: 'GET /companies', fault: 'slow', times: 1 }),
+          })
+        ).status,
+      ).toBe(200);
       const slow = json(`${gw.url}/proxy/companies?integrated_account_id=${id}&limit=1`, { token: key });
       await new Promise((r) => setTimeout(r, 300));
       const t0 = Date.now();
@@ -200,7 +261,14 @@ describe('graceful shutdown with the embedded sandbox', () => {
   it('an open legacy SSE session does not hold the shutdown', async () => {
     ensureBuilt();
     const dir = tmpDir('phg-drain-sse-');
-    const gw = await spawnGateway({ DATA_DIR: dir, PORT: String(await freePort()), LOG_LEVEL: 'warn', SANDBOX_RATE_LIMIT_PER_MIN: '0', THROTTLE_PER_MIN: '0', SANDBOX_SEED_COMPANIES: '5' });
+    const gw = await spawnGateway({
+      DATA_DIR: dir,
+      PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+      SANDBOX_RATE_LIMIT_PER_MIN: '0',
+      THROTTLE_PER_MIN: '0',
+      SANDBOX_SEED_COMPANIES: '5',
+    });
     try {
       const mcpUrl = /MCP server with all tools[^:]*: \S+(\/mcp\/\S+)/.exec(gw.output())![1];
       const sse = await connect(`${gw.url}${mcpUrl}`, { sse: true });

@@ -12,7 +12,9 @@ import type { PlanhatConnectionResolver } from '../src/planhat/planhat-connectio
  * or so slowly that the deadline passes.
  */
 describe('PlanhatClient: a body read with room around it', () => {
-  const body = JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ _id: String(i), name: `Company ${i} é`, pad: 'x'.repeat(200) })));
+  const body = JSON.stringify(
+    Array.from({ length: 500 }, (_, i) => ({ _id: String(i), name: `Company ${i} é`, pad: 'x'.repeat(200) })),
+  );
   let server: Server;
   let baseUrl: string;
   let client: PlanhatClient;
@@ -57,26 +59,33 @@ describe('PlanhatClient: a body read with room around it', () => {
 
   const conn = () => ({ accountId: 'a', baseUrl, token: 't' });
 
-  it.each(['/companies', '/chunked'])('%s: the bytes sit in a frame with the room asked for around them', async (path) => {
-    const res = await client.callBytes(conn(), { method: 'GET', path }, { head: 10, tail: 100 });
-    expect(res.bytes.toString()).toBe(body);
-    expect(res.frame!.length).toBe(10 + Buffer.byteLength(body) + 100);
-    expect(res.frame!.subarray(10, 10 + res.bytes.length).equals(res.bytes)).toBe(true);
-    expect(res.bytes.buffer).toBe(res.frame!.buffer);
-    // without room: the bytes alone
-    const plain = await client.callBytes(conn(), { method: 'GET', path });
-    expect(plain.bytes.toString()).toBe(body);
-    expect(plain.frame).toBeUndefined();
-  });
+  it.each(['/companies', '/chunked'])(
+    '%s: the bytes sit in a frame with the room asked for around them',
+    async (path) => {
+      const res = await client.callBytes(conn(), { method: 'GET', path }, { head: 10, tail: 100 });
+      expect(res.bytes.toString()).toBe(body);
+      expect(res.frame!.length).toBe(10 + Buffer.byteLength(body) + 100);
+      expect(res.frame!.subarray(10, 10 + res.bytes.length).equals(res.bytes)).toBe(true);
+      expect(res.bytes.buffer).toBe(res.frame!.buffer);
+      // without room: the bytes alone
+      const plain = await client.callBytes(conn(), { method: 'GET', path });
+      expect(plain.bytes.toString()).toBe(body);
+      expect(plain.frame).toBeUndefined();
+    },
+  );
 
   it('a body shorter than its content-length is an upstream error, not a truncated answer', async () => {
-    const err = await client.callBytes(conn(), { method: 'GET', path: '/short' }, { head: 10, tail: 100 }).catch((e: unknown) => e);
+    const err = await client
+      .callBytes(conn(), { method: 'GET', path: '/short' }, { head: 10, tail: 100 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect((err as GatewayError).code).toBe(ErrorCode.UPSTREAM_ERROR);
   });
 
   it('the timeout bounds the whole exchange: a body that keeps trickling in is an upstream timeout', async () => {
-    const err = await dripClient.callBytes(conn(), { method: 'GET', path: '/drip' }, { head: 10, tail: 100 }).catch((e: unknown) => e);
+    const err = await dripClient
+      .callBytes(conn(), { method: 'GET', path: '/drip' }, { head: 10, tail: 100 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect((err as GatewayError).code).toBe(ErrorCode.UPSTREAM_TIMEOUT);
   }, 5000);

@@ -17,10 +17,12 @@ describe('native proxy (/proxy) over the sandbox', () => {
   });
   afterAll(() => gw.close());
 
-  it('tags every answer with x-request-id: the caller\'s when it is a safe token, else a new one, repeated in error bodies', async () => {
+  it("tags every answer with x-request-id: the caller's when it is a safe token, else a new one, repeated in error bodies", async () => {
     const mine = await gw.call('GET', `/proxy/companies?${q()}&limit=1`, undefined, { 'x-request-id': 'trace-42.a_b' });
     expect(mine.headers['x-request-id']).toBe('trace-42.a_b');
-    const unsafe = await gw.call('GET', `/proxy/companies?${q()}&limit=1`, undefined, { 'x-request-id': 'no spaces <here>' });
+    const unsafe = await gw.call('GET', `/proxy/companies?${q()}&limit=1`, undefined, {
+      'x-request-id': 'no spaces <here>',
+    });
     expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const failed = await gw.call('GET', `/proxy/nope?${q()}`);
     expect(failed.status).toBe(404);
@@ -51,8 +53,14 @@ describe('native proxy (/proxy) over the sandbox', () => {
         expect(byId.body._id).toBe(rec._id);
         const ext = model.externalIdField ?? 'externalId';
         const withExt = list.body.result.find((r: Record<string, unknown>) => typeof r[ext] === 'string' && r[ext]);
-        const withSrc = list.body.result.find((r: Record<string, unknown>) => typeof r.sourceId === 'string' && r.sourceId);
-        const keyed = withExt ? `extid-${encodeURIComponent(withExt[ext])}` : withSrc ? `srcid-${encodeURIComponent(withSrc.sourceId)}` : undefined;
+        const withSrc = list.body.result.find(
+          (r: Record<string, unknown>) => typeof r.sourceId === 'string' && r.sourceId,
+        );
+        const keyed = withExt
+          ? `extid-${encodeURIComponent(withExt[ext])}`
+          : withSrc
+            ? `srcid-${encodeURIComponent(withSrc.sourceId)}`
+            : undefined;
         if (keyed) {
           const byKey = await gw.call('GET', `${base()}/${keyed}?${q()}`);
           expect(byKey.status).toBe(200);
@@ -173,7 +181,9 @@ describe('native proxy (/proxy) over the sandbox', () => {
     expect((await gw.call('POST', `/proxy/companies?${q()}`, [1, 2])).status).toBe(400);
     expect((await gw.call('POST', `/proxy/companies?${q()}`, { name: 42 })).body.message).toMatch(/name/);
     expect((await gw.call('POST', `/proxy/companies/bulk_upsert?${q()}`, { name: 'x' })).status).toBe(400);
-    expect((await gw.call('GET', `/proxy/companies?${q()}`, undefined, { authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await gw.call('GET', `/proxy/companies?${q()}`, undefined, { authorization: 'Bearer wrong' })).status).toBe(
+      401,
+    );
     const noAuth = await gw.call('GET', `/proxy/companies?${q()}`, undefined, { authorization: '' });
     expect(noAuth.status).toBe(401);
     expect(noAuth.body).toMatchObject({ statusCode: 401, error: 'UNAUTHORIZED' });
@@ -208,7 +218,12 @@ describe('upstream rate limits and faults', () => {
     try {
       const url = `/proxy/companies?integrated_account_id=${gw.sandboxAccountId}&limit=1`;
       const arm = (fault: string) =>
-        gw.call('POST', '/sandbox/planhat/__faults', { match: 'GET /companies', fault, times: 1 }, { authorization: '' });
+        gw.call(
+          'POST',
+          '/sandbox/planhat/__faults',
+          { match: 'GET /companies', fault, times: 1 },
+          { authorization: '' },
+        );
       const cases: [string, number, string][] = [
         ['500', 502, 'UPSTREAM_ERROR'],
         ['reset', 502, 'UPSTREAM_ERROR'],

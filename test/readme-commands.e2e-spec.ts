@@ -36,9 +36,14 @@ export function runnableBlocks(markdown: string): Block[] {
 
 function bash(script: string, cwd: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd, timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
-    });
+    execFile(
+      'bash',
+      ['-e', '-o', 'pipefail', '-c', script],
+      { cwd, timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -54,7 +59,13 @@ describe('README commands', () => {
     ensureBuilt();
     dir = tmpDir('phg-readme-');
     port = await freePort();
-    gw = await spawnNode(path.join(ROOT, 'dist/main.js'), { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, /Planhat gateway listening on (http:\/\/\S+)/, 60_000, dir);
+    gw = await spawnNode(
+      path.join(ROOT, 'dist/main.js'),
+      { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      /Planhat gateway listening on (http:\/\/\S+)/,
+      60_000,
+      dir,
+    );
   }, 120_000);
   afterAll(async () => {
     await gw?.stop('SIGTERM');
@@ -78,7 +89,12 @@ describe('README commands', () => {
     const bySection = new Map<string, Block[]>();
     for (const b of runnableBlocks(readme)) bySection.set(b.heading, [...(bySection.get(b.heading) ?? []), b]);
     for (const [heading, blocks] of bySection) {
-      const script = CURL_FAILS + blocks.map((b) => `# README.md line ${b.line}\n${b.code}`).join('\n').replaceAll('localhost:3000', `localhost:${port}`);
+      const script =
+        CURL_FAILS +
+        blocks
+          .map((b) => `# README.md line ${b.line}\n${b.code}`)
+          .join('\n')
+          .replaceAll('localhost:3000', `localhost:${port}`);
       const r = await bash(script, dir);
       if (r.code !== 0) failures.push(`section "${heading}" failed (exit ${r.code}):\n${r.out.slice(-2000)}`);
     }

@@ -31,10 +31,16 @@ export function ensureBuilt(): void {
     }
   }
   try {
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-if-needed.js')], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-if-needed.js')], {
+      cwd: ROOT,
+      stdio: 'pipe',
+      timeout: 240_000,
+    });
   } catch (err) {
     if (!fs.existsSync(path.join(ROOT, 'dist/main.js'))) throw err;
-    process.stderr.write(`build-if-needed reported errors; using the emitted dist/: ${String((err as { stdout?: Buffer }).stdout ?? err).slice(0, 500)}\n`);
+    process.stderr.write(
+      `build-if-needed reported errors; using the emitted dist/: ${String((err as { stdout?: Buffer }).stdout ?? err).slice(0, 500)}\n`,
+    );
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });
   }
@@ -66,7 +72,13 @@ export interface Child {
 }
 
 /** Spawns a node script, resolving once `ready` matches its output (the URL is taken from it). */
-export async function spawnNode(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000, cwd = ROOT): Promise<Child> {
+export async function spawnNode(
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs = 30_000,
+  cwd = ROOT,
+): Promise<Child> {
   const proc = spawn(process.execPath, [script], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', ...env },
@@ -75,9 +87,14 @@ export async function spawnNode(script: string, env: Record<string, string>, rea
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    proc.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${script} did not start within ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
     const check = () => {
       const m = ready.exec(out);
       if (m) {
@@ -114,10 +131,18 @@ export function spawnGateway(env: Record<string, string>): Promise<Child> {
 
 /** The standalone sandbox (rate limit off unless given). */
 export function spawnSandbox(env: Record<string, string> = {}): Promise<Child> {
-  return spawnNode(path.join(ROOT, 'dist/planhat/sandbox/standalone.js'), { PORT: '0', SANDBOX_RATE_LIMIT_PER_MIN: '0', ...env }, /listening on (http:\/\/\S+)/);
+  return spawnNode(
+    path.join(ROOT, 'dist/planhat/sandbox/standalone.js'),
+    { PORT: '0', SANDBOX_RATE_LIMIT_PER_MIN: '0', ...env },
+    /listening on (http:\/\/\S+)/,
+  );
 }
 
-export async function json(url: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; body: any; text: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function json(
+  url: string,
+  init: RequestInit & { token?: string } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; body: any; text: string }> {
   const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';

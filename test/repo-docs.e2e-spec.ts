@@ -25,9 +25,17 @@ function filesUnder(dir: string): string[] {
 
 describe('the repository stands alone', () => {
   it('no file in README, docs, src, scripts or test refers to a sibling shared folder', () => {
-    const files = [path.join(ROOT, 'README.md'), path.join(ROOT, '.env.example'), ...['docs', 'src', 'scripts', 'test', 'ops'].flatMap((d) => (fs.existsSync(path.join(ROOT, d)) ? filesUnder(path.join(ROOT, d)) : []))];
+    const files = [
+      path.join(ROOT, 'README.md'),
+      path.join(ROOT, '.env.example'),
+      ...['docs', 'src', 'scripts', 'test', 'ops'].flatMap((d) =>
+        fs.existsSync(path.join(ROOT, d)) ? filesUnder(path.join(ROOT, d)) : [],
+      ),
+    ];
     expect(files.length).toBeGreaterThan(50);
-    const offenders = files.filter((f) => fs.existsSync(f) && OUTSIDE.some((s) => fs.readFileSync(f, 'utf8').includes(s)));
+    const offenders = files.filter(
+      (f) => fs.existsSync(f) && OUTSIDE.some((s) => fs.readFileSync(f, 'utf8').includes(s)),
+    );
     expect(offenders.map((f) => path.relative(ROOT, f))).toEqual([]);
   });
 
@@ -42,7 +50,8 @@ describe('the repository stands alone', () => {
       const text = fs.readFileSync(f, 'utf8');
       for (const m of text.matchAll(/docs\/contract\.md §(\d+)(?:-§(\d+))?/g)) {
         cited.push(m[0]);
-        for (const n of [m[1], m[2]].filter(Boolean).map(Number)) if (!sections.has(n)) problems.push(`${path.relative(ROOT, f)} cites §${n}`);
+        for (const n of [m[1], m[2]].filter(Boolean).map(Number))
+          if (!sections.has(n)) problems.push(`${path.relative(ROOT, f)} cites §${n}`);
       }
       // A contract cited by its old upper-case name (a document that is not in the repo).
       if (OLD_CONTRACT.test(text)) problems.push(`${path.relative(ROOT, f)} cites the old contract name`);
@@ -54,7 +63,8 @@ describe('the repository stands alone', () => {
 
   it('the Planhat API notes are in docs/ and the README links them', () => {
     const doc = fs.readFileSync(path.join(ROOT, 'docs/planhat-api.md'), 'utf8');
-    for (const topic of ['extid-', 'bulk upsert', 'X-Rate-Limit-Remaining', '/leancompanies', 'deletedCount']) expect(doc).toContain(topic);
+    for (const topic of ['extid-', 'bulk upsert', 'X-Rate-Limit-Remaining', '/leancompanies', 'deletedCount'])
+      expect(doc).toContain(topic);
     expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('(docs/planhat-api.md)');
   });
 });
@@ -96,7 +106,9 @@ describe('npm test reports skipped PostgreSQL/Redis suites', () => {
   });
 
   it('says nothing when the services are configured or nothing was skipped', () => {
-    expect(skippedServicesLine(results, { TEST_POSTGRES_URL: 'postgres://x', TEST_REDIS_URL: 'redis://x' }, read)).toBeUndefined();
+    expect(
+      skippedServicesLine(results, { TEST_POSTGRES_URL: 'postgres://x', TEST_REDIS_URL: 'redis://x' }, read),
+    ).toBeUndefined();
     expect(skippedServicesLine({ testResults: [results.testResults[2]] }, {}, read)).toBeUndefined();
   });
 
@@ -105,7 +117,11 @@ describe('npm test reports skipped PostgreSQL/Redis suites', () => {
     delete env.TEST_POSTGRES_URL;
     delete env.TEST_REDIS_URL;
     // jest writes its reports to stderr: capture both streams.
-    const both = execFileSync('bash', ['-c', `"${process.execPath}" "${require.resolve('jest/bin/jest')}" --runInBand test/scale-out.e2e-spec.ts 2>&1`], { cwd: ROOT, env, encoding: 'utf8' });
+    const both = execFileSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${require.resolve('jest/bin/jest')}" --runInBand test/scale-out.e2e-spec.ts 2>&1`],
+      { cwd: ROOT, env, encoding: 'utf8' },
+    );
     const lines = both.split('\n').filter((l) => l.includes('npm run test:scale-out'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('scale-out.e2e-spec.ts');

@@ -8,11 +8,16 @@ import * as path from 'node:path';
 import { freshDataDir } from '../src/testing/test-app';
 import { startGateway, type TestGateway } from './helpers';
 
-async function restartScenario(env: Record<string, string>): Promise<{ before: number; after: TestGateway; dataDir: string }> {
+async function restartScenario(
+  env: Record<string, string>,
+): Promise<{ before: number; after: TestGateway; dataDir: string }> {
   const dataDir = freshDataDir();
   const first = await startGateway({ ...env, DATA_DIR: dataDir });
   const acct = `integrated_account_id=${first.sandboxAccountId}`;
-  const created = await first.call('POST', `/proxy/companies?${acct}`, { name: 'Survivor Inc', externalId: 'survivor-1' });
+  const created = await first.call('POST', `/proxy/companies?${acct}`, {
+    name: 'Survivor Inc',
+    externalId: 'survivor-1',
+  });
   expect(created.status).toBe(201);
   const list = await first.call('GET', `/proxy/companies?${acct}&limit=5000&select=name`);
   const before = list.body.result.length;
@@ -26,7 +31,10 @@ describe('SANDBOX_PERSIST', () => {
   it('off (the default): a restart brings back freshly seeded data', async () => {
     const { after } = await restartScenario({});
     try {
-      const got = await after.call('GET', `/proxy/companies/extid-survivor-1?integrated_account_id=${after.sandboxAccountId}`);
+      const got = await after.call(
+        'GET',
+        `/proxy/companies/extid-survivor-1?integrated_account_id=${after.sandboxAccountId}`,
+      );
       expect(got.status).toBe(404);
     } finally {
       await after.close();

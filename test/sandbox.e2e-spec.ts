@@ -49,7 +49,9 @@ async function call(
   return { status: res.statusCode, headers: res.headers, text, body };
 }
 
-async function start(opts: Partial<Parameters<typeof buildSandboxServer>[0]> = {}): Promise<{ app: SandboxServer; base: string }> {
+async function start(
+  opts: Partial<Parameters<typeof buildSandboxServer>[0]> = {},
+): Promise<{ app: SandboxServer; base: string }> {
   const app = await buildSandboxServer({ seedCompanies: 60, rateLimitPerMin: 0, faults: false, ...opts });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, base: address };
@@ -117,14 +119,19 @@ describe('Planhat sandbox over HTTP', () => {
     expect(none.status).toBe(401);
     expect(none.body.error).toBeTruthy();
     expect((await call(base, 'GET', '/companies', { auth: 'Bearer   ' })).status).toBe(401);
-    const basic = await call(base, 'GET', '/companies?limit=1', { auth: `Basic ${Buffer.from('token-a:').toString('base64')}` });
+    const basic = await call(base, 'GET', '/companies?limit=1', {
+      auth: `Basic ${Buffer.from('token-a:').toString('base64')}`,
+    });
     expect(basic.status).toBe(200);
     expect(basic.body[0]._id).toBe(companyId);
     expect((await call(base, 'GET', '/__stats', { token: null })).status).toBe(401);
   });
 
   it('isolates tenants by token', async () => {
-    const created = await call(base, 'POST', '/companies', { token: 'iso-a', body: { name: 'Tenant A Only', externalId: 'ISO-1' } });
+    const created = await call(base, 'POST', '/companies', {
+      token: 'iso-a',
+      body: { name: 'Tenant A Only', externalId: 'ISO-1' },
+    });
     expect(created.status).toBe(200);
     expect((await call(base, 'GET', '/companies/extid-ISO-1', { token: 'iso-a' })).status).toBe(200);
     const other = await call(base, 'GET', '/companies/extid-ISO-1', { token: 'iso-b' });
@@ -151,8 +158,10 @@ describe('Planhat sandbox over HTTP', () => {
         expect(list.body.length).toBeLessThanOrEqual(5);
       } else expect(list.status).toBe(404);
       if (!ops.has('create')) expect((await call(base, 'POST', model.path, { token, body: {} })).status).toBe(404);
-      if (!ops.has('get')) expect((await call(base, 'GET', `${model.path}/aaaaaaaaaaaaaaaaaaaaaaaa`, { token })).status).toBe(404);
-      if (!ops.has('delete')) expect((await call(base, 'DELETE', `${model.path}/aaaaaaaaaaaaaaaaaaaaaaaa`, { token })).status).toBe(404);
+      if (!ops.has('get'))
+        expect((await call(base, 'GET', `${model.path}/aaaaaaaaaaaaaaaaaaaaaaaa`, { token })).status).toBe(404);
+      if (!ops.has('delete'))
+        expect((await call(base, 'DELETE', `${model.path}/aaaaaaaaaaaaaaaaaaaaaaaa`, { token })).status).toBe(404);
       if (!ops.has('bulk_upsert')) expect((await call(base, 'PUT', model.path, { token, body: [] })).status).toBe(404);
     });
 
@@ -186,7 +195,8 @@ describe('Planhat sandbox over HTTP', () => {
         expect(created.body.__v).toBe(0);
         expect(typeof created.body[model.timestamps.created]).toBe('string');
         if (model.hasCustom) expect(created.body.custom).toEqual({});
-        if (model.companyRef === 'companyId' || model.companyRef === 'cId') expect(created.body[model.companyRef]).toBe(companyId);
+        if (model.companyRef === 'companyId' || model.companyRef === 'cId')
+          expect(created.body[model.companyRef]).toBe(companyId);
         const id = created.body._id as string;
         if (ops.has('get') && model.externalIdField && body[model.externalIdField]) {
           expect((await call(base, 'GET', `${model.path}/extid-ext-c-${model.key}`, { token })).body._id).toBe(id);
@@ -199,9 +209,14 @@ describe('Planhat sandbox over HTTP', () => {
             expect(upd.body[field]).toBe('changed');
             for (const r of model.required) if (r !== field) expect(upd.body[r]).toEqual(created.body[r]);
           }
-          const bad = await call(base, 'PUT', `${model.path}/${id}`, { token, body: { [model.required[0] ?? 'dateFrom']: { nested: true } } });
+          const bad = await call(base, 'PUT', `${model.path}/${id}`, {
+            token,
+            body: { [model.required[0] ?? 'dateFrom']: { nested: true } },
+          });
           expect(bad.status).toBe(400);
-          expect((await call(base, 'PUT', `${model.path}/ffffffffffffffffffffffff`, { token, body: {} })).status).toBe(404);
+          expect((await call(base, 'PUT', `${model.path}/ffffffffffffffffffffffff`, { token, body: {} })).status).toBe(
+            404,
+          );
         }
         if (ops.has('delete')) {
           const del = await call(base, 'DELETE', `${model.path}/${id}`, { token });
@@ -216,7 +231,13 @@ describe('Planhat sandbox over HTTP', () => {
         const item = createBody(model, companyId, `u-${model.key}`);
         const first = await call(base, 'PUT', model.path, { token, body: [item] });
         expect(first.status).toBe(200);
-        expect(first.body).toMatchObject({ created: 1, updated: 0, createdErrors: [], updatedErrors: [], permissionErrors: [] });
+        expect(first.body).toMatchObject({
+          created: 1,
+          updated: 0,
+          createdErrors: [],
+          updatedErrors: [],
+          permissionErrors: [],
+        });
         expect(first.body.upsertedIds).toHaveLength(1);
         const id = first.body.insertsKeys[0]._id;
         const again = await call(base, 'PUT', model.path, { token, body: [{ _id: id, ...item }] });
@@ -239,7 +260,8 @@ describe('Planhat sandbox over HTTP', () => {
     }
     expect(seen).toHaveLength(60);
     expect(new Set(seen).size).toBe(60);
-    const desc = (await call(base, 'GET', '/companies?limit=3&sort=-mrr&select=name,mrr', { token: 'pager' })).body as Json[];
+    const desc = (await call(base, 'GET', '/companies?limit=3&sort=-mrr&select=name,mrr', { token: 'pager' }))
+      .body as Json[];
     expect(Object.keys(desc[0]).sort()).toEqual(['_id', 'mrr', 'name']);
     expect(desc[0].mrr).toBeGreaterThanOrEqual(desc[1].mrr);
   });
@@ -261,7 +283,10 @@ describe('Planhat sandbox over HTTP', () => {
     expect(unknown.body.error).toBeTruthy();
     expect((await call(base, 'POST', '/__faults', { body: { match: 'GET /x', fault: '500' } })).status).toBe(404);
     const dup = await call(base, 'GET', '/timeentries?limit=1', { token: 'misc' });
-    const copies = await call(base, 'POST', '/timeentries/duplicate', { token: 'misc', body: { ids: [dup.body[0]._id] } });
+    const copies = await call(base, 'POST', '/timeentries/duplicate', {
+      token: 'misc',
+      body: { ids: [dup.body[0]._id] },
+    });
     expect(copies.status).toBe(200);
     expect(copies.body[0].hours).toBe(dup.body[0].hours);
   });
@@ -316,12 +341,20 @@ describe('fault injection', () => {
   afterAll(async () => {
     await app.close();
   });
-  const arm = (fault: string, match = 'GET /companies', times = 1) => call(base, 'POST', '/__faults', { token: null, body: { match, fault, times } });
+  const arm = (fault: string, match = 'GET /companies', times = 1) =>
+    call(base, 'POST', '/__faults', { token: null, body: { match, fault, times } });
 
   it('validates the fault body', async () => {
-    expect((await call(base, 'POST', '/__faults', { token: null, body: { match: 'GET /companies', fault: 'boom' } })).status).toBe(400);
-    expect((await call(base, 'POST', '/__faults', { token: null, body: { match: 'nope', fault: '500' } })).status).toBe(400);
-    expect((await call(base, 'POST', '/__faults', { token: null, body: { match: 'GET /x', fault: '500', times: 0 } })).status).toBe(400);
+    expect(
+      (await call(base, 'POST', '/__faults', { token: null, body: { match: 'GET /companies', fault: 'boom' } })).status,
+    ).toBe(400);
+    expect((await call(base, 'POST', '/__faults', { token: null, body: { match: 'nope', fault: '500' } })).status).toBe(
+      400,
+    );
+    expect(
+      (await call(base, 'POST', '/__faults', { token: null, body: { match: 'GET /x', fault: '500', times: 0 } }))
+        .status,
+    ).toBe(400);
     expect((await call(base, 'POST', '/__faults', { token: null, body: [1] })).status).toBe(400);
   });
 
@@ -372,7 +405,10 @@ describe('fault injection', () => {
     await call(own.base, 'POST', '/__faults', { token: null, body: { match: 'GET /', fault: 'timeout' } });
     const url = new URL(`${own.base}/companies`);
     const pending = new Promise<string>((resolve) => {
-      const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, headers: { authorization: 'Bearer t' } }, () => resolve('answered'));
+      const req = http.get(
+        { host: url.hostname, port: url.port, path: url.pathname, headers: { authorization: 'Bearer t' } },
+        () => resolve('answered'),
+      );
       req.on('error', (e) => resolve(`error: ${e.message}`));
     });
     await new Promise((r) => setTimeout(r, 200));
@@ -386,7 +422,9 @@ describe('fault injection', () => {
 describe('mounted inside another Fastify app', () => {
   it('works under a prefix next to the host routes and parsers', async () => {
     const host = Fastify();
-    host.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, { hostParsed: body }));
+    host.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, { hostParsed: body }),
+    );
     host.setErrorHandler((_e, _req, reply) => reply.code(418).send({ host: true }));
     host.post('/echo', async (req) => req.body);
     const { plugin, store } = createSandbox({ seedCompanies: 8, rateLimitPerMin: 100, faults: true });
@@ -401,7 +439,9 @@ describe('mounted inside another Fastify app', () => {
       const created = await call(p, 'POST', '/companies', { body: { name: 'Mounted Co' } });
       expect(created.status).toBe(200);
       expect(created.body.name).toBe('Mounted Co');
-      expect((await call(p, 'POST', '/companies', { body: {} })).body).toEqual({ error: 'Missing required field: name' });
+      expect((await call(p, 'POST', '/companies', { body: {} })).body).toEqual({
+        error: 'Missing required field: name',
+      });
       expect((await call(p, 'GET', '/companies/ffffffffffffffffffffffff')).body.error).toMatch(/not found/);
       expect((await call(p, 'GET', '/nothing-here')).status).toBe(404);
       await call(p, 'POST', '/__faults', { token: null, body: { match: 'GET /companies', fault: '500' } });
@@ -420,21 +460,29 @@ describe('bounded tenants', () => {
     try {
       const count = async (token: string) => (await call(base, 'GET', '/companies?limit=100', { token })).body.length;
       expect((await call(base, 'POST', '/companies', { token: 'a', body: { name: 'Kept In A' } })).status).toBe(200);
-      expect((await call(base, 'POST', '/companies', { token: 'b', body: { name: 'Dropped From B' } })).status).toBe(200);
+      expect((await call(base, 'POST', '/companies', { token: 'b', body: { name: 'Dropped From B' } })).status).toBe(
+        200,
+      );
       expect(await count('a')).toBe(6); // a is now the most recently used
       expect(await count('c')).toBe(5); // a third tenant evicts b, not a
       expect(app.sandboxStore.tenantCount).toBe(2);
       expect(await count('a')).toBe(6);
       expect(await count('b')).toBe(5); // b came back freshly seeded (and evicted c)
-      for (let i = 0; i < 50; i++) expect((await call(base, 'GET', '/companies?limit=1', { token: `flood-${i}` })).status).toBe(200);
+      for (let i = 0; i < 50; i++)
+        expect((await call(base, 'GET', '/companies?limit=1', { token: `flood-${i}` })).status).toBe(200);
       expect(app.sandboxStore.tenantCount).toBe(2);
     } finally {
       await app.close();
     }
   });
 
-  it('with an authorizer, other tokens get 401 in Planhat\'s shape and create no tenant', async () => {
-    const { plugin, store } = createSandbox({ seedCompanies: 5, rateLimitPerMin: 0, faults: false, authorize: async (t) => t === 'known' });
+  it("with an authorizer, other tokens get 401 in Planhat's shape and create no tenant", async () => {
+    const { plugin, store } = createSandbox({
+      seedCompanies: 5,
+      rateLimitPerMin: 0,
+      faults: false,
+      authorize: async (t) => t === 'known',
+    });
     const host = Fastify();
     await host.register(plugin);
     const base = await host.listen({ port: 0, host: '127.0.0.1' });
@@ -456,7 +504,8 @@ describe('embedded in the gateway', () => {
   it('serves only the tokens of its sandbox integrated accounts: any other bearer gets 401 and no tenant', async () => {
     const gw = await startGateway({ SANDBOX_SEED_COMPANIES: '5' });
     try {
-      const sandbox = (path: string, token: string) => gw.call('GET', `/sandbox/planhat${path}`, undefined, { authorization: `Bearer ${token}` });
+      const sandbox = (path: string, token: string) =>
+        gw.call('GET', `/sandbox/planhat${path}`, undefined, { authorization: `Bearer ${token}` });
       for (let i = 0; i < 20; i++) {
         const r = await sandbox('/companies?limit=1', `random-bearer-${i}-${Math.random()}`);
         expect(r.status).toBe(401);
@@ -466,23 +515,38 @@ describe('embedded in the gateway', () => {
       expect((await gw.call('GET', '/sandbox/planhat/companies', undefined, { authorization: '' })).status).toBe(401);
 
       // The bootstrap sandbox account and a new one (generated token, or one chosen by the admin) work.
-      const proxied = async (accountId: string) => gw.call('GET', `/proxy/companies?integrated_account_id=${accountId}&limit=100`);
+      const proxied = async (accountId: string) =>
+        gw.call('GET', `/proxy/companies?integrated_account_id=${accountId}&limit=100`);
       expect((await proxied(gw.sandboxAccountId)).status).toBe(200);
-      const generated = await gw.call('POST', '/integrated-account', { name: 'second sandbox', environment: 'sandbox' });
+      const generated = await gw.call('POST', '/integrated-account', {
+        name: 'second sandbox',
+        environment: 'sandbox',
+      });
       expect(generated.status).toBe(201);
       expect((await proxied(generated.body.id)).body.result).toHaveLength(5);
-      const chosen = await gw.call('POST', '/integrated-account', { name: 'chosen token', environment: 'sandbox', api_token: 'my-own-sandbox-token-123' });
+      const chosen = await gw.call('POST', '/integrated-account', {
+        name: 'chosen token',
+        environment: 'sandbox',
+        api_token: 'my-own-sandbox-token-123',
+      });
       expect((await sandbox('/companies', 'my-own-sandbox-token-123')).body).toHaveLength(5);
 
       // A changed token replaces the old one at once; a deleted account's token stops working at once.
-      expect((await gw.call('PATCH', `/integrated-account/${chosen.body.id}`, { api_token: 'my-next-sandbox-token-456' })).status).toBe(200);
+      expect(
+        (await gw.call('PATCH', `/integrated-account/${chosen.body.id}`, { api_token: 'my-next-sandbox-token-456' }))
+          .status,
+      ).toBe(200);
       expect((await sandbox('/companies', 'my-own-sandbox-token-123')).status).toBe(401);
       expect((await sandbox('/companies', 'my-next-sandbox-token-456')).status).toBe(200);
       expect((await gw.call('DELETE', `/integrated-account/${chosen.body.id}`)).status).toBe(200);
       expect((await sandbox('/companies', 'my-next-sandbox-token-456')).status).toBe(401);
 
       // A token of a non-sandbox account is no sandbox tenant either.
-      await gw.call('POST', '/integrated-account', { name: 'prod', environment: 'production', api_token: 'a-production-token-789' });
+      await gw.call('POST', '/integrated-account', {
+        name: 'prod',
+        environment: 'production',
+        api_token: 'a-production-token-789',
+      });
       expect((await sandbox('/companies', 'a-production-token-789')).status).toBe(401);
     } finally {
       await gw.close();
@@ -493,7 +557,11 @@ describe('embedded in the gateway', () => {
     const first = await startGateway({ SANDBOX_SEED_COMPANIES: '5' });
     const dataDir = first.dataDir;
     try {
-      await first.call('POST', '/integrated-account', { name: 'old sandbox', environment: 'sandbox', api_token: 'stored-before-the-hash-0001' });
+      await first.call('POST', '/integrated-account', {
+        name: 'old sandbox',
+        environment: 'sandbox',
+        api_token: 'stored-before-the-hash-0001',
+      });
       // As a row written before the migration: no hash.
       await first.app.get(DataSource).query('UPDATE integrated_account SET sandbox_token_hash = NULL');
     } finally {
@@ -501,7 +569,9 @@ describe('embedded in the gateway', () => {
     }
     const again = await startTestApp({ SANDBOX_RATE_LIMIT_PER_MIN: '0', SANDBOX_SEED_COMPANIES: '5' }, dataDir);
     try {
-      const r = await call(`${again.url}/sandbox/planhat`, 'GET', '/companies', { token: 'stored-before-the-hash-0001' });
+      const r = await call(`${again.url}/sandbox/planhat`, 'GET', '/companies', {
+        token: 'stored-before-the-hash-0001',
+      });
       expect(r.status).toBe(200);
       expect(r.body).toHaveLength(5);
     } finally {

@@ -104,7 +104,10 @@ scaleOut('scale-out: two instances, one PostgreSQL, one Redis, one URL', () => {
       const accountId = sandboxes[0].id;
 
       // Created through the balancer (either instance), used at once through both.
-      const server = await call(pair.lbUrl, 'POST', `/integrated-account/${accountId}/mcp`, { name: 'shared', config: { methods: ['read', 'write'] } });
+      const server = await call(pair.lbUrl, 'POST', `/integrated-account/${accountId}/mcp`, {
+        name: 'shared',
+        config: { methods: ['read', 'write'] },
+      });
       expect(server.status).toBe(201);
       const mcpUrl = `${pair.lbUrl}/mcp/${server.body.token}`;
       await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)));
@@ -113,7 +116,9 @@ scaleOut('scale-out: two instances, one PostgreSQL, one Redis, one URL', () => {
       expect(tools.tools.map((t) => t.name)).toContain('create_a_planhat_opportunity');
       // The custom-field schema cache is shared through Redis.
       const redis = pair.a.app.get(RedisConnection).client!;
-      expect(JSON.parse((await redis.get(`cf:${accountId}`))!)).toEqual(expect.arrayContaining([expect.objectContaining({ parent: 'Company' })]));
+      expect(JSON.parse((await redis.get(`cf:${accountId}`))!)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ parent: 'Company' })]),
+      );
       const companies = await client.callTool({ name: 'list_all_planhat_companies', arguments: { limit: 5 } });
       expect(companies.isError).toBeFalsy();
       const companyId = (companies.structuredContent as { result: { _id: string }[] }).result[0]._id;

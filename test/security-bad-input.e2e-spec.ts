@@ -39,7 +39,22 @@ interface Answer {
 
 /** Ids no record can have: traversal, encoded slashes, control characters, oversize, empty-ish. */
 const badId = fc.oneof(
-  fc.constantFrom('..', '..%2F..%2Fetc%2Fpasswd', '%2E%2E', 'a%2Fb', '%2F', 'x%5Cy', 'abc%00def', '%00', 'id%0D%0AX-Injected:%201', '%0A', 'extid-', 'srcid-', '%20%20', 'a%7F'),
+  fc.constantFrom(
+    '..',
+    '..%2F..%2Fetc%2Fpasswd',
+    '%2E%2E',
+    'a%2Fb',
+    '%2F',
+    'x%5Cy',
+    'abc%00def',
+    '%00',
+    'id%0D%0AX-Injected:%201',
+    '%0A',
+    'extid-',
+    'srcid-',
+    '%20%20',
+    'a%7F',
+  ),
   fc.string({ minLength: 1, maxLength: 6 }).map((s) => `${encodeURIComponent(s)}%2F..%2F${encodeURIComponent(s)}`),
   fc.integer({ min: 513, max: 900 }).map((n) => 'x'.repeat(n)),
   fc.constantFrom('\u0001', '\u001f', '\r\n', '\u0000').map((c) => `ab${encodeURIComponent(c)}cd`),
@@ -52,7 +67,14 @@ const wrongValue = fc.oneof(
 );
 
 const forgedCursor = fc.oneof(
-  fc.constantFrom('eyJvIjoxMDAwMDAwMCwibCI6MX0', 'eyJvIjowLCJsIjoxfQ.AAAA', 'not-a-cursor', '%00', '../../', 'a'.repeat(5000)),
+  fc.constantFrom(
+    'eyJvIjoxMDAwMDAwMCwibCI6MX0',
+    'eyJvIjowLCJsIjoxfQ.AAAA',
+    'not-a-cursor',
+    '%00',
+    '../../',
+    'a'.repeat(5000),
+  ),
   fc.base64String({ minLength: 4, maxLength: 120 }).map((s) => encodeURIComponent(s)),
   fc.string({ minLength: 1, maxLength: 40 }).map((s) => encodeURIComponent(`${s}.${s}`)),
 );
@@ -64,7 +86,20 @@ const absurdLimit = fc.oneof(
 );
 
 const invalidJson = fc.oneof(
-  fc.constantFrom('{', '{"a":', '{"name": "x",}', "{'name': 'x'}", '[1,2', 'undefined', 'NaN', '{"a":1}{"b":2}', '\u0000', '{"name":"\\u0000\\x"}', '{"a" 1}', '{{}}'),
+  fc.constantFrom(
+    '{',
+    '{"a":',
+    '{"name": "x",}',
+    "{'name': 'x'}",
+    '[1,2',
+    'undefined',
+    'NaN',
+    '{"a":1}{"b":2}',
+    '\u0000',
+    '{"name":"\\u0000\\x"}',
+    '{"a" 1}',
+    '{{}}',
+  ),
   fc.string({ minLength: 1, maxLength: 30 }).filter((s) => {
     try {
       JSON.parse(s);
@@ -88,12 +123,29 @@ const pollutedJson = fc.oneof(
 );
 
 /** Bodies that are JSON but not the object a write needs. */
-const nonObjectJson = fc.oneof(fc.constantFrom('null', '"a string"', '42', 'true', '[]', '[{"name":"x"}]', '[[[]]]'), fc.array(fc.integer(), { maxLength: 4 }).map((a) => JSON.stringify(a)));
+const nonObjectJson = fc.oneof(
+  fc.constantFrom('null', '"a string"', '42', 'true', '[]', '[{"name":"x"}]', '[[[]]]'),
+  fc.array(fc.integer(), { maxLength: 4 }).map((a) => JSON.stringify(a)),
+);
 
-const oversized = fc.integer({ min: BODY_LIMIT + 1, max: BODY_LIMIT * 4 }).map((n) => JSON.stringify({ name: 'x'.repeat(n) }));
+const oversized = fc
+  .integer({ min: BODY_LIMIT + 1, max: BODY_LIMIT * 4 })
+  .map((n) => JSON.stringify({ name: 'x'.repeat(n) }));
 
 const unknownName = fc.oneof(
-  fc.constantFrom('companyz', 'Companies', '__proto__', 'constructor', 'prototype', 'toString', '..', '%2E%2E', 'companies%2F..', 'companies%00', 'hasOwnProperty'),
+  fc.constantFrom(
+    'companyz',
+    'Companies',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    '..',
+    '%2E%2E',
+    'companies%2F..',
+    'companies%00',
+    'hasOwnProperty',
+  ),
   fc.stringMatching(/^[a-z_]{3,20}$/).filter((s) => !allModels().some((m) => m.key === s || m.path === `/${s}`)),
 );
 
@@ -134,11 +186,18 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     process.on('unhandledRejection', onRejection);
     gw = await startGateway({ BODY_LIMIT_BYTES: String(BODY_LIMIT), SANDBOX_SEED_COMPANIES: '10' });
     pool = new Pool(gw.url, { connections: 16 });
-    const acct = await gw.call('POST', '/integrated-account', { name: 'bad input target', environment: 'sandbox', api_token: TENANT_TOKEN });
+    const acct = await gw.call('POST', '/integrated-account', {
+      name: 'bad input target',
+      environment: 'sandbox',
+      api_token: TENANT_TOKEN,
+    });
     expect(acct.status).toBe(201);
     accountId = acct.body.id;
     const mk = async (config: Record<string, unknown>) => {
-      const r = await gw.call('POST', `/integrated-account/${accountId}/mcp`, { name: `bad input ${JSON.stringify(config)}`, config });
+      const r = await gw.call('POST', `/integrated-account/${accountId}/mcp`, {
+        name: `bad input ${JSON.stringify(config)}`,
+        config,
+      });
       expect(r.status).toBe(201);
       return r.body.token as string;
     };
@@ -158,7 +217,8 @@ describe('bad input: generated malformed requests over every REST route and MCP 
   /** Every generated request, by family. */
   function generate(): Req[] {
     const out: Req[] = [];
-    const add = (n: number, arb: fc.Arbitrary<Req>, seedOffset: number) => out.push(...fc.sample(arb, { numRuns: n, seed: SEED + seedOffset }));
+    const add = (n: number, arb: fc.Arbitrary<Req>, seedOffset: number) =>
+      out.push(...fc.sample(arb, { numRuns: n, seed: SEED + seedOffset }));
     const models = allModels();
     const acct = `integrated_account_id=${accountId}`;
     const model = fc.constantFrom(...models);
@@ -167,10 +227,27 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     // --- auth: no token, wrong token, malformed header
     add(
       40,
-      fc.record({
-        path: fc.constantFrom('/integrated-account', `/proxy/companies?${acct}`, `/unified/crm/accounts?${acct}`, '/api-token', `/integrated-account/${accountId}/mcp`),
-        auth: fc.constantFrom('', 'Bearer', 'Bearer ', `Bearer ${ADMIN_KEY}x`, `Basic ${Buffer.from(`${ADMIN_KEY}:`).toString('base64')}`, `bearer  ${'a'.repeat(3000)}`, `Bearer ${ADMIN_KEY} extra`, 'Token abc'),
-      }).map(({ path, auth }) => ({ kind: 'auth', method: 'GET', path, headers: { authorization: auth } })),
+      fc
+        .record({
+          path: fc.constantFrom(
+            '/integrated-account',
+            `/proxy/companies?${acct}`,
+            `/unified/crm/accounts?${acct}`,
+            '/api-token',
+            `/integrated-account/${accountId}/mcp`,
+          ),
+          auth: fc.constantFrom(
+            '',
+            'Bearer',
+            'Bearer ',
+            `Bearer ${ADMIN_KEY}x`,
+            `Basic ${Buffer.from(`${ADMIN_KEY}:`).toString('base64')}`,
+            `bearer  ${'a'.repeat(3000)}`,
+            `Bearer ${ADMIN_KEY} extra`,
+            'Token abc',
+          ),
+        })
+        .map(({ path, auth }) => ({ kind: 'auth', method: 'GET', path, headers: { authorization: auth } })),
       1,
     );
 
@@ -195,18 +272,40 @@ describe('bad input: generated malformed requests over every REST route and MCP 
         json({ name: '', environment: 'sandbox' }),
         json({ name: 'x'.repeat(5000), environment: 'sandbox' }),
       ),
-      fc.record({ name: fc.string({ maxLength: 10 }), environment: fc.constantFrom('sandbox', 'demo'), extra: wrongValue }).map((b) => json(b)),
+      fc
+        .record({
+          name: fc.string({ maxLength: 10 }),
+          environment: fc.constantFrom('sandbox', 'demo'),
+          extra: wrongValue,
+        })
+        .map((b) => json(b)),
     );
-    add(80, badAccountBody.map((body) => ({ kind: 'account-create', method: 'POST', path: '/integrated-account', body, headers: jsonHeaders })), 2);
     add(
-      60,
-      fc.record({ id: badId, method: fc.constantFrom('GET', 'PATCH', 'DELETE'), sub: fc.constantFrom('', '/mcp', '/tools', '/mcp/x') }).map(({ id, method, sub }) => ({
-        kind: 'account-id',
-        method,
-        path: `/integrated-account/${id}${sub}`,
-        body: method === 'PATCH' ? json({ name: 'y' }) : undefined,
+      80,
+      badAccountBody.map((body) => ({
+        kind: 'account-create',
+        method: 'POST',
+        path: '/integrated-account',
+        body,
         headers: jsonHeaders,
       })),
+      2,
+    );
+    add(
+      60,
+      fc
+        .record({
+          id: badId,
+          method: fc.constantFrom('GET', 'PATCH', 'DELETE'),
+          sub: fc.constantFrom('', '/mcp', '/tools', '/mcp/x'),
+        })
+        .map(({ id, method, sub }) => ({
+          kind: 'account-id',
+          method,
+          path: `/integrated-account/${id}${sub}`,
+          body: method === 'PATCH' ? json({ name: 'y' }) : undefined,
+          headers: jsonHeaders,
+        })),
       3,
     );
     add(
@@ -216,10 +315,24 @@ describe('bad input: generated malformed requests over every REST route and MCP 
           nonObjectJson,
           invalidJson,
           pollutedJson,
-          fc.constantFrom(json({ name: null }), json({ name: 5 }), json({ environment: 'production' }), json({ api_token: 7 }), json({ base_url: 'https://api.planhat.com' }), json({ status: 'active' }), json({ id: 'x' })),
+          fc.constantFrom(
+            json({ name: null }),
+            json({ name: 5 }),
+            json({ environment: 'production' }),
+            json({ api_token: 7 }),
+            json({ base_url: 'https://api.planhat.com' }),
+            json({ status: 'active' }),
+            json({ id: 'x' }),
+          ),
           fc.record({ name: fc.string({ maxLength: 5 }), bogus: wrongValue }).map((b) => json(b)),
         )
-        .map((body) => ({ kind: 'account-patch', method: 'PATCH', path: `/integrated-account/${accountId}`, body, headers: jsonHeaders })),
+        .map((body) => ({
+          kind: 'account-patch',
+          method: 'PATCH',
+          path: `/integrated-account/${accountId}`,
+          body,
+          headers: jsonHeaders,
+        })),
       4,
     );
     add(
@@ -261,18 +374,58 @@ describe('bad input: generated malformed requests over every REST route and MCP 
             json({ name: 'x', expires_at: '2000-01-01T00:00:00Z' }),
             json({ name: 'x', expires_at: 'tomorrow' }),
             json({ name: 'x', expires_at: new Date(Date.now() + 5_000).toISOString() }),
-            json({ name: 'x', config: { methods: ['list'], tags: ['support'], tool_exposure: 'model_actions' } }).replace('"support"', '"unified"'),
+            json({
+              name: 'x',
+              config: { methods: ['list'], tags: ['support'], tool_exposure: 'model_actions' },
+            }).replace('"support"', '"unified"'),
           ),
-          fc.record({ name: fc.string({ maxLength: 5 }), config: fc.record({ methods: fc.array(fc.string({ minLength: 1, maxLength: 8 }).filter((s) => !['read', 'write', 'custom', 'list', 'get', 'create', 'update', 'delete', 'bulk_upsert'].includes(s)), { minLength: 1, maxLength: 3 }) }) }).map((b) => json(b)),
+          fc
+            .record({
+              name: fc.string({ maxLength: 5 }),
+              config: fc.record({
+                methods: fc.array(
+                  fc
+                    .string({ minLength: 1, maxLength: 8 })
+                    .filter(
+                      (s) =>
+                        ![
+                          'read',
+                          'write',
+                          'custom',
+                          'list',
+                          'get',
+                          'create',
+                          'update',
+                          'delete',
+                          'bulk_upsert',
+                        ].includes(s),
+                    ),
+                  { minLength: 1, maxLength: 3 },
+                ),
+              }),
+            })
+            .map((b) => json(b)),
         )
-        .map((body) => ({ kind: 'mcp-create', method: 'POST', path: `/integrated-account/${accountId}/mcp`, body, headers: jsonHeaders })),
+        .map((body) => ({
+          kind: 'mcp-create',
+          method: 'POST',
+          path: `/integrated-account/${accountId}/mcp`,
+          body,
+          headers: jsonHeaders,
+        })),
       6,
     );
     add(
       40,
       fc
         .record({ id: fc.oneof(badId, fc.uuid()), method: fc.constantFrom('GET', 'PATCH', 'DELETE') })
-        .map(({ id, method }) => ({ kind: 'mcp-id', method, path: `/integrated-account/${accountId}/mcp/${id}`, body: method === 'PATCH' ? json({ name: 'z' }) : undefined, headers: jsonHeaders })),
+        .map(({ id, method }) => ({
+          kind: 'mcp-id',
+          method,
+          path: `/integrated-account/${accountId}/mcp/${id}`,
+          body: method === 'PATCH' ? json({ name: 'z' }) : undefined,
+          headers: jsonHeaders,
+        })),
       7,
     );
     add(
@@ -280,42 +433,73 @@ describe('bad input: generated malformed requests over every REST route and MCP 
       fc
         .record({
           // (a filter matching nothing previews as an empty list, which is correct, so it is not here)
-          q: fc.constantFrom('methods=readz', 'tool_exposure=bogus', 'methods=read&methods=%00', 'tool_exposure=ALL', 'methods=__proto__', 'tool_exposure=__proto__', 'methods=read,write,nope'),
+          q: fc.constantFrom(
+            'methods=readz',
+            'tool_exposure=bogus',
+            'methods=read&methods=%00',
+            'tool_exposure=ALL',
+            'methods=__proto__',
+            'tool_exposure=__proto__',
+            'methods=read,write,nope',
+          ),
         })
-        .map(({ q }) => ({ kind: 'tools-preview', method: 'GET', path: `/integrated-account/${accountId}/tools?${q}` })),
+        .map(({ q }) => ({
+          kind: 'tools-preview',
+          method: 'GET',
+          path: `/integrated-account/${accountId}/tools?${q}`,
+        })),
       8,
     );
     // --- admin: API tokens
     add(
       40,
       fc
-        .oneof(nonObjectJson, invalidJson, pollutedJson, fc.constantFrom(json({}), json({ name: 3 }), json({ name: '' }), json({ name: 'x', token: 'chosen' }), json({ name: 'x'.repeat(5000) })))
+        .oneof(
+          nonObjectJson,
+          invalidJson,
+          pollutedJson,
+          fc.constantFrom(
+            json({}),
+            json({ name: 3 }),
+            json({ name: '' }),
+            json({ name: 'x', token: 'chosen' }),
+            json({ name: 'x'.repeat(5000) }),
+          ),
+        )
         .map((body) => ({ kind: 'token-create', method: 'POST', path: '/api-token', body, headers: jsonHeaders })),
       9,
     );
-    add(20, fc.oneof(badId, fc.uuid()).map((id) => ({ kind: 'token-delete', method: 'DELETE', path: `/api-token/${id}` })), 10);
+    add(
+      20,
+      fc.oneof(badId, fc.uuid()).map((id) => ({ kind: 'token-delete', method: 'DELETE', path: `/api-token/${id}` })),
+      10,
+    );
 
     // --- proxy: unknown resources, bad ids, bad queries
     add(
       50,
-      fc.record({ name: unknownName, method: fc.constantFrom('GET', 'POST', 'DELETE', 'PATCH') }).map(({ name, method }) => ({
-        kind: 'proxy-unknown',
-        method,
-        path: `/proxy/${name}${method === 'GET' || method === 'POST' ? '' : '/5f1c0ffee0c0ffee0c0ffee0'}?${acct}`,
-        body: method === 'POST' || method === 'PATCH' ? json({ name: 'x' }) : undefined,
-        headers: jsonHeaders,
-      })),
+      fc
+        .record({ name: unknownName, method: fc.constantFrom('GET', 'POST', 'DELETE', 'PATCH') })
+        .map(({ name, method }) => ({
+          kind: 'proxy-unknown',
+          method,
+          path: `/proxy/${name}${method === 'GET' || method === 'POST' ? '' : '/5f1c0ffee0c0ffee0c0ffee0'}?${acct}`,
+          body: method === 'POST' || method === 'PATCH' ? json({ name: 'x' }) : undefined,
+          headers: jsonHeaders,
+        })),
       11,
     );
     add(
       120,
-      fc.record({ m: model, id: badId, method: fc.constantFrom('GET', 'PATCH', 'PUT', 'DELETE') }).map(({ m, id, method }) => ({
-        kind: 'proxy-bad-id',
-        method,
-        path: `/proxy/${m.key}/${id}?${acct}`,
-        body: method === 'PATCH' || method === 'PUT' ? json({ name: 'x' }) : undefined,
-        headers: jsonHeaders,
-      })),
+      fc
+        .record({ m: model, id: badId, method: fc.constantFrom('GET', 'PATCH', 'PUT', 'DELETE') })
+        .map(({ m, id, method }) => ({
+          kind: 'proxy-bad-id',
+          method,
+          path: `/proxy/${m.key}/${id}?${acct}`,
+          body: method === 'PATCH' || method === 'PUT' ? json({ name: 'x' }) : undefined,
+          headers: jsonHeaders,
+        })),
       12,
     );
     add(
@@ -348,13 +532,28 @@ describe('bad input: generated malformed requests over every REST route and MCP 
           m: model,
           r: fc.constantFrom(...UNIFIED_RESOURCES),
           surface: fc.constantFrom('proxy', 'unified'),
-          q: fc.constantFrom(`${acct}&${acct}`, `${acct}&integrated_account_id=other`, `${acct}&__proto__=1`, `${acct}&constructor=x`, `${acct}&prototype=1`, `${acct}&limit=1&limit=2`, `${acct}&next_cursor=a&next_cursor=b`),
+          q: fc.constantFrom(
+            `${acct}&${acct}`,
+            `${acct}&integrated_account_id=other`,
+            `${acct}&__proto__=1`,
+            `${acct}&constructor=x`,
+            `${acct}&prototype=1`,
+            `${acct}&limit=1&limit=2`,
+            `${acct}&next_cursor=a&next_cursor=b`,
+          ),
           method: fc.constantFrom('GET', 'GET', 'DELETE'),
         })
-        .filter(({ surface, q, method }) => !(surface === 'unified' && /__proto__|constructor|prototype/.test(q) && method === 'DELETE'))
+        .filter(
+          ({ surface, q, method }) =>
+            !(surface === 'unified' && /__proto__|constructor|prototype/.test(q) && method === 'DELETE'),
+        )
         .map(({ m, r, surface, q, method }) => {
           const base = surface === 'proxy' ? `/proxy/${m.key}` : `/unified/${r.api}/${r.resource}`;
-          return { kind: /integrated_account_id=.*integrated_account_id=/.test(q) ? 'query-dup' : 'query-other', method, path: `${base}${method === 'DELETE' ? '/5f1c0ffee0c0ffee0c0ffee0' : ''}?${q}` };
+          return {
+            kind: /integrated_account_id=.*integrated_account_id=/.test(q) ? 'query-dup' : 'query-other',
+            method,
+            path: `${base}${method === 'DELETE' ? '/5f1c0ffee0c0ffee0c0ffee0' : ''}?${q}`,
+          };
         }),
       30,
     );
@@ -364,7 +563,8 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     const createBody = (m: ModelDef) => {
       const typed = typedFields(m);
       const bad: fc.Arbitrary<string>[] = [nonObjectJson, invalidJson, pollutedJson];
-      if (typed.length) bad.push(fc.record({ f: fc.constantFrom(...typed), v: wrongValue }).map(({ f, v }) => json({ [f]: v })));
+      if (typed.length)
+        bad.push(fc.record({ f: fc.constantFrom(...typed), v: wrongValue }).map(({ f, v }) => json({ [f]: v })));
       if (m.required.length) bad.push(fc.constant(json({ notAField: 1 })));
       return fc.oneof(...bad);
     };
@@ -373,7 +573,13 @@ describe('bad input: generated malformed requests over every REST route and MCP 
       fc
         .constantFrom(...creatable)
         .chain((m) => createBody(m).map((body) => ({ m, body })))
-        .map(({ m, body }) => ({ kind: 'proxy-create', method: 'POST', path: `/proxy/${m.key}?${acct}`, body, headers: jsonHeaders })),
+        .map(({ m, body }) => ({
+          kind: 'proxy-create',
+          method: 'POST',
+          path: `/proxy/${m.key}?${acct}`,
+          body,
+          headers: jsonHeaders,
+        })),
       14,
     );
     const updatable = models.filter((m) => m.ops.includes('update') && typedFields(m).length > 0);
@@ -381,8 +587,23 @@ describe('bad input: generated malformed requests over every REST route and MCP 
       80,
       fc
         .constantFrom(...updatable)
-        .chain((m) => fc.oneof(nonObjectJson, invalidJson, pollutedJson, fc.record({ f: fc.constantFrom(...typedFields(m)), v: wrongValue }).map(({ f, v }) => json({ [f]: v }))).map((body) => ({ m, body })))
-        .map(({ m, body }) => ({ kind: 'proxy-update', method: 'PATCH', path: `/proxy/${m.key}/5f1c0ffee0c0ffee0c0ffee0?${acct}`, body, headers: jsonHeaders })),
+        .chain((m) =>
+          fc
+            .oneof(
+              nonObjectJson,
+              invalidJson,
+              pollutedJson,
+              fc.record({ f: fc.constantFrom(...typedFields(m)), v: wrongValue }).map(({ f, v }) => json({ [f]: v })),
+            )
+            .map((body) => ({ m, body })),
+        )
+        .map(({ m, body }) => ({
+          kind: 'proxy-update',
+          method: 'PATCH',
+          path: `/proxy/${m.key}/5f1c0ffee0c0ffee0c0ffee0?${acct}`,
+          body,
+          headers: jsonHeaders,
+        })),
       15,
     );
     const upsertable = models.filter((m) => m.ops.includes('bulk_upsert'));
@@ -396,34 +617,67 @@ describe('bad input: generated malformed requests over every REST route and MCP 
               fc.constantFrom('{}', '[]', '"x"', 'null', json({ items: [] }), json([1, 2]), json([null])),
               invalidJson,
               fc.constant('[{"name":"x","__proto__":{"a":1}}]'),
-              typedFields(m).length ? fc.record({ f: fc.constantFrom(...typedFields(m)), v: wrongValue }).map(({ f, v }) => json([{ [f]: v }])) : fc.constant('7'),
+              typedFields(m).length
+                ? fc
+                    .record({ f: fc.constantFrom(...typedFields(m)), v: wrongValue })
+                    .map(({ f, v }) => json([{ [f]: v }]))
+                : fc.constant('7'),
             )
             .map((body) => ({ m, body })),
         )
-        .map(({ m, body }) => ({ kind: 'proxy-bulk', method: 'POST', path: `/proxy/${m.key}/bulk_upsert?${acct}`, body, headers: jsonHeaders })),
+        .map(({ m, body }) => ({
+          kind: 'proxy-bulk',
+          method: 'POST',
+          path: `/proxy/${m.key}/bulk_upsert?${acct}`,
+          body,
+          headers: jsonHeaders,
+        })),
       16,
     );
     add(
       30,
-      fc.record({ m: fc.constantFrom(...creatable), ct: fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded') }).map(({ m, ct }) => ({
-        kind: 'proxy-content-type',
-        method: 'POST',
-        path: `/proxy/${m.key}?${acct}`,
-        body: 'name=x',
-        headers: { 'content-type': ct },
-      })),
+      fc
+        .record({
+          m: fc.constantFrom(...creatable),
+          ct: fc.constantFrom(
+            'text/plain',
+            'application/xml',
+            'multipart/form-data; boundary=x',
+            'application/x-www-form-urlencoded',
+          ),
+        })
+        .map(({ m, ct }) => ({
+          kind: 'proxy-content-type',
+          method: 'POST',
+          path: `/proxy/${m.key}?${acct}`,
+          body: 'name=x',
+          headers: { 'content-type': ct },
+        })),
       17,
     );
     add(
       30,
-      fc.record({ m: fc.constantFrom(...creatable), body: oversized, route: fc.constantFrom('proxy', 'unified', 'admin', 'mcp') }).map(({ m, body, route }) => ({
-        kind: 'oversized',
-        method: 'POST',
-        path: route === 'proxy' ? `/proxy/${m.key}?${acct}` : route === 'unified' ? `/unified/crm/accounts?${acct}` : route === 'admin' ? '/integrated-account' : `/mcp/${mcpAll}`,
-        body,
-        headers: { ...jsonHeaders, accept: 'application/json, text/event-stream' },
-        mcp: route === 'mcp',
-      })),
+      fc
+        .record({
+          m: fc.constantFrom(...creatable),
+          body: oversized,
+          route: fc.constantFrom('proxy', 'unified', 'admin', 'mcp'),
+        })
+        .map(({ m, body, route }) => ({
+          kind: 'oversized',
+          method: 'POST',
+          path:
+            route === 'proxy'
+              ? `/proxy/${m.key}?${acct}`
+              : route === 'unified'
+                ? `/unified/crm/accounts?${acct}`
+                : route === 'admin'
+                  ? '/integrated-account'
+                  : `/mcp/${mcpAll}`,
+          body,
+          headers: { ...jsonHeaders, accept: 'application/json, text/event-stream' },
+          mcp: route === 'mcp',
+        })),
       18,
     );
 
@@ -431,11 +685,17 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     const uni = fc.constantFrom(...UNIFIED_RESOURCES);
     add(
       40,
-      fc.record({ api: fc.constantFrom('crm', 'ticketing', 'hris', '__proto__', '..', 'CRM'), resource: fc.oneof(unknownName, fc.constantFrom('accounts')) }).filter(({ api, resource }) => !UNIFIED_RESOURCES.some((r) => r.api === api && r.resource === resource)).map(({ api, resource }) => ({
-        kind: 'unified-unknown',
-        method: 'GET',
-        path: `/unified/${api}/${resource}?${acct}`,
-      })),
+      fc
+        .record({
+          api: fc.constantFrom('crm', 'ticketing', 'hris', '__proto__', '..', 'CRM'),
+          resource: fc.oneof(unknownName, fc.constantFrom('accounts')),
+        })
+        .filter(({ api, resource }) => !UNIFIED_RESOURCES.some((r) => r.api === api && r.resource === resource))
+        .map(({ api, resource }) => ({
+          kind: 'unified-unknown',
+          method: 'GET',
+          path: `/unified/${api}/${resource}?${acct}`,
+        })),
       19,
     );
     add(
@@ -452,7 +712,12 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     add(
       80,
       fc
-        .record({ r: uni, limit: absurdLimit, cursor: forgedCursor, which: fc.constantFrom('limit', 'cursor', 'sort', 'remote', 'unknown', 'noaccount') })
+        .record({
+          r: uni,
+          limit: absurdLimit,
+          cursor: forgedCursor,
+          which: fc.constantFrom('limit', 'cursor', 'sort', 'remote', 'unknown', 'noaccount'),
+        })
         .map(({ r, limit, cursor, which }) => {
           const q =
             which === 'limit'
@@ -475,11 +740,25 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     add(
       90,
       fc
-        .record({ r: fc.constantFrom(...writableUni), body: fc.oneof(nonObjectJson, invalidJson, pollutedJson, fc.record({ not_a_unified_field: wrongValue }).map(json), fc.record({ name: wrongValue }).map(json), fc.record({ custom_fields: fc.constant('x') }).map(json)), method: fc.constantFrom('POST', 'PATCH') })
+        .record({
+          r: fc.constantFrom(...writableUni),
+          body: fc.oneof(
+            nonObjectJson,
+            invalidJson,
+            pollutedJson,
+            fc.record({ not_a_unified_field: wrongValue }).map(json),
+            fc.record({ name: wrongValue }).map(json),
+            fc.record({ custom_fields: fc.constant('x') }).map(json),
+          ),
+          method: fc.constantFrom('POST', 'PATCH'),
+        })
         .map(({ r, body, method }) => ({
           kind: 'unified-write',
           method,
-          path: method === 'POST' ? `/unified/${r.api}/${r.resource}?${acct}` : `/unified/${r.api}/${r.resource}/5f1c0ffee0c0ffee0c0ffee0?${acct}`,
+          path:
+            method === 'POST'
+              ? `/unified/${r.api}/${r.resource}?${acct}`
+              : `/unified/${r.api}/${r.resource}/5f1c0ffee0c0ffee0c0ffee0?${acct}`,
           body,
           headers: jsonHeaders,
         })),
@@ -487,13 +766,21 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     );
     add(
       20,
-      fc.record({ r: fc.constantFrom(...UNIFIED_RESOURCES.filter((r) => !r.ops.includes('create'))), method: fc.constantFrom('POST', 'PATCH', 'DELETE') }).map(({ r, method }) => ({
-        kind: 'unified-unsupported',
-        method,
-        path: method === 'POST' ? `/unified/${r.api}/${r.resource}?${acct}` : `/unified/${r.api}/${r.resource}/5f1c0ffee0c0ffee0c0ffee0?${acct}`,
-        body: method === 'DELETE' ? undefined : json({ name: 'x' }),
-        headers: jsonHeaders,
-      })),
+      fc
+        .record({
+          r: fc.constantFrom(...UNIFIED_RESOURCES.filter((r) => !r.ops.includes('create'))),
+          method: fc.constantFrom('POST', 'PATCH', 'DELETE'),
+        })
+        .map(({ r, method }) => ({
+          kind: 'unified-unsupported',
+          method,
+          path:
+            method === 'POST'
+              ? `/unified/${r.api}/${r.resource}?${acct}`
+              : `/unified/${r.api}/${r.resource}/5f1c0ffee0c0ffee0c0ffee0?${acct}`,
+          body: method === 'DELETE' ? undefined : json({ name: 'x' }),
+          headers: jsonHeaders,
+        })),
       23,
     );
 
@@ -502,13 +789,34 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     add(
       40,
       fc
-        .record({ token: fc.oneof(fc.constantFrom('nope', '..', '%2E%2E', 'a%2Fb', '%00', 'x'.repeat(300), `${mcpAll}x`, mcpAll.slice(0, -1)), fc.stringMatching(/^[0-9a-f]{10,64}$/)), sub: fc.constantFrom('', '/sse', '/messages?sessionId=abc'), method: fc.constantFrom('GET', 'POST', 'DELETE') })
-        .map(({ token, sub, method }) => ({ kind: 'mcp-token', method, path: `/mcp/${token}${sub}`, body: method === 'POST' ? json({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) : undefined, headers: mcpHeaders, mcp: true })),
+        .record({
+          token: fc.oneof(
+            fc.constantFrom('nope', '..', '%2E%2E', 'a%2Fb', '%00', 'x'.repeat(300), `${mcpAll}x`, mcpAll.slice(0, -1)),
+            fc.stringMatching(/^[0-9a-f]{10,64}$/),
+          ),
+          sub: fc.constantFrom('', '/sse', '/messages?sessionId=abc'),
+          method: fc.constantFrom('GET', 'POST', 'DELETE'),
+        })
+        .map(({ token, sub, method }) => ({
+          kind: 'mcp-token',
+          method,
+          path: `/mcp/${token}${sub}`,
+          body: method === 'POST' ? json({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) : undefined,
+          headers: mcpHeaders,
+          mcp: true,
+        })),
       24,
     );
     add(
       20,
-      fc.constantFrom('abc', '00000000-0000-0000-0000-000000000000', '', '%00', '..%2F').map((sid) => ({ kind: 'mcp-sse-session', method: 'POST', path: `/mcp/${mcpAll}/messages?sessionId=${sid}`, body: json({ jsonrpc: '2.0', id: 1, method: 'tools/list' }), headers: mcpHeaders, mcp: true })),
+      fc.constantFrom('abc', '00000000-0000-0000-0000-000000000000', '', '%00', '..%2F').map((sid) => ({
+        kind: 'mcp-sse-session',
+        method: 'POST',
+        path: `/mcp/${mcpAll}/messages?sessionId=${sid}`,
+        body: json({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+        headers: mcpHeaders,
+        mcp: true,
+      })),
       25,
     );
     const rpc = fc.oneof(
@@ -523,17 +831,39 @@ describe('bad input: generated malformed requests over every REST route and MCP 
         json({ jsonrpc: '2.0', id: 1, method: 'no/such/method' }),
         json({ jsonrpc: '2.0', id: 1, method: 'tools/call' }),
         json({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 42 } }),
-        json({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: 'limit=1' } }),
-        json({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_all_planhat_companies', arguments: [1] } }),
+        json({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'list_all_planhat_companies', arguments: 'limit=1' },
+        }),
+        json({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'list_all_planhat_companies', arguments: [1] },
+        }),
         json({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'file:///etc/passwd' } }),
         json({ jsonrpc: '2.0', id: 1, method: 'prompts/get', params: { name: 'x' } }),
-        json([{ jsonrpc: '2.0', id: 1, method: 'nope' }, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'nope' } }]),
+        json([
+          { jsonrpc: '2.0', id: 1, method: 'nope' },
+          { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'nope' } },
+        ]),
         '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create_a_crm_account","arguments":{"__proto__":{"x":1}}}}',
       ),
     );
     add(
       80,
-      fc.record({ body: rpc, token: fc.constantFrom(mcpAll, mcpDiscovery, mcpModelActions) }).map(({ body, token }) => ({ kind: 'mcp-jsonrpc', method: 'POST', path: `/mcp/${token}`, body, headers: mcpHeaders, mcp: true })),
+      fc
+        .record({ body: rpc, token: fc.constantFrom(mcpAll, mcpDiscovery, mcpModelActions) })
+        .map(({ body, token }) => ({
+          kind: 'mcp-jsonrpc',
+          method: 'POST',
+          path: `/mcp/${token}`,
+          body,
+          headers: mcpHeaders,
+          mcp: true,
+        })),
       26,
     );
 
@@ -550,27 +880,72 @@ describe('bad input: generated malformed requests over every REST route and MCP 
       const extra = fc.record({ zz_unknown_argument: wrongValue });
       switch (t.op) {
         case 'list':
-          return fc.oneof(extra, absurdLimit.filter((l) => l !== '' && l !== '0x10' && (!/^\d+$/.test(l) || Number(l) > 100_000)).map((limit) => ({ limit })), forgedCursor.map((c) => ({ next_cursor: decodeURIComponent(c) })), fc.record({ limit: wrongValue }));
+          return fc.oneof(
+            extra,
+            absurdLimit
+              .filter((l) => l !== '' && l !== '0x10' && (!/^\d+$/.test(l) || Number(l) > 100_000))
+              .map((limit) => ({ limit })),
+            forgedCursor.map((c) => ({ next_cursor: decodeURIComponent(c) })),
+            fc.record({ limit: wrongValue }),
+          );
         case 'get':
         case 'delete':
-          return fc.oneof(fc.constant({}), badId.map((id) => ({ id: decodeURIComponent(id) })), fc.record({ id: wrongValue }), extra.map((e) => ({ id: '5f1c0ffee0c0ffee0c0ffee0', ...e })));
+          return fc.oneof(
+            fc.constant({}),
+            badId.map((id) => ({ id: decodeURIComponent(id) })),
+            fc.record({ id: wrongValue }),
+            extra.map((e) => ({ id: '5f1c0ffee0c0ffee0c0ffee0', ...e })),
+          );
         case 'bulk_upsert':
-          return fc.oneof(fc.constant({}), fc.constant({ items: [] }), fc.record({ items: wrongValue }), fc.constant({ items: [1, 'x'] }));
+          return fc.oneof(
+            fc.constant({}),
+            fc.constant({ items: [] }),
+            fc.record({ items: wrongValue }),
+            fc.constant({ items: [1, 'x'] }),
+          );
         default: {
-          if (t.kind === 'unified') return fc.oneof(extra, fc.record({ id: wrongValue }), fc.constant({ id: '../x', name: 'x' }));
-          if (t.kind === 'safety') return fc.oneof(extra, fc.record({ change_id: wrongValue }), fc.constant({ change_id: '../x' }));
+          if (t.kind === 'unified')
+            return fc.oneof(extra, fc.record({ id: wrongValue }), fc.constant({ id: '../x', name: 'x' }));
+          if (t.kind === 'safety')
+            return fc.oneof(extra, fc.record({ change_id: wrongValue }), fc.constant({ change_id: '../x' }));
           const typed = typedFields(t.model);
-          const wrongField = typed.length ? fc.record({ f: fc.constantFrom(...typed), v: wrongValue }).map(({ f, v }) => ({ [f]: v, id: t.op === 'update' ? '5f1c0ffee0c0ffee0c0ffee0' : undefined })) : fc.constant({ id: '..' });
-          return t.op === 'update' ? fc.oneof(wrongField, badId.map((id) => ({ id: decodeURIComponent(id), name: 'x' }))) : wrongField;
+          const wrongField = typed.length
+            ? fc
+                .record({ f: fc.constantFrom(...typed), v: wrongValue })
+                .map(({ f, v }) => ({ [f]: v, id: t.op === 'update' ? '5f1c0ffee0c0ffee0c0ffee0' : undefined }))
+            : fc.constant({ id: '..' });
+          return t.op === 'update'
+            ? fc.oneof(
+                wrongField,
+                badId.map((id) => ({ id: decodeURIComponent(id), name: 'x' })),
+              )
+            : wrongField;
         }
       }
     };
     for (const [i, t] of toolIndex().entries()) {
-      add(4, badArgsFor(t).map((args) => toolCall(mcpAll, t.name, args)), 100 + i);
+      add(
+        4,
+        badArgsFor(t).map((args) => toolCall(mcpAll, t.name, args)),
+        100 + i,
+      );
     }
     add(
       40,
-      fc.oneof(unknownName, fc.constantFrom('', ' ', 'LIST_ALL_PLANHAT_COMPANIES', 'list_all_planhat_companies ', 'search_tools', 'call_tool', 'perform_model_action')).map((name) => toolCall(mcpAll, name, {})),
+      fc
+        .oneof(
+          unknownName,
+          fc.constantFrom(
+            '',
+            ' ',
+            'LIST_ALL_PLANHAT_COMPANIES',
+            'list_all_planhat_companies ',
+            'search_tools',
+            'call_tool',
+            'perform_model_action',
+          ),
+        )
+        .map((name) => toolCall(mcpAll, name, {})),
       27,
     );
     // meta-tools with malformed arguments (discovery and model_actions servers)
@@ -579,12 +954,23 @@ describe('bad input: generated malformed requests over every REST route and MCP 
       fc
         .oneof(
           fc.record({ query: wrongValue }).map((a) => ['search_tools', a] as const),
-          fc.record({ query: fc.constant('x'), limit: fc.constantFrom(0, -1, 101, 1e9, 'ten') }).map((a) => ['search_tools', a] as const),
+          fc
+            .record({ query: fc.constant('x'), limit: fc.constantFrom(0, -1, 101, 1e9, 'ten') })
+            .map((a) => ['search_tools', a] as const),
           fc.record({ name: fc.oneof(unknownName, fc.constant('')) }).map((a) => ['get_tool_schema', a] as const),
           fc.record({ name: unknownName, arguments: fc.constant({}) }).map((a) => ['call_tool', a] as const),
-          fc.record({ name: fc.constant('list_all_planhat_companies'), arguments: fc.constantFrom('x', [1], 5, null) }).map((a) => ['call_tool', a] as const),
-          fc.record({ name: fc.constant('create_a_crm_account'), arguments: fc.constant({ bogus: 1 }) }).map((a) => ['call_tool', a] as const),
-          fc.record({ name: fc.constant('get_single_planhat_company_by_id'), arguments: badId.map((id) => ({ id: decodeURIComponent(id) })) }).map((a) => ['call_tool', a] as const),
+          fc
+            .record({ name: fc.constant('list_all_planhat_companies'), arguments: fc.constantFrom('x', [1], 5, null) })
+            .map((a) => ['call_tool', a] as const),
+          fc
+            .record({ name: fc.constant('create_a_crm_account'), arguments: fc.constant({ bogus: 1 }) })
+            .map((a) => ['call_tool', a] as const),
+          fc
+            .record({
+              name: fc.constant('get_single_planhat_company_by_id'),
+              arguments: badId.map((id) => ({ id: decodeURIComponent(id) })),
+            })
+            .map((a) => ['call_tool', a] as const),
           fc.constant(['get_model_actions', { extra: 1 }] as const),
         )
         .map(([name, args]) => toolCall(mcpDiscovery, name, args)),
@@ -594,12 +980,31 @@ describe('bad input: generated malformed requests over every REST route and MCP 
       60,
       fc
         .oneof(
-          fc.record({ MODEL_ROUTE: unknownName, OPERATION: fc.constantFrom('list', 'view') }).map((a) => ['perform_model_action', a] as const),
-          fc.record({ MODEL_ROUTE: fc.constantFrom('Companies', 'endusers'), OPERATION: fc.constantFrom('explode', '', 'bulk_upsert', 'DROP') }).map((a) => ['perform_model_action', a] as const),
-          fc.record({ MODEL_ROUTE: fc.constant('companies'), OPERATION: fc.constantFrom('create', 'update', 'view', 'delete'), PARAMETERS: fc.oneof(invalidJson, nonObjectJson, pollutedJson, fc.constant('{"id":"../x"}')) }).map((a) => ['perform_model_action', a] as const),
-          fc.record({ MODEL_ROUTE: fc.constant('companies'), OPERATION: fc.constant('create'), PARAMETERS: wrongValue }).map((a) => ['perform_model_action', a] as const),
-          fc.record({ MODEL_ROUTE: wrongValue, OPERATION: fc.constant('list') }).map((a) => ['get_model_action_parameters', a] as const),
-          fc.record({ MODEL_ROUTE: unknownName, OPERATION: fc.constant('list') }).map((a) => ['get_model_action_parameters', a] as const),
+          fc
+            .record({ MODEL_ROUTE: unknownName, OPERATION: fc.constantFrom('list', 'view') })
+            .map((a) => ['perform_model_action', a] as const),
+          fc
+            .record({
+              MODEL_ROUTE: fc.constantFrom('Companies', 'endusers'),
+              OPERATION: fc.constantFrom('explode', '', 'bulk_upsert', 'DROP'),
+            })
+            .map((a) => ['perform_model_action', a] as const),
+          fc
+            .record({
+              MODEL_ROUTE: fc.constant('companies'),
+              OPERATION: fc.constantFrom('create', 'update', 'view', 'delete'),
+              PARAMETERS: fc.oneof(invalidJson, nonObjectJson, pollutedJson, fc.constant('{"id":"../x"}')),
+            })
+            .map((a) => ['perform_model_action', a] as const),
+          fc
+            .record({ MODEL_ROUTE: fc.constant('companies'), OPERATION: fc.constant('create'), PARAMETERS: wrongValue })
+            .map((a) => ['perform_model_action', a] as const),
+          fc
+            .record({ MODEL_ROUTE: wrongValue, OPERATION: fc.constant('list') })
+            .map((a) => ['get_model_action_parameters', a] as const),
+          fc
+            .record({ MODEL_ROUTE: unknownName, OPERATION: fc.constant('list') })
+            .map((a) => ['get_model_action_parameters', a] as const),
           fc.constant(['search_tools', { query: 'x' }] as const),
         )
         .map(([name, args]) => toolCall(mcpModelActions, name, args)),
@@ -636,14 +1041,17 @@ describe('bad input: generated malformed requests over every REST route and MCP 
         if (r.result?.isError !== true) return 'MCP tool call succeeded';
         const text = (r.result.content ?? []).map((c: { text?: string }) => c.text ?? '').join('');
         if (!text.trim()) return 'isError result without text';
-        if (/\b5\d\d\b/.test(text.split('\n')[0]) && /Internal error/i.test(text)) return 'isError result hides an internal error';
+        if (/\b5\d\d\b/.test(text.split('\n')[0]) && /Internal error/i.test(text))
+          return 'isError result hides an internal error';
       }
       return undefined;
     }
     if (a.req.mcp && a.status === 202) return 'MCP accepted a malformed message';
     if (a.status < 400) return `not rejected (${a.status})`;
     if (a.req.mcp && a.json?.jsonrpc === '2.0') {
-      return typeof a.json.error?.message === 'string' && a.json.error.message ? undefined : 'JSON-RPC error without a message';
+      return typeof a.json.error?.message === 'string' && a.json.error.message
+        ? undefined
+        : 'JSON-RPC error without a message';
     }
     if (!a.json || typeof a.json.message !== 'string' || !a.json.message) return 'error without a message';
     if (a.json.statusCode !== a.status) return `statusCode ${a.json.statusCode} differs from HTTP ${a.status}`;
@@ -669,7 +1077,12 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     for (const { a, why } of bad) byKind[`${a.req.kind}: ${why}`] = (byKind[`${a.req.kind}: ${why}`] ?? 0) + 1;
     const seen = new Set<string>();
     const samples = bad.filter(({ a, why }) => !seen.has(`${a.req.kind}${why}`) && seen.add(`${a.req.kind}${why}`));
-    const report = [...samples, ...bad].slice(0, 15).map(({ a, why }) => `${why}: ${a.req.kind} ${a.req.method} ${a.req.path.slice(0, 160)} body=${(a.req.body ?? '').slice(0, 160)} -> ${a.status} ${a.text.slice(0, 300)}`);
+    const report = [...samples, ...bad]
+      .slice(0, 15)
+      .map(
+        ({ a, why }) =>
+          `${why}: ${a.req.kind} ${a.req.method} ${a.req.path.slice(0, 160)} body=${(a.req.body ?? '').slice(0, 160)} -> ${a.status} ${a.text.slice(0, 300)}`,
+      );
     expect({ byKind, report }).toEqual({ byKind: {}, report: [] });
 
     // Some families must land on a specific status.
@@ -680,11 +1093,15 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     expect([...statuses('proxy-content-type')].every((s) => s === 415)).toBe(true);
     expect([...statuses('query-dup')]).toEqual(expect.arrayContaining([400]));
     expect([...statuses('query-dup')].every((s) => s === 400 || s === 405)).toBe(true);
-    const dupMessages = answers.filter((a) => a.req.kind === 'query-dup' && a.status === 400).map((a) => a.json.message as string);
+    const dupMessages = answers
+      .filter((a) => a.req.kind === 'query-dup' && a.status === 400)
+      .map((a) => a.json.message as string);
     expect(dupMessages.every((m) => /more than once/.test(m))).toBe(true);
 
     // Every family was exercised, every tool of the index was called.
-    const called = new Set(answers.filter((a) => a.req.kind === 'mcp-tool').map((a) => JSON.parse(a.req.body!).params.name));
+    const called = new Set(
+      answers.filter((a) => a.req.kind === 'mcp-tool').map((a) => JSON.parse(a.req.body!).params.name),
+    );
     for (const t of toolIndex()) expect(called).toContain(t.name);
 
     // Nothing reached the sandbox as a write, and the gateway is healthy.
@@ -704,7 +1121,9 @@ describe('bad input: generated malformed requests over every REST route and MCP 
   });
 
   it('gives the same malformed tool calls over a legacy SSE session only error results', async () => {
-    const toolCalls = answers.filter((a) => a.req.kind === 'mcp-tool' && a.req.path === `/mcp/${mcpAll}`).map((a) => JSON.parse(a.req.body!));
+    const toolCalls = answers
+      .filter((a) => a.req.kind === 'mcp-tool' && a.req.path === `/mcp/${mcpAll}`)
+      .map((a) => JSON.parse(a.req.body!));
     expect(toolCalls.length).toBeGreaterThan(300);
     const before = await stats();
     const controller = new AbortController();
@@ -725,7 +1144,11 @@ describe('bad input: generated malformed requests over every REST route and MCP 
           const frame = buf.slice(0, i);
           buf = buf.slice(i + 2);
           const event = /^event: (.*)$/m.exec(frame)?.[1];
-          const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = frame
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (event === 'endpoint') endpoint = data;
           else if (data) {
             const msg = JSON.parse(data);
@@ -740,9 +1163,15 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let c = queue.shift(); c; c = queue.shift()) {
-          const r = await pool.request({ method: 'POST', path: endpoint!, headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
+          const r = await pool.request({
+            method: 'POST',
+            path: endpoint!,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(c),
+          });
           await r.body.text();
-          if (r.statusCode !== 202 && (r.statusCode < 400 || r.statusCode >= 500)) problems.push(`${c.params.name}: HTTP ${r.statusCode}`);
+          if (r.statusCode !== 202 && (r.statusCode < 400 || r.statusCode >= 500))
+            problems.push(`${c.params.name}: HTTP ${r.statusCode}`);
         }
       }),
     );
@@ -751,7 +1180,8 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     expect(messages.size).toBe(toolCalls.length);
     for (const [id, msg] of messages) {
       if (msg.error) continue;
-      if (msg.result?.isError !== true) problems.push(`call ${id} (${toolCalls[id - 100_000].params.name}) succeeded over SSE`);
+      if (msg.result?.isError !== true)
+        problems.push(`call ${id} (${toolCalls[id - 100_000].params.name}) succeeded over SSE`);
     }
     controller.abort();
     await reading;

@@ -31,9 +31,16 @@ describe('MCP tokens never reach the logs, whatever the spelling of the URL', ()
       SANDBOX_RATE_LIMIT_PER_MIN: '0',
       THROTTLE_PER_MIN: '0',
     });
-    const accounts = (await json(`${gw.url}/integrated-account`, { token: ADMIN })).body.result as { id: string; name: string }[];
+    const accounts = (await json(`${gw.url}/integrated-account`, { token: ADMIN })).body.result as {
+      id: string;
+      name: string;
+    }[];
     accountId = accounts.find((a) => a.name === 'sandbox')!.id;
-    const s = await json(`${gw.url}/integrated-account/${accountId}/mcp`, { method: 'POST', token: ADMIN, body: JSON.stringify({ name: 'log hygiene', config: {} }) });
+    const s = await json(`${gw.url}/integrated-account/${accountId}/mcp`, {
+      method: 'POST',
+      token: ADMIN,
+      body: JSON.stringify({ name: 'log hygiene', config: {} }),
+    });
     expect(s.status).toBe(201);
     token = s.body.token;
     expect(token).toMatch(/^phm_[\w-]{20,}$/);
@@ -76,8 +83,16 @@ describe('MCP tokens never reach the logs, whatever the spelling of the URL', ()
     ];
     const wrong: string[] = [];
     for (const path of spellings) {
-      for (const [method, suffix] of [['POST', ''], ['GET', '/sse'], ['POST', '/messages?sessionId=abc']] as const) {
-        const res = await fetch(`${gw.url}${path}${suffix}`, { method, headers: MCP_HEADERS, body: method === 'POST' ? LIST : undefined });
+      for (const [method, suffix] of [
+        ['POST', ''],
+        ['GET', '/sse'],
+        ['POST', '/messages?sessionId=abc'],
+      ] as const) {
+        const res = await fetch(`${gw.url}${path}${suffix}`, {
+          method,
+          headers: MCP_HEADERS,
+          body: method === 'POST' ? LIST : undefined,
+        });
         const text = method === 'GET' && res.status === 200 ? (await res.body?.cancel(), '') : await res.text();
         let body: { statusCode?: number; error?: string } = {};
         try {
@@ -85,7 +100,11 @@ describe('MCP tokens never reach the logs, whatever the spelling of the URL', ()
         } catch {
           /* not JSON: reported below */
         }
-        const ok = res.status === 404 && /^application\/json/.test(res.headers.get('content-type') ?? '') && body.error === 'NOT_FOUND' && !text.includes(secret);
+        const ok =
+          res.status === 404 &&
+          /^application\/json/.test(res.headers.get('content-type') ?? '') &&
+          body.error === 'NOT_FOUND' &&
+          !text.includes(secret);
         if (!ok) wrong.push(`${method} ${path}${suffix} → ${res.status} ${text.slice(0, 120)}`);
       }
     }
@@ -120,6 +139,8 @@ describe('MCP tokens never reach the logs, whatever the spelling of the URL', ()
     expect(leaks.map((l) => l.slice(0, 300))).toEqual([]);
     const requestLines = lines.filter((l) => l.startsWith('{') && l.includes('"request completed"'));
     // It really logged those requests, with the token taken out.
-    expect(requestLines.filter((l) => l.includes('"statusCode":404') && l.includes('[redacted]')).length).toBeGreaterThanOrEqual(14 * 3);
+    expect(
+      requestLines.filter((l) => l.includes('"statusCode":404') && l.includes('[redacted]')).length,
+    ).toBeGreaterThanOrEqual(14 * 3);
   });
 });

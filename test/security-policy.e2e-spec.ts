@@ -8,7 +8,14 @@
  */
 import { Clock } from '../src/admin/clock';
 import { TEST_ADMIN_KEY, type TestApp } from '../src/testing/test-app';
-import { allowedTools, modelActionModels, toolIndex, toolsForConfig, TOOL_EXPOSURES, type McpServerConfig } from '../src/mcp/policy';
+import {
+  allowedTools,
+  modelActionModels,
+  toolIndex,
+  toolsForConfig,
+  TOOL_EXPOSURES,
+  type McpServerConfig,
+} from '../src/mcp/policy';
 import { toolName, type Operation } from '../src/planhat/catalog';
 import { api, closeClients, connect, proxyAll, rpc, startMcpApp, type Json } from './mcp-helpers';
 
@@ -24,14 +31,21 @@ const FILTERS: McpServerConfig[] = [
   { methods: ['write'], tags: ['projects', 'crm'] },
   { methods: ['create'], tags: ['ticketing'] },
 ];
-const MATRIX: McpServerConfig[] = TOOL_EXPOSURES.flatMap((tool_exposure) => FILTERS.map((f) => ({ ...f, tool_exposure })));
+const MATRIX: McpServerConfig[] = TOOL_EXPOSURES.flatMap((tool_exposure) =>
+  FILTERS.map((f) => ({ ...f, tool_exposure })),
+);
 const OPS: Operation[] = ['list', 'get', 'create', 'update', 'delete'];
-const VIEW: Record<string, string> = { list: 'list', get: 'view', create: 'create', update: 'update', delete: 'delete' };
+const VIEW: Record<string, string> = {
+  list: 'list',
+  get: 'view',
+  create: 'create',
+  update: 'update',
+  delete: 'delete',
+};
 const OBJECT_ID = '5f1c0ffee0c0ffee0c0ffee0';
 
 let t: TestApp;
 let accountId: string;
-
 
 async function callTool(url: string, name: string, args: Json): Promise<Json> {
   const r = await rpc(url, 'tools/call', { name, arguments: args });
@@ -65,9 +79,11 @@ function refusal(r: Json): boolean {
 
 async function pool<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: n }, async () => {
-    for (let x = queue.shift(); x !== undefined; x = queue.shift()) await fn(x);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      for (let x = queue.shift(); x !== undefined; x = queue.shift()) await fn(x);
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -100,7 +116,10 @@ describe('hidden tools are neither listed, described, found nor callable', () =>
     const label = JSON.stringify(config);
     it(`server ${label}`, async () => {
       const listed = toolsForConfig(config);
-      const created = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, { name: `policy ${label}`.slice(0, 100), config });
+      const created = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, {
+        name: `policy ${label}`.slice(0, 100),
+        config,
+      });
       if (listed.length === 0) {
         // A config that matches nothing cannot become a server.
         expect(created.status).toBe(400);
@@ -124,32 +143,58 @@ describe('hidden tools are neither listed, described, found nor callable', () =>
       const preview = await api(t, 'GET', `/integrated-account/${accountId}/tools?${q}`);
       expect(preview.status).toBe(200);
       expect(preview.body.result.map((x: Json) => x.name)).toEqual(names);
-      if (exposure === 'all') for (const h of hidden) if (names.includes(h.name)) problems.push(`listed hidden ${h.name}`);
+      if (exposure === 'all')
+        for (const h of hidden) if (names.includes(h.name)) problems.push(`listed hidden ${h.name}`);
 
       // Callable directly: only listed tools. Every hidden tool (and, off `all`, every catalog tool not
       // listed: all of them but undo_change, which model_actions servers list) is refused.
       const direct = exposure === 'all' ? hidden : toolIndex().filter((x) => !names.includes(x.name));
       await pool(direct, 24, async (tool) => {
         const r = await callTool(url, tool.name, argsFor(tool.op));
-        if (!refusal(r)) problems.push(`direct call of ${tool.name} was not refused: ${JSON.stringify(r).slice(0, 200)}`);
+        if (!refusal(r))
+          problems.push(`direct call of ${tool.name} was not refused: ${JSON.stringify(r).slice(0, 200)}`);
       });
-      const metaNames = ['search_tools', 'get_tool_schema', 'call_tool', 'get_model_actions', 'get_model_action_parameters', 'perform_model_action'].filter((n) => !names.includes(n));
+      const metaNames = [
+        'search_tools',
+        'get_tool_schema',
+        'call_tool',
+        'get_model_actions',
+        'get_model_action_parameters',
+        'perform_model_action',
+      ].filter((n) => !names.includes(n));
       for (const n of metaNames) {
-        const r = await callTool(url, n, { name: 'list_all_planhat_companies', query: '', MODEL_ROUTE: 'companies', OPERATION: 'list' });
+        const r = await callTool(url, n, {
+          name: 'list_all_planhat_companies',
+          query: '',
+          MODEL_ROUTE: 'companies',
+          OPERATION: 'list',
+        });
         if (!refusal(r)) problems.push(`meta-tool ${n} not on this server but callable`);
       }
 
       if (exposure === 'discovery') {
         // Found: search_tools never returns a hidden tool, whatever the query or the filters it is given.
-        const queries = ['', ...hidden.slice(0, 40).map((h) => h.name.replace(/_/g, ' ')), 'delete', 'create', 'invoice', 'ticket'];
+        const queries = [
+          '',
+          ...hidden.slice(0, 40).map((h) => h.name.replace(/_/g, ' ')),
+          'delete',
+          'create',
+          'invoice',
+          'ticket',
+        ];
         await pool(queries, 16, async (query) => {
-          for (const extra of [{}, { methods: ['write', 'custom', 'read'] }, { tags: ['finance', 'unified', 'support', 'crm'] }]) {
+          for (const extra of [
+            {},
+            { methods: ['write', 'custom', 'read'] },
+            { tags: ['finance', 'unified', 'support', 'crm'] },
+          ]) {
             const r = await callTool(url, 'search_tools', { query, limit: 100, ...extra });
             if (r.isError) {
               problems.push(`search_tools failed: ${JSON.stringify(r).slice(0, 200)}`);
               continue;
             }
-            for (const found of r.structuredContent.tools as Json[]) if (!allowed.has(found.name)) problems.push(`search_tools("${query}") found hidden ${found.name}`);
+            for (const found of r.structuredContent.tools as Json[])
+              if (!allowed.has(found.name)) problems.push(`search_tools("${query}") found hidden ${found.name}`);
           }
         });
         const everything = await callTool(url, 'search_tools', { query: '', limit: 100 });
@@ -159,7 +204,8 @@ describe('hidden tools are neither listed, described, found nor callable', () =>
           const schema = await callTool(url, 'get_tool_schema', { name: tool.name });
           if (!refusal(schema)) problems.push(`get_tool_schema described hidden ${tool.name}`);
           const called = await callTool(url, 'call_tool', { name: tool.name, arguments: argsFor(tool.op) });
-          if (!refusal(called)) problems.push(`call_tool ran hidden ${tool.name}: ${JSON.stringify(called).slice(0, 200)}`);
+          if (!refusal(called))
+            problems.push(`call_tool ran hidden ${tool.name}: ${JSON.stringify(called).slice(0, 200)}`);
         });
         // ...and allowed ones are described.
         const one = [...allowed][0];
@@ -176,15 +222,27 @@ describe('hidden tools are neither listed, described, found nor callable', () =>
             if (!allowed.has(name)) problems.push(`get_model_actions offers hidden ${name}`);
           }
         }
-        const pairs = modelActionModels().flatMap((m) => OPS.filter((op) => m.ops.includes(op)).map((op) => ({ m, op })));
+        const pairs = modelActionModels().flatMap((m) =>
+          OPS.filter((op) => m.ops.includes(op)).map((op) => ({ m, op })),
+        );
         await pool(pairs, 24, async ({ m, op }) => {
           const name = toolName(m, op);
           if (allowed.has(name)) return;
           for (const route of [m.path.slice(1), m.label.many, m.key.toUpperCase()]) {
-            const params = await callTool(url, 'get_model_action_parameters', { MODEL_ROUTE: route, OPERATION: VIEW[op] });
+            const params = await callTool(url, 'get_model_action_parameters', {
+              MODEL_ROUTE: route,
+              OPERATION: VIEW[op],
+            });
             if (!refusal(params)) problems.push(`get_model_action_parameters described hidden ${name} (${route})`);
-            const done = await callTool(url, 'perform_model_action', { MODEL_ROUTE: route, OPERATION: op === 'get' ? 'get' : VIEW[op], PARAMETERS: JSON.stringify(argsFor(op)) });
-            if (!refusal(done)) problems.push(`perform_model_action ran hidden ${name} (${route}): ${JSON.stringify(done).slice(0, 200)}`);
+            const done = await callTool(url, 'perform_model_action', {
+              MODEL_ROUTE: route,
+              OPERATION: op === 'get' ? 'get' : VIEW[op],
+              PARAMETERS: JSON.stringify(argsFor(op)),
+            });
+            if (!refusal(done))
+              problems.push(
+                `perform_model_action ran hidden ${name} (${route}): ${JSON.stringify(done).slice(0, 200)}`,
+              );
           }
         });
       }
@@ -222,7 +280,11 @@ describe('deleted and expired servers stop at once', () => {
   });
 
   it('an expired server answers 404 from its expires_at on, on both transports', async () => {
-    const s = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, { name: 'expiring', config: {}, expires_at: new Date(Date.now() + 120_000).toISOString() });
+    const s = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, {
+      name: 'expiring',
+      config: {},
+      expires_at: new Date(Date.now() + 120_000).toISOString(),
+    });
     const url = `${t.url}/mcp/${s.body.token}`;
     const sse = await connect(url, { sse: true });
     expect((await rpc(url, 'tools/list')).status).toBe(200);
@@ -244,7 +306,10 @@ describe('require_api_token_auth cannot be skipped', () => {
   let token: { id: string; token: string };
 
   beforeAll(async () => {
-    const s = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, { name: 'auth required', config: { require_api_token_auth: true } });
+    const s = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, {
+      name: 'auth required',
+      config: { require_api_token_auth: true },
+    });
     url = `${t.url}/mcp/${s.body.token}`;
     const tok = await api(t, 'POST', '/api-token', { name: 'mcp client' });
     token = { id: tok.body.id, token: tok.body.token };
@@ -260,7 +325,11 @@ describe('require_api_token_auth cannot be skipped', () => {
   ])('refuses %s with 401 on every method and transport', async (label, headers: Record<string, string>) => {
     if (label === 'the MCP URL token as bearer') headers = { authorization: `Bearer ${url.split('/mcp/')[1]}` };
     if (label === 'a token with trailing junk') headers = { authorization: `Bearer ${token.token}x` };
-    for (const [method, params] of [['tools/list', {}], ['tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 1 } }], ['initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } }]] as const) {
+    for (const [method, params] of [
+      ['tools/list', {}],
+      ['tools/call', { name: 'list_all_planhat_companies', arguments: { limit: 1 } }],
+      ['initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } }],
+    ] as const) {
       const r = await rpc(url, method, params, headers);
       expect(r.status).toBe(401);
       expect(r.body.message).toMatch(/API token/);
@@ -293,7 +362,8 @@ describe('require_api_token_auth cannot be skipped', () => {
     while (!/sessionId=/.test(buf)) buf += new TextDecoder().decode((await reader.read()).value);
     const endpoint = /data: (\S+)/.exec(buf)![1];
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
-    const post = (h: Record<string, string>) => fetch(new URL(endpoint, t.url), { method: 'POST', headers: { 'content-type': 'application/json', ...h }, body });
+    const post = (h: Record<string, string>) =>
+      fetch(new URL(endpoint, t.url), { method: 'POST', headers: { 'content-type': 'application/json', ...h }, body });
     expect((await post({})).status).toBe(401);
     expect((await post({ authorization: 'Bearer wrong-token-123456' })).status).toBe(401);
     expect((await post(headers)).status).toBe(202);
@@ -306,13 +376,18 @@ describe('require_api_token_auth cannot be skipped', () => {
 
   it('a server without require_api_token_auth ignores a bad Authorization header (the URL token is the credential)', async () => {
     const s = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, { name: 'open', config: {} });
-    expect((await rpc(`${t.url}/mcp/${s.body.token}`, 'tools/list', {}, { authorization: 'Bearer nope' })).status).toBe(200);
+    expect((await rpc(`${t.url}/mcp/${s.body.token}`, 'tools/list', {}, { authorization: 'Bearer nope' })).status).toBe(
+      200,
+    );
   });
 });
 
 describe('SSE sessions are bound to the server that opened them', () => {
   it("refuses a session id of one server posted under another server's URL (404), and a forged one", async () => {
-    const a = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, { name: 'sse a', config: { methods: ['read'] } });
+    const a = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, {
+      name: 'sse a',
+      config: { methods: ['read'] },
+    });
     const b = await api(t, 'POST', `/integrated-account/${accountId}/mcp`, { name: 'sse b', config: {} });
     const controller = new AbortController();
     const res = await fetch(`${t.url}/mcp/${a.body.token}/sse`, { signal: controller.signal });
@@ -320,9 +395,18 @@ describe('SSE sessions are bound to the server that opened them', () => {
     let buf = '';
     while (!/sessionId=/.test(buf)) buf += new TextDecoder().decode((await reader.read()).value);
     const sessionId = /sessionId=([^\s&]+)/.exec(buf)![1];
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'create_a_planhat_company', arguments: { name: 'cross-session' } } });
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'create_a_planhat_company', arguments: { name: 'cross-session' } },
+    });
     const post = (token: string, sid: string) =>
-      fetch(`${t.url}/mcp/${token}/messages?sessionId=${sid}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      fetch(`${t.url}/mcp/${token}/messages?sessionId=${sid}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
     const cross = await post(b.body.token, sessionId);
     expect(cross.status).toBe(404);
     expect((await post(a.body.token, 'forged-session-id')).status).toBe(404);

@@ -22,7 +22,13 @@ const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex
 
 /** The forms a leaked secret could take in a log or a file. */
 function forms(secret: string): string[] {
-  return [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), Buffer.from(secret).toString('hex'), encodeURIComponent(secret)];
+  return [
+    secret,
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(secret).toString('base64url'),
+    Buffer.from(secret).toString('hex'),
+    encodeURIComponent(secret),
+  ];
 }
 
 describe('secrets never reach the logs or the database in clear', () => {
@@ -61,19 +67,44 @@ describe('secrets never reach the logs or the database in clear', () => {
     const planhat = accounts.find((a: { name: string }) => a.name === 'planhat');
     expect(planhat).toBeDefined();
 
-    const acct = await json(`${u}/integrated-account`, { method: 'POST', token: ADMIN, body: JSON.stringify({ name: 'secret sandbox', environment: 'sandbox', api_token: PLANHAT_SANDBOX }) });
+    const acct = await json(`${u}/integrated-account`, {
+      method: 'POST',
+      token: ADMIN,
+      body: JSON.stringify({ name: 'secret sandbox', environment: 'sandbox', api_token: PLANHAT_SANDBOX }),
+    });
     expect(acct.status).toBe(201);
     const id = acct.body.id;
-    const custom = await json(`${u}/integrated-account`, { method: 'POST', token: ADMIN, body: JSON.stringify({ name: 'custom', environment: 'custom', api_token: PLANHAT_CUSTOM, base_url: 'https://api-eu.planhat.com' }) });
+    const custom = await json(`${u}/integrated-account`, {
+      method: 'POST',
+      token: ADMIN,
+      body: JSON.stringify({
+        name: 'custom',
+        environment: 'custom',
+        api_token: PLANHAT_CUSTOM,
+        base_url: 'https://api-eu.planhat.com',
+      }),
+    });
     expect(custom.status).toBe(201);
-    const tok = await json(`${u}/api-token`, { method: 'POST', token: ADMIN, body: JSON.stringify({ name: 'hygiene' }) });
+    const tok = await json(`${u}/api-token`, {
+      method: 'POST',
+      token: ADMIN,
+      body: JSON.stringify({ name: 'hygiene' }),
+    });
     apiTokens.push(tok.body.token);
-    const revoked = await json(`${u}/api-token`, { method: 'POST', token: ADMIN, body: JSON.stringify({ name: 'revoked' }) });
+    const revoked = await json(`${u}/api-token`, {
+      method: 'POST',
+      token: ADMIN,
+      body: JSON.stringify({ name: 'revoked' }),
+    });
     apiTokens.push(revoked.body.token);
     await json(`${u}/api-token/${revoked.body.id}`, { method: 'DELETE', token: ADMIN });
 
     for (const config of [{}, { require_api_token_auth: true }, { tool_exposure: 'discovery' }]) {
-      const s = await json(`${u}/integrated-account/${id}/mcp`, { method: 'POST', token: ADMIN, body: JSON.stringify({ name: 'hygiene', config }) });
+      const s = await json(`${u}/integrated-account/${id}/mcp`, {
+        method: 'POST',
+        token: ADMIN,
+        body: JSON.stringify({ name: 'hygiene', config }),
+      });
       expect(s.status).toBe(201);
       mcpTokens.push(s.body.token);
     }
@@ -82,22 +113,53 @@ describe('secrets never reach the logs or the database in clear', () => {
     // REST with the admin key and an API token; failures of every kind.
     const api = apiTokens[0];
     expect((await json(`${u}/proxy/companies?integrated_account_id=${id}&limit=2`, { token: api })).status).toBe(200);
-    expect((await json(`${u}/unified/crm/accounts?integrated_account_id=${id}&limit=2`, { token: api })).status).toBe(200);
+    expect((await json(`${u}/unified/crm/accounts?integrated_account_id=${id}&limit=2`, { token: api })).status).toBe(
+      200,
+    );
     expect((await json(`${u}/proxy/companies?integrated_account_id=${id}`, { token: apiTokens[1] })).status).toBe(401);
-    expect((await json(`${u}/proxy/companies?integrated_account_id=${id}&token=${api}&api_token=${PLANHAT_SANDBOX}`, { token: api })).status).toBeLessThan(500);
+    expect(
+      (
+        await json(`${u}/proxy/companies?integrated_account_id=${id}&token=${api}&api_token=${PLANHAT_SANDBOX}`, {
+          token: api,
+        })
+      ).status,
+    ).toBeLessThan(500);
     expect((await json(`${u}/proxy/companies?integrated_account_id=${id}`, { token: `${ADMIN}x` })).status).toBe(401);
     expect((await json(`${u}/proxy/companies/..%2Fx?integrated_account_id=${id}`, { token: ADMIN })).status).toBe(400);
-    expect((await json(`${u}/proxy/companies?integrated_account_id=${planhat.id}&limit=1`, { token: ADMIN })).status).toBeGreaterThanOrEqual(500); // api.planhat.com unreachable offline
-    expect((await json(`${u}/proxy/companies?integrated_account_id=${custom.body.id}&limit=1`, { token: ADMIN })).status).toBeGreaterThanOrEqual(500);
+    expect(
+      (await json(`${u}/proxy/companies?integrated_account_id=${planhat.id}&limit=1`, { token: ADMIN })).status,
+    ).toBeGreaterThanOrEqual(500); // api.planhat.com unreachable offline
+    expect(
+      (await json(`${u}/proxy/companies?integrated_account_id=${custom.body.id}&limit=1`, { token: ADMIN })).status,
+    ).toBeGreaterThanOrEqual(500);
     for (const fault of ['500', 'reset', 'malformed', 'timeout']) {
-      await json(`${u}/sandbox/planhat/__faults`, { method: 'POST', body: JSON.stringify({ match: 'GET /companies', fault, times: 2 }) });
-      expect((await json(`${u}/proxy/companies?integrated_account_id=${id}`, { token: ADMIN })).status).toBeGreaterThanOrEqual(500);
-      expect((await json(`${u}/unified/crm/accounts?integrated_account_id=${id}`, { token: ADMIN })).status).toBeGreaterThanOrEqual(500);
+      await json(`${u}/sandbox/planhat/__faults`, {
+        method: 'POST',
+        body: JSON.stringify({ match: 'GET /companies', fault, times: 2 }),
+      });
+      expect(
+        (await json(`${u}/proxy/companies?integrated_account_id=${id}`, { token: ADMIN })).status,
+      ).toBeGreaterThanOrEqual(500);
+      expect(
+        (await json(`${u}/unified/crm/accounts?integrated_account_id=${id}`, { token: ADMIN })).status,
+      ).toBeGreaterThanOrEqual(500);
     }
-    const rotated = await json(`${u}/integrated-account/${id}`, { method: 'PATCH', token: ADMIN, body: JSON.stringify({ api_token: PLANHAT_ROTATED }) });
+    const rotated = await json(`${u}/integrated-account/${id}`, {
+      method: 'PATCH',
+      token: ADMIN,
+      body: JSON.stringify({ api_token: PLANHAT_ROTATED }),
+    });
     expect(rotated.status).toBe(200);
     expect(rotated.text).not.toContain(PLANHAT_ROTATED);
-    expect((await json(`${u}/integrated-account/${id}`, { method: 'PATCH', token: ADMIN, body: JSON.stringify({ api_token: 42 }) })).status).toBe(400);
+    expect(
+      (
+        await json(`${u}/integrated-account/${id}`, {
+          method: 'PATCH',
+          token: ADMIN,
+          body: JSON.stringify({ api_token: 42 }),
+        })
+      ).status,
+    ).toBe(400);
 
     // MCP over both transports, success and failure, with and without API tokens.
     const c = await connect(open);
@@ -106,10 +168,31 @@ describe('secrets never reach the logs or the database in clear', () => {
     await c.callTool({ name: 'get_single_planhat_company_by_id', arguments: { id: 'nope' } });
     const sse = await connect(authed, { sse: true, headers: { authorization: `Bearer ${api}` } });
     await sse.callTool({ name: 'list_all_crm_accounts', arguments: { limit: 1 } });
-    expect((await fetch(authed, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
-    expect((await fetch(`${u}/mcp/${mcpTokens[3]}x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
-    expect((await fetch(`${open}/messages?sessionId=forged`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
-    expect((await fetch(open, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad json' })).status).toBe(400);
+    expect(
+      (await fetch(authed, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
+    ).toBe(401);
+    expect(
+      (
+        await fetch(`${u}/mcp/${mcpTokens[3]}x`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await fetch(`${open}/messages?sessionId=forged`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await fetch(open, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad json' }))
+        .status,
+    ).toBe(400);
     await closeClients();
     // Deleting a server and an account logs their ids, not their secrets.
     await json(`${u}/integrated-account/${custom.body.id}`, { method: 'DELETE', token: ADMIN });
@@ -132,8 +215,12 @@ describe('secrets never reach the logs or the database in clear', () => {
       for (const form of forms(secret)) {
         const hits = lines.filter((l) => l.includes(form));
         // The ready-made server's URL is printed once in the start banner, by design (docs/contract.md §1).
-        const allowed = name === 'mcp token 0' ? hits.filter((l) => /MCP server with all tools \(created now, shown once\)/.test(l)) : [];
-        if (hits.length > allowed.length) leaks.push(`${name} in: ${hits.find((l) => !allowed.includes(l))!.slice(0, 200)}`);
+        const allowed =
+          name === 'mcp token 0'
+            ? hits.filter((l) => /MCP server with all tools \(created now, shown once\)/.test(l))
+            : [];
+        if (hits.length > allowed.length)
+          leaks.push(`${name} in: ${hits.find((l) => !allowed.includes(l))!.slice(0, 200)}`);
       }
     }
     expect(leaks).toEqual([]);
@@ -147,12 +234,22 @@ describe('secrets never reach the logs or the database in clear', () => {
     const bytes = Buffer.concat(files.map((f) => fs.readFileSync(path.join(dataDir, f))));
     const text = bytes.toString('latin1');
     const problems: string[] = [];
-    for (const secret of [ADMIN, PLANHAT_BOOT, PLANHAT_SANDBOX, PLANHAT_ROTATED, PLANHAT_CUSTOM, ...apiTokens, ...mcpTokens]) {
-      for (const form of forms(secret)) if (text.includes(form)) problems.push(`clear secret in the database: ${secret.slice(0, 12)}…`);
+    for (const secret of [
+      ADMIN,
+      PLANHAT_BOOT,
+      PLANHAT_SANDBOX,
+      PLANHAT_ROTATED,
+      PLANHAT_CUSTOM,
+      ...apiTokens,
+      ...mcpTokens,
+    ]) {
+      for (const form of forms(secret))
+        if (text.includes(form)) problems.push(`clear secret in the database: ${secret.slice(0, 12)}…`);
       // Not even a fragment long enough to matter.
       if (text.includes(secret.slice(4, 24))) problems.push(`fragment of ${secret.slice(0, 12)}… in the database`);
     }
-    for (const tk of [...apiTokens, ...mcpTokens]) if (!text.includes(sha256(tk))) problems.push(`no SHA-256 digest for ${tk.slice(0, 8)}…`);
+    for (const tk of [...apiTokens, ...mcpTokens])
+      if (!text.includes(sha256(tk))) problems.push(`no SHA-256 digest for ${tk.slice(0, 8)}…`);
     expect(problems).toEqual([]);
     // The key that seals them is only readable by the owner.
     expect(fs.statSync(path.join(dataDir, 'encryption_key')).mode & 0o077).toBe(0);

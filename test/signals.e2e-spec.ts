@@ -83,7 +83,9 @@ const isLinux = process.platform === 'linux';
     let out = '';
     npm.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
     npm.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    const npmExit = new Promise<number | string>((resolve) => npm.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+    const npmExit = new Promise<number | string>((resolve) =>
+      npm.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+    );
     let nodePid: number | undefined;
     let descendants: number[] = [];
     try {
@@ -108,7 +110,14 @@ const isLinux = process.platform === 'linux';
       const sse = await fetch(`${url}${mcpPath}/sse`, { headers: { accept: 'text/event-stream' } });
       expect(sse.status).toBe(200);
       const sseBody = sse.text();
-      expect((await json(`${url}/sandbox/planhat/__faults`, { method: 'POST', body: JSON.stringify({ match: 'GET /companies', fault: 'slow', times: 1 }) })).status).toBe(200);
+      expect(
+        (
+          await json(`${url}/sandbox/planhat/__faults`, {
+            method: 'POST',
+            body: JSON.stringify({ match: 'GET /companies', fault: 'slow', times: 1 }),
+          })
+        ).status,
+      ).toBe(200);
       const slow = json(`${url}/proxy/companies?integrated_account_id=${id}&limit=1`, { token: key });
       await new Promise((r) => setTimeout(r, 300));
 

@@ -41,12 +41,20 @@ async function nativeAll(resource: string, q: Record<string, string> = {}): Prom
 }
 
 /** Every record of a unified list, paging with `limit`; checks the page envelope on the way. */
-async function unifiedAll(api: string, resource: string, q: Record<string, string> = {}, limit = 7): Promise<{ records: Json[]; pages: number }> {
+async function unifiedAll(
+  api: string,
+  resource: string,
+  q: Record<string, string> = {},
+  limit = 7,
+): Promise<{ records: Json[]; pages: number }> {
   const records: Json[] = [];
   let cursor: string | undefined;
   let pages = 0;
   do {
-    const r = await call('GET', `/unified/${api}/${resource}?${qs({ ...q, limit, next_cursor: cursor, include_remote_data: 'false' })}`);
+    const r = await call(
+      'GET',
+      `/unified/${api}/${resource}?${qs({ ...q, limit, next_cursor: cursor, include_remote_data: 'false' })}`,
+    );
     expect(r.status).toBe(200);
     expect(r.body.result.length).toBeLessThanOrEqual(limit);
     expect(r.body.result_count).toBe(r.body.result.length);
@@ -100,12 +108,15 @@ describe('paging every unified list with limit=7 returns every record exactly on
 
 describe('filters', () => {
   it('tickets by status (applied in the gateway) page without duplicates or gaps', async () => {
-    const native = (await nativeAll('tickets')).filter((t) => ['resolved', 'closed'].includes(normalizeTicketStatus(t.status)));
+    const native = (await nativeAll('tickets')).filter((t) =>
+      ['resolved', 'closed'].includes(normalizeTicketStatus(t.status)),
+    );
     expect(native.length).toBeGreaterThan(7);
     const { records } = await unifiedAll('ticketing', 'tickets', { status: 'resolved,closed' });
     expectExactlyOnce(records, native);
     // Truto's shape: id = the raw Planhat status, name = the normalized one; solved is resolved, not closed.
-    for (const r of records) expect(r.status).toEqual({ id: r.status.id, name: r.status.id === 'solved' ? 'resolved' : 'closed' });
+    for (const r of records)
+      expect(r.status).toEqual({ id: r.status.id, name: r.status.id === 'solved' ? 'resolved' : 'closed' });
     expect(new Set(records.map((r) => r.status.id))).toEqual(new Set(['solved', 'closed']));
     const onlyResolved = await unifiedAll('ticketing', 'tickets', { status: 'resolved' });
     expect(onlyResolved.records.length).toBe(native.filter((t) => t.status === 'solved').length);
@@ -114,7 +125,9 @@ describe('filters', () => {
   it('tickets by several statuses and an account (Planhat companyId)', async () => {
     const all = await nativeAll('tickets');
     const companyId = all[0].companyId as string;
-    const native = all.filter((t) => t.companyId === companyId && ['open', 'pending'].includes(normalizeTicketStatus(t.status)));
+    const native = all.filter(
+      (t) => t.companyId === companyId && ['open', 'pending'].includes(normalizeTicketStatus(t.status)),
+    );
     const { records } = await unifiedAll('ticketing', 'tickets', { status: 'open,pending', account_id: companyId }, 1);
     expectExactlyOnce(records, native);
   });
@@ -134,14 +147,20 @@ describe('filters', () => {
   it('contacts by account_id and email (Planhat filters)', async () => {
     const all = await nativeAll('endusers');
     const companyId = all[0].companyId as string;
-    expectExactlyOnce((await unifiedAll('crm', 'contacts', { account_id: companyId }, 2)).records, all.filter((e) => e.companyId === companyId));
+    expectExactlyOnce(
+      (await unifiedAll('crm', 'contacts', { account_id: companyId }, 2)).records,
+      all.filter((e) => e.companyId === companyId),
+    );
     const { records } = await unifiedAll('crm', 'contacts', { email: all[5].email });
     expect(ids(records)).toEqual([all[5]._id]);
     expect(records[0].email_addresses[0]).toEqual({ email: all[5].email, type: 'primary' });
   });
 
   it('sort by a unified field maps onto the Planhat field', async () => {
-    const r = await call('GET', `/unified/crm/accounts?${qs({ sort: '-name', limit: 20, include_remote_data: 'false' })}`);
+    const r = await call(
+      'GET',
+      `/unified/crm/accounts?${qs({ sort: '-name', limit: 20, include_remote_data: 'false' })}`,
+    );
     expect(r.status).toBe(200);
     const names = r.body.result.map((a: Json) => a.name as string);
     const native = await call('GET', `/proxy/companies?${qs({ sort: '-name', limit: 20 })}`);
@@ -174,7 +193,10 @@ describe('cursors', () => {
   });
 
   it('the same cursor with the same filters works', async () => {
-    const r = await call('GET', `/unified/ticketing/tickets?${qs({ limit: 3, status: 'closed', next_cursor: cursor })}`);
+    const r = await call(
+      'GET',
+      `/unified/ticketing/tickets?${qs({ limit: 3, status: 'closed', next_cursor: cursor })}`,
+    );
     expect(r.status).toBe(200);
   });
 
@@ -191,7 +213,10 @@ describe('cursors', () => {
   });
 
   it('a cursor of another integrated account → 400', async () => {
-    const r = await call('GET', `/unified/ticketing/tickets?${qs({ status: 'closed', next_cursor: cursor }).replace(acct, 'other-account')}`);
+    const r = await call(
+      'GET',
+      `/unified/ticketing/tickets?${qs({ status: 'closed', next_cursor: cursor }).replace(acct, 'other-account')}`,
+    );
     expect(r.status).toBe(400);
   });
 });
@@ -205,7 +230,9 @@ function forge(cursor: string): string {
 
 describe("Truto's shapes on sandbox data", () => {
   it("accounts carry Planhat's customer-success fields without remote_data; tags are [{id, name}]; owner {id}", async () => {
-    const native = (await nativeAll('companies')).find((c) => c.renewalDate && Array.isArray(c.tags) && c.tags.length > 0)!;
+    const native = (await nativeAll('companies')).find(
+      (c) => c.renewalDate && Array.isArray(c.tags) && c.tags.length > 0,
+    )!;
     const r = await call('GET', `/unified/crm/accounts/${native._id}?${qs({ include_remote_data: 'false' })}`);
     expect(r.status).toBe(200);
     expect(r.body.remote_data).toBeUndefined();
@@ -247,21 +274,42 @@ describe("Truto's shapes on sandbox data", () => {
     expect(acc.body.urls).toBeUndefined();
     const u = (await nativeAll('users'))[1];
     const user = await call('GET', `/unified/ticketing/users/${u._id}?${qs({ include_remote_data: 'false' })}`);
-    expect(user.body).toMatchObject({ emails: [{ email: u.email, type: 'primary' }], team_ids: u.teams, is_active: true, name: `${u.firstName} ${u.lastName}` });
-    const upd = await call('PATCH', `/unified/ticketing/users/${u._id}?${qs({})}`, { last_name: 'Renamed', is_active: false });
+    expect(user.body).toMatchObject({
+      emails: [{ email: u.email, type: 'primary' }],
+      team_ids: u.teams,
+      is_active: true,
+      name: `${u.firstName} ${u.lastName}`,
+    });
+    const upd = await call('PATCH', `/unified/ticketing/users/${u._id}?${qs({})}`, {
+      last_name: 'Renamed',
+      is_active: false,
+    });
     expect(upd.status).toBe(200);
     expect(upd.body).toMatchObject({ last_name: 'Renamed', is_active: false });
-    expect((await call('GET', `/proxy/users/${u._id}?${qs({})}`)).body).toMatchObject({ lastName: 'Renamed', inactive: true });
+    expect((await call('GET', `/proxy/users/${u._id}?${qs({})}`)).body).toMatchObject({
+      lastName: 'Renamed',
+      inactive: true,
+    });
     expect((await call('POST', `/unified/ticketing/users?${qs({})}`, { first_name: 'X' })).status).toBe(405);
   });
 
   it('tasks: subject, content, type {id, name}, owner {id}; engagements: engagement_type, contact[], end_time, duration', async () => {
     const task = (await nativeAll('tasks'))[0];
     const t = await call('GET', `/unified/crm/tasks/${task._id}?${qs({ include_remote_data: 'false' })}`);
-    expect(t.body).toMatchObject({ subject: task.action, content: task.description, type: { id: task.type, name: task.type }, owner: { id: task.ownerId }, account: { id: task.companyId } });
+    expect(t.body).toMatchObject({
+      subject: task.action,
+      content: task.description,
+      type: { id: task.type, name: task.type },
+      owner: { id: task.ownerId },
+      account: { id: task.companyId },
+    });
     const conv = (await nativeAll('conversations', { type: 'email' }))[0];
     const e = await call('GET', `/unified/crm/engagements/${conv._id}?${qs({ include_remote_data: 'false' })}`);
-    expect(e.body).toMatchObject({ engagement_type: 'email', contact: conv.endusers.map((id: string) => ({ id })), owner: { id: conv.users[0].id, name: conv.users[0].name } });
+    expect(e.body).toMatchObject({
+      engagement_type: 'email',
+      contact: conv.endusers.map((id: string) => ({ id })),
+      owner: { id: conv.users[0].id, name: conv.users[0].name },
+    });
     const created = await call('POST', `/unified/crm/engagements?${qs({})}`, {
       engagement_type: 'meeting',
       subject: 'QBR',
@@ -271,8 +319,18 @@ describe("Truto's shapes on sandbox data", () => {
       contact: [{ id: conv.endusers[0] }],
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ engagement_type: 'meeting', start_time: '2026-02-01T10:00:00.000Z', end_time: '2026-02-01T11:30:00.000Z', duration: 5400, contact: [{ id: conv.endusers[0] }] });
-    expect((await call('GET', `/proxy/conversations/${created.body.id}?${qs({})}`)).body).toMatchObject({ type: 'meeting', date: '2026-02-01T10:00:00.000Z', outDate: '2026-02-01T11:30:00.000Z' });
+    expect(created.body).toMatchObject({
+      engagement_type: 'meeting',
+      start_time: '2026-02-01T10:00:00.000Z',
+      end_time: '2026-02-01T11:30:00.000Z',
+      duration: 5400,
+      contact: [{ id: conv.endusers[0] }],
+    });
+    expect((await call('GET', `/proxy/conversations/${created.body.id}?${qs({})}`)).body).toMatchObject({
+      type: 'meeting',
+      date: '2026-02-01T10:00:00.000Z',
+      outDate: '2026-02-01T11:30:00.000Z',
+    });
     const byType = await unifiedAll('crm', 'engagements', { engagement_type: 'meeting' }, 50);
     expect(byType.records.map((r) => r.id)).toContain(created.body.id);
     for (const r of byType.records) expect(r.engagement_type).toBe('meeting');
@@ -289,20 +347,50 @@ describe("Truto's shapes on sandbox data", () => {
       nrr: 2500,
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Unified Rollout', account: { id: company._id }, account_name: company.name, start_date: '2026-03-01T00:00:00.000Z', status: 'active', nrr: 2500 });
+    expect(created.body).toMatchObject({
+      name: 'Unified Rollout',
+      account: { id: company._id },
+      account_name: company.name,
+      start_date: '2026-03-01T00:00:00.000Z',
+      status: 'active',
+      nrr: 2500,
+    });
     const id = created.body.id as string;
-    expect((await call('GET', `/proxy/projects/${id}?${qs({})}`)).body).toMatchObject({ name: 'Unified Rollout', companyId: company._id, startDate: '2026-03-01T00:00:00.000Z', endDate: '2026-05-01T00:00:00.000Z', status: 'active', nrr: 2500 });
+    expect((await call('GET', `/proxy/projects/${id}?${qs({})}`)).body).toMatchObject({
+      name: 'Unified Rollout',
+      companyId: company._id,
+      startDate: '2026-03-01T00:00:00.000Z',
+      endDate: '2026-05-01T00:00:00.000Z',
+      status: 'active',
+      nrr: 2500,
+    });
     const done = await call('PATCH', `/unified/crm/projects/${id}?${qs({})}`, { status: 'completed' });
     expect(done.body.status).toBe('completed');
-    const asCollection = await call('GET', `/unified/ticketing/collections/${id}?${qs({ truto_ignore_remote_data: 'true' })}`);
-    expect(asCollection.body).toEqual({ id, name: 'Unified Rollout', created_at: expect.any(String), updated_at: expect.any(String), type: 'project', status: 'completed', account: { id: company._id } });
+    const asCollection = await call(
+      'GET',
+      `/unified/ticketing/collections/${id}?${qs({ truto_ignore_remote_data: 'true' })}`,
+    );
+    expect(asCollection.body).toEqual({
+      id,
+      name: 'Unified Rollout',
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+      type: 'project',
+      status: 'completed',
+      account: { id: company._id },
+    });
     expect((await call('POST', `/unified/ticketing/collections?${qs({})}`, { name: 'x' })).status).toBe(405);
     expect((await call('DELETE', `/unified/crm/projects/${id}?${qs({})}`)).body).toEqual({ id });
     expect((await call('GET', `/proxy/projects/${id}?${qs({})}`)).status).toBe(404);
 
     const ws = (await nativeAll('workspaces'))[0];
     const w = await call('GET', `/unified/ticketing/workspaces/${ws._id}?${qs({ truto_ignore_remote_data: 'true' })}`);
-    expect(w.body).toMatchObject({ id: ws._id, name: ws.name, account: { id: ws.companyId }, owner: { id: ws.ownerId } });
+    expect(w.body).toMatchObject({
+      id: ws._id,
+      name: ws.name,
+      account: { id: ws.companyId },
+      owner: { id: ws.ownerId },
+    });
     const byAccount = await unifiedAll('ticketing', 'workspaces', { account_id: ws.companyId });
     expect(byAccount.records.map((r) => r.id)).toContain(ws._id);
     for (const r of byAccount.records) expect(r.account).toEqual({ id: ws.companyId });
@@ -337,16 +425,54 @@ describe('writes through the unified API are visible through /proxy', () => {
       custom_fields: { Segment: 'SMB' },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ tags: [{ id: 'unified', name: 'unified' }, { id: 'plain', name: 'plain' }], phase: 'Onboarding', status: 'prospect', csm_score: 2 });
-    expect(created.body).toMatchObject({ name: 'Unified Widgets', website: 'https://widgets.example', number_of_employees: 42, custom_fields: { Segment: 'SMB' } });
+    expect(created.body).toMatchObject({
+      tags: [
+        { id: 'unified', name: 'unified' },
+        { id: 'plain', name: 'plain' },
+      ],
+      phase: 'Onboarding',
+      status: 'prospect',
+      csm_score: 2,
+    });
+    expect(created.body).toMatchObject({
+      name: 'Unified Widgets',
+      website: 'https://widgets.example',
+      number_of_employees: 42,
+      custom_fields: { Segment: 'SMB' },
+    });
     companyId = created.body.id;
     const native = await call('GET', `/proxy/companies/${companyId}?${qs({})}`);
-    expect(native.body).toMatchObject({ name: 'Unified Widgets', web: 'https://widgets.example', employees: 42, phonePrimary: '+1-555-0100', address: '1 Main St', city: 'Springfield', zip: '12345', country: 'US', tags: ['unified', 'plain'], phase: 'Onboarding', status: 'prospect', csmScore: 2, custom: { Segment: 'SMB' } });
+    expect(native.body).toMatchObject({
+      name: 'Unified Widgets',
+      web: 'https://widgets.example',
+      employees: 42,
+      phonePrimary: '+1-555-0100',
+      address: '1 Main St',
+      city: 'Springfield',
+      zip: '12345',
+      country: 'US',
+      tags: ['unified', 'plain'],
+      phase: 'Onboarding',
+      status: 'prospect',
+      csmScore: 2,
+      custom: { Segment: 'SMB' },
+    });
 
-    const updated = await call('PATCH', `/unified/crm/accounts/${companyId}?${qs({})}`, { description: 'Made via unified', industry: 'Manufacturing' });
+    const updated = await call('PATCH', `/unified/crm/accounts/${companyId}?${qs({})}`, {
+      description: 'Made via unified',
+      industry: 'Manufacturing',
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ id: companyId, description: 'Made via unified', industry: 'Manufacturing', name: 'Unified Widgets' });
-    expect((await call('GET', `/proxy/companies/${companyId}?${qs({})}`)).body).toMatchObject({ description: 'Made via unified', industry: 'Manufacturing' });
+    expect(updated.body).toMatchObject({
+      id: companyId,
+      description: 'Made via unified',
+      industry: 'Manufacturing',
+      name: 'Unified Widgets',
+    });
+    expect((await call('GET', `/proxy/companies/${companyId}?${qs({})}`)).body).toMatchObject({
+      description: 'Made via unified',
+      industry: 'Manufacturing',
+    });
   });
 
   it('create and update a contact', async () => {
@@ -358,14 +484,37 @@ describe('writes through the unified API are visible through /proxy', () => {
       email_addresses: [{ email: 'ada@widgets.example', type: 'primary' }, { email: 'ada@home.example' }],
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Ada Lovelace', account: { id: companyId }, email_addresses: [{ email: 'ada@widgets.example', type: 'primary' }, { email: 'ada@home.example', type: 'other' }] });
+    expect(created.body).toMatchObject({
+      name: 'Ada Lovelace',
+      account: { id: companyId },
+      email_addresses: [
+        { email: 'ada@widgets.example', type: 'primary' },
+        { email: 'ada@home.example', type: 'other' },
+      ],
+    });
     contactId = created.body.id;
     const native = await call('GET', `/proxy/endusers/${contactId}?${qs({})}`);
-    expect(native.body).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', position: 'CTO', companyId, email: 'ada@widgets.example', otherEmails: ['ada@home.example'] });
+    expect(native.body).toMatchObject({
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      position: 'CTO',
+      companyId,
+      email: 'ada@widgets.example',
+      otherEmails: ['ada@home.example'],
+    });
 
-    const updated = await call('PATCH', `/unified/crm/contacts/${contactId}?${qs({})}`, { title: 'CEO', phone_numbers: [{ number: '+44 20 7946 0000' }] });
-    expect(updated.body).toMatchObject({ title: 'CEO', phone_numbers: [{ number: '+44 20 7946 0000', type: 'primary' }] });
-    expect((await call('GET', `/proxy/endusers/${contactId}?${qs({})}`)).body).toMatchObject({ position: 'CEO', phone: '+44 20 7946 0000' });
+    const updated = await call('PATCH', `/unified/crm/contacts/${contactId}?${qs({})}`, {
+      title: 'CEO',
+      phone_numbers: [{ number: '+44 20 7946 0000' }],
+    });
+    expect(updated.body).toMatchObject({
+      title: 'CEO',
+      phone_numbers: [{ number: '+44 20 7946 0000', type: 'primary' }],
+    });
+    expect((await call('GET', `/proxy/endusers/${contactId}?${qs({})}`)).body).toMatchObject({
+      position: 'CEO',
+      phone: '+44 20 7946 0000',
+    });
   });
 
   it('create a ticket (bulk upsert, email and account from the contact), update its status, delete it', async () => {
@@ -393,19 +542,34 @@ describe('writes through the unified API are visible through /proxy', () => {
     expect(created.body.completed_at).toBeUndefined();
     const id = created.body.id as string;
     const native = await call('GET', `/proxy/tickets/${id}?${qs({})}`);
-    expect(native.body).toMatchObject({ title: 'Cannot export', description: 'CSV export fails', severity: 'high', tags: ['export', 'csv'], status: 'open', companyId, email: 'ada@widgets.example' });
+    expect(native.body).toMatchObject({
+      title: 'Cannot export',
+      description: 'CSV export fails',
+      severity: 'high',
+      tags: ['export', 'csv'],
+      status: 'open',
+      companyId,
+      email: 'ada@widgets.example',
+    });
     expect(native.body.sourceId).toBe(created.body.number);
 
     // A normalized name writes Planhat's raw status; a raw id is stored as given.
-    const resolved = await call('PATCH', `/unified/ticketing/tickets/${id}?${qs({})}`, { status: { name: 'resolved' } });
+    const resolved = await call('PATCH', `/unified/ticketing/tickets/${id}?${qs({})}`, {
+      status: { name: 'resolved' },
+    });
     expect(resolved.status).toBe(200);
     expect(resolved.body.status).toEqual({ id: 'solved', name: 'resolved' });
     expect(resolved.body.completed_at).toBe(resolved.body.updated_at);
     const closed = await call('PATCH', `/unified/ticketing/tickets/${id}?${qs({})}`, { status: { id: 'closed' } });
     expect(closed.body.status).toEqual({ id: 'closed', name: 'closed' });
-    expect((await call('GET', `/proxy/tickets/${id}?${qs({})}`)).body).toMatchObject({ status: 'closed', title: 'Cannot export' });
+    expect((await call('GET', `/proxy/tickets/${id}?${qs({})}`)).body).toMatchObject({
+      status: 'closed',
+      title: 'Cannot export',
+    });
     // ticket_type is read-only (a Planhat ticket is a conversation of type ticket).
-    const typed = await call('PATCH', `/unified/ticketing/tickets/${id}?${qs({})}`, { ticket_type: { id: 'incident' } });
+    const typed = await call('PATCH', `/unified/ticketing/tickets/${id}?${qs({})}`, {
+      ticket_type: { id: 'incident' },
+    });
     expect(typed.status).toBe(400);
     expect(typed.body.message).toMatch(/ticket_type/);
 
@@ -415,17 +579,36 @@ describe('writes through the unified API are visible through /proxy', () => {
   });
 
   it('a ticket without a requester email is a 400 naming contact.email', async () => {
-    const r = await call('POST', `/unified/ticketing/tickets?${qs({})}`, { name: 'No email', account: { id: companyId } });
+    const r = await call('POST', `/unified/ticketing/tickets?${qs({})}`, {
+      name: 'No email',
+      account: { id: companyId },
+    });
     expect(r.status).toBe(400);
     expect(r.body.message).toMatch(/contact\.email/);
   });
 
   it('create a note (a conversation of type note), update, delete', async () => {
-    const created = await call('POST', `/unified/crm/notes?${qs({})}`, { content: 'Met the team', title: 'Kickoff', account: { id: companyId }, contact: [{ id: contactId }] });
+    const created = await call('POST', `/unified/crm/notes?${qs({})}`, {
+      content: 'Met the team',
+      title: 'Kickoff',
+      account: { id: companyId },
+      contact: [{ id: contactId }],
+    });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    expect(created.body).toMatchObject({ content: 'Met the team', title: 'Kickoff', account: { id: companyId }, contact: [{ id: contactId }] });
-    expect((await call('GET', `/proxy/conversations/${id}?${qs({})}`)).body).toMatchObject({ type: 'note', description: 'Met the team', subject: 'Kickoff', companyId, endusers: [contactId] });
+    expect(created.body).toMatchObject({
+      content: 'Met the team',
+      title: 'Kickoff',
+      account: { id: companyId },
+      contact: [{ id: contactId }],
+    });
+    expect((await call('GET', `/proxy/conversations/${id}?${qs({})}`)).body).toMatchObject({
+      type: 'note',
+      description: 'Met the team',
+      subject: 'Kickoff',
+      companyId,
+      endusers: [contactId],
+    });
     const updated = await call('PATCH', `/unified/crm/notes/${id}?${qs({})}`, { content: 'Met the whole team' });
     expect(updated.body.content).toBe('Met the whole team');
     expect((await call('DELETE', `/unified/crm/notes/${id}?${qs({})}`)).body).toEqual({ id });
@@ -451,16 +634,48 @@ describe('writes through the unified API are visible through /proxy', () => {
       status: 'completed',
     });
     expect(task.status).toBe(201);
-    expect(task.body).toMatchObject({ subject: 'Call Ada', content: 'About the renewal', type: { id: 'call', name: 'call' }, status: 'completed', owner: { id: owner._id }, contact: [{ id: contactId }] });
-    expect((await call('GET', `/proxy/tasks/${task.body.id}?${qs({})}`)).body).toMatchObject({ action: 'Call Ada', description: 'About the renewal', type: 'call', mainType: 'task', isArchived: true, companyId, ownerId: owner._id, endusers: [contactId] });
+    expect(task.body).toMatchObject({
+      subject: 'Call Ada',
+      content: 'About the renewal',
+      type: { id: 'call', name: 'call' },
+      status: 'completed',
+      owner: { id: owner._id },
+      contact: [{ id: contactId }],
+    });
+    expect((await call('GET', `/proxy/tasks/${task.body.id}?${qs({})}`)).body).toMatchObject({
+      action: 'Call Ada',
+      description: 'About the renewal',
+      type: 'call',
+      mainType: 'task',
+      isArchived: true,
+      companyId,
+      ownerId: owner._id,
+      endusers: [contactId],
+    });
     // The former names are refused with a 400 naming them.
     const old = await call('POST', `/unified/crm/tasks?${qs({})}`, { title: 'Call Ada', account: { id: companyId } });
     expect(old.status).toBe(400);
     expect(old.body.message).toMatch(/title/);
-    const opp = await call('POST', `/unified/crm/opportunities?${qs({})}`, { name: 'Expansion', account: { id: companyId }, status: 'open', stage: { id: 'Discovery' }, amount: 12000 });
+    const opp = await call('POST', `/unified/crm/opportunities?${qs({})}`, {
+      name: 'Expansion',
+      account: { id: companyId },
+      status: 'open',
+      stage: { id: 'Discovery' },
+      amount: 12000,
+    });
     expect(opp.status).toBe(201);
-    expect(opp.body).toMatchObject({ name: 'Expansion', status: 'open', stage: { id: 'Discovery', name: 'Discovery' }, amount: 12000 });
-    expect((await call('GET', `/proxy/opportunities/${opp.body.id}?${qs({})}`)).body).toMatchObject({ title: 'Expansion', status: 'active', salesStage: 'Discovery', arr: 12000 });
+    expect(opp.body).toMatchObject({
+      name: 'Expansion',
+      status: 'open',
+      stage: { id: 'Discovery', name: 'Discovery' },
+      amount: 12000,
+    });
+    expect((await call('GET', `/proxy/opportunities/${opp.body.id}?${qs({})}`)).body).toMatchObject({
+      title: 'Expansion',
+      status: 'active',
+      salesStage: 'Discovery',
+      arr: 12000,
+    });
   });
 
   it('delete the contact and the account', async () => {
@@ -479,7 +694,10 @@ describe('errors in the shared vocabulary', () => {
     const unknown = await call('POST', `/unified/crm/accounts?${qs({})}`, { name: 'X', colour: 'red' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.message).toMatch(/colour/);
-    const missing = await call('POST', `/unified/crm/contacts?${qs({})}`, { first_name: 'No', email_addresses: [{ email: 'a@b.c' }] });
+    const missing = await call('POST', `/unified/crm/contacts?${qs({})}`, {
+      first_name: 'No',
+      email_addresses: [{ email: 'a@b.c' }],
+    });
     expect(missing.status).toBe(400);
     expect(missing.body.message).toMatch(/account/);
   });
@@ -506,7 +724,10 @@ describe('errors in the shared vocabulary', () => {
   it('remote_data is attached unless include_remote_data=false', async () => {
     const withRemote = await call('GET', `/unified/crm/accounts?${qs({ limit: 1 })}`);
     expect(withRemote.body.result[0].remote_data._id).toBe(withRemote.body.result[0].id);
-    const without = await call('GET', `/unified/crm/accounts/${withRemote.body.result[0].id}?${qs({ include_remote_data: 'false' })}`);
+    const without = await call(
+      'GET',
+      `/unified/crm/accounts/${withRemote.body.result[0].id}?${qs({ include_remote_data: 'false' })}`,
+    );
     expect(without.body.remote_data).toBeUndefined();
     expect(without.body.name).toBe(withRemote.body.result[0].name);
   });

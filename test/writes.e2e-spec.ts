@@ -34,8 +34,16 @@ describe('write acknowledgements and idempotency keys', () => {
   };
 
   beforeAll(async () => {
-    gw = await startGateway({ SANDBOX_FAULTS: 'true', UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), SANDBOX_SEED_COMPANIES: '3' });
-    const a = await gw.call('POST', '/integrated-account', { name: 'writes target', environment: 'sandbox', api_token: TENANT_TOKEN });
+    gw = await startGateway({
+      SANDBOX_FAULTS: 'true',
+      UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+      SANDBOX_SEED_COMPANIES: '3',
+    });
+    const a = await gw.call('POST', '/integrated-account', {
+      name: 'writes target',
+      environment: 'sandbox',
+      api_token: TENANT_TOKEN,
+    });
     expect(a.status).toBe(201);
     accountId = a.body.id;
     const server = await gw.call('POST', `/integrated-account/${accountId}/mcp`, { name: 'writes', config: {} });
@@ -67,7 +75,13 @@ describe('write acknowledgements and idempotency keys', () => {
         expect(r.status).toBe(201);
         expect(r.body.name).toBe(name);
         expect(typeof r.body.id).toBe('string');
-        expect(r.body.warnings).toEqual([expect.stringMatching(new RegExp(`was created \\(id ${r.body.id}\\), but reading it back from Planhat failed.*Do not repeat the write`))]);
+        expect(r.body.warnings).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `was created \\(id ${r.body.id}\\), but reading it back from Planhat failed.*Do not repeat the write`,
+            ),
+          ),
+        ]);
         expect(r.headers.warning).toMatch(/^199 .*read/);
         expect((await counts()).companies).toBe(before.companies + 1);
         const again = await gw.call('GET', `/unified/crm/accounts/${r.body.id}?${acct()}`);
@@ -78,7 +92,9 @@ describe('write acknowledgements and idempotency keys', () => {
 
     it('unified update answers 200 with a warning when only the read-back fails', async () => {
       await arm('GET /companies/', '500');
-      const r = await gw.call('PATCH', `/unified/crm/accounts/${companyId}?${acct()}`, { description: 'updated while the read failed' });
+      const r = await gw.call('PATCH', `/unified/crm/accounts/${companyId}?${acct()}`, {
+        description: 'updated while the read failed',
+      });
       expect(r.status).toBe(200);
       expect(r.body.id).toBe(companyId);
       expect(r.body.warnings).toEqual([expect.stringMatching(/was updated .*reading it back from Planhat failed/)]);
@@ -88,7 +104,9 @@ describe('write acknowledgements and idempotency keys', () => {
 
     it('a unified update whose outcome is unknown says so and names the id', async () => {
       await arm('PUT /companies/', 'timeout');
-      const r = await gw.call('PATCH', `/unified/crm/accounts/${companyId}?${acct()}`, { description: 'maybe applied' });
+      const r = await gw.call('PATCH', `/unified/crm/accounts/${companyId}?${acct()}`, {
+        description: 'maybe applied',
+      });
       expect(r.status).toBe(504);
       expect(r.body.hint).toMatch(/may or may not have been applied/);
       expect(r.body.details).toEqual({ id: companyId, write_outcome: 'unknown' });
@@ -105,10 +123,17 @@ describe('write acknowledgements and idempotency keys', () => {
     });
 
     it('a ticket create whose outcome is unknown names the sourceId to check it by', async () => {
-      const contact = await gw.call('POST', `/proxy/endusers?${acct()}`, { companyId, email: `writes.${Date.now()}@example.com`, name: 'Requester' });
+      const contact = await gw.call('POST', `/proxy/endusers?${acct()}`, {
+        companyId,
+        email: `writes.${Date.now()}@example.com`,
+        name: 'Requester',
+      });
       expect(contact.status).toBe(201);
       await arm('PUT /tickets', 'slow');
-      const r = await gw.call('POST', `/unified/ticketing/tickets?${acct()}`, { name: 'Slow ticket', contact: { id: contact.body._id } });
+      const r = await gw.call('POST', `/unified/ticketing/tickets?${acct()}`, {
+        name: 'Slow ticket',
+        contact: { id: contact.body._id },
+      });
       expect(r.status).toBe(504);
       expect(r.body.hint).toMatch(/may or may not have been applied/);
       expect(r.body.details).toMatchObject({ id: expect.stringMatching(/^srcid-unified-/), write_outcome: 'unknown' });
@@ -174,7 +199,11 @@ describe('write acknowledgements and idempotency keys', () => {
       const before = await counts();
       const other = await post(`/proxy/companies?${acct()}`, { name: `idem b ${key}` }, key);
       expect(other.status).toBe(409);
-      expect(other.body).toMatchObject({ statusCode: 409, error: 'CONFLICT', message: expect.stringMatching(/already used with a different request/) });
+      expect(other.body).toMatchObject({
+        statusCode: 409,
+        error: 'CONFLICT',
+        message: expect.stringMatching(/already used with a different request/),
+      });
       expect(typeof other.body.request_id).toBe('string');
       // Same key on another route or another account is another key.
       expect((await post(`/unified/crm/accounts?${acct()}`, { name: `idem c ${key}` }, key)).status).toBe(201);
@@ -187,7 +216,11 @@ describe('write acknowledgements and idempotency keys', () => {
         for (const url of [`/proxy/companies?${acct()}`, `/unified/crm/accounts?${acct()}`]) {
           const r = await post(url, { name: 'bad key' }, bad);
           expect({ url, bad, status: r.status }).toEqual({ url, bad, status: 400 });
-          expect(r.body).toMatchObject({ statusCode: 400, error: 'INVALID_INPUT', message: expect.stringMatching(/Idempotency-Key/) });
+          expect(r.body).toMatchObject({
+            statusCode: 400,
+            error: 'INVALID_INPUT',
+            message: expect.stringMatching(/Idempotency-Key/),
+          });
         }
       }
       expect((await post(`/proxy/companies?${acct()}`, { name: 'longest key' }, 'k'.repeat(255))).status).toBe(201);
@@ -216,7 +249,10 @@ describe('write acknowledgements and idempotency keys', () => {
       const retry = await post(`/proxy/companies?${acct()}`, body, key);
       expect(retry.status).toBe(504);
       expect(retry.headers['idempotent-replayed']).toBe('true');
-      expect(retry.body).toMatchObject({ error: 'UPSTREAM_TIMEOUT', hint: expect.stringMatching(/may or may not have been applied/) });
+      expect(retry.body).toMatchObject({
+        error: 'UPSTREAM_TIMEOUT',
+        hint: expect.stringMatching(/may or may not have been applied/),
+      });
       expect((await counts()).companies).toBe(before.companies);
     });
 
@@ -286,18 +322,36 @@ describe('write acknowledgements and idempotency keys', () => {
 
     it('holds across gateway instances on the same database, also for concurrent requests', async () => {
       // A second gateway on the same data dir: the same SQLite file (or PostgreSQL database), its own embedded sandbox.
-      const other = await startTestApp({ SANDBOX_RATE_LIMIT_PER_MIN: '0', THROTTLE_PER_MIN: '0', SANDBOX_FAULTS: 'true', UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS) }, gw.dataDir);
+      const other = await startTestApp(
+        {
+          SANDBOX_RATE_LIMIT_PER_MIN: '0',
+          THROTTLE_PER_MIN: '0',
+          SANDBOX_FAULTS: 'true',
+          UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+        },
+        gw.dataDir,
+      );
       try {
         const postTo = async (base: string, body: unknown, key: string) => {
           const res = await fetch(`${base}/proxy/companies?${acct()}`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', 'idempotency-key': key },
+            headers: {
+              authorization: `Bearer ${ADMIN_KEY}`,
+              'content-type': 'application/json',
+              'idempotency-key': key,
+            },
             body: JSON.stringify(body),
           });
-          return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as Record<string, unknown> };
+          return {
+            status: res.status,
+            replayed: res.headers.get('idempotent-replayed'),
+            body: (await res.json()) as Record<string, unknown>,
+          };
         };
         const countsAt = async (base: string) => {
-          const res = await fetch(`${base}/sandbox/planhat/__stats`, { headers: { authorization: `Bearer ${TENANT_TOKEN}` } });
+          const res = await fetch(`${base}/sandbox/planhat/__stats`, {
+            headers: { authorization: `Bearer ${TENANT_TOKEN}` },
+          });
           return ((await res.json()) as { counts: Record<string, number> }).counts.companies;
         };
         const total = async () => (await countsAt(gw.url)) + (await countsAt(other.url));
@@ -312,7 +366,11 @@ describe('write acknowledgements and idempotency keys', () => {
         expect(await total()).toBe(before + 1);
 
         const raced = randomUUID();
-        const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => postTo(i % 2 ? other.url : gw.url, { name: `idem race ${raced}` }, raced)));
+        const answers = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            postTo(i % 2 ? other.url : gw.url, { name: `idem race ${raced}` }, raced),
+          ),
+        );
         expect(answers.every((r) => r.status === 201 || r.status === 409)).toBe(true);
         expect(new Set(answers.filter((r) => r.status === 201).map((r) => r.body._id)).size).toBe(1);
         expect(await total()).toBe(before + 2);
@@ -325,7 +383,9 @@ describe('write acknowledgements and idempotency keys', () => {
       const listed = await mcp.listTools();
       const create = listed.tools.find((t) => t.name === 'create_a_planhat_company');
       expect(Object.keys(create?.inputSchema.properties ?? {})).toContain('idempotency_key');
-      expect(Object.keys(listed.tools.find((t) => t.name === 'create_a_crm_account')?.inputSchema.properties ?? {})).toContain('idempotency_key');
+      expect(
+        Object.keys(listed.tools.find((t) => t.name === 'create_a_crm_account')?.inputSchema.properties ?? {}),
+      ).toContain('idempotency_key');
 
       const before = await counts();
       const key = randomUUID();

@@ -25,7 +25,9 @@ function rssMb(pid) {
     /* not Linux */
   }
   try {
-    const out = execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim();
+    const out = execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
+      .toString()
+      .trim();
     return Math.round(Number(out) / 102.4) / 10;
   } catch {
     return null;

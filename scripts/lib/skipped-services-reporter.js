@@ -22,7 +22,8 @@ function skippedServicesLine(results, env = process.env, readSource = (f) => fs.
     } catch {
       continue;
     }
-    if (source.includes('TEST_POSTGRES_URL')) skipped.push({ file: path.basename(suite.testFilePath), n: suite.numPendingTests });
+    if (source.includes('TEST_POSTGRES_URL'))
+      skipped.push({ file: path.basename(suite.testFilePath), n: suite.numPendingTests });
   }
   if (skipped.length === 0) return undefined;
   const list = skipped.map((s) => `${s.file} (${s.n})`).join(', ');

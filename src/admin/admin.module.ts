@@ -40,6 +40,13 @@ import { ToolPreviewService } from './mcp-servers/tool-preview.service';
     BootstrapInfo,
     AdminBootstrap,
   ],
-  exports: [ApiTokensService, IntegratedAccountsService, PlanhatConnectionResolver, McpServersService, BootstrapInfo, Clock],
+  exports: [
+    ApiTokensService,
+    IntegratedAccountsService,
+    PlanhatConnectionResolver,
+    McpServersService,
+    BootstrapInfo,
+    Clock,
+  ],
 })
 export class AdminModule {}

@@ -78,7 +78,9 @@ export class AdminBootstrap implements OnApplicationBootstrap {
       try {
         customBase = allowedBaseUrl(base, this.config.planhat.allowedHosts, 'PLANHAT_BASE_URL');
       } catch (err) {
-        throw new ConfigError(`${(err as Error).message} (PLANHAT_ALLOWED_HOSTS: ${this.config.planhat.allowedHosts.join(', ')})`);
+        throw new ConfigError(
+          `${(err as Error).message} (PLANHAT_ALLOWED_HOSTS: ${this.config.planhat.allowedHosts.join(', ')})`,
+        );
       }
     }
     const existing = await this.accounts.findByName(PLANHAT_ACCOUNT_NAME, ['production', 'custom']);

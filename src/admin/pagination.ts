@@ -37,9 +37,16 @@ export async function paginate<E extends ObjectLiteral & { id: string; created_a
       ),
     );
   }
-  const rows = await qb.orderBy(`${alias}.created_at`, 'ASC').addOrderBy(`${alias}.id`, 'ASC').take(limit + 1).getMany();
+  const rows = await qb
+    .orderBy(`${alias}.created_at`, 'ASC')
+    .addOrderBy(`${alias}.id`, 'ASC')
+    .take(limit + 1)
+    .getMany();
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   const last = page[page.length - 1];
-  return { result: page, next_cursor: more && last ? cursors.encode<CursorKey>(scope, { c: last.created_at, i: last.id }) : null };
+  return {
+    result: page,
+    next_cursor: more && last ? cursors.encode<CursorKey>(scope, { c: last.created_at, i: last.id }) : null,
+  };
 }

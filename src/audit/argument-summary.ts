@@ -5,7 +5,18 @@
  * (record bodies, custom fields, free-text queries, idempotency keys, nested arguments) only the
  * size of its JSON in bytes. Values that could hold customer data or secrets are never stored.
  */
-const KEPT = new Set(['id', 'change_id', 'limit', 'offset', 'select', 'sort', 'dry_run', 'days', 'MODEL_ROUTE', 'OPERATION']);
+const KEPT = new Set([
+  'id',
+  'change_id',
+  'limit',
+  'offset',
+  'select',
+  'sort',
+  'dry_run',
+  'days',
+  'MODEL_ROUTE',
+  'OPERATION',
+]);
 /** Meta-tools whose `name` argument is a tool name (elsewhere `name` is record data). */
 const TOOL_NAME_ARG = new Set(['call_tool', 'get_tool_schema']);
 const MAX_ARGS = 50;

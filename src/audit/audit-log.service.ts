@@ -142,7 +142,8 @@ export class AuditLog implements OnApplicationShutdown {
     }
     const from = f.from === undefined ? undefined : checkedTime(f.from, 'from');
     const to = f.to === undefined ? undefined : checkedTime(f.to, 'to');
-    if (from !== undefined && to !== undefined && from > to) throw GatewayError.invalid('from must not be after to', { field: 'from' });
+    if (from !== undefined && to !== undefined && from > to)
+      throw GatewayError.invalid('from must not be after to', { field: 'from' });
     const scope = CursorCodec.scope('admin', 'mcp-calls', serverId, { tool, outcome: f.outcome, from, to });
     const qb = this.repo.createQueryBuilder('c').where('c.mcp_server_id = :serverId', { serverId });
     if (tool !== undefined) qb.andWhere('c.tool = :tool', { tool });
@@ -151,14 +152,28 @@ export class AuditLog implements OnApplicationShutdown {
     if (to !== undefined) qb.andWhere('c.created_at < :to', { to });
     if (f.next_cursor !== undefined) {
       const key = this.cursors.decode<{ c: string; i: string }>(scope, f.next_cursor);
-      if (typeof key?.c !== 'string' || typeof key?.i !== 'string') throw GatewayError.invalid('next_cursor is invalid', { field: 'next_cursor' });
-      qb.andWhere(new Brackets((w) => w.where('c.created_at < :pc', { pc: key.c }).orWhere('(c.created_at = :pc AND c.id < :pi)', { pc: key.c, pi: key.i })));
+      if (typeof key?.c !== 'string' || typeof key?.i !== 'string')
+        throw GatewayError.invalid('next_cursor is invalid', { field: 'next_cursor' });
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('c.created_at < :pc', { pc: key.c })
+            .orWhere('(c.created_at = :pc AND c.id < :pi)', { pc: key.c, pi: key.i }),
+        ),
+      );
     }
-    const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').take(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('c.created_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .take(limit + 1)
+      .getMany();
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
-    return { result: page.map(toDto), next_cursor: more && last ? this.cursors.encode(scope, { c: last.created_at, i: last.id }) : null };
+    return {
+      result: page.map(toDto),
+      next_cursor: more && last ? this.cursors.encode(scope, { c: last.created_at, i: last.id }) : null,
+    };
   }
 
   /** Deletes rows older than the retention (the expiry sweep calls it). */
@@ -206,16 +221,22 @@ function checkedLimit(value: string | undefined): number {
 }
 
 function checkedTool(value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 200) throw GatewayError.invalid('tool must be a tool name (1 to 200 characters)', { field: 'tool' });
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200)
+    throw GatewayError.invalid('tool must be a tool name (1 to 200 characters)', { field: 'tool' });
   return value;
 }
 
 /** An ISO-8601 date or date-time (with a zone when it has a time), as the stored UTC form. */
 function checkedTime(value: unknown, field: string): string {
-  const ok = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value);
+  const ok =
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value);
   const at = ok ? new Date(value) : undefined;
   if (!at || Number.isNaN(at.getTime())) {
-    throw GatewayError.invalid(`${field} must be an ISO-8601 date or date-time with a zone (e.g. 2026-01-31 or 2026-01-31T12:00:00Z)`, { field });
+    throw GatewayError.invalid(
+      `${field} must be an ISO-8601 date or date-time with a zone (e.g. 2026-01-31 or 2026-01-31T12:00:00Z)`,
+      { field },
+    );
   }
   return at.toISOString();
 }

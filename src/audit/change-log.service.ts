@@ -71,7 +71,15 @@ export class ChangeLog {
    * Records one applied write; returns its id, or undefined when the database refused it (logged and
    * counted: the write itself stands, it just cannot be undone).
    */
-  async record(scope: ChangeScope, tool: string, model: string, op: ChangeOp, recordId: string, before: Rec | null, after: Rec | null): Promise<string | undefined> {
+  async record(
+    scope: ChangeScope,
+    tool: string,
+    model: string,
+    op: ChangeOp,
+    recordId: string,
+    before: Rec | null,
+    after: Rec | null,
+  ): Promise<string | undefined> {
     const id = randomUUID();
     try {
       await this.repo.insert({
@@ -107,17 +115,28 @@ export class ChangeLog {
 
   async undo(scope: ChangeScope, changeId: string): Promise<Rec> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(changeId)) {
-      throw GatewayError.invalid('change_id must be the change_id a write tool returned (a UUID)', { field: 'change_id' });
+      throw GatewayError.invalid('change_id must be the change_id a write tool returned (a UUID)', {
+        field: 'change_id',
+      });
     }
-    const row = await this.repo.findOne({ where: { id: changeId.toLowerCase(), mcp_server_id: scope.serverId, integrated_account_id: scope.accountId } });
+    const row = await this.repo.findOne({
+      where: { id: changeId.toLowerCase(), mcp_server_id: scope.serverId, integrated_account_id: scope.accountId },
+    });
     if (!row) {
-      throw GatewayError.notFound(`No change ${changeId} was recorded by this MCP server`, 'undo_change takes the change_id of a write made through this same MCP server.');
+      throw GatewayError.notFound(
+        `No change ${changeId} was recorded by this MCP server`,
+        'undo_change takes the change_id of a write made through this same MCP server.',
+      );
     }
     const now = this.clock.now();
     if (now.getTime() - new Date(row.created_at).getTime() > UNDO_WINDOW_MS) {
-      throw new GatewayError(ErrorCode.FORBIDDEN, `Change ${row.id} was made at ${row.created_at}, more than 24 h ago: it can no longer be undone`, {
-        hint: 'Make the inverse change yourself with the update, create or delete tool.',
-      });
+      throw new GatewayError(
+        ErrorCode.FORBIDDEN,
+        `Change ${row.id} was made at ${row.created_at}, more than 24 h ago: it can no longer be undone`,
+        {
+          hint: 'Make the inverse change yourself with the update, create or delete tool.',
+        },
+      );
     }
     if (row.undone_at !== null) throw alreadyUndone(row);
     // Claim the change before writing, so two undos of one change cannot both write.
@@ -137,7 +156,12 @@ export class ChangeLog {
     const base = { undone: row.id, tool: row.tool, op: row.op, model: row.model };
     if (row.op === 'delete') {
       const existing = await this.current(accountId, row.model, row.record_id);
-      if (existing) throw new UndoConflict(`The deleted ${row.model} record ${row.record_id} exists again`, { recorded: null, current: existing, changed_fields: [] });
+      if (existing)
+        throw new UndoConflict(`The deleted ${row.model} record ${row.record_id} exists again`, {
+          recorded: null,
+          current: existing,
+          changed_fields: [],
+        });
       const body = Object.fromEntries(Object.entries(before ?? {}).filter(([k]) => !SYSTEM_FIELDS.has(k)));
       const created = await this.createRecord(accountId, row.model, body);
       return {
@@ -154,9 +178,13 @@ export class ChangeLog {
       };
     }
     const current = await this.current(accountId, row.model, row.record_id);
-    const fields = row.op === 'update' ? changedFields(before ?? {}, after ?? {}) : Object.keys(after ?? {}).filter((k) => !SYSTEM_FIELDS.has(k));
+    const fields =
+      row.op === 'update'
+        ? changedFields(before ?? {}, after ?? {})
+        : Object.keys(after ?? {}).filter((k) => !SYSTEM_FIELDS.has(k));
     const compared = [...STAMPS.filter((f) => after !== null && f in after), ...fields];
-    const differing = current === null ? compared : compared.filter((f) => !sameJson(valueAt(after ?? {}, f), valueAt(current, f)));
+    const differing =
+      current === null ? compared : compared.filter((f) => !sameJson(valueAt(after ?? {}, f), valueAt(current, f)));
     if (differing.length > 0) {
       const what = current === null ? 'no longer exists' : `was changed since (${differing.join(', ')})`;
       throw new UndoConflict(`The ${row.model} record ${row.record_id} ${what}`, {
@@ -167,7 +195,11 @@ export class ChangeLog {
     }
     if (row.op === 'create') {
       const model = findModel(row.model);
-      if (!model || !supports(model, 'delete')) throw new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, `Planhat cannot delete ${row.model} records: the create cannot be undone`);
+      if (!model || !supports(model, 'delete'))
+        throw new GatewayError(
+          ErrorCode.METHOD_NOT_ALLOWED,
+          `Planhat cannot delete ${row.model} records: the create cannot be undone`,
+        );
       await this.planhat.delete(accountId, row.model, row.record_id);
       return { ...base, deleted_id: row.record_id };
     }
@@ -177,17 +209,27 @@ export class ChangeLog {
       if (f.startsWith('custom.')) ((body.custom ??= {}) as Rec)[f.slice('custom.'.length)] = value;
       else body[f] = value;
     }
-    if (fields.length === 0) return { ...base, _id: row.record_id, restored: [], note: 'The write changed no field: nothing to restore.' };
+    if (fields.length === 0)
+      return { ...base, _id: row.record_id, restored: [], note: 'The write changed no field: nothing to restore.' };
     const record = await this.updateRecord(accountId, row.model, row.record_id, body, current ?? {});
-    return { ...base, _id: row.record_id, restored: fields.map((field) => ({ field, value: valueAt(before ?? {}, field) ?? null })), record };
+    return {
+      ...base,
+      _id: row.record_id,
+      restored: fields.map((field) => ({ field, value: valueAt(before ?? {}, field) ?? null })),
+      record,
+    };
   }
 
   private async createRecord(accountId: string, key: string, body: Rec): Promise<Rec> {
     const model = findModel(key);
     if (model && supports(model, 'create')) return (await this.planhat.create(accountId, key, body)).data;
-    throw new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, `Planhat cannot create ${key} records one by one: the delete cannot be undone here`, {
-      hint: `Re-create it with the bulk upsert tool of ${key} from the before-image.`,
-    });
+    throw new GatewayError(
+      ErrorCode.METHOD_NOT_ALLOWED,
+      `Planhat cannot create ${key} records one by one: the delete cannot be undone here`,
+      {
+        hint: `Re-create it with the bulk upsert tool of ${key} from the before-image.`,
+      },
+    );
   }
 
   private async updateRecord(accountId: string, key: string, id: string, body: Rec, current: Rec): Promise<Rec> {
@@ -195,23 +237,33 @@ export class ChangeLog {
     if (model && supports(model, 'update')) return (await this.planhat.update(accountId, key, id, body)).data;
     // Models Planhat writes with a bulk upsert only (tickets): the record matched on its _id, with the
     // keys Planhat's upsert wants too (it matches tickets on sourceId and drops items without an email).
-    const keys = Object.fromEntries(['sourceId', 'externalId', 'email'].filter((k) => current[k] !== undefined && current[k] !== null).map((k) => [k, current[k]]));
+    const keys = Object.fromEntries(
+      ['sourceId', 'externalId', 'email']
+        .filter((k) => current[k] !== undefined && current[k] !== null)
+        .map((k) => [k, current[k]]),
+    );
     const summary = (await this.planhat.bulkUpsert(accountId, key, [{ _id: id, ...keys, ...body }])).data;
     if (summary.updated !== 1) {
-      throw new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat did not apply the undo of ${key} ${id}`, { remote: { status: 200, body: summary } });
+      throw new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat did not apply the undo of ${key} ${id}`, {
+        remote: { status: 200, body: summary },
+      });
     }
     return (await this.planhat.get(accountId, key, id)).data;
   }
 
   /** Deletes changes past the undo window (the expiry sweep calls it). */
   async prune(now: Date = this.clock.now()): Promise<number> {
-    const result = await this.repo.delete({ created_at: LessThan(new Date(now.getTime() - UNDO_WINDOW_MS).toISOString()) });
+    const result = await this.repo.delete({
+      created_at: LessThan(new Date(now.getTime() - UNDO_WINDOW_MS).toISOString()),
+    });
     return result.affected ?? 0;
   }
 }
 
 function alreadyUndone(row: McpChangeEntity): GatewayError {
-  return new GatewayError(ErrorCode.CONFLICT, `Change ${row.id} was undone already`, { hint: 'Read the record to see its current state.' });
+  return new GatewayError(ErrorCode.CONFLICT, `Change ${row.id} was undone already`, {
+    hint: 'Read the record to see its current state.',
+  });
 }
 
 function parse(text: string | null): Rec | null {

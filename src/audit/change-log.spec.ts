@@ -3,7 +3,13 @@ import { changedFields } from './change-log.service';
 describe('changedFields', () => {
   it('lists the fields of the after-image that differ, custom one level down, system fields aside', () => {
     const before = { _id: 'a', name: 'Acme', phase: 'Onboarding', updatedAt: '1', custom: { Tier: 'Gold', Seats: 3 } };
-    const after = { _id: 'a', name: 'Acme', phase: 'Adopting', updatedAt: '2', custom: { Tier: 'Gold', Seats: 4, New: 'x' } };
+    const after = {
+      _id: 'a',
+      name: 'Acme',
+      phase: 'Adopting',
+      updatedAt: '2',
+      custom: { Tier: 'Gold', Seats: 4, New: 'x' },
+    };
     expect(changedFields(before, after)).toEqual(['phase', 'custom.Seats', 'custom.New']);
   });
 

@@ -1,4 +1,11 @@
-import { bracketedQueryName, jsonDepthExceeds, MAX_JSON_DEPTH, parseJsonBody, pollutionPath, valueDepthExceeds } from './body-parsing';
+import {
+  bracketedQueryName,
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
+  parseJsonBody,
+  pollutionPath,
+  valueDepthExceeds,
+} from './body-parsing';
 import { GatewayError } from './errors';
 
 const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
@@ -30,7 +37,10 @@ describe('jsonDepthExceeds', () => {
 
 describe('parseJsonBody', () => {
   it('parses ordinary JSON, keeps non-ASCII text and drops a BOM', () => {
-    expect(parseJsonBody(Buffer.from('{"name":"Café Ünïcode","n":[1,{"x":null}]}'))).toEqual({ name: 'Café Ünïcode', n: [1, { x: null }] });
+    expect(parseJsonBody(Buffer.from('{"name":"Café Ünïcode","n":[1,{"x":null}]}'))).toEqual({
+      name: 'Café Ünïcode',
+      n: [1, { x: null }],
+    });
     expect(parseJsonBody(Buffer.from('\ufeff{"a":1}'))).toEqual({ a: 1 });
   });
 
@@ -46,7 +56,10 @@ describe('parseJsonBody', () => {
     expect(refusal('{"a":{"__proto__":{"x":1}}}')).toBe('Field name not allowed: a.__proto__');
     expect(refusal('{"\\u005f\\u005fproto__":1}')).toBe('Field name not allowed: __proto__');
     expect(refusal('[{"constructor":{"prototype":{"x":1}}}]')).toBe('Field name not allowed: 0.constructor.prototype');
-    expect(parseJsonBody(Buffer.from('{"constructor":"Acme","prototype":"v2"}'))).toEqual({ constructor: 'Acme', prototype: 'v2' });
+    expect(parseJsonBody(Buffer.from('{"constructor":"Acme","prototype":"v2"}'))).toEqual({
+      constructor: 'Acme',
+      prototype: 'v2',
+    });
   });
 });
 
@@ -78,7 +91,11 @@ describe('bracketedQueryName', () => {
     expect(bracketedQueryName('/x')).toBeUndefined();
   });
   it("lets Truto's bracketed names through on /unified/ routes only", () => {
-    expect(bracketedQueryName('/unified/crm/accounts?remote_query[status]=customer&sort_by[name]=asc&updated_at[gte]=2026-01-01&created_at%5Blt%5D=x')).toBeUndefined();
+    expect(
+      bracketedQueryName(
+        '/unified/crm/accounts?remote_query[status]=customer&sort_by[name]=asc&updated_at[gte]=2026-01-01&created_at%5Blt%5D=x',
+      ),
+    ).toBeUndefined();
     expect(bracketedQueryName('/proxy/companies?remote_query[status]=customer')).toBe('remote_query[status]');
     expect(bracketedQueryName('/unified/crm/accounts?updated_at[ne]=x')).toBe('updated_at[ne]');
     expect(bracketedQueryName('/unified/crm/accounts?remote_query[a][b]=x')).toBe('remote_query[a][b]');

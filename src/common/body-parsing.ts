@@ -63,7 +63,11 @@ export function valueDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean
 
 /** The refusal of a body or argument nested deeper than MAX_JSON_DEPTH. */
 export function nestedTooDeep(what = 'The body'): GatewayError {
-  return GatewayError.invalid(`${what} is nested deeper than ${MAX_JSON_DEPTH} levels of objects and arrays`, undefined, 'Flatten the data: no Planhat field needs that much nesting.');
+  return GatewayError.invalid(
+    `${what} is nested deeper than ${MAX_JSON_DEPTH} levels of objects and arrays`,
+    undefined,
+    'Flatten the data: no Planhat field needs that much nesting.',
+  );
 }
 
 /**
@@ -82,7 +86,8 @@ export function pollutionPath(value: unknown): string | undefined {
       const child = (v as Record<string, unknown>)[key];
       if (!isArray) {
         if (key === '__proto__') return p;
-        if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype')) return `${p}.prototype`;
+        if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype'))
+          return `${p}.prototype`;
       }
       if (child !== null && typeof child === 'object') stack.push({ v: child, path: p });
     }
@@ -150,7 +155,8 @@ function unsupportedEncodings(header: string | string[] | undefined): string[] {
  * unified API validates them): `remote_query[name]`, `sort_by[field]`, `created_at[gt|gte|lt|lte]`,
  * `updated_at[...]`.
  */
-const UNIFIED_BRACKETED = /^(?:remote_query\[[A-Za-z0-9_.-]{1,64}\]|sort_by\[[A-Za-z0-9_]{1,64}\]|(?:created_at|updated_at)\[(?:gt|gte|lt|lte)\])$/;
+const UNIFIED_BRACKETED =
+  /^(?:remote_query\[[A-Za-z0-9_.-]{1,64}\]|sort_by\[[A-Za-z0-9_]{1,64}\]|(?:created_at|updated_at)\[(?:gt|gte|lt|lte)\])$/;
 
 /** The first query parameter name holding `[` or `]` (raw or percent-encoded), if any, but Truto's names on `/unified/` routes. */
 export function bracketedQueryName(url: string): string | undefined {
@@ -179,25 +185,45 @@ export function bracketedQueryName(url: string): string | undefined {
  * a Content-Encoding other than identity is a 415 (the gateway decodes none); query parameter names
  * with brackets (`limit[]`, `__proto__[x]`) are a 400, since no parameter of the API has them.
  */
-export function installBodyParsing(fastify: FastifyInstance, bodyLimit: number, formPaths: readonly string[] = []): void {
+export function installBodyParsing(
+  fastify: FastifyInstance,
+  bodyLimit: number,
+  formPaths: readonly string[] = [],
+): void {
   fastify.removeAllContentTypeParsers();
   // OAuth's token and authorization endpoints take forms (RFC 6749); every other route refuses them (415).
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
-    const q = req.url.indexOf('?');
-    if (!formPaths.includes(q < 0 ? req.url : req.url.slice(0, q))) {
-      done(Object.assign(new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported content type: send application/json'), { statusCode: 415 }), undefined);
-      return;
-    }
-    try {
-      done(null, parseFormBody(body as Buffer));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'buffer', bodyLimit },
+    (req, body, done) => {
+      const q = req.url.indexOf('?');
+      if (!formPaths.includes(q < 0 ? req.url : req.url.slice(0, q))) {
+        done(
+          Object.assign(
+            new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported content type: send application/json'),
+            { statusCode: 415 },
+          ),
+          undefined,
+        );
+        return;
+      }
+      try {
+        done(null, parseFormBody(body as Buffer));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    },
+  );
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
     const charset = charsetOf(req.headers['content-type']);
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Unsupported charset ${charset.slice(0, 40)}: send application/json in UTF-8`), undefined);
+      done(
+        new GatewayError(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          `Unsupported charset ${charset.slice(0, 40)}: send application/json in UTF-8`,
+        ),
+        undefined,
+      );
       return;
     }
     try {
@@ -213,13 +239,28 @@ export function installBodyParsing(fastify: FastifyInstance, bodyLimit: number, 
     const encodings = unsupportedEncodings(req.headers['content-encoding']);
     if (encodings.length > 0) {
       const names = encodings.join(', ').slice(0, 100);
-      done(refuse(new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Encoding ${names} is not supported: send the body uncompressed (identity)`)));
+      done(
+        refuse(
+          new GatewayError(
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            `Content-Encoding ${names} is not supported: send the body uncompressed (identity)`,
+          ),
+        ),
+      );
       return;
     }
     const bracketed = bracketedQueryName(req.url);
     if (bracketed !== undefined) {
       const name = bracketed.slice(0, 100);
-      done(refuse(GatewayError.invalid(`Query parameter names must not contain brackets: ${name}`, { field: name }, 'Send each parameter once, by its plain name (e.g. limit=10).')));
+      done(
+        refuse(
+          GatewayError.invalid(
+            `Query parameter names must not contain brackets: ${name}`,
+            { field: name },
+            'Send each parameter once, by its plain name (e.g. limit=10).',
+          ),
+        ),
+      );
       return;
     }
     done();
@@ -235,7 +276,10 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const ge =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? new GatewayError(ErrorCode.HEADERS_TOO_LARGE, `The request headers are larger than the ${maxHeaderSize} bytes the gateway accepts`)
+      ? new GatewayError(
+          ErrorCode.HEADERS_TOO_LARGE,
+          `The request headers are larger than the ${maxHeaderSize} bytes the gateway accepts`,
+        )
       : GatewayError.invalid('The request is not valid HTTP/1.1');
   const requestId = randomUUID();
   const body = JSON.stringify(ge.toBody(requestId));

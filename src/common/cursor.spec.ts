@@ -27,7 +27,9 @@ describe('CursorCodec', () => {
     for (const bad of [`${forgedBody}.${sig}`, `${body}.${sig.slice(0, -2)}AA`, 'garbage', '', '.', `${body}`]) {
       expect(() => c.decode(scope, bad)).toThrow(expect.objectContaining({ status: 400 }));
     }
-    expect(() => c.decode(CursorCodec.scope('endusers', 'acct-1', {}), good)).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => c.decode(CursorCodec.scope('endusers', 'acct-1', {}), good)).toThrow(
+      expect.objectContaining({ status: 400 }),
+    );
     expect(() => codec().decode(scope, good)).toThrow(expect.objectContaining({ status: 400 }));
   });
 });

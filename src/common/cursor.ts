@@ -19,7 +19,13 @@ export class CursorCodec {
   /** A stable scope string from parts (filters are sorted by key, so their order does not matter). */
   static scope(...parts: (string | Record<string, unknown> | undefined)[]): string {
     const norm = parts.map((p) =>
-      p && typeof p === 'object' ? Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined).sort()) : p ?? '',
+      p && typeof p === 'object'
+        ? Object.fromEntries(
+            Object.entries(p)
+              .filter(([, v]) => v !== undefined)
+              .sort(),
+          )
+        : (p ?? ''),
     );
     return createHash('sha256').update(JSON.stringify(norm)).digest('base64url').slice(0, 22);
   }
@@ -32,7 +38,11 @@ export class CursorCodec {
   /** The state inside a cursor; 400 INVALID_INPUT when it is forged, garbage or from another scope. */
   decode<T>(scope: string, cursor: string): T {
     const bad = () =>
-      GatewayError.invalid('next_cursor is invalid: pass back the next_cursor of the previous page unchanged, with the same filters', undefined, 'Start again without next_cursor to get the first page.');
+      GatewayError.invalid(
+        'next_cursor is invalid: pass back the next_cursor of the previous page unchanged, with the same filters',
+        undefined,
+        'Start again without next_cursor to get the first page.',
+      );
     if (typeof cursor !== 'string' || cursor.length > 4096) throw bad();
     const dot = cursor.indexOf('.');
     if (dot <= 0) throw bad();

@@ -8,7 +8,11 @@ import { GatewayError } from './errors';
 export function parseDryRun(raw: unknown): boolean {
   if (raw === undefined || raw === false || raw === 'false') return false;
   if (raw === true || raw === 'true') return true;
-  throw GatewayError.invalid('Query parameter dry_run must be true or false', { field: 'dry_run' }, 'Send dry_run=true to preview the change without writing it.');
+  throw GatewayError.invalid(
+    'Query parameter dry_run must be true or false',
+    { field: 'dry_run' },
+    'Send dry_run=true to preview the change without writing it.',
+  );
 }
 
 /** Swagger's description of the `dry_run` query parameter. */

@@ -27,7 +27,9 @@ export function toGatewayError(err: unknown): GatewayError {
     // UPSTREAM_REJECTED, whose status would become 502 without a Planhat answer behind it.
     if (status === 415) return new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_TYPE);
     const code = codeForStatus(status);
-    return new GatewayError(code === ErrorCode.UPSTREAM_REJECTED ? ErrorCode.INVALID_INPUT : code, message, { details });
+    return new GatewayError(code === ErrorCode.UPSTREAM_REJECTED ? ErrorCode.INVALID_INPUT : code, message, {
+      details,
+    });
   }
   const e = err as { statusCode?: unknown; message?: unknown; code?: unknown };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
@@ -35,7 +37,8 @@ export function toGatewayError(err: unknown): GatewayError {
     let message = typeof e.message === 'string' ? e.message : 'Bad request';
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'The request body is larger than the limit';
     if (e.statusCode === 415) return new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_TYPE);
-    if (e.code === 'FST_ERR_BAD_URL') return GatewayError.invalid('The URL is not valid: it has a malformed percent-encoding');
+    if (e.code === 'FST_ERR_BAD_URL')
+      return GatewayError.invalid('The URL is not valid: it has a malformed percent-encoding');
     if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') message = 'The body is empty but content-type is application/json';
     if (/JSON/.test(String(e.code)) || /JSON/.test(message)) message = `The body is not valid JSON: ${message}`;
     return new GatewayError(code === ErrorCode.UPSTREAM_REJECTED ? ErrorCode.INVALID_INPUT : code, message);
@@ -54,14 +57,20 @@ export function sendError(reply: FastifyReply, req: FastifyRequest | undefined, 
   const body: ErrorBody = ge.toBody(req?.id);
   if (ge.code === ErrorCode.INTERNAL) {
     const cause = (ge.cause ?? err) as Error;
-    logger.error(`${req?.method} ${req?.routeOptions?.url ?? ''} failed (request ${req?.id}): ${cause?.stack ?? String(cause)}`);
+    logger.error(
+      `${req?.method} ${req?.routeOptions?.url ?? ''} failed (request ${req?.id}): ${cause?.stack ?? String(cause)}`,
+    );
   }
   if (reply.sent || reply.raw.headersSent) return;
   reply.headers(ge.headers);
   if (req && isOAuthEndpoint(req.url)) {
     // OAuth endpoints answer in RFC 6749's error shape, also for what fails before them (body parsing, limits).
     const error = ge.status >= 500 ? 'server_error' : 'invalid_request';
-    void reply.status(ge.status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send({ error, error_description: ge.message });
+    void reply
+      .status(ge.status)
+      .header('cache-control', 'no-store')
+      .type('application/json; charset=utf-8')
+      .send({ error, error_description: ge.message });
     return;
   }
   void reply.status(body.statusCode).type('application/json; charset=utf-8').send(body);

@@ -27,10 +27,44 @@ describe('countJsonArray', () => {
   });
 
   it.each([
-    '', ' ', '{}', '"x"', '1', 'null', '[', ']', '[1,]', '[,1]', '[1 2]', '[1]]', '[1][2]', '[1]x',
-    '[{"a":1,}]', '[{"a" 1}]', '[{"a":}]', '[{1:2}]', '[{"a":1]', '[1}', '[{]', '[tru]', '[nul]',
-    '[falsey]', '[01]', '[1.]', '[.5]', '[-]', '[1e]', '[+1]', '["\\x"]', '["\\u12G4"]', '["a\u0001"]',
-    '["unterminated]', "['single']", '[NaN]', '[Infinity]', '<html>',
+    '',
+    ' ',
+    '{}',
+    '"x"',
+    '1',
+    'null',
+    '[',
+    ']',
+    '[1,]',
+    '[,1]',
+    '[1 2]',
+    '[1]]',
+    '[1][2]',
+    '[1]x',
+    '[{"a":1,}]',
+    '[{"a" 1}]',
+    '[{"a":}]',
+    '[{1:2}]',
+    '[{"a":1]',
+    '[1}',
+    '[{]',
+    '[tru]',
+    '[nul]',
+    '[falsey]',
+    '[01]',
+    '[1.]',
+    '[.5]',
+    '[-]',
+    '[1e]',
+    '[+1]',
+    '["\\x"]',
+    '["\\u12G4"]',
+    '["a\u0001"]',
+    '["unterminated]',
+    "['single']",
+    '[NaN]',
+    '[Infinity]',
+    '<html>',
   ])('rejects %j', (text) => {
     expect(scan(text)).toBe(-1);
     expect(reference(text)).toBe(-1);
@@ -45,7 +79,9 @@ describe('countJsonArray', () => {
         const bounds: number[] = [];
         expect(countJsonArray(wrapped, bounds)).toBe(3);
         expect(bounds).toHaveLength(6);
-        const elements = [0, 1, 2].map((k) => JSON.parse(wrapped.subarray(bounds[2 * k], bounds[2 * k + 1]).toString()));
+        const elements = [0, 1, 2].map((k) =>
+          JSON.parse(wrapped.subarray(bounds[2 * k], bounds[2 * k + 1]).toString()),
+        );
         expect(elements).toEqual(JSON.parse(wrapped.toString()));
       }),
       { seed: 42, numRuns: 1000 },
@@ -54,7 +90,12 @@ describe('countJsonArray', () => {
 
   it('never accepts what JSON.parse rejects (mutated JSON text)', () => {
     const mutated = fc
-      .tuple(fc.array(fc.jsonValue(), { maxLength: 4 }), fc.nat(), fc.constantFrom('', ',', ']', '[', '{', '}', '"', ':', '\\', '0', '-', '.', 'e', ' ', '\u0000', 'u', 'tru'), fc.nat(3))
+      .tuple(
+        fc.array(fc.jsonValue(), { maxLength: 4 }),
+        fc.nat(),
+        fc.constantFrom('', ',', ']', '[', '{', '}', '"', ':', '\\', '0', '-', '.', 'e', ' ', '\u0000', 'u', 'tru'),
+        fc.nat(3),
+      )
       .map(([arr, pos, insert, cut]) => {
         const text = JSON.stringify(arr);
         const at = pos % (text.length + 1);
@@ -79,7 +120,10 @@ describe('countJsonArray', () => {
     fc.assert(
       fc.property(fc.array(element, { maxLength: 5 }), fc.boolean(), (arr, pretty) => {
         // A repeated key, as a hand-written body may have it.
-        const text = JSON.stringify(arr, null, pretty ? 2 : undefined).replace(/^(\s*\[\s*\{)(\s*)(\}?)/, (_, open: string, ws: string, close: string) => `${open}"dup":1,"dup":2${close ? '' : ','}${ws}${close}`);
+        const text = JSON.stringify(arr, null, pretty ? 2 : undefined).replace(
+          /^(\s*\[\s*\{)(\s*)(\}?)/,
+          (_, open: string, ws: string, close: string) => `${open}"dup":1,"dup":2${close ? '' : ','}${ws}${close}`,
+        );
         const b = Buffer.from(text);
         const bounds: number[] = [];
         const fields = new ElementFields(16);
@@ -92,7 +136,10 @@ describe('countJsonArray', () => {
           const pairs: [string, unknown][] = [];
           for (let f = from; f < end; f += 4) {
             const [ks, ke, vs, ve] = fields.spans.slice(f, f + 4);
-            pairs.push([JSON.parse(`"${b.subarray(ks, ke).toString()}"`) as string, JSON.parse(b.subarray(vs, ve).toString())]);
+            pairs.push([
+              JSON.parse(`"${b.subarray(ks, ke).toString()}"`) as string,
+              JSON.parse(b.subarray(vs, ve).toString()),
+            ]);
           }
           const parsed: unknown = JSON.parse(element);
           if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
@@ -111,7 +158,12 @@ describe('countJsonArray', () => {
 
 describe('countJsonArray on large bodies', () => {
   it('a body of several MB is scanned, with every bound and field noted (the field store grows past its capacity)', () => {
-    const rows = Array.from({ length: 40_000 }, (_, i) => ({ _id: String(i), name: `Company "${i}" é`, n: i, pad: 'x'.repeat(60) }));
+    const rows = Array.from({ length: 40_000 }, (_, i) => ({
+      _id: String(i),
+      name: `Company "${i}" é`,
+      n: i,
+      pad: 'x'.repeat(60),
+    }));
     const big = Buffer.from(JSON.stringify(rows));
     expect(big.length).toBeGreaterThan(4 << 20);
     const bounds: number[] = [];
@@ -120,7 +172,9 @@ describe('countJsonArray on large bodies', () => {
     expect(bounds).toHaveLength(2 * rows.length);
     expect(fields.starts).toHaveLength(rows.length);
     expect(fields.length).toBe(4 * 4 * rows.length);
-    expect(JSON.parse(big.subarray(bounds[bounds.length - 2], bounds[bounds.length - 1]).toString())).toEqual(rows[rows.length - 1]);
+    expect(JSON.parse(big.subarray(bounds[bounds.length - 2], bounds[bounds.length - 1]).toString())).toEqual(
+      rows[rows.length - 1],
+    );
     const last = fields.starts[rows.length - 1];
     const value = big.subarray(fields.spans[last + 10], fields.spans[last + 11]).toString();
     expect(JSON.parse(value)).toBe(rows.length - 1);

@@ -221,7 +221,8 @@ export function countJsonArray(b: Uint8Array, bounds?: number[], fields?: Elemen
         else i = skipNumber(b, i, n);
         if (i < 0) return -1;
         if (depth === 0) bounds?.push(i);
-        else if (depth === 1 && fields !== undefined && inObject[1] === 1 && expect === Expect.CommaOrClose) fields.push(i);
+        else if (depth === 1 && fields !== undefined && inObject[1] === 1 && expect === Expect.CommaOrClose)
+          fields.push(i);
         continue;
     }
     // The top-level array closed: only whitespace may follow.

@@ -15,9 +15,15 @@ describe('redactUrl', () => {
 
   it('hides OAuth secrets: codes, verifiers, tokens and client secrets in queries and anywhere in a line', () => {
     expect(redactUrl('/cb?code=phoc_abc-DEF&state=x')).toBe('/cb?code=[redacted]&state=x');
-    expect(redactUrl('/oauth/token?code_verifier=v3r1f13r&refresh_token=r&client_secret=s')).toBe('/oauth/token?code_verifier=[redacted]&refresh_token=[redacted]&client_secret=[redacted]');
-    expect(redactUrl(`/.well-known/oauth-protected-resource/mcp/${TOKEN}`)).toBe('/.well-known/oauth-protected-resource/mcp/[redacted]');
-    expect(redactUrl(`/oauth/authorize?resource=http%3A%2F%2Flocalhost%3A3000%2Fmcp%2F${TOKEN}&state=s`)).not.toContain(SECRET);
+    expect(redactUrl('/oauth/token?code_verifier=v3r1f13r&refresh_token=r&client_secret=s')).toBe(
+      '/oauth/token?code_verifier=[redacted]&refresh_token=[redacted]&client_secret=[redacted]',
+    );
+    expect(redactUrl(`/.well-known/oauth-protected-resource/mcp/${TOKEN}`)).toBe(
+      '/.well-known/oauth-protected-resource/mcp/[redacted]',
+    );
+    expect(redactUrl(`/oauth/authorize?resource=http%3A%2F%2Flocalhost%3A3000%2Fmcp%2F${TOKEN}&state=s`)).not.toContain(
+      SECRET,
+    );
     for (const secret of ['phoa_Abc-123_x', 'phor_Abc-123_x', 'phoc_Abc-123_x', 'phos_Abc-123_x']) {
       expect(redactSecrets(`failed for ${secret} here`)).toBe('failed for [redacted] here');
     }
@@ -48,7 +54,14 @@ describe('redactUrl', () => {
   });
 
   it('leaves URLs without a token as they are', () => {
-    for (const url of ['/proxy/companies?integrated_account_id=abc&limit=5', '/unified/crm/accounts/123', '/sandbox/planhat/companies?offset=0', '/x/%41%42?a=%25', '/graph/phm', '/']) {
+    for (const url of [
+      '/proxy/companies?integrated_account_id=abc&limit=5',
+      '/unified/crm/accounts/123',
+      '/sandbox/planhat/companies?offset=0',
+      '/x/%41%42?a=%25',
+      '/graph/phm',
+      '/',
+    ]) {
       expect(redactUrl(url)).toBe(url);
     }
   });
@@ -57,7 +70,9 @@ describe('redactUrl', () => {
 describe('redactSecrets', () => {
   it('takes MCP tokens out of any text, whatever their spelling', () => {
     expect(redactSecrets(`Cannot POST /MCP/${TOKEN}/anything`)).toBe('Cannot POST /MCP/[redacted]/anything');
-    expect(redactSecrets(`fetch http://h/mcp/%2570hm_${SECRET}?x failed`)).toBe('fetch http://h/mcp/[redacted]?x failed');
+    expect(redactSecrets(`fetch http://h/mcp/%2570hm_${SECRET}?x failed`)).toBe(
+      'fetch http://h/mcp/[redacted]?x failed',
+    );
     expect(redactSecrets('no token here: phm, _phm, hm_x')).toBe('no token here: phm, _phm, hm_x');
   });
 });
@@ -73,7 +88,10 @@ describe('createRootLogger', () => {
     });
     const logger = createRootLogger({ logLevel: 'debug' }, sink);
     logger.warn({ req: { url: `/%6Dcp/${TOKEN}` } }, 'request completed');
-    logger.error({ err: new Error(`upstream GET http://127.0.0.1/mcp/${TOKEN}/x failed`) }, `Cannot POST /mcp/ph%6D_${SECRET}`);
+    logger.error(
+      { err: new Error(`upstream GET http://127.0.0.1/mcp/${TOKEN}/x failed`) },
+      `Cannot POST /mcp/ph%6D_${SECRET}`,
+    );
     logger.child({ context: 'Mcp' }).info(`MCP request failed for /m%63p/%70hm_${SECRET}`);
     expect(lines).toHaveLength(3);
     for (const line of lines) {
@@ -93,7 +111,10 @@ describe('createRootLogger headers', () => {
         done();
       },
     });
-    createRootLogger({ logLevel: 'info' }, sink).info({ req: { headers: { 'x-planhat-tenant-token': 'tenant-secret-1234', authorization: 'Bearer abc' } } }, 'request');
+    createRootLogger({ logLevel: 'info' }, sink).info(
+      { req: { headers: { 'x-planhat-tenant-token': 'tenant-secret-1234', authorization: 'Bearer abc' } } },
+      'request',
+    );
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain('tenant-secret-1234');
     expect(JSON.parse(lines[0]).req.headers['x-planhat-tenant-token']).toBe('[redacted]');

@@ -12,7 +12,10 @@ const char = (c: string, hex: string) => `(?:${c}|%(?:25)*${hex})`;
  * An MCP URL token (`phm_…`) in any spelling a URL can give it: any case, any of its characters
  * percent-encoded (`%70hm_…`, `ph%6D_…`), even more than once (`%2570hm_…`).
  */
-const MCP_TOKEN = new RegExp(`${char('p', '[57]0')}${char('h', '[46]8')}${char('m', '[46]d')}${char('_', '5f')}(?:[\\w-]|%(?:25)*[0-9a-f]{2})*`, 'gi');
+const MCP_TOKEN = new RegExp(
+  `${char('p', '[57]0')}${char('h', '[46]8')}${char('m', '[46]d')}${char('_', '5f')}(?:[\\w-]|%(?:25)*[0-9a-f]{2})*`,
+  'gi',
+);
 
 /** OAuth codes, access and refresh tokens and client secrets the gateway issues (`phoc_`, `phoa_`, `phor_`, `phos_`). */
 const OAUTH_SECRET = /pho[acrs]_[\w-]+/gi;
@@ -22,7 +25,8 @@ export function redactSecrets(text: string): string {
   return text.replace(MCP_TOKEN, '[redacted]').replace(OAUTH_SECRET, '[redacted]');
 }
 
-const QUERY_SECRET = /([?&](?:token|api_token|access_token|refresh_token|key|code|code_verifier|client_secret)=)[^&#]*/gi;
+const QUERY_SECRET =
+  /([?&](?:token|api_token|access_token|refresh_token|key|code|code_verifier|client_secret)=)[^&#]*/gi;
 
 /** A path segment with its percent-encodings undone, repeatedly (`%256Dcp` → `%6Dcp` → `mcp`); for matching only. */
 function decoded(segment: string): string {
@@ -68,7 +72,15 @@ export function requestIdFor(req: IncomingMessage): string {
 export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["x-planhat-tenant-token"]'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-api-key"]',
+        'req.headers["x-planhat-tenant-token"]',
+      ],
+      censor: '[redacted]',
+    },
     hooks: { streamWrite: redactSecrets },
   };
   return destination ? pino(options, destination) : pino(options);
@@ -99,7 +111,12 @@ export function installRequestLogging(fastify: FastifyInstance, root: Logger): v
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
     if (root.isLevelEnabled(level) && req.url !== '/health') {
       root[level](
-        { reqId: req.id, req: { method: req.method, url: redactUrl(req.url) }, res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) },
+        {
+          reqId: req.id,
+          req: { method: req.method, url: redactUrl(req.url) },
+          res: { statusCode: status },
+          responseTime: Math.round(reply.elapsedTime),
+        },
         'request completed',
       );
     }

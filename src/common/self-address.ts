@@ -20,7 +20,9 @@ export class SelfAddress {
   sandboxBaseUrl(): string {
     if (this.config.sandbox.baseUrl) return this.config.sandbox.baseUrl;
     const port = this.port ?? this.config.port;
-    const host = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(this.config.host) ? '127.0.0.1' : this.config.host;
+    const host = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(this.config.host)
+      ? '127.0.0.1'
+      : this.config.host;
     return `http://${host.includes(':') ? `[${host}]` : host}:${port}/sandbox/planhat`;
   }
 

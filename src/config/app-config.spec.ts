@@ -9,8 +9,19 @@ describe('loadConfig', () => {
   it('applies the contract defaults and persists generated keys on first start only', () => {
     const dir = tmp();
     const first = loadConfig({ DATA_DIR: dir });
-    expect(first).toMatchObject({ port: 3000, host: '127.0.0.1', publicUrl: 'http://localhost:3000', upstreamTimeoutMs: 30000 });
-    expect(first.sandbox).toMatchObject({ enabled: true, seedCompanies: 60, rateLimitPerMin: 200, faults: false, maxTenants: 100 });
+    expect(first).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      publicUrl: 'http://localhost:3000',
+      upstreamTimeoutMs: 30000,
+    });
+    expect(first.sandbox).toMatchObject({
+      enabled: true,
+      seedCompanies: 60,
+      rateLimitPerMin: 200,
+      faults: false,
+      maxTenants: 100,
+    });
     expect(first.database).toEqual({ type: 'sqlite', path: path.join(dir, 'gateway.sqlite') });
     expect(first.planhat.allowedHosts).toContain('api-eu3.planhat.com');
     expect(first.oauth).toEqual({ accessTokenTtlS: 3600, refreshTokenTtlS: 2_592_000 });
@@ -62,7 +73,9 @@ describe('loadConfig', () => {
     ['MCP_AUDIT_RETENTION_DAYS', '1.5'],
   ])('rejects %s=%s with a message naming the key', (key, value) => {
     expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(new RegExp(`^Invalid configuration:\\n${key}: `));
+    expect(() => loadConfig({ DATA_DIR: tmp(), [key]: value })).toThrow(
+      new RegExp(`^Invalid configuration:\\n${key}: `),
+    );
   });
 
   it('reads the cache bounds, with defaults', () => {
@@ -83,7 +96,14 @@ describe('loadConfig', () => {
       CACHE_CUSTOM_FIELDS_BYTES: '4096',
       THROTTLE_MEMORY_KEYS: '9',
     }).caches;
-    expect(c).toEqual({ mcpServers: 5, apiTokens: 6, accounts: 7, policies: 8, customFieldsBytes: 4096, throttleKeys: 9 });
+    expect(c).toEqual({
+      mcpServers: 5,
+      apiTokens: 6,
+      accounts: 7,
+      policies: 8,
+      customFieldsBytes: 4096,
+      throttleKeys: 9,
+    });
   });
 
   it('reads MCP_AUDIT_RETENTION_DAYS (default 30)', () => {
@@ -94,17 +114,27 @@ describe('loadConfig', () => {
   it('serves the conformance fixture only when asked, and never in production', () => {
     expect(loadConfig({ DATA_DIR: tmp() }).mcpConformanceFixture).toBe(false);
     expect(loadConfig({ DATA_DIR: tmp(), MCP_CONFORMANCE_FIXTURE: 'true' }).mcpConformanceFixture).toBe(true);
-    expect(() => loadConfig({ DATA_DIR: tmp(), NODE_ENV: 'production', MCP_CONFORMANCE_FIXTURE: 'true' })).toThrow(/^Invalid configuration:\nMCP_CONFORMANCE_FIXTURE: /);
+    expect(() => loadConfig({ DATA_DIR: tmp(), NODE_ENV: 'production', MCP_CONFORMANCE_FIXTURE: 'true' })).toThrow(
+      /^Invalid configuration:\nMCP_CONFORMANCE_FIXTURE: /,
+    );
   });
 
   it('reads ALLOWED_ORIGINS as normalised origins', () => {
-    expect(loadConfig({ DATA_DIR: tmp(), ALLOWED_ORIGINS: 'https://App.example.com, http://localhost:5173/' }).allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(
+      loadConfig({ DATA_DIR: tmp(), ALLOWED_ORIGINS: 'https://App.example.com, http://localhost:5173/' })
+        .allowedOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
     expect(loadConfig({ DATA_DIR: tmp() }).allowedOrigins).toEqual([]);
   });
 
   it('reads postgres URLs and explicit keys', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
-    const cfg = loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', ENCRYPTION_KEY: key, ADMIN_API_KEY: 'a-long-enough-admin-key' });
+    const cfg = loadConfig({
+      DATA_DIR: tmp(),
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
+      ENCRYPTION_KEY: key,
+      ADMIN_API_KEY: 'a-long-enough-admin-key',
+    });
     expect(cfg.database).toEqual({ type: 'postgres', url: 'postgres://u:p@127.0.0.1:5432/db' });
     expect(cfg.adminApiKey).toBe('a-long-enough-admin-key');
     expect(cfg.adminApiKeyGenerated).toBe(false);
@@ -115,8 +145,12 @@ describe('loadConfig', () => {
 describe('PLANHAT_ANALYTICS_URL', () => {
   it('defaults to https://analytics.planhat.com and takes another allowlisted https host', () => {
     expect(analyticsUrl(undefined, 'api.planhat.com')).toBe('https://analytics.planhat.com');
-    expect(analyticsUrl('https://ANALYTICS.planhat.com/some/path', 'api.planhat.com')).toBe('https://analytics.planhat.com');
-    expect(analyticsUrl('https://analytics.example.eu', 'api.planhat.com,analytics.example.eu')).toBe('https://analytics.example.eu');
+    expect(analyticsUrl('https://ANALYTICS.planhat.com/some/path', 'api.planhat.com')).toBe(
+      'https://analytics.planhat.com',
+    );
+    expect(analyticsUrl('https://analytics.example.eu', 'api.planhat.com,analytics.example.eu')).toBe(
+      'https://analytics.example.eu',
+    );
   });
   it.each([
     ['http://analytics.planhat.com', /https/],

@@ -90,8 +90,18 @@ export const DEFAULT_ANALYTICS_URL = 'https://analytics.planhat.com';
  */
 export function analyticsUrl(raw: string | undefined, allowedHostsCsv: string): string {
   if (raw === undefined || raw === '') return DEFAULT_ANALYTICS_URL;
-  const allowed = ['analytics.planhat.com', ...allowedHostsCsv.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)];
-  return httpsOriginOn(raw, allowed, (why) => new ConfigError(`PLANHAT_ANALYTICS_URL ${why} (allowed hosts: ${allowed.join(', ')})`));
+  const allowed = [
+    'analytics.planhat.com',
+    ...allowedHostsCsv
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  ];
+  return httpsOriginOn(
+    raw,
+    allowed,
+    (why) => new ConfigError(`PLANHAT_ANALYTICS_URL ${why} (allowed hosts: ${allowed.join(', ')})`),
+  );
 }
 
 export class ConfigError extends Error {
@@ -120,7 +130,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (!parsed.success) throw new ConfigError(formatEnvIssues(parsed.error));
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  if (production && e.MCP_CONFORMANCE_FIXTURE) throw new ConfigError('MCP_CONFORMANCE_FIXTURE: the conformance fixture tool is for CI, not for NODE_ENV=production');
+  if (production && e.MCP_CONFORMANCE_FIXTURE)
+    throw new ConfigError(
+      'MCP_CONFORMANCE_FIXTURE: the conformance fixture tool is for CI, not for NODE_ENV=production',
+    );
 
   const dataDir = path.resolve(e.DATA_DIR);
   privateDir(dataDir);
@@ -156,7 +169,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     planhat: {
       apiToken: e.PLANHAT_API_TOKEN,
       baseUrl: (e.PLANHAT_BASE_URL ?? 'https://api.planhat.com').replace(/\/+$/, ''),
-      allowedHosts: e.PLANHAT_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      allowedHosts: e.PLANHAT_ALLOWED_HOSTS.split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
       analyticsUrl: analyticsUrl(e.PLANHAT_ANALYTICS_URL, e.PLANHAT_ALLOWED_HOSTS),
     },
     sandbox: {

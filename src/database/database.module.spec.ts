@@ -7,7 +7,13 @@ const cfg = (database: AppConfig['database']) => Object.assign(new AppConfig(), 
 describe('databaseOptions', () => {
   it('SQLite: the file path, WAL, migrations as classes, no synchronize', () => {
     const o = databaseOptions(cfg({ type: 'sqlite', path: '/tmp/x.sqlite' })) as Record<string, unknown>;
-    expect(o).toMatchObject({ type: 'sqlite', database: '/tmp/x.sqlite', enableWAL: true, synchronize: false, migrationsRun: true });
+    expect(o).toMatchObject({
+      type: 'sqlite',
+      database: '/tmp/x.sqlite',
+      enableWAL: true,
+      synchronize: false,
+      migrationsRun: true,
+    });
     expect(o.migrations).toBe(MIGRATIONS);
     expect(MIGRATIONS.every((m) => typeof m === 'function')).toBe(true);
   });

@@ -1,6 +1,11 @@
 import { Controller, Get, Header, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  type HealthCheckResult,
+  type HealthIndicatorFunction,
+} from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
 import { ReadinessIndicators } from './readiness.indicators';
@@ -10,7 +15,12 @@ function healthSchema(status: 'ok' | 'error', up: object, down: object = {}) {
   const indicators = (example: object) => ({
     type: 'object',
     example,
-    additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string' } }, additionalProperties: true },
+    additionalProperties: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string' } },
+      additionalProperties: true,
+    },
   });
   return {
     type: 'object',
@@ -52,11 +62,20 @@ export class HealthController {
   @Header('Cache-Control', 'no-cache, no-store, must-revalidate')
   @ApiOkResponse({
     description: 'Ready: database reachable, Redis reachable (when configured), migrations applied, not shutting down',
-    schema: healthSchema('ok', { database: { status: 'up' }, redis: { status: 'up' }, migrations: { status: 'up' }, shutdown: { status: 'up' } }),
+    schema: healthSchema('ok', {
+      database: { status: 'up' },
+      redis: { status: 'up' },
+      migrations: { status: 'up' },
+      shutdown: { status: 'up' },
+    }),
   })
   @ApiServiceUnavailableResponse({
     description: 'Not ready: the failing checks are under `error`',
-    schema: healthSchema('error', { database: { status: 'up' } }, { redis: { status: 'down', message: 'timeout of 3000ms exceeded' } }),
+    schema: healthSchema(
+      'error',
+      { database: { status: 'up' } },
+      { redis: { status: 'down', message: 'timeout of 3000ms exceeded' } },
+    ),
   })
   ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     return this.answer(reply, this.indicators.readiness());

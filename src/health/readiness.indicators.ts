@@ -57,7 +57,9 @@ export class ReadinessIndicators {
     const check = this.indicator.check('migrations');
     try {
       const pending = await withTimeout(this.dataSource.showMigrations(), CHECK_TIMEOUT_MS);
-      return pending ? check.down({ message: 'migrations are pending' }) : check.up({ applied: this.dataSource.migrations.length });
+      return pending
+        ? check.down({ message: 'migrations are pending' })
+        : check.up({ applied: this.dataSource.migrations.length });
     } catch (err) {
       return check.down({ message: messageOf(err) });
     }
@@ -67,7 +69,9 @@ export class ReadinessIndicators {
     const check = this.indicator.check('redis');
     try {
       const answer = await withTimeout(this.redis.client!.ping(), CHECK_TIMEOUT_MS);
-      return answer === 'PONG' ? check.up() : check.down({ message: `unexpected answer ${String(answer).slice(0, 40)}` });
+      return answer === 'PONG'
+        ? check.up()
+        : check.down({ message: `unexpected answer ${String(answer).slice(0, 40)}` });
     } catch (err) {
       return check.down({ message: messageOf(err) });
     }

@@ -5,29 +5,58 @@ import { GatewayError } from '../common/errors';
 import { INSIGHTS, type InsightDefinition, type InsightInput, type InsightName } from './insights.definitions';
 import { InsightsService } from './insights.service';
 
-const ACCOUNT = { name: 'integrated_account_id', required: true, description: 'Integrated account (connected Planhat tenant) id, from GET /integrated-account' };
+const ACCOUNT = {
+  name: 'integrated_account_id',
+  required: true,
+  description: 'Integrated account (connected Planhat tenant) id, from GET /integrated-account',
+};
 
 /** The route of one insight: GET, Swagger summary/description and one query parameter per input field, from its definition. */
 function InsightRoute(def: InsightDefinition) {
-  const schema = z.toJSONSchema(def.input, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const schema = z.toJSONSchema(def.input, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
   const params = Object.entries(schema.properties ?? {}).map(([name, p]) =>
-    ApiQuery({ name, required: (schema.required ?? []).includes(name), description: String(p.description ?? ''), schema: p as never }),
+    ApiQuery({
+      name,
+      required: (schema.required ?? []).includes(name),
+      description: String(p.description ?? ''),
+      schema: p as never,
+    }),
   );
   return applyDecorators(
     Get(def.name),
-    ApiOperation({ summary: def.summary, description: `${def.description} The result reports upstream_calls, the Planhat requests it took.` }),
+    ApiOperation({
+      summary: def.summary,
+      description: `${def.description} The result reports upstream_calls, the Planhat requests it took.`,
+    }),
     ApiQuery(ACCOUNT),
     ...params,
-    ApiOkResponse({ schema: { type: 'object', additionalProperties: true, properties: { upstream_calls: { type: 'integer', example: 3 } } } }),
+    ApiOkResponse({
+      schema: {
+        type: 'object',
+        additionalProperties: true,
+        properties: { upstream_calls: { type: 'integer', example: 3 } },
+      },
+    }),
   );
 }
 
 /** The integrated account of a request, then the insight's input parsed by its zod schema (a 400 naming the field otherwise). */
-export function parseInsightQuery<N extends InsightName>(name: N, query: Record<string, unknown>): { account: string; input: InsightInput<N> } {
+export function parseInsightQuery<N extends InsightName>(
+  name: N,
+  query: Record<string, unknown>,
+): { account: string; input: InsightInput<N> } {
   const { integrated_account_id: id, ...rest } = query;
-  if (Array.isArray(id)) throw GatewayError.invalid('Query parameter integrated_account_id was given more than once; pass one id');
+  if (Array.isArray(id))
+    throw GatewayError.invalid('Query parameter integrated_account_id was given more than once; pass one id');
   if (typeof id !== 'string' || id === '') {
-    throw GatewayError.invalid('Missing required query parameter: integrated_account_id', undefined, 'Pass ?integrated_account_id=<id> from GET /integrated-account.');
+    throw GatewayError.invalid(
+      'Missing required query parameter: integrated_account_id',
+      undefined,
+      'Pass ?integrated_account_id=<id> from GET /integrated-account.',
+    );
   }
   for (const [k, v] of Object.entries(rest)) {
     if (Array.isArray(v)) throw GatewayError.invalid(`Query parameter ${k} was given more than once`, { field: k });
@@ -37,7 +66,9 @@ export function parseInsightQuery<N extends InsightName>(name: N, query: Record<
     const issue = parsed.error.issues[0];
     const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
     const field = keys.length ? keys.join(', ') : issue.path.join('.') || 'query';
-    const message = keys.length ? `Unknown query parameter: ${field}` : `Invalid query parameter ${field}: ${issue.message}`;
+    const message = keys.length
+      ? `Unknown query parameter: ${field}`
+      : `Invalid query parameter ${field}: ${issue.message}`;
     const known = Object.keys((INSIGHTS[name].input as unknown as z.ZodObject).shape).join(', ');
     throw GatewayError.invalid(message, { field }, `${name} takes: integrated_account_id, ${known}.`);
   }

@@ -20,11 +20,17 @@ const isoDate = (what: string) =>
 /** Integers arrive as query strings over REST and as numbers over MCP. */
 const int = (min: number, max: number, fallback: number, what: string) =>
   z.coerce.number().int().min(min).max(max).default(fallback).describe(`${what} (${min}–${max}, default ${fallback})`);
-const cap = (fallback: number) => int(1, 25, fallback, 'Items listed per section or group; every section still reports its full count');
+const cap = (fallback: number) =>
+  int(1, 25, fallback, 'Items listed per section or group; every section still reports its full count');
 
 export const resolveInput = z
   .object({
-    query: z.string().trim().min(1).max(200).describe('A company name (or its start), a domain, an email, an externalId, a sourceId or a Planhat _id'),
+    query: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .describe('A company name (or its start), a domain, an email, an externalId, a sourceId or a Planhat _id'),
     types: z
       .enum(['companies', 'endusers', 'both'])
       .default('both')
@@ -51,8 +57,13 @@ export const upcomingRenewalsInput = z
     source: z
       .enum(['companies', 'licenses'])
       .default('companies')
-      .describe("What renews: companies (their renewalDate) or licenses (each license's renewalDate, or toDate when it has none); default companies"),
-    group_by: z.enum(['owner', 'phase']).default('owner').describe("Group by the company's owner (CSM) or phase; default owner"),
+      .describe(
+        "What renews: companies (their renewalDate) or licenses (each license's renewalDate, or toDate when it has none); default companies",
+      ),
+    group_by: z
+      .enum(['owner', 'phase'])
+      .default('owner')
+      .describe("Group by the company's owner (CSM) or phase; default owner"),
     limit: cap(5),
   })
   .strict();
@@ -68,11 +79,16 @@ export const churnSummaryInput = z
 export const npsSummaryInput = z
   .object({
     from: isoDate('Responses answered from this date (inclusive); default 365 days ago').optional(),
-    to: isoDate('Responses answered up to this date (inclusive; a bare date means the end of that day); default now').optional(),
+    to: isoDate(
+      'Responses answered up to this date (inclusive; a bare date means the end of that day); default now',
+    ).optional(),
     segment_field: z
       .string()
       .trim()
-      .regex(/^[A-Za-z_][\w ]{0,63}(\.[A-Za-z_][\w %]{0,63})?$/, 'must be a company field name such as phase or custom.Segment')
+      .regex(
+        /^[A-Za-z_][\w ]{0,63}(\.[A-Za-z_][\w %]{0,63})?$/,
+        'must be a company field name such as phase or custom.Segment',
+      )
       .refine((f) => !f.split('.').some((part) => FORBIDDEN_FIELDS.has(part)), 'names a field that is not allowed')
       .optional()
       .describe('A company field to break the score down by, e.g. phase, status or custom.Segment'),
@@ -109,7 +125,8 @@ export const INSIGHTS = {
   }),
   account_360: define({
     name: 'account_360',
-    summary: 'One company at a glance: core fields, open tickets, recent conversations, active licenses, latest NPS, open tasks',
+    summary:
+      'One company at a glance: core fields, open tickets, recent conversations, active licenses, latest NPS, open tasks',
     description:
       "Everything a CSM looks at before a call, in one small answer. Give the company's _id, extid-<externalId> or srcid-<sourceId>. " +
       'Returns its phase, status, health, MRR/ARR, renewal date and owner, then sections (open tickets, recent conversations, active licenses, NPS responses with the latest first, open tasks), each with its full count and at most `limit` items, newest first.',

@@ -80,7 +80,10 @@ class Reader {
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       this.calls++;
-      const res = await this.planhat.listPage(this.account, resource, query, { limit: model.maxLimit, next_cursor: cursor });
+      const res = await this.planhat.listPage(this.account, resource, query, {
+        limit: model.maxLimit,
+        next_cursor: cursor,
+      });
       rows.push(...res.data.result);
       if (!res.data.next_cursor) return rows;
       cursor = res.data.next_cursor;
@@ -100,7 +103,10 @@ const ms = (v: unknown): number | undefined => {
   return Number.isNaN(t) ? undefined : t;
 };
 /** Planhat's day-number dates (days since 1970-01-01, invoices and timesheets) as an ISO date. */
-export const dayToIso = (day: unknown): string | null => (typeof day === 'number' && Number.isFinite(day) ? new Date(Math.floor(day) * DAY_MS).toISOString().slice(0, 10) : null);
+export const dayToIso = (day: unknown): string | null =>
+  typeof day === 'number' && Number.isFinite(day)
+    ? new Date(Math.floor(day) * DAY_MS).toISOString().slice(0, 10)
+    : null;
 const isoOf = (v: unknown): string | null => {
   const t = ms(v);
   return t === undefined ? null : new Date(t).toISOString();
@@ -124,7 +130,8 @@ function fieldOf(rec: Rec, path: string): unknown {
   return v !== null && typeof v === 'object' ? (v as Rec)[sub] : undefined;
 }
 
-const labelOf = (v: unknown): string => (v === undefined || v === null || v === '' ? '(none)' : Array.isArray(v) ? v.map(String).join(', ') : String(v));
+const labelOf = (v: unknown): string =>
+  v === undefined || v === null || v === '' ? '(none)' : Array.isArray(v) ? v.map(String).join(', ') : String(v);
 
 function userName(u: Rec | undefined): string | null {
   if (!u) return null;
@@ -133,7 +140,10 @@ function userName(u: Rec | undefined): string | null {
 }
 
 function domainOf(q: string): string | undefined {
-  const s = q.toLowerCase().replace(/^https?:\/\//, '').replace(/^www\./, '');
+  const s = q
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/^www\./, '');
   const host = s.includes('@') ? s.slice(s.lastIndexOf('@') + 1) : s.split('/')[0];
   return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host) ? host : undefined;
 }
@@ -180,7 +190,15 @@ export class InsightsService {
     const q = input.query.trim();
     const ql = q.toLowerCase();
     const domain = domainOf(q);
-    type Match = { type: 'company' | 'enduser'; _id: string; name: string; match: 'exact' | 'domain' | 'prefix'; field: string; companyId?: string; email?: string };
+    type Match = {
+      type: 'company' | 'enduser';
+      _id: string;
+      name: string;
+      match: 'exact' | 'domain' | 'prefix';
+      field: string;
+      companyId?: string;
+      email?: string;
+    };
     const matches: Match[] = [];
     const idFields = ['_id', 'externalId', 'sourceId'] as const;
 
@@ -191,26 +209,49 @@ export class InsightsService {
         const domains = Array.isArray(c.domains) ? c.domains.map(lower) : [];
         if (idHit) matches.push({ ...base, match: 'exact', field: idHit });
         else if (lower(c.name) === ql) matches.push({ ...base, match: 'exact', field: 'name' });
-        else if (domain && domains.some((d) => d === domain || d.endsWith(`.${domain}`) || domain.endsWith(`.${d}`))) matches.push({ ...base, match: 'domain', field: 'domains' });
-        else if (ql.length >= 2 && lower(c.name).startsWith(ql)) matches.push({ ...base, match: 'prefix', field: 'name' });
+        else if (domain && domains.some((d) => d === domain || d.endsWith(`.${domain}`) || domain.endsWith(`.${d}`)))
+          matches.push({ ...base, match: 'domain', field: 'domains' });
+        else if (ql.length >= 2 && lower(c.name).startsWith(ql))
+          matches.push({ ...base, match: 'prefix', field: 'name' });
       }
     }
     if (input.types !== 'companies') {
-      for (const e of await r.all('endusers', { select: '_id,name,firstName,lastName,email,companyId,externalId,sourceId' })) {
+      for (const e of await r.all('endusers', {
+        select: '_id,name,firstName,lastName,email,companyId,externalId,sourceId',
+      })) {
         const name = str(e.name) ?? [str(e.firstName), str(e.lastName)].filter(Boolean).join(' ');
-        const base = { type: 'enduser' as const, _id: String(e._id), name, companyId: str(e.companyId), email: str(e.email) };
+        const base = {
+          type: 'enduser' as const,
+          _id: String(e._id),
+          name,
+          companyId: str(e.companyId),
+          email: str(e.email),
+        };
         const email = lower(e.email);
         const idHit = idFields.find((f) => str(e[f]) !== undefined && lower(e[f]) === ql);
         if (idHit) matches.push({ ...base, match: 'exact', field: idHit });
         else if (email && email === ql) matches.push({ ...base, match: 'exact', field: 'email' });
         else if (lower(name) === ql) matches.push({ ...base, match: 'exact', field: 'name' });
-        else if (domain && !q.includes('@') && email.endsWith(`@${domain}`)) matches.push({ ...base, match: 'domain', field: 'email' });
-        else if (ql.length >= 2 && (lower(name).startsWith(ql) || lower(e.lastName).startsWith(ql))) matches.push({ ...base, match: 'prefix', field: 'name' });
+        else if (domain && !q.includes('@') && email.endsWith(`@${domain}`))
+          matches.push({ ...base, match: 'domain', field: 'email' });
+        else if (ql.length >= 2 && (lower(name).startsWith(ql) || lower(e.lastName).startsWith(ql)))
+          matches.push({ ...base, match: 'prefix', field: 'name' });
       }
     }
     const rank = { exact: 0, domain: 1, prefix: 2 } as const;
-    matches.sort((a, b) => rank[a.match] - rank[b.match] || (a.type === b.type ? 0 : a.type === 'company' ? -1 : 1) || a.name.localeCompare(b.name));
-    return withinBudget({ query: q, count: matches.length, matches: matches.slice(0, input.limit), upstream_calls: r.calls, ...(r.truncated ? { truncated: true } : {}) });
+    matches.sort(
+      (a, b) =>
+        rank[a.match] - rank[b.match] ||
+        (a.type === b.type ? 0 : a.type === 'company' ? -1 : 1) ||
+        a.name.localeCompare(b.name),
+    );
+    return withinBudget({
+      query: q,
+      count: matches.length,
+      matches: matches.slice(0, input.limit),
+      upstream_calls: r.calls,
+      ...(r.truncated ? { truncated: true } : {}),
+    });
   }
 
   async account_360(account: string, input: InsightInput<'account_360'>) {
@@ -227,7 +268,12 @@ export class InsightsService {
       await r.ofCompany('tasks', companyId),
     ];
     const newest = (field: string) => (a: Rec, b: Rec) => (ms(b[field]) ?? 0) - (ms(a[field]) ?? 0);
-    const section = <T>(rows: Rec[], keep: (x: Rec) => boolean, order: (a: Rec, b: Rec) => number, pick: (x: Rec) => T): Section<T> => {
+    const section = <T>(
+      rows: Rec[],
+      keep: (x: Rec) => boolean,
+      order: (a: Rec, b: Rec) => number,
+      pick: (x: Rec) => T,
+    ): Section<T> => {
       const kept = rows.filter(keep).sort(order);
       return { count: kept.length, items: kept.slice(0, input.limit).map(pick) };
     };
@@ -255,7 +301,13 @@ export class InsightsService {
         tickets,
         (t) => OPEN_TICKET.has(lower(t.status)),
         newest('createDate'),
-        (t) => ({ _id: t._id, title: t.title ?? null, status: t.status ?? null, severity: t.severity ?? null, created: isoOf(t.createDate) }),
+        (t) => ({
+          _id: t._id,
+          title: t.title ?? null,
+          status: t.status ?? null,
+          severity: t.severity ?? null,
+          created: isoOf(t.createDate),
+        }),
       ),
       recent_conversations: section(
         conversations,
@@ -271,11 +323,31 @@ export class InsightsService {
           return (from === undefined || from <= now) && (to === undefined || to >= now);
         },
         (a, b) => (ms(a.toDate) ?? Infinity) - (ms(b.toDate) ?? Infinity),
-        (l) => ({ _id: l._id, product: l.product ?? null, mrr: l.mrr ?? null, arr: l.arr ?? null, from: isoOf(l.fromDate), to: isoOf(l.toDate), renewal_status: l.renewalStatus ?? null }),
+        (l) => ({
+          _id: l._id,
+          product: l.product ?? null,
+          mrr: l.mrr ?? null,
+          arr: l.arr ?? null,
+          from: isoOf(l.fromDate),
+          to: isoOf(l.toDate),
+          renewal_status: l.renewalStatus ?? null,
+        }),
       ),
       nps: {
-        latest: latestNps ? { _id: latestNps._id, score: latestNps.score, comment: latestNps.comment ?? null, answered: isoOf(latestNps.dateAnswered) } : null,
-        ...section(npsRows, () => true, newest('dateAnswered'), (n) => ({ _id: n._id, score: n.score, answered: isoOf(n.dateAnswered) })),
+        latest: latestNps
+          ? {
+              _id: latestNps._id,
+              score: latestNps.score,
+              comment: latestNps.comment ?? null,
+              answered: isoOf(latestNps.dateAnswered),
+            }
+          : null,
+        ...section(
+          npsRows,
+          () => true,
+          newest('dateAnswered'),
+          (n) => ({ _id: n._id, score: n.score, answered: isoOf(n.dateAnswered) }),
+        ),
       },
       open_tasks: section(
         tasks,
@@ -297,9 +369,18 @@ export class InsightsService {
     type Row = { _id: string; name: string; company: Rec | undefined; date: number; mrr: number; arr: number };
     let rows: Row[];
     if (input.source === 'companies') {
-      rows = companies.map((c) => ({ _id: String(c._id), name: String(c.name ?? ''), company: c, date: ms(c.renewalDate) ?? NaN, mrr: num(c.mrr), arr: num(c.arr) }));
+      rows = companies.map((c) => ({
+        _id: String(c._id),
+        name: String(c.name ?? ''),
+        company: c,
+        date: ms(c.renewalDate) ?? NaN,
+        mrr: num(c.mrr),
+        arr: num(c.arr),
+      }));
     } else {
-      const licenses = await r.all('licenses', { select: '_id,companyId,companyName,product,mrr,arr,renewalDate,toDate' });
+      const licenses = await r.all('licenses', {
+        select: '_id,companyId,companyName,product,mrr,arr,renewalDate,toDate',
+      });
       rows = licenses.map((l) => ({
         _id: String(l._id),
         name: [str(l.companyName), str(l.product)].filter(Boolean).join(' — '),
@@ -310,28 +391,50 @@ export class InsightsService {
       }));
     }
     rows = rows.filter((x) => x.date >= from && x.date <= to).sort((a, b) => a.date - b.date);
-    const users = input.group_by === 'owner' ? await r.all('users', { select: '_id,firstName,lastName,nickName,email' }) : [];
+    const users =
+      input.group_by === 'owner' ? await r.all('users', { select: '_id,firstName,lastName,nickName,email' }) : [];
     const userById = new Map(users.map((u) => [String(u._id), u]));
-    const groups = new Map<string, { key: string | null; label: string; count: number; mrr: number; arr: number; renewals: unknown[] }>();
+    const groups = new Map<
+      string,
+      { key: string | null; label: string; count: number; mrr: number; arr: number; renewals: unknown[] }
+    >();
     for (const x of rows) {
       const raw = input.group_by === 'owner' ? str(x.company?.owner) : str(x.company?.phase);
       const key = raw ?? null;
-      const label = input.group_by === 'owner' ? (raw ? (userName(userById.get(raw)) ?? raw) : '(no owner)') : (raw ?? '(no phase)');
+      const label =
+        input.group_by === 'owner'
+          ? raw
+            ? (userName(userById.get(raw)) ?? raw)
+            : '(no owner)'
+          : (raw ?? '(no phase)');
       const g = groups.get(key ?? '') ?? { key, label, count: 0, mrr: 0, arr: 0, renewals: [] };
       groups.set(key ?? '', g);
       g.count++;
       g.mrr += x.mrr;
       g.arr += x.arr;
       if (g.renewals.length < input.limit) {
-        g.renewals.push({ _id: x._id, name: x.name, renewal_date: new Date(x.date).toISOString(), mrr: x.mrr, arr: x.arr, health: x.company?.h ?? null });
+        g.renewals.push({
+          _id: x._id,
+          name: x.name,
+          renewal_date: new Date(x.date).toISOString(),
+          mrr: x.mrr,
+          arr: x.arr,
+          health: x.company?.h ?? null,
+        });
       }
     }
-    const list = [...groups.values()].map((g) => ({ ...g, mrr: money(g.mrr), arr: money(g.arr) })).sort((a, b) => b.arr - a.arr || a.label.localeCompare(b.label));
+    const list = [...groups.values()]
+      .map((g) => ({ ...g, mrr: money(g.mrr), arr: money(g.arr) }))
+      .sort((a, b) => b.arr - a.arr || a.label.localeCompare(b.label));
     return withinBudget({
       source: input.source,
       group_by: input.group_by,
       window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
-      total: { count: rows.length, mrr: money(rows.reduce((s, x) => s + x.mrr, 0)), arr: money(rows.reduce((s, x) => s + x.arr, 0)) },
+      total: {
+        count: rows.length,
+        mrr: money(rows.reduce((s, x) => s + x.mrr, 0)),
+        arr: money(rows.reduce((s, x) => s + x.arr, 0)),
+      },
       groups: list,
       upstream_calls: r.calls,
       ...(r.truncated ? { truncated: true } : {}),
@@ -341,7 +444,9 @@ export class InsightsService {
   async churn_summary(account: string, input: InsightInput<'churn_summary'>) {
     const r = new Reader(this.planhat, account);
     const { from, to } = period(input, 90, this.now());
-    const rows = (await r.all('churn', { select: '_id,companyId,companyName,churnDate,reasons,value,arr,onlyDowngrade,currency' })).filter((x) => {
+    const rows = (
+      await r.all('churn', { select: '_id,companyId,companyName,churnDate,reasons,value,arr,onlyDowngrade,currency' })
+    ).filter((x) => {
       const t = ms(x.churnDate);
       return t !== undefined && t >= from && t <= to;
     });
@@ -360,10 +465,23 @@ export class InsightsService {
     const largest = [...rows].sort((a, b) => num(b.value) - num(a.value)).slice(0, input.limit);
     return withinBudget({
       period: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
-      total: { count: rows.length, value: money(rows.reduce((s, x) => s + num(x.value), 0)), arr: money(rows.reduce((s, x) => s + num(x.arr), 0)) },
+      total: {
+        count: rows.length,
+        value: money(rows.reduce((s, x) => s + num(x.value), 0)),
+        arr: money(rows.reduce((s, x) => s + num(x.arr), 0)),
+      },
       downgrades: { count: downgrades.length, value: money(downgrades.reduce((s, x) => s + num(x.value), 0)) },
-      by_reason: [...reasons.values()].map((g) => ({ ...g, value: money(g.value), arr: money(g.arr) })).sort((a, b) => b.value - a.value || a.reason.localeCompare(b.reason)),
-      largest: largest.map((x) => ({ _id: x._id, company_id: x.companyId ?? null, company_name: x.companyName ?? null, churn_date: isoOf(x.churnDate), value: x.value ?? null, reasons: x.reasons ?? [] })),
+      by_reason: [...reasons.values()]
+        .map((g) => ({ ...g, value: money(g.value), arr: money(g.arr) }))
+        .sort((a, b) => b.value - a.value || a.reason.localeCompare(b.reason)),
+      largest: largest.map((x) => ({
+        _id: x._id,
+        company_id: x.companyId ?? null,
+        company_name: x.companyName ?? null,
+        churn_date: isoOf(x.churnDate),
+        value: x.value ?? null,
+        reasons: x.reasons ?? [],
+      })),
       upstream_calls: r.calls,
       ...(r.truncated ? { truncated: true } : {}),
     });
@@ -390,7 +508,9 @@ export class InsightsService {
         const key = seg.get(String(x.cId)) ?? '(unknown company)';
         groups.set(key, [...(groups.get(key) ?? []), Math.round(x.score as number)]);
       }
-      by_segment = [...groups.entries()].map(([segment, s]) => ({ segment, ...tally(s) })).sort((a, b) => b.responses - a.responses || a.segment.localeCompare(b.segment));
+      by_segment = [...groups.entries()]
+        .map(([segment, s]) => ({ segment, ...tally(s) }))
+        .sort((a, b) => b.responses - a.responses || a.segment.localeCompare(b.segment));
     }
     return withinBudget({
       period: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
@@ -405,11 +525,18 @@ export class InsightsService {
   async overdue_invoices(account: string, input: InsightInput<'overdue_invoices'>) {
     const r = new Reader(this.planhat, account);
     const today = Math.floor(this.now() / DAY_MS);
-    const rows = (await r.all('invoices', { select: '_id,cId,cName,invoiceNo,extId,invoiceDate,dueDate,amountDue,amountTotal,currency,status' }))
+    const rows = (
+      await r.all('invoices', {
+        select: '_id,cId,cName,invoiceNo,extId,invoiceDate,dueDate,amountDue,amountTotal,currency,status',
+      })
+    )
       .filter((x) => typeof x.dueDate === 'number' && x.dueDate < today && num(x.amountDue) > 0)
       .sort((a, b) => (a.dueDate as number) - (b.dueDate as number));
     const byCurrency = new Map<string, { currency: string; count: number; amount_due: number }>();
-    const byCompany = new Map<string, { company_id: string | null; company_name: string | null; count: number; amount_due: number; currency: string }>();
+    const byCompany = new Map<
+      string,
+      { company_id: string | null; company_name: string | null; count: number; amount_due: number; currency: string }
+    >();
     for (const x of rows) {
       const currency = str(x.currency) ?? '(none)';
       const t = byCurrency.get(currency) ?? { currency, count: 0, amount_due: 0 };
@@ -417,15 +544,27 @@ export class InsightsService {
       t.count++;
       t.amount_due += num(x.amountDue);
       const ck = `${String(x.cId)}|${currency}`;
-      const c = byCompany.get(ck) ?? { company_id: str(x.cId) ?? null, company_name: str(x.cName) ?? null, count: 0, amount_due: 0, currency };
+      const c = byCompany.get(ck) ?? {
+        company_id: str(x.cId) ?? null,
+        company_name: str(x.cName) ?? null,
+        count: 0,
+        amount_due: 0,
+        currency,
+      };
       byCompany.set(ck, c);
       c.count++;
       c.amount_due += num(x.amountDue);
     }
     return withinBudget({
       as_of: dayToIso(today),
-      total: { count: rows.length, by_currency: [...byCurrency.values()].map((t) => ({ ...t, amount_due: money(t.amount_due) })) },
-      top_companies: [...byCompany.values()].map((c) => ({ ...c, amount_due: money(c.amount_due) })).sort((a, b) => b.amount_due - a.amount_due).slice(0, 5),
+      total: {
+        count: rows.length,
+        by_currency: [...byCurrency.values()].map((t) => ({ ...t, amount_due: money(t.amount_due) })),
+      },
+      top_companies: [...byCompany.values()]
+        .map((c) => ({ ...c, amount_due: money(c.amount_due) }))
+        .sort((a, b) => b.amount_due - a.amount_due)
+        .slice(0, 5),
       invoices: rows.slice(0, input.limit).map((x) => ({
         _id: x._id,
         invoice_no: x.invoiceNo ?? null,

@@ -14,6 +14,11 @@ export function installCanonicalMcpPaths(fastify: FastifyInstance): void {
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
     if (path.startsWith('/mcp/') && !path.includes('%')) return done();
-    done(GatewayError.notFound('Unknown MCP URL', 'Use the MCP URL exactly as it was given: /mcp/<token>, lower-case and not percent-encoded.'));
+    done(
+      GatewayError.notFound(
+        'Unknown MCP URL',
+        'Use the MCP URL exactly as it was given: /mcp/<token>, lower-case and not percent-encoded.',
+      ),
+    );
   });
 }

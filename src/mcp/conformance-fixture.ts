@@ -31,7 +31,8 @@ export class ConformanceFixture implements OnModuleInit {
     if (!this.config.mcpConformanceFixture) return;
     this.registry.registerTool({
       name: PROGRESS_FIXTURE_TOOL,
-      description: 'MCP conformance fixture (MCP_CONFORMANCE_FIXTURE=true only): reports three progress steps, ~50 ms apart, and reads nothing.',
+      description:
+        'MCP conformance fixture (MCP_CONFORMANCE_FIXTURE=true only): reports three progress steps, ~50 ms apart, and reads nothing.',
       parameters: z.object({}),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       handler: async (): Promise<CallToolResult> => {

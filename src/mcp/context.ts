@@ -27,5 +27,7 @@ export function attachContext(raw: IncomingMessage, ctx: McpContext): void {
 /** The context on a request mcp-nest hands to a guard or tool; a request without one is refused (fail closed). */
 export function contextOf(req: unknown): McpContext | undefined {
   const ctx = (req as RequestWithMcpContext | undefined)?.mcpContext;
-  return ctx && typeof ctx.accountId === 'string' && ctx.config !== null && typeof ctx.config === 'object' ? ctx : undefined;
+  return ctx && typeof ctx.accountId === 'string' && ctx.config !== null && typeof ctx.config === 'object'
+    ? ctx
+    : undefined;
 }

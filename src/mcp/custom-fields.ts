@@ -33,7 +33,8 @@ interface Entry {
  */
 export function customFieldSchema(def: CustomFieldDef): JsonSchema {
   const values = Array.isArray(def.listValues) ? def.listValues.filter((v): v is string => typeof v === 'string') : [];
-  const own = typeof def.description === 'string' && def.description.trim() ? def.description.trim().slice(0, 300) : undefined;
+  const own =
+    typeof def.description === 'string' && def.description.trim() ? def.description.trim().slice(0, 300) : undefined;
   const described = (schema: JsonSchema, hint?: string): JsonSchema => {
     const description = [hint, own].filter(Boolean).join('; ');
     return description ? { ...schema, description } : schema;
@@ -125,12 +126,15 @@ export class CustomFieldsCache {
       (schemas) => {
         // Count the schemas' real size once known (only if this entry is still the account's).
         // (lru-cache keeps the old size when the same value is set again: store a copy.)
-        if (this.entries.peek(accountId) === entry) this.entries.set(accountId, { ...entry }, { size: schemasBytes(schemas) });
+        if (this.entries.peek(accountId) === entry)
+          this.entries.set(accountId, { ...entry }, { size: schemasBytes(schemas) });
         return schemas;
       },
       (err: unknown) => {
         entry.until = Date.now() + FAILURE_TTL_MS;
-        this.log.warn(`custom fields of an account could not be read: ${err instanceof Error ? err.message : String(err)}`);
+        this.log.warn(
+          `custom fields of an account could not be read: ${err instanceof Error ? err.message : String(err)}`,
+        );
         return undefined;
       },
     );
@@ -155,13 +159,15 @@ export class CustomFieldsCache {
       if (cached) return customPropertiesByModel(JSON.parse(cached) as CustomFieldDef[]);
     }
     const page = await this.planhat.listPage(accountId, 'custom_fields', {}, { limit: 2000 });
-    const defs = (page.data.result as unknown as CustomFieldDef[]).map(({ name, type, parent, listValues, description }) => ({
-      name,
-      type,
-      parent,
-      listValues,
-      description,
-    }));
+    const defs = (page.data.result as unknown as CustomFieldDef[]).map(
+      ({ name, type, parent, listValues, description }) => ({
+        name,
+        type,
+        parent,
+        listValues,
+        description,
+      }),
+    );
     if (redis) await redis.set(key, JSON.stringify(defs), 'PX', CUSTOM_FIELDS_TTL_MS).catch(() => undefined);
     return customPropertiesByModel(defs);
   }

@@ -21,10 +21,16 @@ export class McpAccessService {
     private readonly apiTokens: ApiTokensService,
     private readonly oauth: OAuthService,
   ) {}
-  async resolve(token: string, authorization: string | string[] | undefined): Promise<McpContext & { serverId: string }> {
+  async resolve(
+    token: string,
+    authorization: string | string[] | undefined,
+  ): Promise<McpContext & { serverId: string }> {
     const found = token && token.length <= 200 ? await this.servers.findActiveByToken(token) : null;
     if (!found) {
-      throw GatewayError.notFound('Unknown or expired MCP server', 'Check the MCP URL; an admin can list servers with GET /integrated-account/:id/mcp or create one with POST.');
+      throw GatewayError.notFound(
+        'Unknown or expired MCP server',
+        'Check the MCP URL; an admin can list servers with GET /integrated-account/:id/mcp or create one with POST.',
+      );
     }
     if (requiresApiToken(found.server.config)) {
       const bearer = bearerOf(authorization);
@@ -32,19 +38,28 @@ export class McpAccessService {
       const challenge = (error?: string) => ({
         'www-authenticate': `Bearer resource_metadata="${this.oauth.resourceMetadataUrl(token)}"${error ? `, error="${error}"` : ''}`,
       });
-      const hint = 'Sign in with OAuth (the MCP client does it from the WWW-Authenticate header), or send `Authorization: Bearer <api token>` (a token from POST /api-token) with every MCP request.';
+      const hint =
+        'Sign in with OAuth (the MCP client does it from the WWW-Authenticate header), or send `Authorization: Bearer <api token>` (a token from POST /api-token) with every MCP request.';
       if (bearer?.startsWith(OAUTH_ACCESS_PREFIX)) {
         // An OAuth access token: valid only for the one server it was issued for.
         if (!(await this.oauth.verifyAccess(bearer, found.server.id))) {
-          throw new GatewayError(ErrorCode.UNAUTHORIZED, 'Invalid, expired or revoked access token for this MCP server', { hint, headers: challenge('invalid_token') });
+          throw new GatewayError(
+            ErrorCode.UNAUTHORIZED,
+            'Invalid, expired or revoked access token for this MCP server',
+            { hint, headers: challenge('invalid_token') },
+          );
         }
       } else {
         const principal = bearer ? await this.apiTokens.verify(bearer) : null;
         if (!principal) {
-          throw new GatewayError(ErrorCode.UNAUTHORIZED, bearer ? 'Invalid or revoked API token' : 'This MCP server requires an API token', {
-            hint,
-            headers: challenge(bearer ? 'invalid_token' : undefined),
-          });
+          throw new GatewayError(
+            ErrorCode.UNAUTHORIZED,
+            bearer ? 'Invalid or revoked API token' : 'This MCP server requires an API token',
+            {
+              hint,
+              headers: challenge(bearer ? 'invalid_token' : undefined),
+            },
+          );
         }
         // Scope admin or mcp; a stored scope that is neither is refused (fail closed).
         if (!isApiTokenScope(principal.scope)) {

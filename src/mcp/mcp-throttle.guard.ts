@@ -23,7 +23,8 @@ export class McpThrottleGuard implements CanActivate {
     let serverId: string;
     try {
       // Cached (server by token hash, API token): the handler's own resolve costs nothing more.
-      serverId = (await this.access.resolve(typeof token === 'string' ? token : '', req.headers.authorization)).serverId;
+      serverId = (await this.access.resolve(typeof token === 'string' ? token : '', req.headers.authorization))
+        .serverId;
     } catch (err) {
       await this.throttle.hit('address', addressOf(req));
       throw err;

@@ -11,7 +11,15 @@ import { PlanhatService } from '../planhat/planhat.service';
 import type { McpContext } from './context';
 import { CustomFieldsCache } from './custom-fields';
 import { toolAllowed, type IndexedTool } from './policy';
-import { errorResult, LIST_BUDGET_BYTES, listOutput, notAllowed, okResult, type ErrorContext, type ToolOutput } from './results';
+import {
+  errorResult,
+  LIST_BUDGET_BYTES,
+  listOutput,
+  notAllowed,
+  okResult,
+  type ErrorContext,
+  type ToolOutput,
+} from './results';
 import { inputSchemaFor, parseArguments, toolSpec, type JsonSchema } from './tool-schemas';
 import { UnifiedToolRunner } from './unified-runner';
 
@@ -53,7 +61,10 @@ export class McpToolsService {
     if (!toolAllowed(tool, ctx.config)) return errorResult(notAllowed(tool.name), ectx);
     const parsed = parseArguments(tool, args);
     if (!parsed.ok) {
-      return errorResult(GatewayError.invalid(parsed.message, parsed.field ? { field: parsed.field } : undefined), ectx);
+      return errorResult(
+        GatewayError.invalid(parsed.message, parsed.field ? { field: parsed.field } : undefined),
+        ectx,
+      );
     }
     return this.runParsed(ctx, tool, parsed.value);
   }
@@ -67,14 +78,19 @@ export class McpToolsService {
         // One write per idempotency_key: the first result (with its change_id) is returned again, never a second write.
         const { idempotency_key, ...body } = args;
         const scope = { accountId: ctx.accountId, principal: `mcp:${ctx.serverId ?? ''}`, route: `mcp ${tool.name}` };
-        const answer = await this.idempotency.run(IdempotencyService.keyOf(idempotency_key, 'idempotency_key'), scope, body, async () => {
-          const data = (await this.execute(ctx, tool, body)).data as Record<string, unknown>;
-          if (tool.op === 'bulk_upsert') {
-            countWritten(upsertedCount(data));
-            return { status: 200, body: data };
-          }
-          return { status: 200, body: await this.recorded(ctx, tool, 'create', null, data) };
-        });
+        const answer = await this.idempotency.run(
+          IdempotencyService.keyOf(idempotency_key, 'idempotency_key'),
+          scope,
+          body,
+          async () => {
+            const data = (await this.execute(ctx, tool, body)).data as Record<string, unknown>;
+            if (tool.op === 'bulk_upsert') {
+              countWritten(upsertedCount(data));
+              return { status: 200, body: data };
+            }
+            return { status: 200, body: await this.recorded(ctx, tool, 'create', null, data) };
+          },
+        );
         return okResult(answer.body);
       }
       if ((tool.op === 'update' || tool.op === 'delete') && args.dry_run !== true) {
@@ -85,7 +101,10 @@ export class McpToolsService {
           delete body.dry_run;
           const key = tool.model.key;
           const id = String(args.id);
-          const { before, result } = tool.op === 'update' ? await this.planhat.updateWithBefore(ctx.accountId, key, id, body) : await this.planhat.deleteWithBefore(ctx.accountId, key, id);
+          const { before, result } =
+            tool.op === 'update'
+              ? await this.planhat.updateWithBefore(ctx.accountId, key, id, body)
+              : await this.planhat.deleteWithBefore(ctx.accountId, key, id);
           return okResult(await this.recorded(ctx, tool, tool.op, before, result.data));
         }
         if (tool.kind === 'unified') {
@@ -107,7 +126,13 @@ export class McpToolsService {
    * it; the tool's answer gets the `change_id` that undo_change takes. When the change log cannot be
    * written, the answer says so (the write stands).
    */
-  private async recorded(ctx: McpContext, tool: IndexedTool, op: 'create' | 'update' | 'delete', before: Record<string, unknown> | null, out: Record<string, unknown>): Promise<Record<string, unknown>> {
+  private async recorded(
+    ctx: McpContext,
+    tool: IndexedTool,
+    op: 'create' | 'update' | 'delete',
+    before: Record<string, unknown> | null,
+    out: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     if (tool.kind !== 'native' && tool.kind !== 'unified') return out;
     const model = tool.kind === 'native' ? tool.model.key : tool.unified.native;
     let after: Record<string, unknown> | null = null;
@@ -121,16 +146,28 @@ export class McpToolsService {
     } else {
       // A unified answer is mapped: the after-image is the Planhat record, read back.
       recordId = op === 'update' ? before?._id : out.id;
-      if (typeof recordId === 'string') after = await this.changes.current(ctx.accountId, model, recordId).catch(() => null);
+      if (typeof recordId === 'string')
+        after = await this.changes.current(ctx.accountId, model, recordId).catch(() => null);
     }
     if (typeof recordId !== 'string' || ctx.serverId === undefined) {
       countWritten(1);
       return out;
     }
-    const changeId = await this.changes.record({ accountId: ctx.accountId, serverId: ctx.serverId }, tool.name, model, op, recordId, before, after);
+    const changeId = await this.changes.record(
+      { accountId: ctx.accountId, serverId: ctx.serverId },
+      tool.name,
+      model,
+      op,
+      recordId,
+      before,
+      after,
+    );
     countWritten(1, changeId);
     return changeId === undefined
-      ? { ...out, change_warning: 'The write was applied but could not be recorded: undo_change is not available for it.' }
+      ? {
+          ...out,
+          change_warning: 'The write was applied but could not be recorded: undo_change is not available for it.',
+        }
       : { ...out, change_id: changeId };
   }
 
@@ -138,7 +175,10 @@ export class McpToolsService {
   private async undo(ctx: McpContext, args: Record<string, unknown>, ectx: ErrorContext): Promise<CallToolResult> {
     if (ctx.serverId === undefined) return errorResult(notAllowed('undo_change'), ectx);
     try {
-      const data = await this.changes.undo({ accountId: ctx.accountId, serverId: ctx.serverId }, String(args.change_id));
+      const data = await this.changes.undo(
+        { accountId: ctx.accountId, serverId: ctx.serverId },
+        String(args.change_id),
+      );
       countWritten(1);
       return okResult(data);
     } catch (err) {
@@ -158,7 +198,10 @@ export class McpToolsService {
     if (tool.kind === 'unified') return this.unified.run(ctx.accountId, tool, args);
     if (tool.kind === 'insight') {
       // InsightsService has one method per insight, named as the tool, taking the parsed input.
-      const run = this.insights[tool.insight.name as InsightName] as (account: string, input: unknown) => Promise<Record<string, unknown>>;
+      const run = this.insights[tool.insight.name as InsightName] as (
+        account: string,
+        input: unknown,
+      ) => Promise<Record<string, unknown>>;
       return { data: await run.call(this.insights, ctx.accountId, args) };
     }
     const { accountId } = ctx;
@@ -166,7 +209,11 @@ export class McpToolsService {
     switch (tool.op) {
       case 'list': {
         const { limit, next_cursor, ...query } = args;
-        const page = await this.planhat.listPage(accountId, key, query, { limit, next_cursor, maxBytes: LIST_BUDGET_BYTES });
+        const page = await this.planhat.listPage(accountId, key, query, {
+          limit,
+          next_cursor,
+          maxBytes: LIST_BUDGET_BYTES,
+        });
         return listOutput(page.data, page.resultChunks);
       }
       case 'get':
@@ -175,11 +222,17 @@ export class McpToolsService {
         return { data: (await this.planhat.create(accountId, key, args)).data };
       case 'update': {
         const { id, dry_run, ...body } = args;
-        const write = dry_run === true ? this.planhat.previewUpdate(accountId, key, String(id), body) : this.planhat.update(accountId, key, String(id), body);
+        const write =
+          dry_run === true
+            ? this.planhat.previewUpdate(accountId, key, String(id), body)
+            : this.planhat.update(accountId, key, String(id), body);
         return { data: (await write).data };
       }
       case 'delete': {
-        const write = args.dry_run === true ? this.planhat.previewDelete(accountId, key, String(args.id)) : this.planhat.delete(accountId, key, String(args.id));
+        const write =
+          args.dry_run === true
+            ? this.planhat.previewDelete(accountId, key, String(args.id))
+            : this.planhat.delete(accountId, key, String(args.id));
         return { data: (await write).data };
       }
       case 'bulk_upsert':

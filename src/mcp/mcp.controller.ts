@@ -1,11 +1,32 @@
 import { createHash } from 'node:crypto';
-import { BeforeApplicationShutdown, Controller, Delete, Get, Logger, OnApplicationShutdown, Param, Post, Query, Req, Res, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Controller,
+  Delete,
+  Get,
+  Logger,
+  OnApplicationShutdown,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import { ContextIdFactory, ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
-import { createMcpServer, McpExecutorService, McpRegistryDiscoveryService, McpStreamableHttpService, type HttpRequest, type McpOptions } from './mcp-nest';
+import {
+  createMcpServer,
+  McpExecutorService,
+  McpRegistryDiscoveryService,
+  McpStreamableHttpService,
+  type HttpRequest,
+  type McpOptions,
+} from './mcp-nest';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
 import { ErrorCode, GatewayError } from '../common/errors';
@@ -78,7 +99,9 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
     const ctx = await this.access.resolve(token, req.headers.authorization);
     if (Array.isArray(req.body) && req.body.length === 0) {
       // JSON-RPC 2.0: an empty batch is an Invalid Request (the SDK transport would answer 202).
-      void reply.status(400).send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: empty batch' } });
+      void reply
+        .status(400)
+        .send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: empty batch' } });
       return;
     }
     attachContext(req.raw, ctx);
@@ -86,7 +109,10 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
     try {
       const handle = () => this.streamable.handlePostRequest(req, reply, req.body);
       // An answer that may carry progress or log notifications is an SSE stream (notifications.ts).
-      await mcpRequest.run(ctx, needsStream(req.body, this.levels, ctx.serverId) ? () => streamedResponse.run(true, handle) : handle);
+      await mcpRequest.run(
+        ctx,
+        needsStream(req.body, this.levels, ctx.serverId) ? () => streamedResponse.run(true, handle) : handle,
+      );
     } catch (err) {
       this.fail(reply, err);
     }
@@ -144,19 +170,33 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
     const ctx = await this.access.resolve(token, req.headers.authorization);
     const session = sessionId ? this.sessions.get(sessionId) : undefined;
     if (!session || session.tokenHash !== sha256(token)) {
-      throw GatewayError.notFound('Unknown SSE session', 'Open a session with GET /mcp/<token>/sse and post to the endpoint it announces.');
+      throw GatewayError.notFound(
+        'Unknown SSE session',
+        'Open a session with GET /mcp/<token>/sse and post to the endpoint it announces.',
+      );
     }
     // The session's handlers read the server's current policy (it may have changed since the stream opened).
     attachContext(session.request.raw, ctx);
     // The SDK's SSE transport answers these mistakes in plain text; they get JSON-RPC errors in JSON,
     // as the Streamable HTTP transport gives them.
-    const mediaType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const mediaType = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     if (mediaType !== 'application/json') {
-      void reply.status(415).send({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Unsupported Media Type: Content-Type must be application/json' } });
+      void reply.status(415).send({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32000, message: 'Unsupported Media Type: Content-Type must be application/json' },
+      });
       return;
     }
     if (!JSONRPCMessageSchema.safeParse(req.body).success) {
-      void reply.status(400).send({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: the body is not one JSON-RPC 2.0 message' } });
+      void reply.status(400).send({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32600, message: 'Invalid Request: the body is not one JSON-RPC 2.0 message' },
+      });
       return;
     }
     reply.hijack();
@@ -189,7 +229,9 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
     const options = this.moduleRef.get<McpOptions>('MCP_OPTIONS', { strict: false });
     const moduleId = this.moduleRef.get<string>('MCP_MODULE_ID', { strict: false });
     const server = createMcpServer(moduleId, this.registry, options, this.log);
-    const executor = await this.moduleRef.resolve(McpExecutorService, ContextIdFactory.getByRequest(request), { strict: false });
+    const executor = await this.moduleRef.resolve(McpExecutorService, ContextIdFactory.getByRequest(request), {
+      strict: false,
+    });
     executor.registerRequestHandlers(server, request);
     return server;
   }
@@ -212,4 +254,3 @@ export class McpController implements BeforeApplicationShutdown, OnApplicationSh
     }
   }
 }
-

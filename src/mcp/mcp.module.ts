@@ -52,7 +52,13 @@ import { UnifiedToolRunner } from './unified-runner';
       useFactory: (hooks: McpServerHooks) => ({
         ...SERVER_INFO,
         instructions: INSTRUCTIONS,
-        capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, logging: {}, resources: { listChanged: false }, completions: {} },
+        capabilities: {
+          tools: { listChanged: false },
+          prompts: { listChanged: false },
+          logging: {},
+          resources: { listChanged: false },
+          completions: {},
+        },
         // One JSON body per POST, except when the answer may carry progress or log notifications
         // (notifications.ts): mcp-nest reads this when it builds each request's transport.
         streamableHttp: {

@@ -10,9 +10,20 @@ const OPERATION_VALUES = ['list', 'view', 'create', 'update', 'delete'] as const
 export const META_INPUTS = {
   search_tools: z
     .object({
-      query: z.string().max(500).describe('What you want to do, in a few words (e.g. "overdue invoices", "create opportunity"); empty lists every tool'),
-      tags: z.array(z.string()).optional().describe('Only tools with one of these tags (e.g. crm, finance, support, success, projects, unified)'),
-      methods: z.array(z.string()).optional().describe('Only tools of these methods: read, write, custom, or list/get/create/update/delete/bulk_upsert'),
+      query: z
+        .string()
+        .max(500)
+        .describe(
+          'What you want to do, in a few words (e.g. "overdue invoices", "create opportunity"); empty lists every tool',
+        ),
+      tags: z
+        .array(z.string())
+        .optional()
+        .describe('Only tools with one of these tags (e.g. crm, finance, support, success, projects, unified)'),
+      methods: z
+        .array(z.string())
+        .optional()
+        .describe('Only tools of these methods: read, write, custom, or list/get/create/update/delete/bulk_upsert'),
       limit: z.number().int().min(1).max(100).optional().describe('How many tools to return (default 10)'),
     })
     .strict(),
@@ -20,24 +31,35 @@ export const META_INPUTS = {
   call_tool: z
     .object({
       name: z.string().min(1).describe('A tool name from search_tools'),
-      arguments: z.record(z.string(), z.unknown()).optional().describe("The tool's arguments, matching get_tool_schema"),
+      arguments: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe("The tool's arguments, matching get_tool_schema"),
     })
     .strict(),
   get_model_actions: z.object({}).strict(),
   get_model_action_parameters: z
     .object({
-      MODEL_ROUTE: z.string().min(1).describe('Planhat model route in any case, e.g. Companies, companies, endusers, time_entries'),
+      MODEL_ROUTE: z
+        .string()
+        .min(1)
+        .describe('Planhat model route in any case, e.g. Companies, companies, endusers, time_entries'),
       OPERATION: z.string().min(1).describe('One of list, view, create, update, delete'),
     })
     .strict(),
   perform_model_action: z
     .object({
-      MODEL_ROUTE: z.string().min(1).describe('Planhat model route in any case, e.g. Companies, companies, endusers, time_entries'),
+      MODEL_ROUTE: z
+        .string()
+        .min(1)
+        .describe('Planhat model route in any case, e.g. Companies, companies, endusers, time_entries'),
       OPERATION: z.string().min(1).describe('One of list, view, create, update, delete'),
       PARAMETERS: z
         .string()
         .optional()
-        .describe('A JSON object as a string with the operation data, e.g. {"id": "..."} for view, {"name": "Acme"} for create (see get_model_action_parameters)'),
+        .describe(
+          'A JSON object as a string with the operation data, e.g. {"id": "..."} for view, {"name": "Acme"} for create (see get_model_action_parameters)',
+        ),
     })
     .strict(),
 } as const;
@@ -59,7 +81,13 @@ export function findModelRoute(route: string, models: readonly ModelDef[] = allM
   const n = norm(route);
   if (!n) return undefined;
   return models.find(
-    (m) => norm(m.key) === n || norm(m.path) === n || norm(m.stems.many) === n || norm(m.stems.one) === n || norm(m.label.many) === n || norm(m.modelName) === n,
+    (m) =>
+      norm(m.key) === n ||
+      norm(m.path) === n ||
+      norm(m.stems.many) === n ||
+      norm(m.stems.one) === n ||
+      norm(m.label.many) === n ||
+      norm(m.modelName) === n,
   );
 }
 

@@ -28,14 +28,20 @@ describe('log levels', () => {
 describe('upstreamLogLine', () => {
   const base = { method: 'GET', model: 'companies', durationMs: 12 };
   it('names the level and never more than method, model and outcome', () => {
-    expect(upstreamLogLine({ ...base, outcome: 429, retryAfterS: 30 })).toEqual({ level: 'warning', message: 'Planhat rate limit reached on GET companies: the call was not retried; retry after 30 s' });
+    expect(upstreamLogLine({ ...base, outcome: 429, retryAfterS: 30 })).toEqual({
+      level: 'warning',
+      message: 'Planhat rate limit reached on GET companies: the call was not retried; retry after 30 s',
+    });
     expect(upstreamLogLine({ ...base, outcome: 429 }).message).toMatch(/retry later$/);
     expect(upstreamLogLine({ ...base, method: 'PUT', outcome: 206 }).level).toBe('warning');
     expect(upstreamLogLine({ ...base, outcome: 502 }).level).toBe('error');
     expect(upstreamLogLine({ ...base, outcome: 'timeout' }).level).toBe('error');
     expect(upstreamLogLine({ ...base, outcome: 'network_error' }).level).toBe('error');
     expect(upstreamLogLine({ ...base, outcome: 404 }).level).toBe('info');
-    expect(upstreamLogLine({ ...base, outcome: 200 })).toEqual({ level: 'debug', message: 'GET companies: 200 in 12 ms' });
+    expect(upstreamLogLine({ ...base, outcome: 200 })).toEqual({
+      level: 'debug',
+      message: 'GET companies: 200 in 12 ms',
+    });
   });
 });
 
@@ -63,18 +69,32 @@ describe('CallNotifier', () => {
     expect(sent).toEqual([
       { method: 'notifications/progress', params: { progressToken: 't', progress: 1, message: 'one' } },
       { method: 'notifications/progress', params: { progressToken: 't', progress: 2, message: 'two', total: 2 } },
-      { method: 'notifications/message', params: { level: 'error', logger: 'planhat', data: { message: 'shown', model: 'x' } } },
+      {
+        method: 'notifications/message',
+        params: { level: 'error', logger: 'planhat', data: { message: 'shown', model: 'x' } },
+      },
     ]);
   });
 });
 
 describe('needsStream', () => {
-  const call = (meta?: object) => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x', ...(meta ? { _meta: meta } : {}) } });
+  const call = (meta?: object) => ({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { name: 'x', ...(meta ? { _meta: meta } : {}) },
+  });
   it('streams a tools/call with a progressToken, or any tools/call once the server has a level', () => {
     const levels = new McpLogLevels();
     expect(needsStream(call(), levels, 'srv')).toBe(false);
     expect(needsStream(call({ progressToken: 1 }), levels, 'srv')).toBe(true);
-    expect(needsStream([{ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { progressToken: 1 } } }, call()], levels, 'srv')).toBe(false);
+    expect(
+      needsStream(
+        [{ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { progressToken: 1 } } }, call()],
+        levels,
+        'srv',
+      ),
+    ).toBe(false);
     expect(needsStream(null, levels, 'srv')).toBe(false);
     levels.choose('server:srv', 'info');
     expect(needsStream(call(), levels, 'srv')).toBe(true);

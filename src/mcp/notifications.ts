@@ -1,5 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { LoggingLevelSchema, type LoggingLevel, type ProgressToken, type ServerNotification } from '@modelcontextprotocol/sdk/types.js';
+import {
+  LoggingLevelSchema,
+  type LoggingLevel,
+  type ProgressToken,
+  type ServerNotification,
+} from '@modelcontextprotocol/sdk/types.js';
 import { observeUpstream, type UpstreamEvent } from '../planhat/upstream-events';
 
 /**
@@ -69,8 +74,13 @@ export function upstreamLogLine(e: UpstreamEvent): { level: LoggingLevel; messag
     const wait = e.retryAfterS !== undefined ? `retry after ${e.retryAfterS} s` : 'retry later';
     return { level: 'warning', message: `Planhat rate limit reached on ${call}: the call was not retried; ${wait}` };
   }
-  if (e.outcome === 206) return { level: 'warning', message: `Planhat applied ${call} only in part (206): the result lists the records that failed` };
-  if (e.outcome === 'timeout') return { level: 'error', message: `Planhat did not answer ${call} in time (${e.durationMs} ms)` };
+  if (e.outcome === 206)
+    return {
+      level: 'warning',
+      message: `Planhat applied ${call} only in part (206): the result lists the records that failed`,
+    };
+  if (e.outcome === 'timeout')
+    return { level: 'error', message: `Planhat did not answer ${call} in time (${e.durationMs} ms)` };
   if (e.outcome === 'network_error') return { level: 'error', message: `Could not reach Planhat for ${call}` };
   if (e.outcome >= 500) return { level: 'error', message: `Planhat failed on ${call} with ${e.outcome}` };
   if (e.outcome >= 400) return { level: 'info', message: `Planhat refused ${call} with ${e.outcome}` };
@@ -100,8 +110,16 @@ export class CallNotifier {
   ) {}
 
   /** `legacySse`: the call came over a legacy SSE session (see run). */
-  static for(send: Send, progressToken: unknown, level: LoggingLevel | undefined, legacySse = false): CallNotifier | undefined {
-    const token = typeof progressToken === 'string' || (typeof progressToken === 'number' && Number.isFinite(progressToken)) ? progressToken : undefined;
+  static for(
+    send: Send,
+    progressToken: unknown,
+    level: LoggingLevel | undefined,
+    legacySse = false,
+  ): CallNotifier | undefined {
+    const token =
+      typeof progressToken === 'string' || (typeof progressToken === 'number' && Number.isFinite(progressToken))
+        ? progressToken
+        : undefined;
     return token === undefined && level === undefined ? undefined : new CallNotifier(send, token, level, legacySse);
   }
 
@@ -130,7 +148,12 @@ export class CallNotifier {
   progress(message: string, total?: number): void {
     if (this.progressToken === undefined) return;
     this.steps++;
-    const params = { progressToken: this.progressToken, progress: this.steps, message, ...(total !== undefined ? { total } : {}) };
+    const params = {
+      progressToken: this.progressToken,
+      progress: this.steps,
+      message,
+      ...(total !== undefined ? { total } : {}),
+    };
     this.emit({ method: 'notifications/progress', params });
   }
 
@@ -142,7 +165,12 @@ export class CallNotifier {
   private readonly observe = (e: UpstreamEvent): void => {
     const line = upstreamLogLine(e);
     this.progress(`${e.method} ${e.model}: ${e.outcome}`);
-    this.log(line.level, line.message, { method: e.method, model: e.model, status: e.outcome, ...(e.retryAfterS !== undefined ? { retry_after_s: e.retryAfterS } : {}) });
+    this.log(line.level, line.message, {
+      method: e.method,
+      model: e.model,
+      status: e.outcome,
+      ...(e.retryAfterS !== undefined ? { retry_after_s: e.retryAfterS } : {}),
+    });
   };
 
   private emit(notification: ServerNotification): void {

@@ -23,7 +23,11 @@ export interface PromptDef {
   text: (args: Record<string, string | undefined>) => string;
 }
 
-const company = z.string().min(1).max(200).describe('Company name, domain or Planhat id (resolved with the resolve tool)');
+const company = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe('Company name, domain or Planhat id (resolved with the resolve tool)');
 const days = z
   .string()
   .regex(/^\d{1,3}$/, 'a whole number of days from 1 to 730')
@@ -33,7 +37,8 @@ const days = z
 export const PROMPT_DEFS: readonly PromptDef[] = [
   {
     name: 'prepare_qbr',
-    description: 'Prepare a quarterly business review for a company: health, usage, renewals, NPS, open work and talking points.',
+    description:
+      'Prepare a quarterly business review for a company: health, usage, renewals, NPS, open work and talking points.',
     tools: ['resolve', 'account_360', 'nps_summary', 'list_all_planhat_opportunities', 'list_all_planhat_tasks'],
     parameters: z.object({ company }),
     text: ({ company: c }) =>
@@ -84,7 +89,7 @@ export const PROMPT_DEFS: readonly PromptDef[] = [
     parameters: z.object({}),
     text: () =>
       [
-        'Write this week\'s churn digest for the customer-success team.',
+        "Write this week's churn digest for the customer-success team.",
         '1. Call churn_summary for the last 7 days (from = 7 days ago) and for the last 90 days, to compare.',
         '2. Call nps_summary for the last 30 days: detractors and their comments.',
         '3. Call overdue_invoices: overdue amounts are an early churn signal.',
@@ -117,14 +122,22 @@ function render(name: string, args: unknown, req: unknown): GetPromptResult {
   const parsed = def.parameters.safeParse(args ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new McpError(RpcCode.InvalidParams, `Invalid arguments for prompt ${name}: ${issue.path.join('.') || 'arguments'}: ${issue.message}`);
+    throw new McpError(
+      RpcCode.InvalidParams,
+      `Invalid arguments for prompt ${name}: ${issue.path.join('.') || 'arguments'}: ${issue.message}`,
+    );
   }
   if (typeof parsed.data.days === 'string' && (Number(parsed.data.days) < 1 || Number(parsed.data.days) > 730)) {
-    throw new McpError(RpcCode.InvalidParams, `Invalid arguments for prompt ${name}: days: a whole number of days from 1 to 730`);
+    throw new McpError(
+      RpcCode.InvalidParams,
+      `Invalid arguments for prompt ${name}: days: a whole number of days from 1 to 730`,
+    );
   }
   return {
     description: def.description,
-    messages: [{ role: 'user', content: { type: 'text', text: def.text(parsed.data as Record<string, string | undefined>) } }],
+    messages: [
+      { role: 'user', content: { type: 'text', text: def.text(parsed.data as Record<string, string | undefined>) } },
+    ],
   };
 }
 

@@ -31,7 +31,11 @@ const unknownResource = (uri: string) => new McpError(RpcCode.InvalidParams, `Un
 
 /** A zod field as a short JSON-Schema-like type name. */
 function typeOf(schema: z.ZodType): string {
-  const def = (schema as unknown as { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; entries?: Record<string, string> } }).def;
+  const def = (
+    schema as unknown as {
+      def: { type: string; innerType?: z.ZodType; element?: z.ZodType; entries?: Record<string, string> };
+    }
+  ).def;
   switch (def.type) {
     case 'optional':
     case 'nullable':
@@ -73,22 +77,39 @@ export class CsResources {
   @Resource({
     uri: 'planhat://custom-fields',
     name: 'custom_fields',
-    description: "This tenant's custom fields per Planhat model (name, type, allowed values), for the models this server reaches.",
+    description:
+      "This tenant's custom fields per Planhat model (name, type, allowed values), for the models this server reaches.",
     mimeType: JSON_TYPE,
   })
   async custom_fields(_params: unknown, _c: unknown, req: unknown): Promise<ReadResourceResult> {
     const uri = 'planhat://custom-fields';
     const ctx = contextOfResourceRequest(req);
     if (!ctx) throw unknownResource(uri);
-    const reached = new Set(allowedTools(ctx.config).filter((t) => t.kind === 'native').map((t) => t.resource));
-    const names = new Set(allModels().filter((m) => reached.has(m.key)).map((m) => m.modelName));
+    const reached = new Set(
+      allowedTools(ctx.config)
+        .filter((t) => t.kind === 'native')
+        .map((t) => t.resource),
+    );
+    const names = new Set(
+      allModels()
+        .filter((m) => reached.has(m.key))
+        .map((m) => m.modelName),
+    );
     const byModel = await this.customFields.get(ctx.accountId);
-    if (!byModel) throw new McpError(RpcCode.InternalError, 'Planhat could not be asked for the custom fields; retry shortly');
-    const doc = Object.fromEntries([...byModel].filter(([model]) => names.has(model)).sort(([a], [b]) => a.localeCompare(b)));
+    if (!byModel)
+      throw new McpError(RpcCode.InternalError, 'Planhat could not be asked for the custom fields; retry shortly');
+    const doc = Object.fromEntries(
+      [...byModel].filter(([model]) => names.has(model)).sort(([a], [b]) => a.localeCompare(b)),
+    );
     return { contents: [{ uri, mimeType: JSON_TYPE, text: JSON.stringify(doc, null, 2) }] };
   }
 
-  @Resource({ uri: 'planhat://policy', name: 'policy', description: "This MCP server's policy: what it may and may not do.", mimeType: JSON_TYPE })
+  @Resource({
+    uri: 'planhat://policy',
+    name: 'policy',
+    description: "This MCP server's policy: what it may and may not do.",
+    mimeType: JSON_TYPE,
+  })
   policy(_params: unknown, _c: unknown, req: unknown): ReadResourceResult {
     const ctx = contextOfResourceRequest(req);
     if (!ctx) throw unknownResource('planhat://policy');
@@ -111,7 +132,8 @@ export class CsResources {
   @ResourceTemplate({
     uriTemplate: 'planhat://models/{model}',
     name: 'planhat_model',
-    description: 'A Planhat model of the catalog (e.g. companies, endusers, licenses): fields, types, required fields and descriptions.',
+    description:
+      'A Planhat model of the catalog (e.g. companies, endusers, licenses): fields, types, required fields and descriptions.',
     mimeType: JSON_TYPE,
   })
   model(params: { model?: unknown; uri?: unknown }, _c: unknown, req: unknown): ReadResourceResult {
@@ -119,7 +141,8 @@ export class CsResources {
     const ctx = contextOfResourceRequest(req);
     const key = typeof params.model === 'string' ? params.model : '';
     const doc = modelDocument(key);
-    if (!ctx || !doc || !allowedTools(ctx.config).some((t) => t.kind === 'native' && t.resource === key)) throw unknownResource(uri);
+    if (!ctx || !doc || !allowedTools(ctx.config).some((t) => t.kind === 'native' && t.resource === key))
+      throw unknownResource(uri);
     return { contents: [{ uri, mimeType: JSON_TYPE, text: JSON.stringify(doc, null, 2) }] };
   }
 }

@@ -115,12 +115,21 @@ function nextStep(err: GatewayError, ctx: ErrorContext): { step: string; retryAf
     case ErrorCode.INVALID_INPUT: {
       const field = fieldOf(err);
       const which = field ? `Fix the field \`${field}\`` : 'Fix the arguments';
-      return { step: `${which} and call again${ctx.tool ? ` (the input schema of ${ctx.tool} lists the fields and their types)` : ''}.`, field };
+      return {
+        step: `${which} and call again${ctx.tool ? ` (the input schema of ${ctx.tool} lists the fields and their types)` : ''}.`,
+        field,
+      };
     }
     case ErrorCode.UNAUTHORIZED:
-      return { step: 'Planhat rejected the credentials of this integrated account; an admin must update its API token. Retrying will not help.' };
+      return {
+        step: 'Planhat rejected the credentials of this integrated account; an admin must update its API token. Retrying will not help.',
+      };
     case ErrorCode.FORBIDDEN:
-      return { step: err.hint ?? 'Planhat refused this operation for the connected API token (missing permissions); an admin must grant them. Retrying will not help.' };
+      return {
+        step:
+          err.hint ??
+          'Planhat refused this operation for the connected API token (missing permissions); an admin must grant them. Retrying will not help.',
+      };
     case ErrorCode.NOT_FOUND:
       return {
         step: ctx.listTool
@@ -144,7 +153,9 @@ function nextStep(err: GatewayError, ctx: ErrorContext): { step: string; retryAf
       };
     }
     case ErrorCode.UPSTREAM_REJECTED:
-      return { step: `Planhat rejected the request; check the arguments against its message${ctx.tool ? ` and the input schema of ${ctx.tool}` : ''}.` };
+      return {
+        step: `Planhat rejected the request; check the arguments against its message${ctx.tool ? ` and the input schema of ${ctx.tool}` : ''}.`,
+      };
     case ErrorCode.UPSTREAM_ERROR:
     case ErrorCode.UPSTREAM_TIMEOUT:
       return {
@@ -165,7 +176,11 @@ export function errorResult(err: unknown, ctx: ErrorContext = {}): CallToolResul
   const { step, retryAfter, field } = nextStep(e, ctx);
   const planhat = remoteMessage(e);
   const hint = e.hint && !step.includes(e.hint) ? ` ${e.hint}` : '';
-  const text = `Error ${e.status} ${e.code}: ${e.message}.${planhat ? ` Planhat said: ${planhat}.` : ''}${hint} Next step: ${step}`.replace(/\.\./g, '.');
+  const text =
+    `Error ${e.status} ${e.code}: ${e.message}.${planhat ? ` Planhat said: ${planhat}.` : ''}${hint} Next step: ${step}`.replace(
+      /\.\./g,
+      '.',
+    );
   const error: Record<string, unknown> = { status: e.status, code: e.code, message: e.message, next_step: step };
   if (planhat) error.planhat_message = planhat;
   if (field) error.field = field;
@@ -197,7 +212,10 @@ export interface ToolOutput {
  * A list tool's `{result, next_cursor}`, with its JSON built around the already-serialised records.
  * `page.result` is read only when the data itself is (it may be parsed on first read).
  */
-export function listOutput(page: { readonly result: unknown[]; readonly next_cursor: string | null }, resultChunks: readonly JsonPiece[] | undefined): ToolOutput {
+export function listOutput(
+  page: { readonly result: unknown[]; readonly next_cursor: string | null },
+  resultChunks: readonly JsonPiece[] | undefined,
+): ToolOutput {
   const nextCursor = page.next_cursor;
   const data = () => ({ result: page.result, next_cursor: nextCursor });
   if (resultChunks === undefined) return { data };

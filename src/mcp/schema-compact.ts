@@ -22,7 +22,15 @@ import type { JsonSchema } from './tool-schemas';
 const SAFE = Number.MAX_SAFE_INTEGER;
 const STOP_WORDS = new Set(['a', 'an', 'the', 'of']);
 /** What an unknown value may be, typed (single types: some clients accept no type list). */
-const ANY_VALUE: JsonSchema = { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array', items: { type: 'string' } }] };
+const ANY_VALUE: JsonSchema = {
+  anyOf: [
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'object' },
+    { type: 'array', items: { type: 'string' } },
+  ],
+};
 
 const words = (s: string) =>
   s
@@ -73,7 +81,7 @@ const SAID_ONCE: readonly RegExp[] = [
 function stripConventions(description: string): string {
   let d = description;
   // Until nothing changes: a text may match an anchored pattern only once a part is gone.
-  for (let before = ''; before !== d; ) {
+  for (let before = ''; before !== d;) {
     before = d;
     for (const hint of SAID_ONCE) d = d.replace(hint, '');
     d = d.replace(/\s*[:;,]\s*$/, '').trim();
@@ -85,7 +93,8 @@ function stripConventions(description: string): string {
     .replace(/^Records whose (.+) contains this text \(case-insensitive\)$/, 'Text in $1 (case-insensitive)');
 }
 
-const isEmptySchema = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
+const isEmptySchema = (v: unknown) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
 
 function compactNode(node: JsonSchema, name: string | undefined): JsonSchema {
   const out: JsonSchema = {};
@@ -123,12 +132,15 @@ function compactNode(node: JsonSchema, name: string | undefined): JsonSchema {
       }
       case 'properties': {
         const props: Record<string, JsonSchema> = {};
-        for (const [prop, sub] of Object.entries(value as Record<string, JsonSchema>)) props[prop] = compactSchemaNode(sub, prop);
+        for (const [prop, sub] of Object.entries(value as Record<string, JsonSchema>))
+          props[prop] = compactSchemaNode(sub, prop);
         out[key] = props;
         continue;
       }
       case 'items':
-        out[key] = Array.isArray(value) ? value.map((v: JsonSchema) => compactSchemaNode(v, undefined)) : compactSchemaNode(value as JsonSchema, undefined);
+        out[key] = Array.isArray(value)
+          ? value.map((v: JsonSchema) => compactSchemaNode(v, undefined))
+          : compactSchemaNode(value as JsonSchema, undefined);
         continue;
       case 'anyOf':
       case 'oneOf':
@@ -150,7 +162,14 @@ function compactSchemaNode(node: JsonSchema, name: string | undefined): JsonSche
 }
 
 function isTyped(s: JsonSchema): boolean {
-  return s.type !== undefined || Array.isArray(s.anyOf) || Array.isArray(s.oneOf) || Array.isArray(s.allOf) || Array.isArray(s.enum) || 'const' in s;
+  return (
+    s.type !== undefined ||
+    Array.isArray(s.anyOf) ||
+    Array.isArray(s.oneOf) ||
+    Array.isArray(s.allOf) ||
+    Array.isArray(s.enum) ||
+    'const' in s
+  );
 }
 
 /** The compact, portable form of a tool's input schema (a new object; the argument is not changed). */
@@ -179,11 +198,16 @@ export function schemaProblems(schema: unknown, path = '$'): string[] {
       return;
     }
     if (mustBeTyped && !isTyped(s)) problems.push(`${at}: no type`);
-    if ((s.type === 'array' || (Array.isArray(s.type) && s.type.includes('array'))) && s.items === undefined && s.prefixItems === undefined) {
+    if (
+      (s.type === 'array' || (Array.isArray(s.type) && s.type.includes('array'))) &&
+      s.items === undefined &&
+      s.prefixItems === undefined
+    ) {
       problems.push(`${at}: array without items`);
     }
     if (s.properties !== undefined) {
-      for (const [k, v] of Object.entries(s.properties as Record<string, unknown>)) visit(v, `${at}.properties.${k}`, true);
+      for (const [k, v] of Object.entries(s.properties as Record<string, unknown>))
+        visit(v, `${at}.properties.${k}`, true);
     }
     if (s.additionalProperties !== undefined) {
       if (isEmptySchema(s.additionalProperties)) problems.push(`${at}.additionalProperties: empty {} schema`);
@@ -205,7 +229,8 @@ export function schemaProblems(schema: unknown, path = '$'): string[] {
     }
     for (const k of ['$defs', 'definitions', 'patternProperties']) {
       const defs = s[k];
-      if (defs && typeof defs === 'object') for (const [n, v] of Object.entries(defs)) visit(v, `${at}.${k}.${n}`, true);
+      if (defs && typeof defs === 'object')
+        for (const [n, v] of Object.entries(defs)) visit(v, `${at}.${k}.${n}`, true);
     }
   };
   visit(schema, path, true);

@@ -1,7 +1,17 @@
 import { Injectable, Module, Optional } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AnyObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import { ErrorCode as RpcCode, CompleteRequestSchema, InitializeRequestSchema, McpError, SetLevelRequestSchema, type CallToolResult, type LoggingLevel, type ServerNotification, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode as RpcCode,
+  CompleteRequestSchema,
+  InitializeRequestSchema,
+  McpError,
+  SetLevelRequestSchema,
+  type CallToolResult,
+  type LoggingLevel,
+  type ServerNotification,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { AuditLog, type CallOutcome } from '../audit/audit-log.service';
 import { AuditModule } from '../audit/audit.module';
@@ -20,7 +30,14 @@ import { CallNotifier, McpLogLevels } from './notifications';
 import { allowedTools, findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from './policy';
 import { promptAllowed, unknownPrompt } from './prompts';
 import { errorResult, notAllowed } from './results';
-import { besideDescribingTool, fieldsDescribedBy, inputSchemaFor, issueMessage, parseArguments, toolSpec } from './tool-schemas';
+import {
+  besideDescribingTool,
+  fieldsDescribedBy,
+  inputSchemaFor,
+  issueMessage,
+  parseArguments,
+  toolSpec,
+} from './tool-schemas';
 
 /** JSON-RPC 2.0 "Invalid params". */
 const INVALID_PARAMS = -32602;
@@ -46,7 +63,9 @@ export function withInvalidParams(schema: AnyObjectSchema): AnyObjectSchema {
       .transform((value) => {
         const parsed = params.safeParse(value);
         if (parsed.success) return parsed.data;
-        const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join('.') : 'params'}: ${i.message}`);
+        const issues = parsed.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.length ? i.path.join('.') : 'params'}: ${i.message}`);
         const message = `Invalid params for ${String(method.value)}: ${issues.join('; ')}`.replace(/\s+/g, ' ');
         throw Object.assign(new Error(message), { code: INVALID_PARAMS });
       }),
@@ -140,7 +159,9 @@ export class McpServerHooks {
     const initialize = handlers.get('initialize');
     if (initialize) {
       handlers.delete('initialize');
-      register(withInvalidParams(InitializeRequestSchema as unknown as AnyObjectSchema), (request, extra) => initialize(request, extra));
+      register(withInvalidParams(InitializeRequestSchema as unknown as AnyObjectSchema), (request, extra) =>
+        initialize(request, extra),
+      );
     }
     // logging/setLevel (the SDK registers it when the logging capability is on): checked the same way,
     // so an unknown level is -32602 instead of being silently accepted.
@@ -149,12 +170,17 @@ export class McpServerHooks {
       handlers.delete('logging/setLevel');
       register(withInvalidParams(SetLevelRequestSchema as unknown as AnyObjectSchema), (request, extra) => {
         // The chosen level decides which log messages tool calls send (notifications.ts).
-        this.levels.choose(McpLogLevels.keyOf((extra as { sessionId?: string }).sessionId, mcpRequest.getStore()?.serverId), request.params?.level as LoggingLevel);
+        this.levels.choose(
+          McpLogLevels.keyOf((extra as { sessionId?: string }).sessionId, mcpRequest.getStore()?.serverId),
+          request.params?.level as LoggingLevel,
+        );
         return setLevel(request, extra);
       });
     }
     // completion/complete (mcp-nest registers none): prompt arguments and resource template variables.
-    register(withInvalidParams(CompleteRequestSchema as unknown as AnyObjectSchema), (request) => this.complete(request.params ?? {}));
+    register(withInvalidParams(CompleteRequestSchema as unknown as AnyObjectSchema), (request) =>
+      this.complete(request.params ?? {}),
+    );
     server.setRequestHandler = ((schema: AnyObjectSchema, handler: Handler) => {
       const method = (schema as { shape?: { method?: { value?: unknown } } }).shape?.method?.value;
       const hooked =
@@ -177,7 +203,9 @@ export class McpServerHooks {
    * `company` (when the server offers that prompt), day counts for `days`, and the models the
    * policy reaches for planhat://models/{model}. Anything else (or no context) completes to nothing.
    */
-  private async complete(params: Record<string, unknown>): Promise<{ completion: { values: string[]; total: number; hasMore: boolean } }> {
+  private async complete(
+    params: Record<string, unknown>,
+  ): Promise<{ completion: { values: string[]; total: number; hasMore: boolean } }> {
     const ref = (params.ref ?? {}) as { type?: string; name?: string; uri?: string };
     const arg = (params.argument ?? {}) as { name?: string; value?: string };
     const prefix = String(arg.value ?? '').toLowerCase();
@@ -187,11 +215,19 @@ export class McpServerHooks {
       if (arg.name === 'days') pool = ['30', '60', '90', '180', '365'];
       if (arg.name === 'company') {
         const page = await this.planhat.listPage(ctx.accountId, 'companies', { select: 'name' }, { limit: 2000 });
-        pool = (page.data.result as { name?: unknown }[]).map((c) => c.name).filter((n): n is string => typeof n === 'string');
+        pool = (page.data.result as { name?: unknown }[])
+          .map((c) => c.name)
+          .filter((n): n is string => typeof n === 'string');
       }
     } else if (ctx && ref.type === 'ref/resource' && ref.uri === 'planhat://models/{model}' && arg.name === 'model') {
-      const reached = new Set(allowedTools(ctx.config).filter((t) => t.kind === 'native').map((t) => t.resource));
-      pool = allModels().map((m) => m.key).filter((k) => reached.has(k));
+      const reached = new Set(
+        allowedTools(ctx.config)
+          .filter((t) => t.kind === 'native')
+          .map((t) => t.resource),
+      );
+      pool = allModels()
+        .map((m) => m.key)
+        .filter((k) => reached.has(k));
     }
     const matches = [...new Set(pool)].filter((v) => v.toLowerCase().startsWith(prefix)).sort();
     return { completion: { values: matches.slice(0, 100), total: matches.length, hasMore: matches.length > 100 } };
@@ -231,13 +267,18 @@ export class McpServerHooks {
       const name = String(request.params?.name);
       const args = request.params?.arguments;
       // A metric label only for tools that exist: a caller's made-up names must not grow the series.
-      const label = findIndexedTool(name) || Object.prototype.hasOwnProperty.call(META_INPUTS, name) ? name : '(unknown)';
+      const label =
+        findIndexedTool(name) || Object.prototype.hasOwnProperty.call(META_INPUTS, name) ? name : '(unknown)';
       let result: CallToolResult;
       let outcome: CallOutcome = 'ok';
       try {
         const notifier = this.notifierFor(request, extra);
         const run = () => handler(request, extra);
-        const counted = () => observeUpstream(() => void stats.upstream++, () => (notifier ? notifier.run(async () => run()) : run()));
+        const counted = () =>
+          observeUpstream(
+            () => void stats.upstream++,
+            () => (notifier ? notifier.run(async () => run()) : run()),
+          );
         result = (await callStats.run(stats, counted)) as CallToolResult;
         if (result.isError) {
           outcome = 'error';
@@ -261,7 +302,15 @@ export class McpServerHooks {
   }
 
   /** Queues the call's audit row (written after the answer; see AuditLog). */
-  private audit(at: Date, started: number, tool: string, args: unknown, outcome: CallOutcome, status: number | null, stats: CallStats): void {
+  private audit(
+    at: Date,
+    started: number,
+    tool: string,
+    args: unknown,
+    outcome: CallOutcome,
+    status: number | null,
+    stats: CallStats,
+  ): void {
     const ctx = mcpRequest.getStore();
     if (!this.auditLog || !ctx?.serverId) return;
     this.auditLog.record({
@@ -281,7 +330,10 @@ export class McpServerHooks {
 
   /** Progress and log notifications for one tools/call, when it asked for progress or its client chose a log level. */
   private notifierFor(request: { params?: Record<string, unknown> }, extra: unknown): CallNotifier | undefined {
-    const { sessionId, sendNotification } = extra as { sessionId?: string; sendNotification: (n: ServerNotification) => Promise<void> };
+    const { sessionId, sendNotification } = extra as {
+      sessionId?: string;
+      sendNotification: (n: ServerNotification) => Promise<void>;
+    };
     const level = this.levels.get(McpLogLevels.keyOf(sessionId, mcpRequest.getStore()?.serverId));
     const meta = request.params?._meta as { progressToken?: unknown } | undefined;
     // Stateless Streamable HTTP has no session id; a legacy SSE session has one.
@@ -321,7 +373,12 @@ function validationError(name: string, args: unknown): CallToolResult | undefine
   const tool = findIndexedTool(name);
   if (tool) {
     const parsed = parseArguments(tool, args);
-    return parsed.ok ? undefined : errorResult(GatewayError.invalid(parsed.message, parsed.field ? { field: parsed.field } : undefined), errorContext(tool));
+    return parsed.ok
+      ? undefined
+      : errorResult(
+          GatewayError.invalid(parsed.message, parsed.field ? { field: parsed.field } : undefined),
+          errorContext(tool),
+        );
   }
   if (!Object.prototype.hasOwnProperty.call(META_INPUTS, name)) return undefined;
   const schema = META_INPUTS[name as MetaToolName];

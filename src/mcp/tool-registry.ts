@@ -3,7 +3,15 @@ import { ModuleRef } from '@nestjs/core';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/app-config';
 import { McpRegistryDiscoveryService } from './mcp-nest';
-import { configurePolicyCache, policyKey, toolAllowed, toolsForConfig, type IndexedTool, type McpServerConfig, type ToolSummary } from './policy';
+import {
+  configurePolicyCache,
+  policyKey,
+  toolAllowed,
+  toolsForConfig,
+  type IndexedTool,
+  type McpServerConfig,
+  type ToolSummary,
+} from './policy';
 import { CATALOG_TOOL_OF } from './tools/catalog-metadata';
 
 /**

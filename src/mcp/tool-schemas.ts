@@ -50,7 +50,10 @@ function nativeZod(tool: IndexedTool & { kind: 'native' }): z.ZodType<Record<str
   switch (tool.op) {
     case 'list':
       // limit: at most the model's page size (refused above it, where REST clamps), so the schema says the maximum.
-      return listQuerySchema(m).omit({ offset: true }).extend({ limit: integerParam(1, m.maxLimit).optional(), next_cursor: CURSOR }).strict();
+      return listQuerySchema(m)
+        .omit({ offset: true })
+        .extend({ limit: integerParam(1, m.maxLimit).optional(), next_cursor: CURSOR })
+        .strict();
     case 'get':
       return z.object({ id: idField() }).strict();
     case 'delete':
@@ -123,7 +126,13 @@ class Spec implements ToolSpec {
 
 /** undo_change's arguments. */
 export const UNDO_CHANGE_INPUT = z
-  .object({ change_id: z.string().min(1).max(100).describe('The change_id returned by the create, update or delete tool whose write to undo') })
+  .object({
+    change_id: z
+      .string()
+      .min(1)
+      .max(100)
+      .describe('The change_id returned by the create, update or delete tool whose write to undo'),
+  })
   .strict() as z.ZodType<Record<string, unknown>>;
 
 const specs = new Map<string, ToolSpec>();
@@ -192,7 +201,11 @@ const listedVariants = new WeakMap<JsonSchema, { description: string; inputSchem
  * Alone (another policy, get_tool_schema, get_model_action_parameters) a tool keeps its full
  * schema, and the server validates every call against the full schema either way.
  */
-export function besideDescribingTool(tool: IndexedTool, schema: JsonSchema, description: string): { description: string; inputSchema: JsonSchema } {
+export function besideDescribingTool(
+  tool: IndexedTool,
+  schema: JsonSchema,
+  description: string,
+): { description: string; inputSchema: JsonSchema } {
   const cached = listedVariants.get(schema);
   if (cached) return cached;
   const other = fieldsDescribedBy(tool)!;
@@ -231,7 +244,10 @@ export function issueMessage(issues: readonly z.core.$ZodIssue[]): { message: st
   if (!first) return { message: 'Invalid arguments' };
   if (first.code === 'unrecognized_keys') {
     const key = first.keys[0];
-    return { message: `Unknown argument: ${[...first.path, key].join('.')} (see the tool's input schema)`, field: String(key) };
+    return {
+      message: `Unknown argument: ${[...first.path, key].join('.')} (see the tool's input schema)`,
+      field: String(key),
+    };
   }
   const path = first.path.map(String).join('.');
   if (!path) return { message: `Invalid arguments: ${first.message}` };

@@ -30,9 +30,15 @@ export class MetricsController {
 
   @Public()
   @Get()
-  @ApiOkResponse({ description: 'Prometheus exposition format (text/plain; version=0.0.4)', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'Prometheus exposition format (text/plain; version=0.0.4)',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   @ApiUnauthorizedResponse({ description: 'Missing or invalid token (METRICS_TOKEN or an admin API token)' })
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async scrape(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     await this.authorize(bearerOf(authorization));
     const { contentType, body } = await this.metrics.render();
     void reply.header('content-type', contentType).header('cache-control', 'no-store');
@@ -53,7 +59,9 @@ export class MetricsController {
       });
     }
     if (principal.scope !== 'admin') {
-      throw new GatewayError(ErrorCode.FORBIDDEN, 'This API token cannot read metrics', { hint: 'Use METRICS_TOKEN or an API token of scope admin.' });
+      throw new GatewayError(ErrorCode.FORBIDDEN, 'This API token cannot read metrics', {
+        hint: 'Use METRICS_TOKEN or an API token of scope admin.',
+      });
     }
   }
 }

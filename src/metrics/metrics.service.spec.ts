@@ -32,8 +32,12 @@ describe('MetricsService', () => {
     expect(value(body, 'gateway_planhat_requests_total{model="companies",status="200"}')).toBe(1);
     expect(value(body, 'gateway_planhat_requests_total{model="companies",status="429"}')).toBe(1);
     expect(value(body, 'gateway_planhat_rate_limited_total{model="companies"}')).toBe(1);
-    expect(value(body, 'gateway_planhat_request_duration_seconds_count{model="tickets",status_class="timeout"}')).toBe(1);
-    expect(value(body, 'gateway_planhat_request_duration_seconds_bucket{le="+Inf",model="tickets",status_class="timeout"}')).toBe(1);
+    expect(value(body, 'gateway_planhat_request_duration_seconds_count{model="tickets",status_class="timeout"}')).toBe(
+      1,
+    );
+    expect(
+      value(body, 'gateway_planhat_request_duration_seconds_bucket{le="+Inf",model="tickets",status_class="timeout"}'),
+    ).toBe(1);
   });
 
   it('recordRequest labels by surface, route template and status class; caches start at zero', async () => {
@@ -42,7 +46,9 @@ describe('MetricsService', () => {
     m.recordCache('api_token', true);
     const { body, contentType } = await m.render();
     expect(contentType).toContain('text/plain');
-    expect(value(body, 'gateway_http_requests_total{surface="proxy",route="/proxy/:resource",status_class="2xx"}')).toBe(1);
+    expect(
+      value(body, 'gateway_http_requests_total{surface="proxy",route="/proxy/:resource",status_class="2xx"}'),
+    ).toBe(1);
     expect(value(body, 'gateway_http_requests_total{surface="admin",route="unmatched",status_class="4xx"}')).toBe(1);
     expect(value(body, 'gateway_cache_lookups_total{cache="api_token",result="hit"}')).toBe(1);
     expect(value(body, 'gateway_cache_lookups_total{cache="mcp_server",result="miss"}')).toBe(0);
@@ -51,9 +57,18 @@ describe('MetricsService', () => {
   });
 
   it('surfaces and status classes', () => {
-    expect(['/proxy/:resource', '/unified/crm/accounts', '/mcp/:token', '/mcp/:token/sse', '/integrated-account', '/health/ready', '/metrics', '/sandbox/planhat/*'].map(surfaceOf)).toEqual([
-      'proxy', 'unified', 'mcp', 'mcp', 'admin', 'ops', 'ops', 'sandbox',
-    ]);
+    expect(
+      [
+        '/proxy/:resource',
+        '/unified/crm/accounts',
+        '/mcp/:token',
+        '/mcp/:token/sse',
+        '/integrated-account',
+        '/health/ready',
+        '/metrics',
+        '/sandbox/planhat/*',
+      ].map(surfaceOf),
+    ).toEqual(['proxy', 'unified', 'mcp', 'mcp', 'admin', 'ops', 'ops', 'sandbox']);
     expect([101, 204, 302, 429, 503, 0].map(statusClass)).toEqual(['1xx', '2xx', '3xx', '4xx', '5xx', 'other']);
   });
 });

@@ -86,7 +86,7 @@ export class MetricsService implements OnModuleDestroy {
 
   private readonly cacheLookups = new Counter({
     name: 'gateway_cache_lookups_total',
-    help: 'Lookups in the gateway\'s in-process caches, by cache and result (hit or miss)',
+    help: "Lookups in the gateway's in-process caches, by cache and result (hit or miss)",
     labelNames: ['cache', 'result'] as const,
     registers: [this.registry],
   });
@@ -112,7 +112,10 @@ export class MetricsService implements OnModuleDestroy {
   /** One Planhat call: `status` is the HTTP status, or `timeout` / `network_error` when none came. */
   recordUpstream(model: string, status: number | 'timeout' | 'network_error', seconds: number): void {
     this.upstreamRequests.inc({ model, status: String(status) });
-    this.upstreamDuration.observe({ model, status_class: typeof status === 'number' ? statusClass(status) : status }, seconds);
+    this.upstreamDuration.observe(
+      { model, status_class: typeof status === 'number' ? statusClass(status) : status },
+      seconds,
+    );
     if (status === 429) this.upstream429.inc({ model });
   }
 

@@ -19,7 +19,28 @@ describe('consent page', () => {
     expect(html).not.toContain(`onerror='`);
     // The only tags are the page's own: no attribute value is broken out of.
     const tags = html.match(/<[a-z][a-z0-9]*/g) ?? [];
-    expect(new Set(tags)).toEqual(new Set(['<html', '<head', '<meta', '<title', '<style', '<body', '<h1', '<span', '<p', '<strong', '<dl', '<dt', '<dd', '<form', '<input', '<label', '<code', '<button']));
+    expect(new Set(tags)).toEqual(
+      new Set([
+        '<html',
+        '<head',
+        '<meta',
+        '<title',
+        '<style',
+        '<body',
+        '<h1',
+        '<span',
+        '<p',
+        '<strong',
+        '<dl',
+        '<dt',
+        '<dd',
+        '<form',
+        '<input',
+        '<label',
+        '<code',
+        '<button',
+      ]),
+    );
     expect(esc(EVIL)).not.toMatch(/[<>"'`]/);
   });
 
@@ -29,11 +50,28 @@ describe('consent page', () => {
 });
 
 describe('redirectUriProblem', () => {
-  it.each(['https://claude.ai/api/mcp/auth_callback', 'http://localhost:3334/oauth/callback', 'http://127.0.0.1:9/cb', 'http://[::1]:8080/cb', 'cursor://anysphere.cursor-retrieval/oauth/user-x/callback'])('accepts %s', (uri) => {
+  it.each([
+    'https://claude.ai/api/mcp/auth_callback',
+    'http://localhost:3334/oauth/callback',
+    'http://127.0.0.1:9/cb',
+    'http://[::1]:8080/cb',
+    'cursor://anysphere.cursor-retrieval/oauth/user-x/callback',
+  ])('accepts %s', (uri) => {
     expect(redirectUriProblem(uri)).toBeUndefined();
   });
 
-  it.each([['javascript:alert(1)'], ['data:text/html,x'], ['file:///etc/passwd'], ['http://evil.example.com/cb'], ['http://localhost.evil.com/cb'], ['https://a.example.com/cb#f'], ['relative/path'], [''], [42], ['x'.repeat(2001)]])('refuses %s', (uri) => {
+  it.each([
+    ['javascript:alert(1)'],
+    ['data:text/html,x'],
+    ['file:///etc/passwd'],
+    ['http://evil.example.com/cb'],
+    ['http://localhost.evil.com/cb'],
+    ['https://a.example.com/cb#f'],
+    ['relative/path'],
+    [''],
+    [42],
+    ['x'.repeat(2001)],
+  ])('refuses %s', (uri) => {
     expect(redirectUriProblem(uri)).toEqual(expect.any(String));
   });
 });

@@ -32,7 +32,10 @@ function layout(title: string, body: string): string {
 
 /** A page for errors that must not go back to the client (unknown client, unregistered redirect URI). */
 export function errorPage(error: string, description: string): string {
-  return layout('Authorization error', `<h1>Authorization error</h1><p class="error"><code>${esc(error)}</code>: ${esc(description)}</p><p>Go back to the application and start the connection again.</p>`);
+  return layout(
+    'Authorization error',
+    `<h1>Authorization error</h1><p class="error"><code>${esc(error)}</code>: ${esc(description)}</p><p>Go back to the application and start the connection again.</p>`,
+  );
 }
 
 function policyText(config: McpServerConfig): string {

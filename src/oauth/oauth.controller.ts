@@ -9,7 +9,16 @@ import type { ActiveMcpServer } from '../admin/mcp-servers/mcp-server-cache';
 import { OAuthProblem, OAuthService, type AuthorizationRequest } from './oauth.service';
 
 /** The parameters of an authorization request the consent form carries; anything else is dropped. */
-const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'state', 'scope', 'resource'] as const;
+const AUTHORIZE_PARAMS = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'code_challenge',
+  'code_challenge_method',
+  'state',
+  'scope',
+  'resource',
+] as const;
 
 /** Routes whose bodies are application/x-www-form-urlencoded (RFC 6749); every other route takes JSON only. */
 export const OAUTH_FORM_PATHS = ['/oauth/token', '/oauth/authorize', '/oauth/revoke'];
@@ -46,7 +55,14 @@ function pick(params: Record<string, string>): Record<string, string> {
 export class OAuthController {
   constructor(private readonly oauth: OAuthService) {}
 
-  @Get(['.well-known/oauth-authorization-server', '.well-known/oauth-authorization-server/mcp/:token', '.well-known/openid-configuration', '.well-known/openid-configuration/mcp/:token', 'mcp/:token/.well-known/openid-configuration', 'mcp/:token/.well-known/oauth-authorization-server'])
+  @Get([
+    '.well-known/oauth-authorization-server',
+    '.well-known/oauth-authorization-server/mcp/:token',
+    '.well-known/openid-configuration',
+    '.well-known/openid-configuration/mcp/:token',
+    'mcp/:token/.well-known/openid-configuration',
+    'mcp/:token/.well-known/oauth-authorization-server',
+  ])
   authorizationServer(@Res() reply: FastifyReply): void {
     void reply.headers({ 'cache-control': 'public, max-age=300' }).send(this.oauth.authorizationServerMetadata());
   }
@@ -55,7 +71,10 @@ export class OAuthController {
   async protectedResource(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
     const meta = await this.oauth.protectedResourceMetadata(token);
     if (!meta) {
-      void reply.status(404).headers(NO_STORE).send({ error: 'invalid_target', error_description: 'Unknown or expired MCP server' });
+      void reply
+        .status(404)
+        .headers(NO_STORE)
+        .send({ error: 'invalid_target', error_description: 'Unknown or expired MCP server' });
       return;
     }
     void reply.headers(NO_STORE).send(meta);
@@ -65,7 +84,10 @@ export class OAuthController {
   @HttpCode(201)
   async register(@Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
     try {
-      void reply.status(201).headers(NO_STORE).send(await this.oauth.register(body));
+      void reply
+        .status(201)
+        .headers(NO_STORE)
+        .send(await this.oauth.register(body));
     } catch (err) {
       this.jsonError(reply, err);
     }
@@ -103,7 +125,11 @@ export class OAuthController {
       const checked = await this.oauth.checkRequest(req, params);
       const approver = await this.oauth.approver(params.api_token);
       if (typeof approver === 'string') return this.consent(reply, 401, checked, params, approver);
-      const user: GrantUser = { apiTokenId: approver.id, mcpServerId: checked.target.server.id, familyId: newFamilyId() };
+      const user: GrantUser = {
+        apiTokenId: approver.id,
+        mcpServerId: checked.target.server.id,
+        familyId: newFamilyId(),
+      };
       const response = new OAuthServer.Response();
       const oauthRequest = new OAuthServer.Request({
         method: 'POST',
@@ -111,8 +137,13 @@ export class OAuthController {
         query: {},
         body: { ...pick(params), redirect_uri: req.redirectUri },
       });
-      await this.oauth.server(checked.target.server.id).authorize(oauthRequest, response, { authenticateHandler: { handle: () => user } });
-      void reply.status(302).headers({ ...NO_STORE, location: String(response.get('location')) }).send();
+      await this.oauth
+        .server(checked.target.server.id)
+        .authorize(oauthRequest, response, { authenticateHandler: { handle: () => user } });
+      void reply
+        .status(302)
+        .headers({ ...NO_STORE, location: String(response.get('location')) })
+        .send();
     } catch (err) {
       this.redirectError(reply, req, err);
     }
@@ -129,7 +160,8 @@ export class OAuthController {
       let expected: string | undefined;
       if (params.resource !== undefined) {
         const target = await this.oauth.resolveResource(params.resource);
-        if (!target) throw new OAuthProblem('invalid_target', 'resource is not the URL of an MCP server of this gateway');
+        if (!target)
+          throw new OAuthProblem('invalid_target', 'resource is not the URL of an MCP server of this gateway');
         expected = target.server.id;
       }
       const headers: Record<string, string> = {};
@@ -150,10 +182,24 @@ export class OAuthController {
   }
 
   /** The consent page of a checked request (again, with the error, when the pasted API token is refused). */
-  private async consent(reply: FastifyReply, status: number, checked: AuthorizationRequest & { target: ActiveMcpServer }, params: Record<string, string>, error?: string): Promise<void> {
+  private async consent(
+    reply: FastifyReply,
+    status: number,
+    checked: AuthorizationRequest & { target: ActiveMcpServer },
+    params: Record<string, string>,
+    error?: string,
+  ): Promise<void> {
     const { accountName } = await this.oauth.describe(checked.target);
     const { server } = checked.target;
-    const view = { clientName: checked.client.name, redirectUri: checked.redirectUri, serverName: server.name, accountName, config: server.config, params: { ...pick(params), redirect_uri: checked.redirectUri }, error };
+    const view = {
+      clientName: checked.client.name,
+      redirectUri: checked.redirectUri,
+      serverName: server.name,
+      accountName,
+      config: server.config,
+      params: { ...pick(params), redirect_uri: checked.redirectUri },
+      error,
+    };
     void reply.status(status).headers(PAGE_HEADERS).send(consentPage(view));
   }
 
@@ -162,7 +208,8 @@ export class OAuthController {
   async revoke(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     try {
       const params = single(body);
-      if (typeof params.token !== 'string' || params.token === '') throw new OAuthProblem('invalid_request', 'Missing parameter: token');
+      if (typeof params.token !== 'string' || params.token === '')
+        throw new OAuthProblem('invalid_request', 'Missing parameter: token');
       let clientId = params.client_id;
       let secret = params.client_secret;
       const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(String(request.headers.authorization ?? ''));
@@ -177,7 +224,10 @@ export class OAuthController {
       await this.oauth.revoke(params.token, clientId!);
       void reply.status(200).headers(NO_STORE).send({});
     } catch (err) {
-      this.jsonError(reply, err instanceof URIError ? new OAuthProblem('invalid_request', 'Malformed client credentials') : err);
+      this.jsonError(
+        reply,
+        err instanceof URIError ? new OAuthProblem('invalid_request', 'Malformed client credentials') : err,
+      );
     }
   }
 
@@ -185,13 +235,19 @@ export class OAuthController {
   private jsonError(reply: FastifyReply, err: unknown): void {
     const problem = toProblem(err);
     if (!problem) throw err;
-    void reply.status(problem.status).headers(NO_STORE).send({ error: problem.error, error_description: problem.description });
+    void reply
+      .status(problem.status)
+      .headers(NO_STORE)
+      .send({ error: problem.error, error_description: problem.description });
   }
 
   private page(reply: FastifyReply, err: unknown): void {
     const problem = toProblem(err);
     if (!problem) throw err;
-    void reply.status(problem.status === 401 ? 401 : 400).headers(PAGE_HEADERS).send(errorPage(problem.error, problem.description));
+    void reply
+      .status(problem.status === 401 ? 401 : 400)
+      .headers(PAGE_HEADERS)
+      .send(errorPage(problem.error, problem.description));
   }
 
   /** An error of a request whose client and redirect URI are known: back to the client (RFC 6749 §4.1.2.1). */
@@ -202,7 +258,10 @@ export class OAuthController {
     to.searchParams.set('error', problem.error);
     to.searchParams.set('error_description', problem.description);
     if (req.state !== undefined) to.searchParams.set('state', req.state);
-    void reply.status(302).headers({ ...NO_STORE, location: to.toString() }).send();
+    void reply
+      .status(302)
+      .headers({ ...NO_STORE, location: to.toString() })
+      .send();
   }
 }
 

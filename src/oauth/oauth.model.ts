@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import OAuthServer, { InvalidRequestError, OAuthError, type AuthorizationCode, type AuthorizationCodeModel, type Client, type RefreshToken, type RefreshTokenModel, type Token } from '@node-oauth/oauth2-server';
+import OAuthServer, {
+  InvalidRequestError,
+  OAuthError,
+  type AuthorizationCode,
+  type AuthorizationCodeModel,
+  type Client,
+  type RefreshToken,
+  type RefreshTokenModel,
+  type Token,
+} from '@node-oauth/oauth2-server';
 import { IsNull, type Repository } from 'typeorm';
 import type { TokenService } from '../common/crypto/token.service';
 import { OAuthClientEntity, OAuthCodeEntity, OAuthTokenEntity } from './oauth.entities';
@@ -38,7 +47,12 @@ export interface OAuthRepos {
 }
 
 export function toClient(row: OAuthClientEntity): Client {
-  return { id: row.id, name: row.name, redirectUris: JSON.parse(row.redirect_uris) as string[], grants: ['authorization_code', 'refresh_token'] };
+  return {
+    id: row.id,
+    name: row.name,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    grants: ['authorization_code', 'refresh_token'],
+  };
 }
 
 const scopeText = (scope: string[] | undefined) => (scope && scope.length > 0 ? scope.join(' ') : null);
@@ -53,7 +67,11 @@ const scopeList = (scope: string | null) => (scope ? scope.split(' ') : undefine
  * Replays: a code presented a second time, or a refresh token presented after it was rotated, revokes
  * every token of its grant family (OAuth 2.1 §4.3.1, §6.1), then fails with invalid_grant.
  */
-export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServerId?: string): AuthorizationCodeModel & RefreshTokenModel {
+export function oauthModel(
+  repos: OAuthRepos,
+  hasher: TokenService,
+  expectedServerId?: string,
+): AuthorizationCodeModel & RefreshTokenModel {
   const now = () => new Date().toISOString();
   const revokeFamily = async (familyId: string) => {
     await repos.tokens.update({ family_id: familyId, revoked_at: IsNull() }, { revoked_at: now() });
@@ -62,7 +80,10 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
    * The client and user of a stored code or refresh token, or undefined: a replayed one (already
    * used) revokes its family first; one bound to another server than `resource` names is invalid_target.
    */
-  const grantOf = async (row: OAuthCodeEntity | OAuthTokenEntity, replayed: boolean): Promise<{ client: Client; user: GrantUser } | undefined> => {
+  const grantOf = async (
+    row: OAuthCodeEntity | OAuthTokenEntity,
+    replayed: boolean,
+  ): Promise<{ client: Client; user: GrantUser } | undefined> => {
     if (replayed) {
       await revokeFamily(row.family_id);
       return undefined;
@@ -72,7 +93,10 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
     }
     const client = await repos.clients.findOne({ where: { id: row.client_id } });
     if (!client) return undefined;
-    return { client: toClient(client), user: { apiTokenId: row.api_token_id, mcpServerId: row.mcp_server_id, familyId: row.family_id } };
+    return {
+      client: toClient(client),
+      user: { apiTokenId: row.api_token_id, mcpServerId: row.mcp_server_id, familyId: row.family_id },
+    };
   };
   return {
     async getClient(clientId: string, clientSecret: string | null) {
@@ -81,7 +105,11 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
       if (!row) return false;
       if (row.secret_hash !== null) {
         // A confidential client authenticates at the token endpoint (getClient(id, null) is the authorization request).
-        if (clientSecret !== null && (clientSecret === undefined || !hasher.equals(hasher.hash(clientSecret), row.secret_hash))) return false;
+        if (
+          clientSecret !== null &&
+          (clientSecret === undefined || !hasher.equals(hasher.hash(clientSecret), row.secret_hash))
+        )
+          return false;
       } else if (clientSecret) {
         return false;
       }
@@ -145,7 +173,10 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
 
     /** Marks the code used (once: a concurrent second exchange finds it used and fails). */
     async revokeAuthorizationCode(code: AuthorizationCode) {
-      const r = await repos.codes.update({ code_hash: hasher.hash(code.authorizationCode), used_at: IsNull() }, { used_at: now() });
+      const r = await repos.codes.update(
+        { code_hash: hasher.hash(code.authorizationCode), used_at: IsNull() },
+        { used_at: now() },
+      );
       return (r.affected ?? 0) > 0;
     },
 
@@ -159,9 +190,21 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
         created_at: now(),
         revoked_at: null,
       };
-      const rows: Partial<OAuthTokenEntity>[] = [{ ...base, token_hash: hasher.hash(token.accessToken), kind: 'access', expires_at: token.accessTokenExpiresAt!.toISOString() }];
+      const rows: Partial<OAuthTokenEntity>[] = [
+        {
+          ...base,
+          token_hash: hasher.hash(token.accessToken),
+          kind: 'access',
+          expires_at: token.accessTokenExpiresAt!.toISOString(),
+        },
+      ];
       if (token.refreshToken) {
-        rows.push({ ...base, token_hash: hasher.hash(token.refreshToken), kind: 'refresh', expires_at: token.refreshTokenExpiresAt!.toISOString() });
+        rows.push({
+          ...base,
+          token_hash: hasher.hash(token.refreshToken),
+          kind: 'refresh',
+          expires_at: token.refreshTokenExpiresAt!.toISOString(),
+        });
       }
       await repos.tokens.insert(rows);
       return { ...token, client, user };
@@ -176,13 +219,21 @@ export function oauthModel(repos: OAuthRepos, hasher: TokenService, expectedServ
       const row = await repos.tokens.findOne({ where: { token_hash: hasher.hash(refreshToken), kind: 'refresh' } });
       const grant = row ? await grantOf(row, row.revoked_at !== null) : undefined;
       if (!row || !grant) return false;
-      return { refreshToken, refreshTokenExpiresAt: new Date(row.expires_at), scope: scopeList(row.scope), ...grant } as RefreshToken;
+      return {
+        refreshToken,
+        refreshTokenExpiresAt: new Date(row.expires_at),
+        scope: scopeList(row.scope),
+        ...grant,
+      } as RefreshToken;
     },
 
     /** Rotation: the presented refresh token is revoked (once) before a new pair is issued. */
     async revokeToken(token: RefreshToken | Token) {
       if (!token.refreshToken) return false;
-      const r = await repos.tokens.update({ token_hash: hasher.hash(token.refreshToken), kind: 'refresh', revoked_at: IsNull() }, { revoked_at: now() });
+      const r = await repos.tokens.update(
+        { token_hash: hasher.hash(token.refreshToken), kind: 'refresh', revoked_at: IsNull() },
+        { revoked_at: now() },
+      );
       return (r.affected ?? 0) > 0;
     },
   };

@@ -8,7 +8,11 @@ import { OAuthService } from './oauth.service';
 
 /** OAuth 2.1 authorization server for the gateway's MCP servers (see OAuthController). */
 @Module({
-  imports: [TypeOrmModule.forFeature([OAuthClientEntity, OAuthCodeEntity, OAuthTokenEntity]), AdminModule, CryptoModule],
+  imports: [
+    TypeOrmModule.forFeature([OAuthClientEntity, OAuthCodeEntity, OAuthTokenEntity]),
+    AdminModule,
+    CryptoModule,
+  ],
   controllers: [OAuthController],
   providers: [OAuthService],
   exports: [OAuthService],

@@ -40,7 +40,8 @@ export class OAuthProblem extends Error {
  * (native apps, mcp-remote), or a private-use scheme (`cursor://…`); never javascript:, data:, file:….
  */
 export function redirectUriProblem(uri: unknown): string | undefined {
-  if (typeof uri !== 'string' || uri.length === 0 || uri.length > 2000) return 'must be a string of 1 to 2000 characters';
+  if (typeof uri !== 'string' || uri.length === 0 || uri.length > 2000)
+    return 'must be a string of 1 to 2000 characters';
   if (CONTROL.test(uri)) return 'must not contain control characters';
   if (!URL.canParse(uri)) return 'is not an absolute URI';
   const u = new URL(uri);
@@ -49,9 +50,12 @@ export function redirectUriProblem(uri: unknown): string | undefined {
   if (scheme === 'https') return u.hostname ? undefined : 'has no host';
   if (scheme === 'http') {
     const h = u.hostname.replace(/^\[|\]$/g, '');
-    return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) ? undefined : 'http is allowed for loopback hosts only (localhost, 127.0.0.1, [::1]); use https';
+    return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h)
+      ? undefined
+      : 'http is allowed for loopback hosts only (localhost, 127.0.0.1, [::1]); use https';
   }
-  if (['javascript', 'data', 'file', 'vbscript', 'blob', 'about', 'ws', 'wss', 'ftp'].includes(scheme)) return `the ${scheme}: scheme is not allowed`;
+  if (['javascript', 'data', 'file', 'vbscript', 'blob', 'about', 'ws', 'wss', 'ftp'].includes(scheme))
+    return `the ${scheme}: scheme is not allowed`;
   return undefined;
 }
 
@@ -193,7 +197,10 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
     const m = body as Record<string, unknown>;
     const uris = m.redirect_uris;
     if (!Array.isArray(uris) || uris.length === 0 || uris.length > MAX_REDIRECT_URIS) {
-      throw new OAuthProblem('invalid_redirect_uri', `redirect_uris must be an array of 1 to ${MAX_REDIRECT_URIS} URIs`);
+      throw new OAuthProblem(
+        'invalid_redirect_uri',
+        `redirect_uris must be an array of 1 to ${MAX_REDIRECT_URIS} URIs`,
+      );
     }
     uris.forEach((u, i) => {
       const why = redirectUriProblem(u);
@@ -201,15 +208,29 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
     });
     const name = m.client_name ?? 'Unnamed client';
     if (typeof name !== 'string' || name.trim() === '' || name.length > 200 || CONTROL.test(name)) {
-      throw new OAuthProblem('invalid_client_metadata', 'client_name must be a string of 1 to 200 characters, without control characters');
+      throw new OAuthProblem(
+        'invalid_client_metadata',
+        'client_name must be a string of 1 to 200 characters, without control characters',
+      );
     }
     const method = m.token_endpoint_auth_method ?? 'client_secret_basic';
     if (typeof method !== 'string' || !(TOKEN_AUTH_METHODS as readonly string[]).includes(method)) {
-      throw new OAuthProblem('invalid_client_metadata', `token_endpoint_auth_method must be one of ${TOKEN_AUTH_METHODS.join(', ')}`);
+      throw new OAuthProblem(
+        'invalid_client_metadata',
+        `token_endpoint_auth_method must be one of ${TOKEN_AUTH_METHODS.join(', ')}`,
+      );
     }
     const grants = m.grant_types ?? ['authorization_code', 'refresh_token'];
-    if (!Array.isArray(grants) || grants.length === 0 || !grants.every((g) => g === 'authorization_code' || g === 'refresh_token') || !grants.includes('authorization_code')) {
-      throw new OAuthProblem('invalid_client_metadata', 'grant_types must be authorization_code, optionally with refresh_token');
+    if (
+      !Array.isArray(grants) ||
+      grants.length === 0 ||
+      !grants.every((g) => g === 'authorization_code' || g === 'refresh_token') ||
+      !grants.includes('authorization_code')
+    ) {
+      throw new OAuthProblem(
+        'invalid_client_metadata',
+        'grant_types must be authorization_code, optionally with refresh_token',
+      );
     }
     const responseTypes = m.response_types ?? ['code'];
     if (!Array.isArray(responseTypes) || responseTypes.length === 0 || !responseTypes.every((r) => r === 'code')) {
@@ -244,8 +265,16 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
    */
   async checkClient(params: Record<string, unknown>): Promise<AuthorizationRequest> {
     const clientId = params.client_id;
-    const client = typeof clientId === 'string' && CLIENT_ID.test(clientId) ? await this.repos.clients.findOne({ where: { id: clientId } }) : null;
-    if (!client) throw new OAuthProblem('invalid_client', 'Unknown client_id: register the client first (POST /oauth/register)', 401);
+    const client =
+      typeof clientId === 'string' && CLIENT_ID.test(clientId)
+        ? await this.repos.clients.findOne({ where: { id: clientId } })
+        : null;
+    if (!client)
+      throw new OAuthProblem(
+        'invalid_client',
+        'Unknown client_id: register the client first (POST /oauth/register)',
+        401,
+      );
     const registered = JSON.parse(client.redirect_uris) as string[];
     const given = params.redirect_uri;
     const redirectUri = given === undefined && registered.length === 1 ? registered[0] : given;
@@ -260,14 +289,24 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
    * The rest of an authorization request, whose errors go back to the client's redirect URI:
    * response_type code, PKCE S256 (mandatory; plain refused), a `resource` naming one MCP server.
    */
-  async checkRequest(req: AuthorizationRequest, params: Record<string, unknown>): Promise<AuthorizationRequest & { target: ActiveMcpServer }> {
-    if (params.response_type !== 'code') throw new OAuthProblem('unsupported_response_type', 'response_type must be code');
-    if (params.code_challenge === undefined) throw new OAuthProblem('invalid_request', 'PKCE is required: send code_challenge and code_challenge_method=S256');
-    if (params.code_challenge_method !== 'S256') throw new OAuthProblem('invalid_request', 'code_challenge_method must be S256 (plain is not allowed)');
+  async checkRequest(
+    req: AuthorizationRequest,
+    params: Record<string, unknown>,
+  ): Promise<AuthorizationRequest & { target: ActiveMcpServer }> {
+    if (params.response_type !== 'code')
+      throw new OAuthProblem('unsupported_response_type', 'response_type must be code');
+    if (params.code_challenge === undefined)
+      throw new OAuthProblem('invalid_request', 'PKCE is required: send code_challenge and code_challenge_method=S256');
+    if (params.code_challenge_method !== 'S256')
+      throw new OAuthProblem('invalid_request', 'code_challenge_method must be S256 (plain is not allowed)');
     if (typeof params.code_challenge !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(params.code_challenge)) {
-      throw new OAuthProblem('invalid_request', 'code_challenge must be the base64url SHA-256 of the code verifier (43 characters)');
+      throw new OAuthProblem(
+        'invalid_request',
+        'code_challenge must be the base64url SHA-256 of the code verifier (43 characters)',
+      );
     }
-    if (params.resource === undefined) throw new OAuthProblem('invalid_request', 'resource is required: the URL of the MCP server (RFC 8707)');
+    if (params.resource === undefined)
+      throw new OAuthProblem('invalid_request', 'resource is required: the URL of the MCP server (RFC 8707)');
     const target = await this.resolveResource(params.resource);
     if (!target) throw new OAuthProblem('invalid_target', 'resource is not the URL of an MCP server of this gateway');
     return { ...req, target };
@@ -287,7 +326,8 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
     if (typeof token !== 'string' || token.trim() === '' || token.length > 500) return 'Paste a gateway API token.';
     const principal = await this.apiTokens.verify(token.trim());
     if (!principal) return 'That API token is not valid (unknown or deleted).';
-    if (principal.id === 'admin') return 'The admin key cannot approve access: create an API token (POST /api-token, scope mcp) and paste it.';
+    if (principal.id === 'admin')
+      return 'The admin key cannot approve access: create an API token (POST /api-token, scope mcp) and paste it.';
     if (!isApiTokenScope(principal.scope)) return 'That API token has no valid scope.';
     return { id: principal.id };
   }
@@ -311,7 +351,8 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
    * client, changes nothing and is not an error (the answer must not tell).
    */
   async revoke(token: string, clientId: string): Promise<void> {
-    const row = token.length <= 500 ? await this.repos.tokens.findOne({ where: { token_hash: this.hasher.hash(token) } }) : null;
+    const row =
+      token.length <= 500 ? await this.repos.tokens.findOne({ where: { token_hash: this.hasher.hash(token) } }) : null;
     if (!row || row.client_id !== clientId) return;
     const now = new Date().toISOString();
     if (row.kind === 'refresh') await this.repos.tokens.update({ family_id: row.family_id }, { revoked_at: now });
@@ -331,6 +372,11 @@ export class OAuthService implements OnApplicationBootstrap, OnApplicationShutdo
    */
   async verifyAccess(bearer: string, mcpServerId: string): Promise<boolean> {
     const row = await this.repos.tokens.findOne({ where: { token_hash: this.hasher.hash(bearer), kind: 'access' } });
-    return row !== null && row.revoked_at === null && row.expires_at > new Date().toISOString() && row.mcp_server_id === mcpServerId;
+    return (
+      row !== null &&
+      row.revoked_at === null &&
+      row.expires_at > new Date().toISOString() &&
+      row.mcp_server_id === mcpServerId
+    );
   }
 }

@@ -89,7 +89,8 @@ function messageOf(body: unknown, fallback: string): string {
   if (typeof body === 'string' && body.trim()) return body.trim().slice(0, 500);
   if (body && typeof body === 'object') {
     const b = body as Record<string, unknown>;
-    for (const k of ['error', 'message', 'msg']) if (typeof b[k] === 'string' && b[k]) return (b[k] as string).slice(0, 500);
+    for (const k of ['error', 'message', 'msg'])
+      if (typeof b[k] === 'string' && b[k]) return (b[k] as string).slice(0, 500);
   }
   return fallback;
 }
@@ -144,7 +145,12 @@ export class PlanhatClient implements OnApplicationShutdown {
    */
   async callBytes(conn: PlanhatConnection, req: PlanhatRequest, room?: BodyRoom): Promise<PlanhatBytes> {
     const res = await this.exchange(conn, req, true, room);
-    return { status: res.status, bytes: res.bytes as Buffer, rateLimit: res.rateLimit, frame: room ? res.frame : undefined };
+    return {
+      status: res.status,
+      bytes: res.bytes as Buffer,
+      rateLimit: res.rateLimit,
+      frame: room ? res.frame : undefined,
+    };
   }
 
   /** A 2xx answer's text as `call` returns it: parsed JSON, or an UPSTREAM_ERROR when it is not JSON. */
@@ -215,7 +221,10 @@ export class PlanhatClient implements OnApplicationShutdown {
       }
     };
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeout).unref();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      timeout,
+    ).unref();
     try {
       const res = await loadUndici().request(url, {
         method: req.method,
@@ -271,11 +280,15 @@ export class PlanhatClient implements OnApplicationShutdown {
   ): GatewayError {
     const remote = { status, body: typeof body === 'string' ? body.slice(0, 2000) : body };
     if (status >= 500) {
-      return new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat failed with ${status}: ${messageOf(body, 'server error')}`, {
-        remote,
-        headers: rateLimit,
-        hint: 'Planhat had a server error; the request may be retried later (writes are not retried automatically).',
-      });
+      return new GatewayError(
+        ErrorCode.UPSTREAM_ERROR,
+        `Planhat failed with ${status}: ${messageOf(body, 'server error')}`,
+        {
+          remote,
+          headers: rateLimit,
+          hint: 'Planhat had a server error; the request may be retried later (writes are not retried automatically).',
+        },
+      );
     }
     const code = codeForStatus(status);
     const headers: Record<string, string> = { ...rateLimit };
@@ -290,11 +303,15 @@ export class PlanhatClient implements OnApplicationShutdown {
     } else if (status === 404) {
       hint = 'No such record in Planhat: check the id with the list operation of this resource.';
     }
-    return new GatewayError(code === ErrorCode.UNAUTHORIZED ? ErrorCode.UPSTREAM_REJECTED : code, `Planhat answered ${status}: ${messageOf(body, 'request rejected')}`, {
-      remote,
-      headers,
-      hint,
-    });
+    return new GatewayError(
+      code === ErrorCode.UNAUTHORIZED ? ErrorCode.UPSTREAM_REJECTED : code,
+      `Planhat answered ${status}: ${messageOf(body, 'request rejected')}`,
+      {
+        remote,
+        headers,
+        hint,
+      },
+    );
   }
 
   private transportError(err: unknown, timeout: number): GatewayError {
@@ -312,9 +329,13 @@ export class PlanhatClient implements OnApplicationShutdown {
         cause: err,
       });
     }
-    return new GatewayError(ErrorCode.UPSTREAM_ERROR, `Could not reach Planhat: ${e.code ?? e.name ?? 'connection error'}`, {
-      hint: 'The connection to Planhat failed (reset or refused); retry later.',
-      cause: err,
-    });
+    return new GatewayError(
+      ErrorCode.UPSTREAM_ERROR,
+      `Could not reach Planhat: ${e.code ?? e.name ?? 'connection error'}`,
+      {
+        hint: 'The connection to Planhat failed (reset or refused); retry later.',
+        cause: err,
+      },
+    );
   }
 }

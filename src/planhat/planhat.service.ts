@@ -97,7 +97,10 @@ function rawWithinBudget(raw: RawRecords, maxBytes: number): { kept: number; chu
  * in meaning (byte for byte without `raw`; with it, each record is Planhat's own text of it). Used to cut MCP tool results at
  * whole records; the cursor then resumes after the last one kept.
  */
-export function serializeWithinBudget(rows: readonly unknown[] | RawRecords, maxBytes: number): { kept: number; chunks: JsonPiece[] } {
+export function serializeWithinBudget(
+  rows: readonly unknown[] | RawRecords,
+  maxBytes: number,
+): { kept: number; chunks: JsonPiece[] } {
   if (!Array.isArray(rows)) return rawWithinBudget(rows as RawRecords, maxBytes);
   const chunks: string[] = [];
   let parts: string[] = [];
@@ -129,7 +132,8 @@ const FORBIDDEN_PARAMS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The integrated account id of a request: a repeated `integrated_account_id` is a 400, not a lookup of "a,b". */
 function accountParam(accountId: unknown): string | undefined {
-  if (Array.isArray(accountId)) throw GatewayError.invalid('Query parameter integrated_account_id was given more than once; pass one id');
+  if (Array.isArray(accountId))
+    throw GatewayError.invalid('Query parameter integrated_account_id was given more than once; pass one id');
   return accountId as string | undefined;
 }
 
@@ -183,7 +187,11 @@ export class PlanhatService {
   private recordPath(model: ModelDef, id: string): string {
     const problem = idProblem(id);
     if (problem) {
-      throw GatewayError.invalid(`Invalid id: ${problem}`, undefined, `Use the record's _id, extid-<externalId> or srcid-<sourceId>.`);
+      throw GatewayError.invalid(
+        `Invalid id: ${problem}`,
+        undefined,
+        `Use the record's _id, extid-<externalId> or srcid-<sourceId>.`,
+      );
     }
     return `${model.path}/${encodeURIComponent(id)}`;
   }
@@ -194,7 +202,11 @@ export class PlanhatService {
     if (valueDepthExceeds(body)) throw nestedTooDeep();
     const problem = recordProblem(model, body, mode);
     if (problem) {
-      throw GatewayError.invalid(problem.message, problem.issues.length ? problem.issues : undefined, problem.field ? `Check the field ${problem.field}.` : undefined);
+      throw GatewayError.invalid(
+        problem.message,
+        problem.issues.length ? problem.issues : undefined,
+        problem.field ? `Check the field ${problem.field}.` : undefined,
+      );
     }
   }
 
@@ -214,8 +226,15 @@ export class PlanhatService {
     if (!opts.rawRecords && opts.maxBytes === undefined) {
       const res = await this.client.call<unknown>(req.conn, req.request);
       const rows = this.listRows(req.model, res.status, res.body);
-      const next = rows.length >= req.limit ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + rows.length, l: req.limit }) : null;
-      return { data: { result: rows, next_cursor: next, result_count: rows.length }, status: 200, rateLimit: res.rateLimit };
+      const next =
+        rows.length >= req.limit
+          ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + rows.length, l: req.limit })
+          : null;
+      return {
+        data: { result: rows, next_cursor: next, result_count: rows.length },
+        status: 200,
+        rateLimit: res.rateLimit,
+      };
     }
     // Planhat's text of each record is kept (delimited by the scanner) to be written out as it came,
     // and the records are parsed only when `data.result` is read (an MCP answer written from the
@@ -230,7 +249,11 @@ export class PlanhatService {
       records = { bytes: res.bytes, bounds, fields };
       parse = () => JSON.parse(res.bytes.toString('utf8')) as Record<string, unknown>[];
     } else {
-      const rows = this.listRows(req.model, res.status, this.client.parseOk(res.status, res.bytes.toString('utf8'), res.rateLimit).body);
+      const rows = this.listRows(
+        req.model,
+        res.status,
+        this.client.parseOk(res.status, res.bytes.toString('utf8'), res.rateLimit).body,
+      );
       total = rows.length;
       parse = () => rows;
     }
@@ -252,7 +275,12 @@ export class PlanhatService {
    * in as they came: they are checked (one valid JSON array, UTF-8) and counted by a scanner that
    * builds nothing, instead of parsed and re-serialised (the proxy's pass-through).
    */
-  async listPageJson(accountId: string | undefined, resource: string, query: Record<string, unknown>, opts: ListOptions = {}): Promise<Result<Buffer>> {
+  async listPageJson(
+    accountId: string | undefined,
+    resource: string,
+    query: Record<string, unknown>,
+    opts: ListOptions = {},
+  ): Promise<Result<Buffer>> {
     const req = await this.listRequest(accountId, resource, query, opts);
     const res = await this.client.callBytes(req.conn, req.request, ENVELOPE_ROOM);
     let array = res.bytes;
@@ -265,7 +293,8 @@ export class PlanhatService {
       array = Buffer.from(JSON.stringify(rows));
       count = rows.length;
     }
-    const next = count >= req.limit ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + count, l: req.limit }) : null;
+    const next =
+      count >= req.limit ? this.cursors.encode<ListCursor>(req.scope, { o: req.offset + count, l: req.limit }) : null;
     const suffix = Buffer.from(`,"next_cursor":${JSON.stringify(next)},"result_count":${count}}`);
     let data: Buffer;
     if (array === res.bytes && res.frame && suffix.length <= ENVELOPE_ROOM.tail) {
@@ -281,7 +310,12 @@ export class PlanhatService {
   }
 
   /** Model, account, Planhat parameters, offset/limit from the cursor or the query, and the request to send. */
-  private async listRequest(accountId: string | undefined, resource: string, query: Record<string, unknown>, opts: ListOptions) {
+  private async listRequest(
+    accountId: string | undefined,
+    resource: string,
+    query: Record<string, unknown>,
+    opts: ListOptions,
+  ) {
     const model = this.model(resource, 'list');
     const conn = await this.accounts.resolve(accountParam(accountId));
     const params = this.planhatParams(model, query);
@@ -304,9 +338,13 @@ export class PlanhatService {
 
   private listRows(model: ModelDef, status: number, body: unknown): Record<string, unknown>[] {
     if (!Array.isArray(body)) {
-      throw new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat answered the ${model.key} list with something that is not an array`, {
-        remote: { status, body },
-      });
+      throw new GatewayError(
+        ErrorCode.UPSTREAM_ERROR,
+        `Planhat answered the ${model.key} list with something that is not an array`,
+        {
+          remote: { status, body },
+        },
+      );
     }
     return body as Record<string, unknown>[];
   }
@@ -318,10 +356,12 @@ export class PlanhatService {
     for (const [k, v] of Object.entries(query)) {
       if (GATEWAY_KEYS.has(k) || v === undefined) continue;
       if (FORBIDDEN_PARAMS.has(k)) throw GatewayError.invalid(`Query parameter name not allowed: ${k}`);
-      if (Array.isArray(v)) throw GatewayError.invalid(`Query parameter ${k} was given more than once; pass one comma-separated value`);
+      if (Array.isArray(v))
+        throw GatewayError.invalid(`Query parameter ${k} was given more than once; pass one comma-separated value`);
       if (typeof v === 'object' && v !== null) throw GatewayError.invalid(`Query parameter ${k} must be a string`);
       const value = String(v);
-      const field = schema.shape[k as keyof typeof schema.shape] as { safeParse?: (x: unknown) => { success: boolean } } | undefined;
+      const field = schema.shape[k as keyof typeof schema.shape] as
+        { safeParse?: (x: unknown) => { success: boolean } } | undefined;
       if (field?.safeParse && !field.safeParse(value).success) {
         throw GatewayError.invalid(`Invalid query parameter ${k}: "${value.slice(0, 100)}"`);
       }
@@ -335,7 +375,11 @@ export class PlanhatService {
     // Decimal digits only: Number() would also take '0x10', '1e3', ' 16 ' and ''.
     const n = typeof v === 'number' ? v : /^-?\d{1,16}$/.test(String(v)) ? Number(String(v)) : NaN;
     const refuse = (what: string) =>
-      GatewayError.invalid(`${name} must be ${what}, got ${JSON.stringify(typeof v === 'number' ? v : String(v).slice(0, 40))}`, { field: name }, `${name} is an integer from ${min} to ${max}.`);
+      GatewayError.invalid(
+        `${name} must be ${what}, got ${JSON.stringify(typeof v === 'number' ? v : String(v).slice(0, 40))}`,
+        { field: name },
+        `${name} is an integer from ${min} to ${max}.`,
+      );
     if (!Number.isInteger(n)) throw refuse('a whole number');
     if (n < min) throw refuse(`at least ${min}`);
     if (n > max) throw refuse(`at most ${max}`);
@@ -349,14 +393,23 @@ export class PlanhatService {
     return this.wrap(await this.client.call(conn, { method: 'GET', path }));
   }
 
-  async create(accountId: string | undefined, resource: string, body: unknown): Promise<Result<Record<string, unknown>>> {
+  async create(
+    accountId: string | undefined,
+    resource: string,
+    body: unknown,
+  ): Promise<Result<Record<string, unknown>>> {
     const model = this.model(resource, 'create');
     this.checkBody(model, body, 'create');
     const conn = await this.accounts.resolve(accountParam(accountId));
     return this.wrap(await this.client.call(conn, { method: 'POST', path: model.path, body }));
   }
 
-  async update(accountId: string | undefined, resource: string, id: string, body: unknown): Promise<Result<Record<string, unknown>>> {
+  async update(
+    accountId: string | undefined,
+    resource: string,
+    id: string,
+    body: unknown,
+  ): Promise<Result<Record<string, unknown>>> {
     const model = this.model(resource, 'update');
     const path = this.recordPath(model, id);
     this.checkBody(model, body, 'update');
@@ -368,7 +421,12 @@ export class PlanhatService {
    * An update whose caller also needs the record as it was just before (the MCP change log's
    * before-image): the id and body are checked first, then one GET, then the update.
    */
-  async updateWithBefore(accountId: string | undefined, resource: string, id: string, body: unknown): Promise<{ before: Record<string, unknown>; result: Result<Record<string, unknown>> }> {
+  async updateWithBefore(
+    accountId: string | undefined,
+    resource: string,
+    id: string,
+    body: unknown,
+  ): Promise<{ before: Record<string, unknown>; result: Result<Record<string, unknown>> }> {
     const model = this.model(resource, 'update');
     this.recordPath(model, id);
     this.checkBody(model, body, 'update');
@@ -377,7 +435,11 @@ export class PlanhatService {
   }
 
   /** A delete with the record as it was just before (one GET first, after the id is checked). */
-  async deleteWithBefore(accountId: string | undefined, resource: string, id: string): Promise<{ before: Record<string, unknown>; result: Result<Record<string, unknown>> }> {
+  async deleteWithBefore(
+    accountId: string | undefined,
+    resource: string,
+    id: string,
+  ): Promise<{ before: Record<string, unknown>; result: Result<Record<string, unknown>> }> {
     this.recordPath(this.model(resource, 'delete'), id);
     const before = (await this.get(accountId, resource, id)).data;
     return { before, result: await this.delete(accountId, resource, id) };
@@ -387,16 +449,29 @@ export class PlanhatService {
    * dry_run of an update: the record as it is now (one GET) against the body, field by field
    * (`custom` one level down, as `custom.<name>`); nothing is written.
    */
-  async previewUpdate(accountId: string | undefined, resource: string, id: string, body: unknown): Promise<Result<Record<string, unknown>>> {
+  async previewUpdate(
+    accountId: string | undefined,
+    resource: string,
+    id: string,
+    body: unknown,
+  ): Promise<Result<Record<string, unknown>>> {
     const model = this.model(resource, 'update');
     this.checkBody(model, body, 'update');
     const current = await this.get(accountId, resource, id);
     const { changes, unchanged } = fieldChanges(current.data, body as Record<string, unknown>);
-    return { ...current, resultChunks: undefined, data: { dry_run: true, _id: current.data._id ?? id, changes, unchanged } };
+    return {
+      ...current,
+      resultChunks: undefined,
+      data: { dry_run: true, _id: current.data._id ?? id, changes, unchanged },
+    };
   }
 
   /** dry_run of a delete: the record that would be deleted (one GET); nothing is deleted. */
-  async previewDelete(accountId: string | undefined, resource: string, id: string): Promise<Result<Record<string, unknown>>> {
+  async previewDelete(
+    accountId: string | undefined,
+    resource: string,
+    id: string,
+  ): Promise<Result<Record<string, unknown>>> {
     this.model(resource, 'delete');
     const current = await this.get(accountId, resource, id);
     return { ...current, resultChunks: undefined, data: { dry_run: true, would_delete: current.data } };
@@ -409,40 +484,74 @@ export class PlanhatService {
     return this.wrap(await this.client.call(conn, { method: 'DELETE', path }));
   }
 
-  async bulkUpsert(accountId: string | undefined, resource: string, items: unknown): Promise<Result<Record<string, unknown>>> {
+  async bulkUpsert(
+    accountId: string | undefined,
+    resource: string,
+    items: unknown,
+  ): Promise<Result<Record<string, unknown>>> {
     const model = this.model(resource, 'bulk_upsert');
     if (!Array.isArray(items)) throw GatewayError.invalid('The body of a bulk upsert must be a JSON array of records');
     if (items.length === 0) throw GatewayError.invalid('The bulk upsert array is empty');
-    if (items.length > 5000) throw GatewayError.invalid(`At most 5000 items per bulk upsert (got ${items.length}); send batches one after another`);
+    if (items.length > 5000)
+      throw GatewayError.invalid(
+        `At most 5000 items per bulk upsert (got ${items.length}); send batches one after another`,
+      );
     if (valueDepthExceeds(items)) throw nestedTooDeep();
     items.forEach((item, i) => {
       const problem = recordProblem(model, item, 'update');
-      if (problem) throw GatewayError.invalid(`Item ${i}: ${problem.message}`, problem.issues.length ? problem.issues : undefined);
+      if (problem)
+        throw GatewayError.invalid(`Item ${i}: ${problem.message}`, problem.issues.length ? problem.issues : undefined);
     });
     const conn = await this.accounts.resolve(accountParam(accountId));
     return this.wrap(await this.client.call(conn, { method: 'PUT', path: model.path, body: items }));
   }
 
   /** Planhat's `POST {path}/duplicate {ids}` (time entries): `{result: [the copies]}`. */
-  async duplicate(accountId: string | undefined, resource: string, body: unknown): Promise<Result<{ result: unknown[] }>> {
+  async duplicate(
+    accountId: string | undefined,
+    resource: string,
+    body: unknown,
+  ): Promise<Result<{ result: unknown[] }>> {
     const model = this.model(resource);
     if (!model.duplicate) {
-      throw new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, `${model.key} does not support duplicate`, { hint: 'Planhat duplicates time entries only: POST /proxy/time_entries/duplicate {"ids": [...]}' });
+      throw new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, `${model.key} does not support duplicate`, {
+        hint: 'Planhat duplicates time entries only: POST /proxy/time_entries/duplicate {"ids": [...]}',
+      });
     }
-    const ids = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).ids : undefined;
+    const ids =
+      body !== null && typeof body === 'object' && !Array.isArray(body)
+        ? (body as Record<string, unknown>).ids
+        : undefined;
     const keys = body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
-    if (keys.some((k) => k !== 'ids')) throw GatewayError.invalid(`Unknown field: ${keys.find((k) => k !== 'ids')}`, undefined, 'The body is {"ids": [...]}');
+    if (keys.some((k) => k !== 'ids'))
+      throw GatewayError.invalid(
+        `Unknown field: ${keys.find((k) => k !== 'ids')}`,
+        undefined,
+        'The body is {"ids": [...]}',
+      );
     if (!Array.isArray(ids) || ids.length === 0 || ids.length > 500 || !ids.every((x) => typeof x === 'string')) {
-      throw GatewayError.invalid('Invalid field ids: give 1 to 500 record ids (strings)', undefined, 'The body is {"ids": ["<_id>", ...]}');
+      throw GatewayError.invalid(
+        'Invalid field ids: give 1 to 500 record ids (strings)',
+        undefined,
+        'The body is {"ids": ["<_id>", ...]}',
+      );
     }
     for (const id of ids as string[]) {
       const problem = idProblem(id);
       if (problem) throw GatewayError.invalid(`Invalid id in ids: ${problem}`);
     }
     const conn = await this.accounts.resolve(accountParam(accountId));
-    const res = await this.client.call<unknown>(conn, { method: 'POST', path: `${model.path}/duplicate`, body: { ids } });
+    const res = await this.client.call<unknown>(conn, {
+      method: 'POST',
+      path: `${model.path}/duplicate`,
+      body: { ids },
+    });
     if (!Array.isArray(res.body)) {
-      throw new GatewayError(ErrorCode.UPSTREAM_ERROR, 'Planhat answered the duplicate with something that is not an array', { remote: { status: res.status, body: res.body } });
+      throw new GatewayError(
+        ErrorCode.UPSTREAM_ERROR,
+        'Planhat answered the duplicate with something that is not an array',
+        { remote: { status: res.status, body: res.body } },
+      );
     }
     return { data: { result: res.body }, status: res.status, rateLimit: res.rateLimit };
   }
@@ -466,7 +575,10 @@ export interface FieldChange {
 }
 
 /** The fields of `body` whose value differs from `current`'s (JSON equality), and those that would stay the same. */
-export function fieldChanges(current: Record<string, unknown>, body: Record<string, unknown>): { changes: FieldChange[]; unchanged: string[] } {
+export function fieldChanges(
+  current: Record<string, unknown>,
+  body: Record<string, unknown>,
+): { changes: FieldChange[]; unchanged: string[] } {
   const changes: FieldChange[] = [];
   const unchanged: string[] = [];
   const compare = (field: string, before: unknown, after: unknown) => {
@@ -476,7 +588,8 @@ export function fieldChanges(current: Record<string, unknown>, body: Record<stri
   for (const [key, after] of Object.entries(body)) {
     if (key === 'custom' && after !== null && typeof after === 'object' && !Array.isArray(after)) {
       const was = (current.custom ?? {}) as Record<string, unknown>;
-      for (const [name, value] of Object.entries(after as Record<string, unknown>)) compare(`custom.${name}`, Object.prototype.hasOwnProperty.call(was, name) ? was[name] : undefined, value);
+      for (const [name, value] of Object.entries(after as Record<string, unknown>))
+        compare(`custom.${name}`, Object.prototype.hasOwnProperty.call(was, name) ? was[name] : undefined, value);
     } else {
       compare(key, Object.prototype.hasOwnProperty.call(current, key) ? current[key] : undefined, after);
     }

@@ -6,10 +6,13 @@ describe('observeUpstream', () => {
   it('has no observer outside a scope, and the scope ends with the work', async () => {
     expect(upstreamObserver()).toBeUndefined();
     const heard: UpstreamEvent[] = [];
-    await observeUpstream((e) => heard.push(e), async () => {
-      await Promise.resolve();
-      upstreamObserver()?.(event);
-    });
+    await observeUpstream(
+      (e) => heard.push(e),
+      async () => {
+        await Promise.resolve();
+        upstreamObserver()?.(event);
+      },
+    );
     expect(heard).toEqual([event]);
     expect(upstreamObserver()).toBeUndefined();
   });
@@ -39,7 +42,11 @@ describe('observeUpstream', () => {
         () => {
           throw new Error('outer failed');
         },
-        () => observeUpstream(() => inner.push('inner'), () => upstreamObserver()?.(event)),
+        () =>
+          observeUpstream(
+            () => inner.push('inner'),
+            () => upstreamObserver()?.(event),
+          ),
       ),
     ).toThrow('outer failed');
     expect(inner).toEqual(['inner']);

@@ -21,9 +21,20 @@ export function freshDataDir(): string {
 }
 
 /** Boots the whole gateway on a data dir (fresh unless given), listening on 127.0.0.1 on a free port. */
-export async function startTestApp(env: Record<string, string | undefined> = {}, dataDir = env.DATA_DIR ?? freshDataDir()): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  dataDir = env.DATA_DIR ?? freshDataDir(),
+): Promise<TestApp> {
   // The scale-out services follow the data dir, so a restart on the same DATA_DIR finds the same PostgreSQL database.
-  const fullEnv = { DATA_DIR: dataDir, ADMIN_API_KEY: TEST_ADMIN_KEY, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...(await serviceEnv(dataDir)), ...env };
+  const fullEnv = {
+    DATA_DIR: dataDir,
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...(await serviceEnv(dataDir)),
+    ...env,
+  };
   const { app, config, url } = await createApp(fullEnv);
   return { app, config, url, dataDir, close: () => app.close() };
 }

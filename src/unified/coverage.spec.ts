@@ -13,17 +13,23 @@ describe('README unified coverage table', () => {
     const current = start >= 0 && end > start ? readme.slice(start + BEGIN.length, end).trim() : '(missing)';
     const fresh = coverageMarkdown();
     if (current !== fresh && process.env.UPDATE_SNAPSHOTS === '1' && start >= 0 && end > start) {
-      fs.writeFileSync(path.join(__dirname, '../../README.md'), `${readme.slice(0, start + BEGIN.length)}\n${fresh}\n${readme.slice(end)}`);
+      fs.writeFileSync(
+        path.join(__dirname, '../../README.md'),
+        `${readme.slice(0, start + BEGIN.length)}\n${fresh}\n${readme.slice(end)}`,
+      );
       return;
     }
     if (current !== fresh) {
-      console.log(`Replace the README section between the unified-coverage markers with (or run UPDATE_SNAPSHOTS=1 npx jest src/unified/coverage.spec.ts):\n\n${fresh}\n`);
+      console.log(
+        `Replace the README section between the unified-coverage markers with (or run UPDATE_SNAPSHOTS=1 npx jest src/unified/coverage.spec.ts):\n\n${fresh}\n`,
+      );
     }
     expect(current).toBe(fresh);
   });
 
   it('lists every unified field of every mapper', () => {
     const table = coverageMarkdown();
-    for (const field of ['email_addresses', 'number_of_employees', 'ticket_url', 'is_user_defined', 'custom_fields']) expect(table).toContain(`| ${field} |`);
+    for (const field of ['email_addresses', 'number_of_employees', 'ticket_url', 'is_user_defined', 'custom_fields'])
+      expect(table).toContain(`| ${field} |`);
   });
 });

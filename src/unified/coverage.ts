@@ -15,8 +15,17 @@ export function coverageMarkdown(): string {
   }
   const lines: string[] = [];
   for (const [m, names] of groups) {
-    const writes = UNIFIED_RESOURCES.some((r) => MAPPERS[`${r.api}/${r.resource}` as keyof typeof MAPPERS] === m && (r.ops.includes('create') || r.ops.includes('update')));
-    lines.push(`**${names.join(', ')}**`, '', '| Unified field | Planhat field | Read | Write | Notes |', '|---|---|---|---|---|');
+    const writes = UNIFIED_RESOURCES.some(
+      (r) =>
+        MAPPERS[`${r.api}/${r.resource}` as keyof typeof MAPPERS] === m &&
+        (r.ops.includes('create') || r.ops.includes('update')),
+    );
+    lines.push(
+      `**${names.join(', ')}**`,
+      '',
+      '| Unified field | Planhat field | Read | Write | Notes |',
+      '|---|---|---|---|---|',
+    );
     lines.push('| id | _id | ✓ | | |');
     for (const f of m.fields) {
       lines.push(`| ${f.unified} | ${f.native} | ✓ | ${f.schema && writes ? '✓' : ''} | ${f.note ?? ''} |`);
@@ -36,13 +45,19 @@ export function coverageMarkdown(): string {
       lines.push(`| ${r.api}/${r.resource} | ${name} | ${rule.param ? 'Planhat' : 'gateway'} | ${rule.param ?? ''} |`);
     }
     for (const ts of ['created_at', 'updated_at']) {
-      if (m.fields.some((f) => f.unified === ts && !f.read)) lines.push(`| ${r.api}/${r.resource} | ${ts}[gt\\|gte\\|lt\\|lte] | gateway | |`);
+      if (m.fields.some((f) => f.unified === ts && !f.read))
+        lines.push(`| ${r.api}/${r.resource} | ${ts}[gt\\|gte\\|lt\\|lte] | gateway | |`);
     }
-    if (m.fixedQuery) lines.push(`| ${r.api}/${r.resource} | (always) | Planhat | ${Object.entries(m.fixedQuery).map(([k, v]) => `${k}=${v}`).join(', ')} |`);
+    if (m.fixedQuery)
+      lines.push(
+        `| ${r.api}/${r.resource} | (always) | Planhat | ${Object.entries(m.fixedQuery)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')} |`,
+      );
   }
   lines.push(
     '| every list | remote_query[name] | Planhat | name (unchanged; not limit or offset) |',
-    '| every list | sort, sort_by[field] | Planhat | sort (the field\'s Planhat name) |',
+    "| every list | sort, sort_by[field] | Planhat | sort (the field's Planhat name) |",
   );
   return lines.join('\n').trimEnd();
 }

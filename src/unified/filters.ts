@@ -3,7 +3,17 @@ import { GatewayError } from '../common/errors';
 import { sinceFilter, type FilterRule, type Native, type UnifiedMapper } from './mappers';
 
 /** Unified fields `search_term` looks in (the one-to-one text fields of a resource that has them). */
-const SEARCHABLE = ['name', 'subject', 'title', 'first_name', 'last_name', 'username', 'email', 'content', 'description'];
+const SEARCHABLE = [
+  'name',
+  'subject',
+  'title',
+  'first_name',
+  'last_name',
+  'username',
+  'email',
+  'content',
+  'description',
+];
 
 /** Bounds of `created_at[...]` / `updated_at[...]`. */
 export const RANGE_OPS = ['gt', 'gte', 'lt', 'lte'] as const;
@@ -24,7 +34,11 @@ export function filtersOf(mapper: UnifiedMapper): Readonly<Record<string, Filter
   const field = (u: string) => mapper.fields.find((f) => f.unified === u);
   for (const ts of ['created_at', 'updated_at']) {
     const f = field(ts);
-    if (f && !f.read && !out[ts]) out[ts] = sinceFilter(f.native, `Records with ${ts} at or after this ISO 8601 time (applied by the gateway); ${ts}[gt|gte|lt|lte] for other bounds`);
+    if (f && !f.read && !out[ts])
+      out[ts] = sinceFilter(
+        f.native,
+        `Records with ${ts} at or after this ISO 8601 time (applied by the gateway); ${ts}[gt|gte|lt|lte] for other bounds`,
+      );
   }
   const owner = field('owner');
   if (owner?.read && !out.owner) {
@@ -40,7 +54,13 @@ export function filtersOf(mapper: UnifiedMapper): Readonly<Record<string, Filter
   });
   if (natives.length > 0 && !out.search_term) {
     out.search_term = {
-      schema: z.string().min(1).max(200).describe(`Records whose ${SEARCHABLE.filter((u) => field(u) && !field(u)!.read).join(', ')} contains this text (case-insensitive; applied by the gateway)`),
+      schema: z
+        .string()
+        .min(1)
+        .max(200)
+        .describe(
+          `Records whose ${SEARCHABLE.filter((u) => field(u) && !field(u)!.read).join(', ')} contains this text (case-insensitive; applied by the gateway)`,
+        ),
       test: (n, value) => {
         const v = value.toLowerCase();
         return natives.some((k) => typeof n[k] === 'string' && (n[k] as string).toLowerCase().includes(v));
@@ -74,16 +94,22 @@ export function takeBracketed(query: Record<string, unknown>): BracketedParams {
     if (typeof value !== 'string') throw GatewayError.invalid(`Query parameter ${key} must be given once, as a string`);
     const [, kind, name] = m;
     if (kind === 'remote_query') {
-      if (['limit', 'offset'].includes(name)) throw GatewayError.invalid(`Query parameter ${key} is not allowed: the gateway pages with limit and next_cursor`);
+      if (['limit', 'offset'].includes(name))
+        throw GatewayError.invalid(
+          `Query parameter ${key} is not allowed: the gateway pages with limit and next_cursor`,
+        );
       if (value.length > 4000) throw GatewayError.invalid(`Query parameter ${key} is longer than 4000 characters`);
       out.remoteQuery[name] = value;
     } else if (kind === 'sort_by') {
       if (out.sortBy) throw GatewayError.invalid('Give one sort_by[field] (Planhat sorts on one field)');
-      if (value !== 'asc' && value !== 'desc') throw GatewayError.invalid(`Invalid query parameter ${key}: must be asc or desc`);
+      if (value !== 'asc' && value !== 'desc')
+        throw GatewayError.invalid(`Invalid query parameter ${key}: must be asc or desc`);
       out.sortBy = { field: name, desc: value === 'desc' };
     } else {
-      if (!(RANGE_OPS as readonly string[]).includes(name)) throw GatewayError.invalid(`Invalid query parameter ${key}: the bound must be one of ${RANGE_OPS.join(', ')}`);
-      if (Number.isNaN(Date.parse(value))) throw GatewayError.invalid(`Invalid query parameter ${key}: must be an ISO 8601 date or date-time`);
+      if (!(RANGE_OPS as readonly string[]).includes(name))
+        throw GatewayError.invalid(`Invalid query parameter ${key}: the bound must be one of ${RANGE_OPS.join(', ')}`);
+      if (Number.isNaN(Date.parse(value)))
+        throw GatewayError.invalid(`Invalid query parameter ${key}: must be an ISO 8601 date or date-time`);
       out.ranges.push({ field: kind as 'created_at' | 'updated_at', op: name as RangeOp, value });
     }
   }

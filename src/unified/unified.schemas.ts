@@ -39,7 +39,10 @@ const falsy = (v: unknown) => v === false || v === 'false';
  */
 export function outputMode(q: Record<string, unknown>): OutputMode {
   const format = (q.truto_response_format as ResponseFormat | undefined) ?? 'unified';
-  return { format, includeRemoteData: format === 'unified' && !falsy(q.include_remote_data) && !truthy(q.truto_ignore_remote_data) };
+  return {
+    format,
+    includeRemoteData: format === 'unified' && !falsy(q.include_remote_data) && !truthy(q.truto_ignore_remote_data),
+  };
 }
 
 export function maxLimitOf(def: UnifiedResourceDef): number {
@@ -66,7 +69,9 @@ const OUTPUT = {
     .enum([...RESPONSE_FORMATS, 'stream'])
     .refine((v) => v !== 'stream', 'stream is not supported; use unified, normalized or raw')
     .optional()
-    .describe('unified (default): unified fields and remote_data; normalized: unified fields only; raw: the Planhat records as Planhat sent them'),
+    .describe(
+      'unified (default): unified fields and remote_data; normalized: unified fields only; raw: the Planhat records as Planhat sent them',
+    ),
 };
 
 /** `.optional()` keeping the description (zod 4 keeps metadata per instance). */
@@ -98,12 +103,19 @@ export function unifiedSchemas(def: UnifiedResourceDef): UnifiedSchemas {
     limit: integerParam(1, max)
       .optional()
       .describe(`Page size (default ${DEFAULT_LIMIT}, at most ${max}; larger values are rejected)`),
-    next_cursor: z.string().min(1).optional().describe('Cursor from the previous page; pass it back unchanged with the same filters'),
+    next_cursor: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Cursor from the previous page; pass it back unchanged with the same filters'),
     prev_cursor: z.string().min(1).optional().describe("A page's prev_cursor: the page before it (same filters)"),
     ...OUTPUT,
     sort: z
       .string()
-      .refine((v) => sortable.includes(v.replace(/^[-+]/, '')), `must be one of ${sortable.join(', ')} (prefix - for descending)`)
+      .refine(
+        (v) => sortable.includes(v.replace(/^[-+]/, '')),
+        `must be one of ${sortable.join(', ')} (prefix - for descending)`,
+      )
       .optional()
       .describe(`Unified field to sort by, - prefix for descending: ${sortable.join(', ')}`),
     ...filters,
@@ -131,12 +143,22 @@ export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: 'field
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
     const valid = Object.keys((schema as unknown as z.ZodObject).shape ?? {});
-    throw GatewayError.invalid(`Unknown ${what}${keys.length > 1 ? 's' : ''}: ${keys.join(', ')}`, issues, `Valid: ${valid.join(', ') || '(none)'}`);
+    throw GatewayError.invalid(
+      `Unknown ${what}${keys.length > 1 ? 's' : ''}: ${keys.join(', ')}`,
+      issues,
+      `Valid: ${valid.join(', ') || '(none)'}`,
+    );
   }
   const path = issue.path.map(String).join('.') || '(body)';
   // zod does not put the input in its issues: "missing" is read from the value itself (a coerced
   // query parameter such as limit=1.5 fails as invalid_type, and is not missing).
-  const given = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
-  const message = issue.code === 'invalid_type' && given === undefined ? `Missing required ${what}: ${path}` : `Invalid ${what} ${path}: ${issue.message}`;
+  const given = issue.path.reduce<unknown>(
+    (v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    value,
+  );
+  const message =
+    issue.code === 'invalid_type' && given === undefined
+      ? `Missing required ${what}: ${path}`
+      : `Invalid ${what} ${path}: ${issue.message}`;
   throw GatewayError.invalid(message, issues);
 }

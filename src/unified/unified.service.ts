@@ -9,7 +9,15 @@ import type { RateLimitHeaders } from '../planhat/rate-limit';
 import { mapperOf, type Native, type UnifiedMapper } from './mappers';
 import { rawRecordWriterOf, type RawRecord } from './fast/raw';
 import { filtersOf, rangeTest, takeBracketed } from './filters';
-import { DEFAULT_LIMIT, maxLimitOf, outputMode, parseOr400, sortFields, unifiedSchemas, type OutputMode } from './unified.schemas';
+import {
+  DEFAULT_LIMIT,
+  maxLimitOf,
+  outputMode,
+  parseOr400,
+  sortFields,
+  unifiedSchemas,
+  type OutputMode,
+} from './unified.schemas';
 import { findUnifiedResource, type UnifiedOp, type UnifiedResourceDef } from './unified-resources';
 
 export interface UnifiedPage {
@@ -73,7 +81,9 @@ class Collected {
 
   /** One record as answered: Planhat's own (raw) or mapped. */
   answer(n: Native): object {
-    return this.mode.format === 'raw' ? n : this.mapper.toUnified(n, { includeRemoteData: this.mode.includeRemoteData });
+    return this.mode.format === 'raw'
+      ? n
+      : this.mapper.toUnified(n, { includeRemoteData: this.mode.includeRemoteData });
   }
 
   get rows(): Native[] {
@@ -98,7 +108,10 @@ export class UnifiedService {
   resource(api: string, resource: string, op?: UnifiedOp): UnifiedResourceDef {
     const def = findUnifiedResource(api, resource);
     if (!def) {
-      throw GatewayError.notFound(`Unknown unified resource "${api}/${resource}"`, 'Valid: crm/{accounts,contacts,users,opportunities,tasks,notes,engagements,fields,projects}, ticketing/{tickets,accounts,contacts,users,fields,workspaces,collections}');
+      throw GatewayError.notFound(
+        `Unknown unified resource "${api}/${resource}"`,
+        'Valid: crm/{accounts,contacts,users,opportunities,tasks,notes,engagements,fields,projects}, ticketing/{tickets,accounts,contacts,users,fields,workspaces,collections}',
+      );
     }
     if (op && !def.ops.includes(op)) {
       throw new GatewayError(ErrorCode.METHOD_NOT_ALLOWED, `${api}/${resource} does not support ${op}`, {
@@ -131,7 +144,11 @@ export class UnifiedService {
         resume = c.positions[cut.kept - 1] + 1;
       }
     }
-    return { data: { result, next_cursor: c.cursor(resume), prev_cursor: c.prevCursor, result_count: result.length }, rateLimit: c.rateLimit, resultChunks };
+    return {
+      data: { result, next_cursor: c.cursor(resume), prev_cursor: c.prevCursor, result_count: result.length },
+      rateLimit: c.rateLimit,
+      resultChunks,
+    };
   }
 
   /**
@@ -139,12 +156,18 @@ export class UnifiedService {
    * written from Planhat's own text of each record (fast/raw.ts): one-to-one fields and `remote_data` are
    * copied, not parsed and serialised again. A record the writer does not take is parsed, mapped and serialised.
    */
-  async listJson(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>): Promise<UnifiedResult<Buffer>> {
+  async listJson(
+    api: string,
+    resource: string,
+    accountId: string | undefined,
+    query: Record<string, unknown>,
+  ): Promise<UnifiedResult<Buffer>> {
     const c = await this.collect(api, resource, accountId, query, true);
     const raw = c.mode.format === 'raw';
     const writer = raw ? undefined : rawRecordWriterOf(c.mapper);
     let size = 256;
-    for (const r of c.raws ?? []) size += (c.includeRemoteData ? 2 : 1) * (r.page.bounds[2 * r.index + 1] - r.page.bounds[2 * r.index]) + 64;
+    for (const r of c.raws ?? [])
+      size += (c.includeRemoteData ? 2 : 1) * (r.page.bounds[2 * r.index + 1] - r.page.bounds[2 * r.index]) + 64;
     const out = new ByteWriter(size);
     out.bytes(LIST_HEAD);
     for (let i = 0; i < c.count; i++) {
@@ -158,7 +181,9 @@ export class UnifiedService {
       const native = record ? (JSON.parse(rawText(record)) as Native) : c.rows[i];
       out.json(c.answer(native));
     }
-    out.text(`],"next_cursor":${JSON.stringify(c.cursor(c.resume))},"prev_cursor":${JSON.stringify(c.prevCursor)},"result_count":${c.count}}`);
+    out.text(
+      `],"next_cursor":${JSON.stringify(c.cursor(c.resume))},"prev_cursor":${JSON.stringify(c.prevCursor)},"result_count":${c.count}}`,
+    );
     return { data: out.result(), rateLimit: c.rateLimit };
   }
 
@@ -169,7 +194,13 @@ export class UnifiedService {
    * with `rawRecords`, `raws[i]` is Planhat's own JSON text of record i, when it could be delimited,
    * and `rows` (the parsed records) are parsed only when read.
    */
-  private async collect(api: string, resource: string, accountId: string | undefined, query: Record<string, unknown>, rawRecords: boolean) {
+  private async collect(
+    api: string,
+    resource: string,
+    accountId: string | undefined,
+    query: Record<string, unknown>,
+    rawRecords: boolean,
+  ) {
     const def = this.resource(api, resource, 'list');
     const mapper = mapperOf(def);
     const plain = stripEmpty(query);
@@ -191,12 +222,18 @@ export class UnifiedService {
     }
     for (const { field, op, value } of bracketed.ranges) {
       const f = mapper.fields.find((x) => x.unified === field && !x.read);
-      if (!f) throw GatewayError.invalid(`Query parameter ${field}[${op}] does not apply: ${def.api}/${def.resource} has no ${field}`);
+      if (!f)
+        throw GatewayError.invalid(
+          `Query parameter ${field}[${op}] does not apply: ${def.api}/${def.resource} has no ${field}`,
+        );
       filterValues[`${field}[${op}]`] = value;
       tests.push(rangeTest(f.native, op, value));
     }
     for (const [name, value] of Object.entries(bracketed.remoteQuery)) {
-      if (name in params) throw GatewayError.invalid(`Query parameter remote_query[${name}] conflicts with a filter the gateway sends as ${name}`);
+      if (name in params)
+        throw GatewayError.invalid(
+          `Query parameter remote_query[${name}] conflicts with a filter the gateway sends as ${name}`,
+        );
       params[name] = value;
       filterValues[`remote_query[${name}]`] = value;
     }
@@ -205,7 +242,9 @@ export class UnifiedService {
       if (q.sort !== undefined) throw GatewayError.invalid('Give sort or sort_by[field], not both');
       q.sort = `${bracketed.sortBy.desc ? '-' : ''}${bracketed.sortBy.field}`;
       if (!sortFields(mapper).has(bracketed.sortBy.field)) {
-        throw GatewayError.invalid(`Invalid query parameter sort_by[${bracketed.sortBy.field}]: must be one of ${[...sortFields(mapper).keys()].join(', ')}`);
+        throw GatewayError.invalid(
+          `Invalid query parameter sort_by[${bracketed.sortBy.field}]: must be one of ${[...sortFields(mapper).keys()].join(', ')}`,
+        );
       }
     }
     if (typeof q.sort === 'string') {
@@ -213,16 +252,24 @@ export class UnifiedService {
       params.sort = `${desc ? '-' : ''}${sortFields(mapper).get(q.sort.replace(/^[-+]/, ''))}`;
     }
 
-    const scope = CursorCodec.scope('unified', def.api, def.resource, accountId ?? '', filterValues, { sort: q.sort as string | undefined });
+    const scope = CursorCodec.scope('unified', def.api, def.resource, accountId ?? '', filterValues, {
+      sort: q.sort as string | undefined,
+    });
     let offset = 0;
     let limit = DEFAULT_LIMIT;
     let starts: number[] = [];
-    if (q.next_cursor !== undefined && q.prev_cursor !== undefined) throw GatewayError.invalid('Give next_cursor or prev_cursor, not both');
+    if (q.next_cursor !== undefined && q.prev_cursor !== undefined)
+      throw GatewayError.invalid('Give next_cursor or prev_cursor, not both');
     const given = (q.next_cursor ?? q.prev_cursor) as string | undefined;
     if (typeof given === 'string') {
       const cur = this.cursors.decode<UnifiedCursor>(scope, given);
-      if (!Number.isInteger(cur.o) || cur.o < 0 || !Number.isInteger(cur.l) || cur.l < 1) throw GatewayError.invalid(`${q.next_cursor !== undefined ? 'next' : 'prev'}_cursor is invalid`);
-      if (cur.s !== undefined && (!Array.isArray(cur.s) || cur.s.length > PREV_DEPTH || !cur.s.every((x) => Number.isInteger(x) && x >= 0))) throw GatewayError.invalid('cursor is invalid');
+      if (!Number.isInteger(cur.o) || cur.o < 0 || !Number.isInteger(cur.l) || cur.l < 1)
+        throw GatewayError.invalid(`${q.next_cursor !== undefined ? 'next' : 'prev'}_cursor is invalid`);
+      if (
+        cur.s !== undefined &&
+        (!Array.isArray(cur.s) || cur.s.length > PREV_DEPTH || !cur.s.every((x) => Number.isInteger(x) && x >= 0))
+      )
+        throw GatewayError.invalid('cursor is invalid');
       offset = cur.o;
       limit = cur.l;
       starts = cur.s ?? [];
@@ -234,22 +281,45 @@ export class UnifiedService {
     // The next page remembers where this one started; the previous page is the last start remembered.
     const pageStart = offset;
     const nextStarts = [...starts, pageStart].slice(-PREV_DEPTH);
-    const cursor = (o: number | null) => (o === null ? null : this.cursors.encode<UnifiedCursor>(scope, { o, l: limit, s: nextStarts }));
-    const prevCursor = starts.length === 0 ? null : this.cursors.encode<UnifiedCursor>(scope, { o: starts[starts.length - 1], l: limit, s: starts.slice(0, -1) });
-    const collected = (count: number, rowsOf: () => Native[], raws: RawRecord[] | undefined, positions: number[], resume: number | null, rateLimit: RateLimitHeaders) =>
-      new Collected(mapper, mode, count, rowsOf, raws, positions, resume, rateLimit, cursor, prevCursor);
-    const rawOf = (page: RawRecords | undefined, index: number): RawRecord | undefined => (page ? { page, index } : undefined);
+    const cursor = (o: number | null) =>
+      o === null ? null : this.cursors.encode<UnifiedCursor>(scope, { o, l: limit, s: nextStarts });
+    const prevCursor =
+      starts.length === 0
+        ? null
+        : this.cursors.encode<UnifiedCursor>(scope, { o: starts[starts.length - 1], l: limit, s: starts.slice(0, -1) });
+    const collected = (
+      count: number,
+      rowsOf: () => Native[],
+      raws: RawRecord[] | undefined,
+      positions: number[],
+      resume: number | null,
+      rateLimit: RateLimitHeaders,
+    ) => new Collected(mapper, mode, count, rowsOf, raws, positions, resume, rateLimit, cursor, prevCursor);
+    const rawOf = (page: RawRecords | undefined, index: number): RawRecord | undefined =>
+      page ? { page, index } : undefined;
 
     if (tests.length === 0) {
       // Planhat filters everything: fetch one more than the page to know whether another follows.
       const size = Math.min(limit + 1, max);
-      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size, rawRecords, recordFields: rawRecords });
+      const res = await this.planhat.listPage(accountId, def.native, params, {
+        offset,
+        limit: size,
+        rawRecords,
+        recordFields: rawRecords,
+      });
       const total = res.data.result_count;
       const count = Math.min(total, limit);
       const more = total > limit || (size === limit && count === limit);
       const raws = res.records ? Array.from({ length: count }, (_, i) => rawOf(res.records, i)!) : undefined;
       const positions = Array.from({ length: count }, (_, i) => offset + i);
-      return collected(count, () => res.data.result.slice(0, limit), raws, positions, more ? offset + count : null, res.rateLimit);
+      return collected(
+        count,
+        () => res.data.result.slice(0, limit),
+        raws,
+        positions,
+        more ? offset + count : null,
+        res.rateLimit,
+      );
     }
 
     // Gateway-side filters: scan Planhat pages until `limit` matches or the end of the list; the
@@ -259,9 +329,22 @@ export class UnifiedService {
     const raws: (RawRecord | undefined)[] = [];
     const positions: number[] = [];
     let rateLimit: RateLimitHeaders = {};
-    const done = (resume: number | null) => collected(out.length, () => out, rawRecords && raws.every(Boolean) ? (raws as RawRecord[]) : undefined, positions, resume, rateLimit);
+    const done = (resume: number | null) =>
+      collected(
+        out.length,
+        () => out,
+        rawRecords && raws.every(Boolean) ? (raws as RawRecord[]) : undefined,
+        positions,
+        resume,
+        rateLimit,
+      );
     for (;;) {
-      const res = await this.planhat.listPage(accountId, def.native, params, { offset, limit: size, rawRecords, recordFields: rawRecords });
+      const res = await this.planhat.listPage(accountId, def.native, params, {
+        offset,
+        limit: size,
+        rawRecords,
+        recordFields: rawRecords,
+      });
       rateLimit = res.rateLimit;
       const rows = res.data.result;
       for (let i = 0; i < rows.length; i++) {
@@ -279,18 +362,34 @@ export class UnifiedService {
     }
   }
 
-  async get(api: string, resource: string, accountId: string | undefined, id: string, query: Record<string, unknown> = {}): Promise<UnifiedResult<object>> {
+  async get(
+    api: string,
+    resource: string,
+    accountId: string | undefined,
+    id: string,
+    query: Record<string, unknown> = {},
+  ): Promise<UnifiedResult<object>> {
     const def = this.resource(api, resource, 'get');
     const mapper = mapperOf(def);
-    const mode = outputMode(parseOr400(unifiedSchemas(def).getQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>);
+    const mode = outputMode(
+      parseOr400(unifiedSchemas(def).getQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>,
+    );
     const res = await this.read(def, mapper, accountId, id);
     return { data: answerOf(mapper, res.data, mode), rateLimit: res.rateLimit };
   }
 
-  async create(api: string, resource: string, accountId: string | undefined, body: unknown, query: Record<string, unknown> = {}): Promise<UnifiedResult<object>> {
+  async create(
+    api: string,
+    resource: string,
+    accountId: string | undefined,
+    body: unknown,
+    query: Record<string, unknown> = {},
+  ): Promise<UnifiedResult<object>> {
     const def = this.resource(api, resource, 'create');
     const mapper = mapperOf(def);
-    const mode = outputMode(parseOr400(unifiedSchemas(def).writeQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>);
+    const mode = outputMode(
+      parseOr400(unifiedSchemas(def).writeQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>,
+    );
     const unified = parseOr400(unifiedSchemas(def).create, body, 'field') as Record<string, unknown>;
     let native = mapper.toNative(unified);
     if (mapper.createDefaults) native = mapper.createDefaults(native);
@@ -298,7 +397,9 @@ export class UnifiedService {
       native = await this.ticketRequester(accountId, unified, native);
       native.sourceId ??= `unified-${randomUUID()}`;
       // The gateway chose the sourceId: an error whose outcome is unknown names it, so the client can look the ticket up.
-      const res = await this.planhat.bulkUpsert(accountId, 'tickets', [native]).catch(outcomeUnknown({ id: `srcid-${String(native.sourceId)}` }));
+      const res = await this.planhat
+        .bulkUpsert(accountId, 'tickets', [native])
+        .catch(outcomeUnknown({ id: `srcid-${String(native.sourceId)}` }));
       const id = upsertedId(res.data, 'created');
       return this.readBack(def, mapper, mode, accountId, id, 'created');
     }
@@ -306,17 +407,29 @@ export class UnifiedService {
     return this.readBack(def, mapper, mode, accountId, String(res.data._id ?? ''), 'created', res.data);
   }
 
-  async update(api: string, resource: string, accountId: string | undefined, id: string, body: unknown, rawQuery: Record<string, unknown> = {}): Promise<UnifiedResult<object>> {
+  async update(
+    api: string,
+    resource: string,
+    accountId: string | undefined,
+    id: string,
+    body: unknown,
+    rawQuery: Record<string, unknown> = {},
+  ): Promise<UnifiedResult<object>> {
     const def = this.resource(api, resource, 'update');
     const mapper = mapperOf(def);
     const { dryRun, query } = takeDryRun(rawQuery);
-    const mode = outputMode(parseOr400(unifiedSchemas(def).writeQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>);
+    const mode = outputMode(
+      parseOr400(unifiedSchemas(def).writeQuery, stripEmpty(query), 'query parameter') as Record<string, unknown>,
+    );
     const unified = parseOr400(unifiedSchemas(def).update, body, 'field') as Record<string, unknown>;
     if (dryRun) {
       // The record as it is now, in unified terms, against each unified field sent; nothing is written.
       const current = await this.read(def, mapper, accountId, id);
       const now = mapper.toUnified(current.data, { includeRemoteData: false }) as Record<string, unknown>;
-      return { data: { dry_run: true, id: String(current.data._id ?? id), ...fieldChanges(now, unified) }, rateLimit: current.rateLimit };
+      return {
+        data: { dry_run: true, id: String(current.data._id ?? id), ...fieldChanges(now, unified) },
+        rateLimit: current.rateLimit,
+      };
     }
     let native = mapper.toNative(unified);
     if (def.native === 'tickets') {
@@ -334,12 +447,21 @@ export class UnifiedService {
     return this.readBack(def, mapper, mode, accountId, id, 'updated', res.data);
   }
 
-  async delete(api: string, resource: string, accountId: string | undefined, id: string, rawQuery: Record<string, unknown> = {}): Promise<UnifiedResult<object>> {
+  async delete(
+    api: string,
+    resource: string,
+    accountId: string | undefined,
+    id: string,
+    rawQuery: Record<string, unknown> = {},
+  ): Promise<UnifiedResult<object>> {
     const def = this.resource(api, resource, 'delete');
     const mapper = mapperOf(def);
     if (takeDryRun(rawQuery).dryRun) {
       const current = await this.read(def, mapper, accountId, id);
-      return { data: { dry_run: true, would_delete: mapper.toUnified(current.data, { includeRemoteData: false }) }, rateLimit: current.rateLimit };
+      return {
+        data: { dry_run: true, would_delete: mapper.toUnified(current.data, { includeRemoteData: false }) },
+        rateLimit: current.rateLimit,
+      };
     }
     if (mapper.accepts) await this.read(def, mapper, accountId, id);
     const res = await this.planhat.delete(accountId, def.native, id);
@@ -350,7 +472,10 @@ export class UnifiedService {
   private async read(def: UnifiedResourceDef, mapper: UnifiedMapper, accountId: string | undefined, id: string) {
     const res = await this.planhat.get(accountId, def.native, id);
     if (mapper.accepts && !mapper.accepts(res.data)) {
-      throw GatewayError.notFound(`${def.one[0].toUpperCase()}${def.one.slice(1)} not found: ${id}`, `That ${def.native} record is not a ${def.one}.`);
+      throw GatewayError.notFound(
+        `${def.one[0].toUpperCase()}${def.one.slice(1)} not found: ${id}`,
+        `That ${def.native} record is not a ${def.one}.`,
+      );
     }
     return res;
   }
@@ -396,22 +521,36 @@ export class UnifiedService {
    * Tickets need the requester's email and a company: from `contact.email`, or from the contact
    * named by `contact.id` (its email, and its company when `account` is absent).
    */
-  private async ticketRequester(accountId: string | undefined, unified: Record<string, unknown>, native: Native, creating = true): Promise<Native> {
+  private async ticketRequester(
+    accountId: string | undefined,
+    unified: Record<string, unknown>,
+    native: Native,
+    creating = true,
+  ): Promise<Native> {
     const contact = unified.contact as { id?: string; email?: string } | undefined;
     const out = { ...native };
     if (contact?.id && (!out.email || !out.companyId)) {
       const eu = await this.planhat.get(accountId, 'endusers', contact.id).catch((e: unknown) => {
-        if (e instanceof GatewayError && e.status === 404) throw GatewayError.invalid(`Invalid field contact.id: contact not found: ${contact.id}`);
+        if (e instanceof GatewayError && e.status === 404)
+          throw GatewayError.invalid(`Invalid field contact.id: contact not found: ${contact.id}`);
         throw e;
       });
       if (!out.email && typeof eu.data.email === 'string' && eu.data.email) out.email = eu.data.email;
       if (!out.companyId && creating && typeof eu.data.companyId === 'string') out.companyId = eu.data.companyId;
     }
     if (creating && !out.email) {
-      throw GatewayError.invalid('Missing required field: contact.email (Planhat drops tickets without the requester email)', undefined, 'Give contact: {email} or contact: {id} of a contact with an email.');
+      throw GatewayError.invalid(
+        'Missing required field: contact.email (Planhat drops tickets without the requester email)',
+        undefined,
+        'Give contact: {email} or contact: {id} of a contact with an email.',
+      );
     }
     if (creating && !out.companyId) {
-      throw GatewayError.invalid('Missing required field: account.id', undefined, 'Give account: {id}, or contact: {id} of a contact of that account.');
+      throw GatewayError.invalid(
+        'Missing required field: account.id',
+        undefined,
+        'Give account: {id}, or contact: {id} of a contact of that account.',
+      );
     }
     return out;
   }
@@ -439,7 +578,8 @@ function stripEmpty(query: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(query)) {
     if (k === 'integrated_account_id' || v === undefined || v === '') continue;
     // `out.__proto__ = v` would drop the key silently and slip past the strict schema.
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw GatewayError.invalid(`Query parameter name not allowed: ${k}`);
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype')
+      throw GatewayError.invalid(`Query parameter name not allowed: ${k}`);
     if (Array.isArray(v)) throw GatewayError.invalid(`Query parameter ${k} was given more than once`);
     out[k] = v;
   }
@@ -454,7 +594,13 @@ function outcomeUnknown(known: { id: string }): (err: unknown) => never {
   return (err) => {
     if (!(err instanceof GatewayError) || err.status < 500) throw err;
     const details = { ...(isObject(err.details) ? err.details : {}), id: known.id, write_outcome: 'unknown' };
-    throw new GatewayError(err.code, err.message, { hint: err.hint, details, remote: err.remote, headers: err.headers, cause: err });
+    throw new GatewayError(err.code, err.message, {
+      hint: err.hint,
+      details,
+      remote: err.remote,
+      headers: err.headers,
+      cause: err,
+    });
   };
 }
 
@@ -466,11 +612,18 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function upsertedId(summary: Record<string, unknown>, kind: 'created' | 'updated'): string {
   const errors = [...((summary.createdErrors as unknown[]) ?? []), ...((summary.updatedErrors as unknown[]) ?? [])];
   if (errors.length) {
-    throw new GatewayError(ErrorCode.UPSTREAM_REJECTED, `Planhat rejected the ticket: ${String(errors[0])}`, { remote: { status: 400, body: summary } });
+    throw new GatewayError(ErrorCode.UPSTREAM_REJECTED, `Planhat rejected the ticket: ${String(errors[0])}`, {
+      remote: { status: 400, body: summary },
+    });
   }
   const keys = (kind === 'created' ? summary.insertsKeys : summary.updatesKeys) as { _id?: string }[] | undefined;
   const ids = (summary.upsertedIds as string[] | undefined) ?? [];
   const id = keys?.[0]?._id ?? ids[0];
-  if (!id) throw new GatewayError(ErrorCode.UPSTREAM_ERROR, `Planhat did not ${kind === 'created' ? 'create' : 'update'} the ticket`, { remote: { status: 200, body: summary } });
+  if (!id)
+    throw new GatewayError(
+      ErrorCode.UPSTREAM_ERROR,
+      `Planhat did not ${kind === 'created' ? 'create' : 'update'} the ticket`,
+      { remote: { status: 200, body: summary } },
+    );
   return id;
 }

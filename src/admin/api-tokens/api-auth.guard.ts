@@ -44,7 +44,9 @@ export class ApiAuthGuard implements CanActivate {
         principal.scope === 'mcp'
           ? 'This API token has scope mcp: it only works as the second factor of MCP servers with require_api_token_auth'
           : 'This API token has no valid scope',
-        { hint: 'Use ADMIN_API_KEY or an API token with scope admin (POST /api-token {"name": "…", "scope": "admin"}).' },
+        {
+          hint: 'Use ADMIN_API_KEY or an API token with scope admin (POST /api-token {"name": "…", "scope": "admin"}).',
+        },
       );
     }
     req.apiToken = principal;

@@ -9,5 +9,7 @@ const hint = (allowed: string[]) =>
  * no IP literals, no credentials, no port but 443. Returns the normalised origin (path dropped).
  */
 export function allowedBaseUrl(raw: string, allowedHosts: string[], field = 'base_url'): string {
-  return httpsOriginOn(raw, allowedHosts, (why) => GatewayError.invalid(`${field} ${why}`, { field }, hint(allowedHosts)));
+  return httpsOriginOn(raw, allowedHosts, (why) =>
+    GatewayError.invalid(`${field} ${why}`, { field }, hint(allowedHosts)),
+  );
 }

@@ -2,7 +2,12 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_LIMIT } from '../pagination';
-import { ACCOUNT_STATUSES, ENVIRONMENTS, type AccountStatus, type Environment } from './entities/integrated-account.entity';
+import {
+  ACCOUNT_STATUSES,
+  ENVIRONMENTS,
+  type AccountStatus,
+  type Environment,
+} from './entities/integrated-account.entity';
 
 export class CreateIntegratedAccountDto {
   @ApiProperty({ example: 'Acme production', maxLength: 200 })
@@ -11,18 +16,29 @@ export class CreateIntegratedAccountDto {
   @MaxLength(200)
   name!: string;
 
-  @ApiProperty({ enum: ENVIRONMENTS, example: 'sandbox', description: 'sandbox (embedded, no token), production (api.planhat.com), demo (api.planhatdemo.com) or custom (base_url required)' })
+  @ApiProperty({
+    enum: ENVIRONMENTS,
+    example: 'sandbox',
+    description:
+      'sandbox (embedded, no token), production (api.planhat.com), demo (api.planhatdemo.com) or custom (base_url required)',
+  })
   @IsIn(ENVIRONMENTS)
   environment!: Environment;
 
-  @ApiPropertyOptional({ example: 'eyJhbGciOi…', description: 'Planhat API token (required except for sandbox). Stored encrypted, never returned.' })
+  @ApiPropertyOptional({
+    example: 'eyJhbGciOi…',
+    description: 'Planhat API token (required except for sandbox). Stored encrypted, never returned.',
+  })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(4096)
   api_token?: string;
 
-  @ApiPropertyOptional({ example: 'https://api-eu.planhat.com', description: 'Only for custom: https URL whose host is in PLANHAT_ALLOWED_HOSTS' })
+  @ApiPropertyOptional({
+    example: 'https://api-eu.planhat.com',
+    description: 'Only for custom: https URL whose host is in PLANHAT_ALLOWED_HOSTS',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -30,7 +46,9 @@ export class CreateIntegratedAccountDto {
 }
 
 /** Any of name, api_token (the account becomes active again) and base_url (custom accounts only). */
-export class UpdateIntegratedAccountDto extends PartialType(OmitType(CreateIntegratedAccountDto, ['environment'] as const)) {}
+export class UpdateIntegratedAccountDto extends PartialType(
+  OmitType(CreateIntegratedAccountDto, ['environment'] as const),
+) {}
 
 export class IntegratedAccountDto {
   @ApiProperty({ example: '3f0c2b9e-8d1a-4e57-9c1b-0a2d4e6f8a10' })
@@ -59,7 +77,12 @@ export class IntegratedAccountListDto {
   @ApiProperty({ type: [IntegratedAccountDto] })
   result!: IntegratedAccountDto[];
 
-  @ApiProperty({ nullable: true, type: String, example: null, description: 'Pass as next_cursor for the next page; null on the last page' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: null,
+    description: 'Pass as next_cursor for the next page; null on the last page',
+  })
   next_cursor!: string | null;
 }
 

@@ -16,7 +16,11 @@ import { Page, paginate } from '../pagination';
 import { rejectNulls } from '../patch-body';
 import { allowedBaseUrl } from './base-url';
 import { AccountStatus, Environment, IntegratedAccountEntity } from './entities/integrated-account.entity';
-import { CreateIntegratedAccountDto, IntegratedAccountDto, UpdateIntegratedAccountDto } from './integrated-accounts.dto';
+import {
+  CreateIntegratedAccountDto,
+  IntegratedAccountDto,
+  UpdateIntegratedAccountDto,
+} from './integrated-accounts.dto';
 import { isRecordId } from '../ids';
 
 /** Fixed API hosts of the named environments. */
@@ -77,7 +81,11 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     let baseUrl: string | null = null;
     if (environment === 'custom') {
       if (!dto.base_url) {
-        throw GatewayError.invalid('base_url is required for environment "custom"', { field: 'base_url' }, `Allowed hosts: ${this.config.planhat.allowedHosts.join(', ')}.`);
+        throw GatewayError.invalid(
+          'base_url is required for environment "custom"',
+          { field: 'base_url' },
+          `Allowed hosts: ${this.config.planhat.allowedHosts.join(', ')}.`,
+        );
       }
       baseUrl = allowedBaseUrl(dto.base_url, this.config.planhat.allowedHosts);
     }
@@ -86,7 +94,11 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
       // Each sandbox account gets its own sandbox tenant: the tenant is keyed by this token.
       token ??= `sbx_${randomBytes(24).toString('base64url')}`;
     } else if (!token) {
-      throw GatewayError.invalid(`api_token is required for environment "${environment}"`, { field: 'api_token' }, 'Create an API key in Planhat under Settings → Private Apps.');
+      throw GatewayError.invalid(
+        `api_token is required for environment "${environment}"`,
+        { field: 'api_token' },
+        'Create an API key in Planhat under Settings → Private Apps.',
+      );
     }
     const now = this.clock.now().toISOString();
     const row = this.repo.create({
@@ -106,7 +118,12 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
   }
 
   async list(opts: { limit?: number; cursor?: string }): Promise<Page<IntegratedAccountDto>> {
-    const page = await paginate(this.repo.createQueryBuilder('a'), opts, this.cursors, CursorCodec.scope('admin', 'integrated-account'));
+    const page = await paginate(
+      this.repo.createQueryBuilder('a'),
+      opts,
+      this.cursors,
+      CursorCodec.scope('admin', 'integrated-account'),
+    );
     return { result: page.result.map((r) => this.toDto(r)), next_cursor: page.next_cursor };
   }
 
@@ -131,7 +148,10 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     const row = await this.find(id);
     if (dto.base_url !== undefined) {
       if (row.environment !== 'custom') {
-        throw GatewayError.invalid(`base_url can only be changed on a "custom" account (this one is "${row.environment}")`, { field: 'base_url' });
+        throw GatewayError.invalid(
+          `base_url can only be changed on a "custom" account (this one is "${row.environment}")`,
+          { field: 'base_url' },
+        );
       }
       row.base_url = allowedBaseUrl(dto.base_url, this.config.planhat.allowedHosts);
     }
@@ -144,15 +164,18 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
       row.last_error = null;
     }
     row.updated_at = this.clock.now().toISOString();
-    await this.repo.update({ id }, {
-      name: row.name,
-      base_url: row.base_url,
-      api_token_sealed: row.api_token_sealed,
-      sandbox_token_hash: row.sandbox_token_hash,
-      status: row.status,
-      last_error: row.last_error,
-      updated_at: row.updated_at,
-    });
+    await this.repo.update(
+      { id },
+      {
+        name: row.name,
+        base_url: row.base_url,
+        api_token_sealed: row.api_token_sealed,
+        sandbox_token_hash: row.sandbox_token_hash,
+        status: row.status,
+        last_error: row.last_error,
+        updated_at: row.updated_at,
+      },
+    );
     this.resolved.delete(id);
     return this.toDto(row);
   }
@@ -160,7 +183,10 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
   /** Points an account at another environment/base URL (bootstrap, when PLANHAT_BASE_URL changed). */
   async setEndpoint(id: string, environment: Environment, baseUrl: string | null): Promise<void> {
     const notSandbox = environment === 'sandbox' ? {} : { sandbox_token_hash: null };
-    await this.repo.update({ id }, { environment, base_url: baseUrl, ...notSandbox, updated_at: this.clock.now().toISOString() });
+    await this.repo.update(
+      { id },
+      { environment, base_url: baseUrl, ...notSandbox, updated_at: this.clock.now().toISOString() },
+    );
     this.resolved.delete(id);
     this.sandboxTokens.clear();
   }
@@ -198,7 +224,9 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
    * gateway could not send it anyway.
    */
   async backfillSandboxTokenHashes(): Promise<number> {
-    const rows = await this.repo.find({ where: { environment: 'sandbox', sandbox_token_hash: IsNull(), api_token_sealed: Not(IsNull()) } });
+    const rows = await this.repo.find({
+      where: { environment: 'sandbox', sandbox_token_hash: IsNull(), api_token_sealed: Not(IsNull()) },
+    });
     let n = 0;
     for (const row of rows) {
       let token: string | null;
@@ -252,9 +280,18 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     const row = await this.find(accountId);
     const token = this.openToken(row);
     if (!token) {
-      throw GatewayError.invalid(`Integrated account ${accountId} has no Planhat API token`, { field: 'api_token' }, `Set one with PATCH /integrated-account/${accountId} {"api_token": "…"}.`);
+      throw GatewayError.invalid(
+        `Integrated account ${accountId} has no Planhat API token`,
+        { field: 'api_token' },
+        `Set one with PATCH /integrated-account/${accountId} {"api_token": "…"}.`,
+      );
     }
-    const conn: PlanhatConnection = { accountId: row.id, baseUrl: this.baseUrlOf(row), token, sandbox: row.environment === 'sandbox' };
+    const conn: PlanhatConnection = {
+      accountId: row.id,
+      baseUrl: this.baseUrlOf(row),
+      token,
+      sandbox: row.environment === 'sandbox',
+    };
     this.resolved.set(accountId, { conn, status: row.status, until: now + RESOLVE_CACHE_MS });
     return conn;
   }
@@ -262,7 +299,11 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
   async reportUnauthorized(accountId: string): Promise<void> {
     const hit = this.resolved.get(accountId);
     if (hit?.status === 'needs_reauth') return;
-    await this.setStatus(accountId, 'needs_reauth', 'Planhat answered 401 Unauthorized: the API token is invalid or revoked');
+    await this.setStatus(
+      accountId,
+      'needs_reauth',
+      'Planhat answered 401 Unauthorized: the API token is invalid or revoked',
+    );
   }
 
   async reportHealthy(accountId: string): Promise<void> {

@@ -15,7 +15,11 @@ export function wellFormedConfig(config: unknown): McpServerConfig {
 export function checkedConfig(config: unknown): McpServerConfig {
   const c = wellFormedConfig(config);
   if (toolsForConfig(c).length === 0) {
-    throw GatewayError.invalid('config matches no tool: no tool has these methods and tags', { field: 'config' }, 'Preview a config with GET /integrated-account/:id/tools?methods=…&tags=…');
+    throw GatewayError.invalid(
+      'config matches no tool: no tool has these methods and tags',
+      { field: 'config' },
+      'Preview a config with GET /integrated-account/:id/tools?methods=…&tags=…',
+    );
   }
   return c;
 }

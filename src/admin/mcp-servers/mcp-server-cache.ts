@@ -21,7 +21,10 @@ export const MCP_CACHE_MS = 2_000;
 export class McpServerCache {
   private readonly entries: LRUCache<string, { value: ActiveMcpServer | null; until: number }>;
 
-  constructor(config: AppConfig, @Optional() private readonly metrics?: MetricsService) {
+  constructor(
+    config: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
     this.entries = new LRUCache({ max: config.caches.mcpServers });
   }
 

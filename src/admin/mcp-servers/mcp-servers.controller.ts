@@ -2,7 +2,13 @@ import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestj
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminApi } from '../admin-endpoint.decorator';
 import { DeletedDto, ListQueryDto } from '../integrated-accounts/integrated-accounts.dto';
-import { CreateMcpServerDto, CreatedMcpServerDto, McpServerDto, McpServerListDto, UpdateMcpServerDto } from './mcp-servers.dto';
+import {
+  CreateMcpServerDto,
+  CreatedMcpServerDto,
+  McpServerDto,
+  McpServerListDto,
+  UpdateMcpServerDto,
+} from './mcp-servers.dto';
 import { McpServersService } from './mcp-servers.service';
 
 @AdminApi('mcp')
@@ -35,7 +41,11 @@ export class McpServersController {
   @Patch(':mcp_id')
   @ApiOperation({ summary: 'Change name, config or expires_at (null = never)' })
   @ApiOkResponse({ type: McpServerDto })
-  update(@Param('id') accountId: string, @Param('mcp_id') id: string, @Body() body: UpdateMcpServerDto): Promise<McpServerDto> {
+  update(
+    @Param('id') accountId: string,
+    @Param('mcp_id') id: string,
+    @Body() body: UpdateMcpServerDto,
+  ): Promise<McpServerDto> {
     return this.servers.update(accountId, id, body);
   }
 

@@ -4,16 +4,29 @@ import type { McpServerConfig, ToolExposure } from '../../mcp/policy';
 
 /** Swagger shape of an MCP server config; the rules themselves live in src/mcp/policy (configProblem). */
 export class McpServerConfigDto implements McpServerConfig {
-  @ApiPropertyOptional({ type: [String], example: ['read', 'write'], description: 'read (list, get), write (create, update, delete), custom (e.g. bulk_upsert) or exact method names. Omit for no method filter; an empty list or null is a 400' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['read', 'write'],
+    description:
+      'read (list, get), write (create, update, delete), custom (e.g. bulk_upsert) or exact method names. Omit for no method filter; an empty list or null is a 400',
+  })
   methods?: string[];
 
-  @ApiPropertyOptional({ type: [String], example: ['crm', 'success'], description: 'A tool passes if it shares any tag; combined with methods by AND. Omit for no tag filter; an empty list or null is a 400' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['crm', 'success'],
+    description:
+      'A tool passes if it shares any tag; combined with methods by AND. Omit for no tag filter; an empty list or null is a 400',
+  })
   tags?: string[];
 
   @ApiPropertyOptional({ enum: ['all', 'discovery', 'model_actions'], example: 'all', default: 'all' })
   tool_exposure?: ToolExposure;
 
-  @ApiPropertyOptional({ example: false, description: 'Also require `Authorization: Bearer <api token>` on the MCP URL' })
+  @ApiPropertyOptional({
+    example: false,
+    description: 'Also require `Authorization: Bearer <api token>` on the MCP URL',
+  })
   require_api_token_auth?: boolean;
 }
 
@@ -29,7 +42,12 @@ export class CreateMcpServerDto {
   @IsObject()
   config?: McpServerConfig;
 
-  @ApiPropertyOptional({ example: '2026-12-31T23:59:59Z', nullable: true, type: String, description: 'ISO-8601, at least 60 s in the future; null or omitted = never' })
+  @ApiPropertyOptional({
+    example: '2026-12-31T23:59:59Z',
+    nullable: true,
+    type: String,
+    description: 'ISO-8601, at least 60 s in the future; null or omitted = never',
+  })
   @ValidateIf((_o, v) => v !== null && v !== undefined)
   @IsISO8601({ strict: true })
   expires_at?: string | null;

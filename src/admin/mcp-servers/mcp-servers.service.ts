@@ -89,7 +89,10 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
     if (dto.config !== undefined) row.config = JSON.stringify(checkedConfig(dto.config));
     if (dto.expires_at !== undefined) row.expires_at = this.checkedExpiry(dto.expires_at);
     row.updated_at = this.clock.now().toISOString();
-    await this.repo.update({ id }, { name: row.name, config: row.config, expires_at: row.expires_at, updated_at: row.updated_at });
+    await this.repo.update(
+      { id },
+      { name: row.name, config: row.config, expires_at: row.expires_at, updated_at: row.updated_at },
+    );
     this.cache.evict(row.token_hash);
     return toDto(row);
   }
@@ -112,7 +115,10 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
     if (found === undefined) {
       const row = await this.repo.findOne({ where: { token_hash: hash } });
       found = row
-        ? { server: { id: row.id, name: row.name, config: storedConfig(row.config), expires_at: row.expires_at }, accountId: row.integrated_account_id }
+        ? {
+            server: { id: row.id, name: row.name, config: storedConfig(row.config), expires_at: row.expires_at },
+            accountId: row.integrated_account_id,
+          }
         : null;
       this.cache.set(hash, found, nowMs);
     }
@@ -161,22 +167,38 @@ export class McpServersService implements OnApplicationBootstrap, OnApplicationS
     await this.accounts.find(accountId);
     const row = isRecordId(id) ? await this.repo.findOne({ where: { id, integrated_account_id: accountId } }) : null;
     // An expired server answers as the sweep will leave it: not found (GET, PATCH and DELETE alike).
-    if (!row || this.expired(row.expires_at)) throw GatewayError.notFound(`MCP server ${id} not found on integrated account ${accountId}`, `List them with GET /integrated-account/${accountId}/mcp.`);
+    if (!row || this.expired(row.expires_at))
+      throw GatewayError.notFound(
+        `MCP server ${id} not found on integrated account ${accountId}`,
+        `List them with GET /integrated-account/${accountId}/mcp.`,
+      );
     return row;
   }
 
   private checkedExpiry(value: string | null | undefined): string | null {
     if (value === undefined || value === null) return null;
     const at = new Date(value);
-    if (Number.isNaN(at.getTime())) throw GatewayError.invalid('expires_at must be an ISO-8601 date', { field: 'expires_at' });
+    if (Number.isNaN(at.getTime()))
+      throw GatewayError.invalid('expires_at must be an ISO-8601 date', { field: 'expires_at' });
     const min = this.clock.now().getTime() + MIN_LIFETIME_MS;
     if (at.getTime() < min) {
-      throw GatewayError.invalid('expires_at must be at least 60 seconds in the future', { field: 'expires_at' }, `Use a time after ${new Date(min).toISOString()}, or null for a server that never expires.`);
+      throw GatewayError.invalid(
+        'expires_at must be at least 60 seconds in the future',
+        { field: 'expires_at' },
+        `Use a time after ${new Date(min).toISOString()}, or null for a server that never expires.`,
+      );
     }
     return at.toISOString();
   }
 }
 
 function toDto(row: McpServerEntity): McpServerDto {
-  return { id: row.id, name: row.name, config: storedConfig(row.config), expires_at: row.expires_at, created_at: row.created_at, updated_at: row.updated_at };
+  return {
+    id: row.id,
+    name: row.name,
+    config: storedConfig(row.config),
+    expires_at: row.expires_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
 }

@@ -5,7 +5,11 @@ import { wellFormedConfig } from './config-check';
 import { ToolListDto, ToolsQueryDto } from './mcp-servers.dto';
 
 /** A comma-separated query value as a list; a present but empty value stays an (empty, refused) list. */
-const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  v
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** GET /integrated-account/:id/tools: what the MCP endpoint lists, from the same mcp-nest registry and policy. */
 @Injectable()

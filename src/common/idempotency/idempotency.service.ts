@@ -91,7 +91,8 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     if (value === undefined) return undefined;
     const hint = `Send a unique value of 1 to 255 printable ASCII characters per write, e.g. a UUID, and the same value when retrying it.`;
     if (Array.isArray(value)) throw GatewayError.invalid(`${name} was given more than once`, undefined, hint);
-    if (typeof value !== 'string' || value.length === 0) throw GatewayError.invalid(`${name} is empty`, undefined, hint);
+    if (typeof value !== 'string' || value.length === 0)
+      throw GatewayError.invalid(`${name} is empty`, undefined, hint);
     if (value.length > 255) throw GatewayError.invalid(`${name} is longer than 255 characters`, undefined, hint);
     if (!/^[\x20-\x7e]+$/.test(value)) throw GatewayError.invalid(`${name} must be printable ASCII`, undefined, hint);
     return value;
@@ -102,7 +103,12 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
    * stores its answer, and later ones get that answer (`replayed: true`) or a 409 (see the class).
    * `request` is what the client sent (its fingerprint detects a key reused for another request).
    */
-  async run<T>(key: string | undefined, scope: IdempotencyScope, request: unknown, write: () => Promise<WriteAnswer<T>>): Promise<WriteAnswer<T> & { replayed: boolean }> {
+  async run<T>(
+    key: string | undefined,
+    scope: IdempotencyScope,
+    request: unknown,
+    write: () => Promise<WriteAnswer<T>>,
+  ): Promise<WriteAnswer<T> & { replayed: boolean }> {
     if (key === undefined) return { ...(await write()), replayed: false };
     const scopeHash = sha256(JSON.stringify([scope.accountId, scope.principal, scope.route]));
     const keyHash = sha256(key);
@@ -116,7 +122,9 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     } catch (err) {
       if (err instanceof GatewayError && err.status < 500) {
         // Nothing was written: the key is free for a corrected retry.
-        await this.repo.delete({ id: claimed.mine }).catch((e: unknown) => this.log.error(`releasing an idempotency key failed: ${String(e)}`));
+        await this.repo
+          .delete({ id: claimed.mine })
+          .catch((e: unknown) => this.log.error(`releasing an idempotency key failed: ${String(e)}`));
       } else {
         await this.store(claimed.mine, storedError(err));
       }
@@ -127,7 +135,11 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
   }
 
   /** Inserts the key as in flight unless it exists (a key past its expiry is replaced); returns the row that holds it. */
-  private async claim(scopeHash: string, keyHash: string, requestHash: string): Promise<{ id: string; mine: string; row: IdempotencyKeyEntity }> {
+  private async claim(
+    scopeHash: string,
+    keyHash: string,
+    requestHash: string,
+  ): Promise<{ id: string; mine: string; row: IdempotencyKeyEntity }> {
     for (let attempt = 0; ; attempt++) {
       const now = Date.now();
       const mine = randomUUID();
@@ -169,9 +181,13 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     if (row.state !== 'done' || row.answer === null) {
       const stale = Date.now() - Date.parse(row.created_at) > STALE_IN_FLIGHT_MS;
       if (stale) {
-        throw new GatewayError(ErrorCode.CONFLICT, 'The first request with this Idempotency-Key never finished; its write may or may not have been applied', {
-          hint: 'Check whether the record exists before writing it again with a new key.',
-        });
+        throw new GatewayError(
+          ErrorCode.CONFLICT,
+          'The first request with this Idempotency-Key never finished; its write may or may not have been applied',
+          {
+            hint: 'Check whether the record exists before writing it again with a new key.',
+          },
+        );
       }
       throw new GatewayError(ErrorCode.CONFLICT, 'A request with this Idempotency-Key is still in progress', {
         hint: 'Retry in a moment with the same key to get its answer.',
@@ -180,7 +196,12 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     }
     const stored = JSON.parse(row.answer) as StoredAnswer;
     if (stored.kind === 'error') {
-      throw new GatewayError(stored.code, stored.message, { hint: stored.hint, details: stored.details, remote: stored.remote, headers: { [REPLAYED_HEADER]: 'true' } });
+      throw new GatewayError(stored.code, stored.message, {
+        hint: stored.hint,
+        details: stored.details,
+        remote: stored.remote,
+        headers: { [REPLAYED_HEADER]: 'true' },
+      });
     }
     return { status: stored.status, body: stored.body as T, headers: stored.headers, replayed: true };
   }
@@ -201,7 +222,10 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationBootstrap(): void {
-    const sweep = () => void this.sweepExpired().catch((err: unknown) => this.log.warn(`expired idempotency key sweep failed: ${String(err)}`));
+    const sweep = () =>
+      void this.sweepExpired().catch((err: unknown) =>
+        this.log.warn(`expired idempotency key sweep failed: ${String(err)}`),
+      );
     sweep();
     this.sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -223,7 +247,11 @@ function fingerprintText(request: unknown): string {
     JSON.stringify(request ?? null, (_k, v: unknown) => {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
       const o = v as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+      return Object.fromEntries(
+        Object.keys(o)
+          .sort()
+          .map((k) => [k, o[k]]),
+      );
     }) ?? 'null'
   );
 }
@@ -231,7 +259,14 @@ function fingerprintText(request: unknown): string {
 /** An error whose write may have been applied, as stored for replay. */
 function storedError(err: unknown): StoredAnswer {
   if (err instanceof GatewayError) {
-    return { kind: 'error', code: err.code, message: err.message, hint: err.hint, details: err.details, remote: err.remote };
+    return {
+      kind: 'error',
+      code: err.code,
+      message: err.message,
+      hint: err.hint,
+      details: err.details,
+      remote: err.remote,
+    };
   }
   return {
     kind: 'error',

@@ -17,7 +17,11 @@ export class RedisConnection implements OnApplicationShutdown {
     if (config.redisUrl) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { default: RedisClient } = require('ioredis') as typeof import('ioredis');
-      this.client = new RedisClient(config.redisUrl, { keyPrefix: config.redisKeyPrefix, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+      this.client = new RedisClient(config.redisUrl, {
+        keyPrefix: config.redisKeyPrefix,
+        maxRetriesPerRequest: 2,
+        enableOfflineQueue: true,
+      });
       this.client.on('error', (err: Error) => this.logger.warn(`Redis: ${err.message}`));
     }
   }

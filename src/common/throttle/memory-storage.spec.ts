@@ -8,7 +8,10 @@ describe('BoundedThrottlerStorage', () => {
     const blocked = await s.increment('a', 60_000, 3, 60_000, 'token');
     expect(blocked).toMatchObject({ isBlocked: true, timeToBlockExpire: 60 });
     now += 30_000;
-    expect(await s.increment('a', 60_000, 3, 60_000, 'token')).toMatchObject({ isBlocked: true, timeToBlockExpire: 30 });
+    expect(await s.increment('a', 60_000, 3, 60_000, 'token')).toMatchObject({
+      isBlocked: true,
+      timeToBlockExpire: 30,
+    });
     // another budget with the same id counts apart
     expect((await s.increment('a', 60_000, 3, 60_000, 'account')).isBlocked).toBe(false);
     now += 30_000;
@@ -27,7 +30,10 @@ describe('BoundedThrottlerStorage', () => {
       expect(s.size).toBeLessThanOrEqual(3);
     }
     // an evicted key starts afresh
-    expect(await s.increment('random-0', 60_000, 1, 60_000, 'address')).toMatchObject({ isBlocked: false, totalHits: 1 });
+    expect(await s.increment('random-0', 60_000, 1, 60_000, 'address')).toMatchObject({
+      isBlocked: false,
+      totalHits: 1,
+    });
   });
 
   it('refuses a bound that is not a positive integer', () => {

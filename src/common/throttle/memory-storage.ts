@@ -30,7 +30,8 @@ export class BoundedThrottlerStorage implements ThrottlerStorage {
     maxKeys: number,
     private readonly now: () => number = Date.now,
   ) {
-    if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new Error(`THROTTLE_MEMORY_KEYS must be a positive integer, got ${maxKeys}`);
+    if (!Number.isInteger(maxKeys) || maxKeys < 1)
+      throw new Error(`THROTTLE_MEMORY_KEYS must be a positive integer, got ${maxKeys}`);
     this.counters = new LRUCache({ max: maxKeys });
   }
 
@@ -39,7 +40,13 @@ export class BoundedThrottlerStorage implements ThrottlerStorage {
     return this.counters.size;
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerRecord> {
     const t = this.now();
     const id = `${throttlerName}\u0000${key}`;
     let c = this.counters.get(id);
@@ -49,7 +56,12 @@ export class BoundedThrottlerStorage implements ThrottlerStorage {
     }
     const secs = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
     if (c.blockedUntil > t) {
-      return { totalHits: c.hits, timeToExpire: secs(c.windowEnd - t), isBlocked: true, timeToBlockExpire: secs(c.blockedUntil - t) };
+      return {
+        totalHits: c.hits,
+        timeToExpire: secs(c.windowEnd - t),
+        isBlocked: true,
+        timeToBlockExpire: secs(c.blockedUntil - t),
+      };
     }
     if (c.windowEnd <= t) {
       c.windowEnd = t + ttl;
@@ -58,7 +70,12 @@ export class BoundedThrottlerStorage implements ThrottlerStorage {
     c.hits++;
     if (c.hits > limit) {
       c.blockedUntil = t + (blockDuration > 0 ? blockDuration : c.windowEnd - t);
-      return { totalHits: c.hits, timeToExpire: secs(c.windowEnd - t), isBlocked: true, timeToBlockExpire: secs(c.blockedUntil - t) };
+      return {
+        totalHits: c.hits,
+        timeToExpire: secs(c.windowEnd - t),
+        isBlocked: true,
+        timeToBlockExpire: secs(c.blockedUntil - t),
+      };
     }
     return { totalHits: c.hits, timeToExpire: secs(c.windowEnd - t), isBlocked: false, timeToBlockExpire: 0 };
   }

@@ -13,7 +13,12 @@ import { ApiTokenVerifier } from '../auth/api-token-verifier';
 import { bearerOf, IS_PUBLIC } from '../auth/public.decorator';
 import { ErrorCode, GatewayError } from '../errors';
 
-type Req = { headers?: Record<string, unknown>; query?: Record<string, unknown>; ip?: string; socket?: { remoteAddress?: string } };
+type Req = {
+  headers?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  ip?: string;
+  socket?: { remoteAddress?: string };
+};
 
 /**
  * The budgets, each THROTTLE_PER_MIN requests per minute:
@@ -28,7 +33,12 @@ type Req = { headers?: Record<string, unknown>; query?: Record<string, unknown>;
 export const BUDGETS = ['address', 'token', 'account', 'mcp'] as const;
 export type Budget = (typeof BUDGETS)[number];
 
-const WHAT: Record<Budget, string> = { address: 'client address', token: 'API token', account: 'integrated account', mcp: 'MCP server' };
+const WHAT: Record<Budget, string> = {
+  address: 'client address',
+  token: 'API token',
+  account: 'integrated account',
+  mcp: 'MCP server',
+};
 
 /** The caller's address as the socket sees it (trustProxy is off: forwarded headers are ignored). */
 export function addressOf(req: { ip?: string; socket?: { remoteAddress?: string } }): string {
@@ -74,10 +84,14 @@ export class GatewayThrottle {
     const r = await this.storage.increment(`${budget}:${id}`, ttl, limit, ttl, budget);
     if (!r.isBlocked) return;
     const retry = Math.max(1, Math.ceil(r.timeToBlockExpire));
-    throw new GatewayError(ErrorCode.RATE_LIMITED, `Too many requests for this ${WHAT[budget]}: at most ${limit} per minute`, {
-      headers: { 'retry-after': String(retry) },
-      hint: `Retry after ${retry} s.`,
-    });
+    throw new GatewayError(
+      ErrorCode.RATE_LIMITED,
+      `Too many requests for this ${WHAT[budget]}: at most ${limit} per minute`,
+      {
+        headers: { 'retry-after': String(retry) },
+        hint: `Retry after ${retry} s.`,
+      },
+    );
   }
 }
 

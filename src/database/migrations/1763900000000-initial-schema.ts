@@ -56,7 +56,10 @@ export class InitialSchema1763900000000 implements MigrationInterface {
       'mcp_server',
       new TableIndex({ name: 'IDX_mcp_server_integrated_account_id', columnNames: ['integrated_account_id'] }),
     );
-    await q.createIndex('mcp_server', new TableIndex({ name: 'IDX_mcp_server_expires_at', columnNames: ['expires_at'] }));
+    await q.createIndex(
+      'mcp_server',
+      new TableIndex({ name: 'IDX_mcp_server_expires_at', columnNames: ['expires_at'] }),
+    );
     await q.createTable(
       new Table({
         name: 'api_token',

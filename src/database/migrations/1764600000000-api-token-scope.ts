@@ -9,7 +9,10 @@ export class ApiTokenScope1764600000000 implements MigrationInterface {
   name = 'ApiTokenScope1764600000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.addColumn('api_token', new TableColumn({ name: 'scope', type: 'varchar', length: '20', isNullable: false, default: "'admin'" }));
+    await q.addColumn(
+      'api_token',
+      new TableColumn({ name: 'scope', type: 'varchar', length: '20', isNullable: false, default: "'admin'" }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

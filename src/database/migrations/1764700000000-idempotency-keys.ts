@@ -20,8 +20,14 @@ export class IdempotencyKeys1764700000000 implements MigrationInterface {
         ],
       }),
     );
-    await q.createIndex('idempotency_key', new TableIndex({ name: 'UQ_idempotency_key_scope_key', columnNames: ['scope_hash', 'key_hash'], isUnique: true }));
-    await q.createIndex('idempotency_key', new TableIndex({ name: 'IDX_idempotency_key_expires_at', columnNames: ['expires_at'] }));
+    await q.createIndex(
+      'idempotency_key',
+      new TableIndex({ name: 'UQ_idempotency_key_scope_key', columnNames: ['scope_hash', 'key_hash'], isUnique: true }),
+    );
+    await q.createIndex(
+      'idempotency_key',
+      new TableIndex({ name: 'IDX_idempotency_key_expires_at', columnNames: ['expires_at'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -9,7 +9,10 @@ export class SandboxTokenHash1764800000000 implements MigrationInterface {
   name = 'SandboxTokenHash1764800000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.addColumn('integrated_account', new TableColumn({ name: 'sandbox_token_hash', type: 'varchar', length: '64', isNullable: true }));
+    await q.addColumn(
+      'integrated_account',
+      new TableColumn({ name: 'sandbox_token_hash', type: 'varchar', length: '64', isNullable: true }),
+    );
     await q.createIndex(
       'integrated_account',
       new TableIndex({ name: 'IDX_integrated_account_sandbox_token_hash', columnNames: ['sandbox_token_hash'] }),

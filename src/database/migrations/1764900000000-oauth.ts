@@ -2,7 +2,13 @@ import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } f
 
 const stamp = (name: string, isNullable = false) => ({ name, type: 'varchar', length: '32', isNullable });
 const cascade = (table: string, column: string, referenced: string) =>
-  new TableForeignKey({ name: `FK_${table}_${column}`, columnNames: [column], referencedTableName: referenced, referencedColumnNames: ['id'], onDelete: 'CASCADE' });
+  new TableForeignKey({
+    name: `FK_${table}_${column}`,
+    columnNames: [column],
+    referencedTableName: referenced,
+    referencedColumnNames: ['id'],
+    onDelete: 'CASCADE',
+  });
 
 /**
  * OAuth 2.1 for MCP servers (src/oauth): clients registered dynamically (RFC 7591), authorization

@@ -12,12 +12,21 @@ export class ScaleIndexes1764912500000 implements MigrationInterface {
   name = 'ScaleIndexes1764912500000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createIndex('integrated_account', new TableIndex({ name: 'IDX_integrated_account_created_at_id', columnNames: ['created_at', 'id'] }));
+    await q.createIndex(
+      'integrated_account',
+      new TableIndex({ name: 'IDX_integrated_account_created_at_id', columnNames: ['created_at', 'id'] }),
+    );
     await q.createIndex(
       'mcp_server',
-      new TableIndex({ name: 'IDX_mcp_server_account_created_at_id', columnNames: ['integrated_account_id', 'created_at', 'id'] }),
+      new TableIndex({
+        name: 'IDX_mcp_server_account_created_at_id',
+        columnNames: ['integrated_account_id', 'created_at', 'id'],
+      }),
     );
-    await q.createIndex('api_token', new TableIndex({ name: 'IDX_api_token_created_at_id', columnNames: ['created_at', 'id'] }));
+    await q.createIndex(
+      'api_token',
+      new TableIndex({ name: 'IDX_api_token_created_at_id', columnNames: ['created_at', 'id'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -24,8 +24,14 @@ export class McpAudit1764950000000 implements MigrationInterface {
         ],
       }),
     );
-    await q.createIndex('mcp_tool_call', new TableIndex({ name: 'IDX_mcp_tool_call_server_time', columnNames: ['mcp_server_id', 'created_at', 'id'] }));
-    await q.createIndex('mcp_tool_call', new TableIndex({ name: 'IDX_mcp_tool_call_created_at', columnNames: ['created_at'] }));
+    await q.createIndex(
+      'mcp_tool_call',
+      new TableIndex({ name: 'IDX_mcp_tool_call_server_time', columnNames: ['mcp_server_id', 'created_at', 'id'] }),
+    );
+    await q.createIndex(
+      'mcp_tool_call',
+      new TableIndex({ name: 'IDX_mcp_tool_call_created_at', columnNames: ['created_at'] }),
+    );
     await q.createTable(
       new Table({
         name: 'mcp_change',
@@ -44,8 +50,14 @@ export class McpAudit1764950000000 implements MigrationInterface {
         ],
       }),
     );
-    await q.createIndex('mcp_change', new TableIndex({ name: 'IDX_mcp_change_server_time', columnNames: ['mcp_server_id', 'created_at'] }));
-    await q.createIndex('mcp_change', new TableIndex({ name: 'IDX_mcp_change_created_at', columnNames: ['created_at'] }));
+    await q.createIndex(
+      'mcp_change',
+      new TableIndex({ name: 'IDX_mcp_change_server_time', columnNames: ['mcp_server_id', 'created_at'] }),
+    );
+    await q.createIndex(
+      'mcp_change',
+      new TableIndex({ name: 'IDX_mcp_change_created_at', columnNames: ['created_at'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -82,7 +82,9 @@ function problemOf(config: McpServerConfig): string | undefined {
 }
 
 /** What a stored config that is not a JSON object reads as: a config configProblem refuses, so it allows no tool. */
-const UNREADABLE: McpServerConfig = Object.freeze({ error: 'the stored config is not a JSON object' }) as unknown as McpServerConfig;
+const UNREADABLE: McpServerConfig = Object.freeze({
+  error: 'the stored config is not a JSON object',
+}) as unknown as McpServerConfig;
 
 /**
  * A config as stored (JSON text), as the policy reads it. Unparseable text or a non-object reads as a
@@ -104,7 +106,11 @@ export function requiresApiToken(config: McpServerConfig): boolean {
 }
 
 /** The method and tag filters of a well-formed config (omitted filter = no filter). */
-function passes(tool: IndexedTool, methods: readonly string[] | undefined, tags: readonly string[] | undefined): boolean {
+function passes(
+  tool: IndexedTool,
+  methods: readonly string[] | undefined,
+  tags: readonly string[] | undefined,
+): boolean {
   if (methods !== undefined && !methods.includes(tool.method) && !methods.includes(tool.op)) return false;
   if (tags !== undefined && !tool.tags.some((t) => tags.includes(t))) return false;
   return true;
@@ -171,7 +177,13 @@ export const META_TOOLS: Record<Exclude<ToolExposure, 'all'>, ToolSummary[]> = {
       method: 'meta',
       tags: ['meta'],
       resource: 'tools',
-      annotations: { title: 'Search tools', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        title: 'Search tools',
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     },
     {
       name: 'get_tool_schema',
@@ -179,41 +191,75 @@ export const META_TOOLS: Record<Exclude<ToolExposure, 'all'>, ToolSummary[]> = {
       method: 'meta',
       tags: ['meta'],
       resource: 'tools',
-      annotations: { title: 'Get tool schema', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        title: 'Get tool schema',
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     },
     {
       name: 'call_tool',
-      description: 'Call one tool by name with its arguments (an object matching get_tool_schema). The server policy applies.',
+      description:
+        'Call one tool by name with its arguments (an object matching get_tool_schema). The server policy applies.',
       method: 'meta',
       tags: ['meta'],
       resource: 'tools',
-      annotations: { title: 'Call a tool', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      annotations: {
+        title: 'Call a tool',
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
     },
   ],
   model_actions: [
     {
       name: 'get_model_actions',
-      description: 'List the Planhat model routes (e.g. companies, endusers) and the operations (list, view, create, update, delete) this server allows on each.',
+      description:
+        'List the Planhat model routes (e.g. companies, endusers) and the operations (list, view, create, update, delete) this server allows on each.',
       method: 'meta',
       tags: ['meta'],
       resource: 'models',
-      annotations: { title: 'Get model actions', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        title: 'Get model actions',
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     },
     {
       name: 'get_model_action_parameters',
-      description: 'Get the JSON Schema of the parameters for one MODEL_ROUTE (e.g. Companies) and OPERATION (list, view, create, update, delete).',
+      description:
+        'Get the JSON Schema of the parameters for one MODEL_ROUTE (e.g. Companies) and OPERATION (list, view, create, update, delete).',
       method: 'meta',
       tags: ['meta'],
       resource: 'models',
-      annotations: { title: 'Get model action parameters', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        title: 'Get model action parameters',
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
     },
     {
       name: 'perform_model_action',
-      description: 'Perform an operation on a Planhat model: MODEL_ROUTE (e.g. companies), OPERATION (list, view, create, update, delete) and PARAMETERS, a JSON string with the operation data (see get_model_action_parameters). The server policy applies.',
+      description:
+        'Perform an operation on a Planhat model: MODEL_ROUTE (e.g. companies), OPERATION (list, view, create, update, delete) and PARAMETERS, a JSON string with the operation data (see get_model_action_parameters). The server policy applies.',
       method: 'meta',
       tags: ['meta'],
       resource: 'models',
-      annotations: { title: 'Perform model action', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      annotations: {
+        title: 'Perform model action',
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
     },
   ],
 };
@@ -234,7 +280,10 @@ function summary(t: IndexedTool): ToolSummary {
  * nothing), from the tools its method and tag filters allow: by default those of the catalog's
  * tool index; the MCP module passes the ones mcp-nest's registry holds (McpToolRegistry).
  */
-export function toolsForConfig(config: McpServerConfig, allowed: readonly IndexedTool[] = allowedTools(config)): ToolSummary[] {
+export function toolsForConfig(
+  config: McpServerConfig,
+  allowed: readonly IndexedTool[] = allowedTools(config),
+): ToolSummary[] {
   if (allowed.length === 0) return [];
   const exposure = config.tool_exposure ?? 'all';
   if (exposure === 'all') return allowed.map(summary);
@@ -245,4 +294,3 @@ export function toolsForConfig(config: McpServerConfig, allowed: readonly Indexe
   if (!allowed.some((t) => t.kind === 'native')) return [];
   return [...allowed.filter((t) => t.kind === 'safety').map(summary), ...META_TOOLS.model_actions];
 }
-

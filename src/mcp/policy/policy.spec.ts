@@ -1,5 +1,15 @@
 import { nativeTools } from '../../planhat/catalog';
-import { allowedTools, configProblem, policyKey, requiresApiToken, storedConfig, toolAllowed, toolIndex, toolsForConfig, type McpServerConfig } from './index';
+import {
+  allowedTools,
+  configProblem,
+  policyKey,
+  requiresApiToken,
+  storedConfig,
+  toolAllowed,
+  toolIndex,
+  toolsForConfig,
+  type McpServerConfig,
+} from './index';
 
 describe('MCP server policy', () => {
   it('lists the native tools (the 97 seed tools among them) + bulk upserts + unified tools on an unfiltered server', () => {
@@ -9,7 +19,11 @@ describe('MCP server policy', () => {
     expect(names).toContain('list_all_crm_accounts');
     expect(names).toContain('update_a_ticketing_ticket_by_id');
     // Every non-bulk native tool of the catalog (catalog.spec.ts checks that set against the 97 seed names).
-    expect(names.filter((n) => n.includes('_planhat_') && !n.startsWith('bulk_'))).toEqual(nativeTools().filter((t) => t.op !== 'bulk_upsert').map((t) => t.name));
+    expect(names.filter((n) => n.includes('_planhat_') && !n.startsWith('bulk_'))).toEqual(
+      nativeTools()
+        .filter((t) => t.op !== 'bulk_upsert')
+        .map((t) => t.name),
+    );
     expect(new Set(names).size).toBe(names.length);
   });
 
@@ -31,15 +45,30 @@ describe('MCP server policy', () => {
     expect(support.length).toBeGreaterThan(0);
     expect(support.every((t) => /ticket|issue/.test(t.name))).toBe(true);
     const readSupport = toolsForConfig({ tags: ['support'], methods: ['read'] });
-    expect(readSupport.map((t) => t.name).sort()).toEqual(['get_single_planhat_issue_by_id', 'list_all_planhat_issues', 'list_all_planhat_tickets']);
+    expect(readSupport.map((t) => t.name).sort()).toEqual([
+      'get_single_planhat_issue_by_id',
+      'list_all_planhat_issues',
+      'list_all_planhat_tickets',
+    ]);
   });
 
   it('exposures list meta-tools only when something is allowed', () => {
-    expect(toolsForConfig({ tool_exposure: 'discovery' }).map((t) => t.name)).toEqual(['search_tools', 'get_tool_schema', 'call_tool']);
+    expect(toolsForConfig({ tool_exposure: 'discovery' }).map((t) => t.name)).toEqual([
+      'search_tools',
+      'get_tool_schema',
+      'call_tool',
+    ]);
     expect(toolsForConfig({ tool_exposure: 'model_actions' }).map((t) => t.name)).toEqual([
-      'undo_change', 'get_model_actions', 'get_model_action_parameters', 'perform_model_action']);
+      'undo_change',
+      'get_model_actions',
+      'get_model_action_parameters',
+      'perform_model_action',
+    ]);
     expect(toolsForConfig({ methods: ['read'], tool_exposure: 'model_actions' }).map((t) => t.name)).toEqual([
-      'get_model_actions', 'get_model_action_parameters', 'perform_model_action']);
+      'get_model_actions',
+      'get_model_action_parameters',
+      'perform_model_action',
+    ]);
     expect(toolsForConfig({ tags: ['nothing-has-this'], tool_exposure: 'discovery' })).toEqual([]);
     expect(toolsForConfig({ tags: ['unified'], tool_exposure: 'model_actions' })).toEqual([]);
   });
@@ -56,9 +85,21 @@ describe('MCP server policy', () => {
 
   it('annotates read, write and delete tools per the contract', () => {
     const a = (n: string) => toolIndex().find((t) => t.name === n)!.annotations;
-    expect(a('list_all_planhat_companies')).toMatchObject({ readOnlyHint: true, idempotentHint: true, destructiveHint: false });
-    expect(a('delete_a_planhat_company_by_id')).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
-    expect(a('create_a_planhat_company')).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
+    expect(a('list_all_planhat_companies')).toMatchObject({
+      readOnlyHint: true,
+      idempotentHint: true,
+      destructiveHint: false,
+    });
+    expect(a('delete_a_planhat_company_by_id')).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: true,
+    });
+    expect(a('create_a_planhat_company')).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+    });
     expect(allowedTools({ methods: ['read'] })).toBe(allowedTools({ methods: ['read'] }));
   });
 
@@ -82,18 +123,23 @@ describe('MCP server policy', () => {
       'read',
     ];
 
-    it.each(UNUSABLE.map((c) => [JSON.stringify(c), c]))('config %s: a problem naming the key, and no tool on any exposure', (_label, c) => {
-      const problem = configProblem(c);
-      expect(problem).toMatch(/^config(\.\w+)?[: ]/);
-      for (const tool_exposure of [undefined, 'all', 'discovery', 'model_actions'] as const) {
-        const isObject = c !== null && typeof c === 'object' && !Array.isArray(c);
-        const config = (isObject && !('tool_exposure' in c) ? { ...c, ...(tool_exposure ? { tool_exposure } : {}) } : c) as McpServerConfig;
-        expect(allowedTools(config)).toEqual([]);
-        expect(toolsForConfig(config)).toEqual([]);
-        expect(toolIndex().filter((t) => toolAllowed(t, config))).toEqual([]);
-        expect(policyKey(config)).not.toBe(policyKey({}));
-      }
-    });
+    it.each(UNUSABLE.map((c) => [JSON.stringify(c), c]))(
+      'config %s: a problem naming the key, and no tool on any exposure',
+      (_label, c) => {
+        const problem = configProblem(c);
+        expect(problem).toMatch(/^config(\.\w+)?[: ]/);
+        for (const tool_exposure of [undefined, 'all', 'discovery', 'model_actions'] as const) {
+          const isObject = c !== null && typeof c === 'object' && !Array.isArray(c);
+          const config = (
+            isObject && !('tool_exposure' in c) ? { ...c, ...(tool_exposure ? { tool_exposure } : {}) } : c
+          ) as McpServerConfig;
+          expect(allowedTools(config)).toEqual([]);
+          expect(toolsForConfig(config)).toEqual([]);
+          expect(toolIndex().filter((t) => toolAllowed(t, config))).toEqual([]);
+          expect(policyKey(config)).not.toBe(policyKey({}));
+        }
+      },
+    );
 
     it('names the empty key', () => {
       expect(configProblem({ methods: [] })).toMatch(/config\.methods must not be empty/);

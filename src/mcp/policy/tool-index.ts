@@ -173,7 +173,13 @@ function buildIndex(): IndexedTool[] {
     method: 'write',
     tags: ['safety'],
     resource: 'changes',
-    annotations: { title: 'Undo a recorded change', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    annotations: {
+      title: 'Undo a recorded change',
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
   });
   return tools;
 }
@@ -194,6 +200,10 @@ export function findIndexedTool(name: string): IndexedTool | undefined {
 
 /** Models reachable through Planhat-style model actions: those with at least one native tool. */
 export function modelActionModels(): ModelDef[] {
-  const withTools = new Set(toolIndex().filter((t) => t.kind === 'native').map((t) => t.resource));
+  const withTools = new Set(
+    toolIndex()
+      .filter((t) => t.kind === 'native')
+      .map((t) => t.resource),
+  );
   return allModels().filter((m) => withTools.has(m.key));
 }

@@ -27,10 +27,16 @@ export interface CatalogToolHost {
 
 function declareTool(host: { prototype: CatalogToolHost }, tool: IndexedTool): void {
   const proto = host.prototype as unknown as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(proto, tool.name)) throw new Error(`MCP tool ${tool.name} is declared twice`);
+  if (Object.prototype.hasOwnProperty.call(proto, tool.name))
+    throw new Error(`MCP tool ${tool.name} is declared twice`);
   const method = {
     // A named method (stack traces and mcp-nest's logs show the tool name).
-    [tool.name](this: CatalogToolHost, args: Record<string, unknown>, _context: unknown, request: unknown): Promise<CallToolResult> {
+    [tool.name](
+      this: CatalogToolHost,
+      args: Record<string, unknown>,
+      _context: unknown,
+      request: unknown,
+    ): Promise<CallToolResult> {
       const ctx = contextOf(request);
       if (!ctx) return Promise.resolve(errorResult(notAllowed(tool.name), { tool: tool.name }));
       return this.tools.runParsed(ctx, tool, args);

@@ -29,7 +29,11 @@ function meta(name: keyof typeof META_INPUTS) {
   });
 }
 
-const hiddenTool = (name: string) => GatewayError.notFound(`Tool "${name}" not found on this server`, 'Call search_tools to find the tools this server allows.');
+const hiddenTool = (name: string) =>
+  GatewayError.notFound(
+    `Tool "${name}" not found on this server`,
+    'Call search_tools to find the tools this server allows.',
+  );
 const noContext = (name: string): CallToolResult => errorResult(notAllowed(name), { tool: name });
 
 @Injectable()
@@ -41,17 +45,30 @@ export class DiscoveryTools {
 
   @meta('search_tools')
   @ToolGuards([McpPolicyGuard])
-  search_tools(args: { query: string; tags?: string[]; methods?: string[]; limit?: number }, _c: unknown, req: unknown): CallToolResult {
+  search_tools(
+    args: { query: string; tags?: string[]; methods?: string[]; limit?: number },
+    _c: unknown,
+    req: unknown,
+  ): CallToolResult {
     const ctx = contextOf(req);
     if (!ctx) return noContext('search_tools');
     const allowed = this.registry.allowed(ctx.config);
     let pool: readonly IndexedTool[] = allowed;
     // Narrowing within the allowed tools; an empty list here means "no narrowing".
-    const narrow = { ...(args.tags?.length ? { tags: args.tags } : {}), ...(args.methods?.length ? { methods: args.methods } : {}) };
+    const narrow = {
+      ...(args.tags?.length ? { tags: args.tags } : {}),
+      ...(args.methods?.length ? { methods: args.methods } : {}),
+    };
     if (narrow.tags || narrow.methods) pool = allowed.filter((t) => toolAllowed(t, narrow));
     const found = searchTools(pool, args.query, args.limit ?? 10);
     return okResult({
-      tools: found.map((t) => ({ name: t.name, description: t.description, method: t.method, operation: t.op, tags: t.tags })),
+      tools: found.map((t) => ({
+        name: t.name,
+        description: t.description,
+        method: t.method,
+        operation: t.op,
+        tags: t.tags,
+      })),
       total_allowed: allowed.length,
     });
   }
@@ -75,7 +92,11 @@ export class DiscoveryTools {
 
   @meta('call_tool')
   @ToolGuards([McpPolicyGuard])
-  async call_tool(args: { name: string; arguments?: Record<string, unknown> }, _c: unknown, req: unknown): Promise<CallToolResult> {
+  async call_tool(
+    args: { name: string; arguments?: Record<string, unknown> },
+    _c: unknown,
+    req: unknown,
+  ): Promise<CallToolResult> {
     const ctx = contextOf(req);
     if (!ctx) return noContext('call_tool');
     const tool = this.allowedTool(ctx, args.name);
@@ -103,7 +124,9 @@ export class ModelActionTools {
     if (!ctx) return noContext('get_model_actions');
     const models = modelActionModels()
       .map((m) => {
-        const ops = (['list', 'get', 'create', 'update', 'delete'] as const).filter((op) => m.ops.includes(op) && this.allowedTool(ctx, toolName(m, op)));
+        const ops = (['list', 'get', 'create', 'update', 'delete'] as const).filter(
+          (op) => m.ops.includes(op) && this.allowedTool(ctx, toolName(m, op)),
+        );
         return { MODEL_ROUTE: m.path.slice(1), name: m.label.many, model: m.modelName, operations: ops.map(viewName) };
       })
       .filter((m) => m.operations.length > 0);
@@ -112,13 +135,21 @@ export class ModelActionTools {
 
   @meta('get_model_action_parameters')
   @ToolGuards([McpPolicyGuard])
-  get_model_action_parameters(args: { MODEL_ROUTE: string; OPERATION: string }, _c: unknown, req: unknown): Promise<CallToolResult> {
+  get_model_action_parameters(
+    args: { MODEL_ROUTE: string; OPERATION: string },
+    _c: unknown,
+    req: unknown,
+  ): Promise<CallToolResult> {
     return this.modelAction('get_model_action_parameters', args, req);
   }
 
   @meta('perform_model_action')
   @ToolGuards([McpPolicyGuard])
-  perform_model_action(args: { MODEL_ROUTE: string; OPERATION: string; PARAMETERS?: string }, _c: unknown, req: unknown): Promise<CallToolResult> {
+  perform_model_action(
+    args: { MODEL_ROUTE: string; OPERATION: string; PARAMETERS?: string },
+    _c: unknown,
+    req: unknown,
+  ): Promise<CallToolResult> {
     return this.modelAction('perform_model_action', args, req);
   }
 
@@ -133,25 +164,44 @@ export class ModelActionTools {
     const model = findModelRoute(route, modelActionModels());
     if (!model) {
       return errorResult(
-        GatewayError.invalid(`Unknown MODEL_ROUTE "${route}"`, { field: 'MODEL_ROUTE' }, 'Call get_model_actions for the routes this server allows.'),
+        GatewayError.invalid(
+          `Unknown MODEL_ROUTE "${route}"`,
+          { field: 'MODEL_ROUTE' },
+          'Call get_model_actions for the routes this server allows.',
+        ),
         { tool: name },
       );
     }
     const op = operationOf(args.OPERATION);
     if (!op) {
-      return errorResult(GatewayError.invalid(`Unknown OPERATION "${args.OPERATION}": use list, view, create, update or delete`, { field: 'OPERATION' }), { tool: name });
-    }
-    const tool = model.ops.includes(op) ? this.allowedTool(ctx, toolName(model, op)) : undefined;
-    if (!tool) {
       return errorResult(
-        new GatewayError(ErrorCode.FORBIDDEN, `OPERATION ${viewName(op)} on ${model.path.slice(1)} is not allowed on this server`, {
-          hint: 'Call get_model_actions for the routes and operations this server allows.',
+        GatewayError.invalid(`Unknown OPERATION "${args.OPERATION}": use list, view, create, update or delete`, {
+          field: 'OPERATION',
         }),
         { tool: name },
       );
     }
+    const tool = model.ops.includes(op) ? this.allowedTool(ctx, toolName(model, op)) : undefined;
+    if (!tool) {
+      return errorResult(
+        new GatewayError(
+          ErrorCode.FORBIDDEN,
+          `OPERATION ${viewName(op)} on ${model.path.slice(1)} is not allowed on this server`,
+          {
+            hint: 'Call get_model_actions for the routes and operations this server allows.',
+          },
+        ),
+        { tool: name },
+      );
+    }
     if (name === 'get_model_action_parameters') {
-      return okResult({ MODEL_ROUTE: model.path.slice(1), OPERATION: viewName(op), tool: tool.name, description: tool.description, parameters: await this.tools.schemaOf(ctx, tool) });
+      return okResult({
+        MODEL_ROUTE: model.path.slice(1),
+        OPERATION: viewName(op),
+        tool: tool.name,
+        description: tool.description,
+        parameters: await this.tools.schemaOf(ctx, tool),
+      });
     }
     let params: unknown = {};
     const text = args.PARAMETERS;
@@ -160,12 +210,18 @@ export class ModelActionTools {
         params = JSON.parse(text);
       } catch (err) {
         return errorResult(
-          GatewayError.invalid(`PARAMETERS is not valid JSON: ${(err as Error).message}`, { field: 'PARAMETERS' }, 'Send PARAMETERS as a JSON object in a string, e.g. {"id": "..."}.'),
+          GatewayError.invalid(
+            `PARAMETERS is not valid JSON: ${(err as Error).message}`,
+            { field: 'PARAMETERS' },
+            'Send PARAMETERS as a JSON object in a string, e.g. {"id": "..."}.',
+          ),
           { tool: name },
         );
       }
       if (params === null || typeof params !== 'object' || Array.isArray(params)) {
-        return errorResult(GatewayError.invalid('PARAMETERS must be a JSON object', { field: 'PARAMETERS' }), { tool: name });
+        return errorResult(GatewayError.invalid('PARAMETERS must be a JSON object', { field: 'PARAMETERS' }), {
+          tool: name,
+        });
       }
     }
     return this.tools.run(ctx, tool, params);

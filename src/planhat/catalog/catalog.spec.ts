@@ -32,9 +32,31 @@ describe('Planhat catalog', () => {
 
   it('covers the models the design card names', () => {
     const keys = allModels().map((m) => m.key);
-    for (const k of ['campaigns', 'companies', 'invoices', 'endusers', 'issues', 'licenses', 'opportunities',
-      'projects', 'tasks', 'tickets', 'users', 'conversations', 'custom_fields', 'assets', 'churn', 'nps',
-      'objectives', 'sales', 'time_entries', 'timesheets', 'leancompanies', 'workspaces', 'workflows']) {
+    for (const k of [
+      'campaigns',
+      'companies',
+      'invoices',
+      'endusers',
+      'issues',
+      'licenses',
+      'opportunities',
+      'projects',
+      'tasks',
+      'tickets',
+      'users',
+      'conversations',
+      'custom_fields',
+      'assets',
+      'churn',
+      'nps',
+      'objectives',
+      'sales',
+      'time_entries',
+      'timesheets',
+      'leancompanies',
+      'workspaces',
+      'workflows',
+    ]) {
       expect(keys).toContain(k);
     }
   });
@@ -45,7 +67,9 @@ describe('Planhat catalog', () => {
     expect(tagsOf('list_all_planhat_churn')).toEqual(expect.arrayContaining(['finance', 'success']));
     expect(tagsOf('list_all_planhat_opportunities')).toEqual(expect.arrayContaining(['crm', 'finance']));
     expect(tagsOf('list_all_planhat_time_entries')).toEqual(expect.arrayContaining(['projects']));
-    const support = nativeTools().filter((t) => t.tags.includes('support')).map((t) => t.model.key);
+    const support = nativeTools()
+      .filter((t) => t.tags.includes('support'))
+      .map((t) => t.model.key);
     expect(new Set(support)).toEqual(new Set(['tickets', 'issues']));
   });
 
@@ -91,7 +115,21 @@ describe('Planhat catalog', () => {
     for (const ok of ['a.b', 'extid-v1.2', 'extid-50%off', 'srcid-%zz', 'extid-a%20b', '...x'.slice(2)]) {
       expect(idProblem(ok)).toBeUndefined();
     }
-    for (const bad of ['.', ' . ', '%2e', '%2E', '%2e%2E', '.%2e', '%252e', '%252E%252e', '%25252e', 'a%2Fb', 'a%252Fb', 'a%5Cb', 'a%250Ab']) {
+    for (const bad of [
+      '.',
+      ' . ',
+      '%2e',
+      '%2E',
+      '%2e%2E',
+      '.%2e',
+      '%252e',
+      '%252E%252e',
+      '%25252e',
+      'a%2Fb',
+      'a%252Fb',
+      'a%5Cb',
+      'a%250Ab',
+    ]) {
       expect(idProblem(bad)).toBeDefined();
     }
   });
@@ -101,12 +139,19 @@ describe('recordProblem', () => {
   const { recordProblem } = jest.requireActual('./index') as typeof import('./index');
   it('names the missing, mistyped or constrained field', () => {
     expect(recordProblem(findModel('companies')!, {}, 'create')?.message).toBe('Missing required field: name');
-    expect(recordProblem(findModel('endusers')!, { companyId: 'x' }, 'create')?.message).toMatch(/one of email, externalId, sourceId/);
+    expect(recordProblem(findModel('endusers')!, { companyId: 'x' }, 'create')?.message).toMatch(
+      /one of email, externalId, sourceId/,
+    );
     expect(recordProblem(findModel('companies')!, { name: 5 }, 'create')?.field).toBe('name');
-    expect(recordProblem(findModel('time_entries')!, { date: '2026-01-01', hours: 30 }, 'create')?.message).toMatch(/hours/);
+    expect(recordProblem(findModel('time_entries')!, { date: '2026-01-01', hours: 30 }, 'create')?.message).toMatch(
+      /hours/,
+    );
     expect(recordProblem(findModel('nps')!, { score: 11 }, 'update')?.message).toMatch(/score/);
     expect(recordProblem(findModel('companies')!, [], 'create')?.message).toMatch(/JSON object/);
-    expect(recordProblem(findModel('companies')!, JSON.parse('{"name":"a","custom":{"__proto__":{"x":1}}}'), 'create')?.field).toBe('custom.__proto__');
+    expect(
+      recordProblem(findModel('companies')!, JSON.parse('{"name":"a","custom":{"__proto__":{"x":1}}}'), 'create')
+        ?.field,
+    ).toBe('custom.__proto__');
     expect(recordProblem(findModel('companies')!, { name: 'Acme', custom: { Seats: 4 } }, 'create')).toBeUndefined();
     expect(recordProblem(findModel('companies')!, { phase: 'Adoption' }, 'update')).toBeUndefined();
   });

@@ -9,7 +9,8 @@ const COMPANY_ID_HINT =
 const USER_ID_HINT = "a user's `_id` from list_all_planhat_users (a Planhat team member, not an enduser)";
 const ENDUSER_ID_HINT = "an enduser's `_id` from list_all_planhat_endusers";
 const ISO_HINT = ' (ISO 8601 date, e.g. 2026-01-31 or 2026-01-31T12:00:00Z)';
-const EXTERNAL_ID_HINT = 'Your own id for this record (unique per model within a company); usable as `extid-<externalId>`';
+const EXTERNAL_ID_HINT =
+  'Your own id for this record (unique per model within a company); usable as `extid-<externalId>`';
 const SOURCE_ID_HINT = 'Id of this record in a source integration such as a CRM; usable as `srcid-<sourceId>`';
 
 /**
@@ -18,7 +19,14 @@ const SOURCE_ID_HINT = 'Id of this record in a source integration such as a CRM;
  * in its `instructions` and leaves them out of each tool's schema (src/mcp/schema-compact.ts);
  * Swagger keeps them.
  */
-export const CONVENTION_HINTS: readonly string[] = [COMPANY_ID_HINT, USER_ID_HINT, ENDUSER_ID_HINT, ISO_HINT, EXTERNAL_ID_HINT, SOURCE_ID_HINT];
+export const CONVENTION_HINTS: readonly string[] = [
+  COMPANY_ID_HINT,
+  USER_ID_HINT,
+  ENDUSER_ID_HINT,
+  ISO_HINT,
+  EXTERNAL_ID_HINT,
+  SOURCE_ID_HINT,
+];
 
 export const f = {
   str: (d: string) => z.string().describe(d),
@@ -47,7 +55,5 @@ export const keyFields = {
 
 /** Filter on company ids, shared by company-scoped models. */
 export const companyFilter = {
-  companyId: z
-    .string()
-    .describe(`Only records of these companies (comma-separated ids): ${COMPANY_ID_HINT}`),
+  companyId: z.string().describe(`Only records of these companies (comma-separated ids): ${COMPANY_ID_HINT}`),
 };

@@ -28,7 +28,8 @@ export const MODELS = [
     stems: { one: 'company', many: 'companies' },
     ops: ALL,
     tags: ['crm'],
-    summary: 'Companies are the customer accounts at the centre of Planhat; most other records point at one by companyId.',
+    summary:
+      'Companies are the customer accounts at the centre of Planhat; most other records point at one by companyId.',
     fields: {
       name: f.str('Company name'),
       ...keyFields,
@@ -191,7 +192,8 @@ export const MODELS = [
     stems: { one: 'invoice', many: 'invoices' },
     ops: ALL,
     tags: ['finance'],
-    summary: 'Invoices of a company. Quirks: the company is `cId` (not companyId) and dates are integer days since 1970-01-01.',
+    summary:
+      'Invoices of a company. Quirks: the company is `cId` (not companyId) and dates are integer days since 1970-01-01.',
     fields: {
       cId: f.companyId('cId (the company)'),
       currency: f.str('Currency code, e.g. USD'),
@@ -376,7 +378,10 @@ export const MODELS = [
       ...keyFields,
     },
     required: ['companyId', 'mainType'],
-    filters: { ...companyFilter, isArchived: z.enum(['true', 'false']).describe('Only archived (true) or open (false) tasks') },
+    filters: {
+      ...companyFilter,
+      isArchived: z.enum(['true', 'false']).describe('Only archived (true) or open (false) tasks'),
+    },
     maxLimit: DEFAULT_MAX,
     companyRef: 'companyId',
     companyNameField: 'companyName',
@@ -432,7 +437,9 @@ export const MODELS = [
     summary: 'Conversations: notes, emails, calls and chats with a company. New ones default to type note.',
     fields: {
       companyId: f.companyId(),
-      type: f.str('Conversation type; must exist in the tenant, otherwise note (do not create email, chat, ticket or call)'),
+      type: f.str(
+        'Conversation type; must exist in the tenant, otherwise note (do not create email, chat, ticket or call)',
+      ),
       subject: f.str('Subject'),
       description: f.text('Body'),
       snippet: f.str('Short preview'),
@@ -465,11 +472,25 @@ export const MODELS = [
     tags: ['crm'],
     summary: 'Custom field definitions. Records carry their values in `custom`, keyed by the field name.',
     fields: {
-      name: f.str('Display name; also the key in records\' `custom`'),
+      name: f.str("Display name; also the key in records' `custom`"),
       type: f.oneOf(
         [
-          'number', 'text', 'rich text', 'checkbox', 'day', 'date', 'list', 'multipicklist', 'team member',
-          'team members', 'rating', 'phone', 'email', 'enduser', 'endusers', 'url',
+          'number',
+          'text',
+          'rich text',
+          'checkbox',
+          'day',
+          'date',
+          'list',
+          'multipicklist',
+          'team member',
+          'team members',
+          'rating',
+          'phone',
+          'email',
+          'enduser',
+          'endusers',
+          'url',
         ],
         'Field type',
       ),
@@ -618,7 +639,8 @@ export const MODELS = [
     stems: { one: 'timesheet', many: 'timesheet' },
     ops: ALL,
     tags: ['projects'],
-    summary: 'Timesheets group a user\'s time entries for a period. Quirk: dateFrom/dateTo are integer days since 1970-01-01.',
+    summary:
+      "Timesheets group a user's time entries for a period. Quirk: dateFrom/dateTo are integer days since 1970-01-01.",
     fields: {
       assignedId: f.userId('assignedId (the user whose timesheet it is)'),
       assignedModel: f.oneOf(['User'], 'Always User'),
@@ -746,8 +768,14 @@ export const MODELS = [
     filters: {
       cId: z.string().describe("Only values of this company: the company's `_id`"),
       dimid: z.string().describe('Only values of this metric (dimensionId), e.g. activeUsers'),
-      from: z.string().regex(/^\d{1,6}$/, 'a day number').describe('From this day, inclusive (integer days since 1970-01-01, e.g. 20454 = 2026-01-01)'),
-      to: z.string().regex(/^\d{1,6}$/, 'a day number').describe('Up to this day, inclusive (integer days since 1970-01-01)'),
+      from: z
+        .string()
+        .regex(/^\d{1,6}$/, 'a day number')
+        .describe('From this day, inclusive (integer days since 1970-01-01, e.g. 20454 = 2026-01-01)'),
+      to: z
+        .string()
+        .regex(/^\d{1,6}$/, 'a day number')
+        .describe('Up to this day, inclusive (integer days since 1970-01-01)'),
     },
     maxLimit: DEFAULT_MAX,
     companyRef: 'cId',

@@ -1,13 +1,27 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { GatewayError } from '../../common/errors';
 import { PlanhatAnalyticsService, TENANT_TOKEN_HEADER, type AnalyticsKind } from '../analytics.service';
 
-const ACCOUNT = { name: 'integrated_account_id', required: true, description: 'Integrated account (connected Planhat tenant) id, from GET /integrated-account' };
+const ACCOUNT = {
+  name: 'integrated_account_id',
+  required: true,
+  description: 'Integrated account (connected Planhat tenant) id, from GET /integrated-account',
+};
 const TENANT = {
   name: TENANT_TOKEN_HEADER,
   required: false,
-  description: "Planhat tenant token (the analytics endpoints' credential; required but for sandbox accounts, whose token is derived). Never logged.",
+  description:
+    "Planhat tenant token (the analytics endpoints' credential; required but for sandbox accounts, whose token is derived). Never logged.",
 };
 const ACTIONS: Record<string, AnalyticsKind> = { track: 'track', bulk: 'bulk', segment: 'segment' };
 
@@ -32,11 +46,25 @@ export class AnalyticsController {
   @ApiParam({ name: 'action', enum: Object.keys(ACTIONS) })
   @ApiQuery(ACCOUNT)
   @ApiHeader(TENANT)
-  @ApiBody({ schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }], example: { email: 'ada@acme.com', action: 'Logged in', date: '2026-01-31T12:00:00Z' } } })
+  @ApiBody({
+    schema: {
+      oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }],
+      example: { email: 'ada@acme.com', action: 'Logged in', date: '2026-01-31T12:00:00Z' },
+    },
+  })
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
-  async track(@Param('action') action: string, @Query('integrated_account_id') account: string | undefined, @Body() body: unknown, @Headers(TENANT_TOKEN_HEADER) tenant: unknown) {
+  async track(
+    @Param('action') action: string,
+    @Query('integrated_account_id') account: string | undefined,
+    @Body() body: unknown,
+    @Headers(TENANT_TOKEN_HEADER) tenant: unknown,
+  ) {
     const kind = Object.prototype.hasOwnProperty.call(ACTIONS, action) ? ACTIONS[action] : undefined;
-    if (!kind) throw GatewayError.notFound(`Unknown user_activities action "${action.slice(0, 40)}"`, 'Valid: track, bulk, segment');
+    if (!kind)
+      throw GatewayError.notFound(
+        `Unknown user_activities action "${action.slice(0, 40)}"`,
+        'Valid: track, bulk, segment',
+      );
     return (await this.analytics.send(account, kind, body, tenant)).body;
   }
 
@@ -44,13 +72,25 @@ export class AnalyticsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Push metric values (Planhat analytics POST /dimensiondata/{tenant})',
-    description: 'One item or an array (at most 5000) of {dimensionId, value, externalId? (the company), model? (Company|EndUser|Asset|Project), date?}. Read them back with GET /proxy/dimension_data.',
+    description:
+      'One item or an array (at most 5000) of {dimensionId, value, externalId? (the company), model? (Company|EndUser|Asset|Project), date?}. Read them back with GET /proxy/dimension_data.',
   })
   @ApiQuery(ACCOUNT)
   @ApiHeader(TENANT)
-  @ApiBody({ schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }], example: [{ dimensionId: 'activeUsers', value: 42, externalId: 'ACME-0001', date: '2026-01-31' }] } })
-  @ApiOkResponse({ schema: { type: 'object', properties: { processed: { type: 'integer' }, errors: { type: 'array', items: {} } } } })
-  async push(@Query('integrated_account_id') account: string | undefined, @Body() body: unknown, @Headers(TENANT_TOKEN_HEADER) tenant: unknown) {
+  @ApiBody({
+    schema: {
+      oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }],
+      example: [{ dimensionId: 'activeUsers', value: 42, externalId: 'ACME-0001', date: '2026-01-31' }],
+    },
+  })
+  @ApiOkResponse({
+    schema: { type: 'object', properties: { processed: { type: 'integer' }, errors: { type: 'array', items: {} } } },
+  })
+  async push(
+    @Query('integrated_account_id') account: string | undefined,
+    @Body() body: unknown,
+    @Headers(TENANT_TOKEN_HEADER) tenant: unknown,
+  ) {
     return (await this.analytics.send(account, 'metrics', body, tenant)).body;
   }
 }

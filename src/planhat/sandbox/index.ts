@@ -3,7 +3,15 @@ import { buildPlugin, type SandboxAuthorizer } from './plugin';
 import { SandboxPersistence } from './persistence';
 import { SandboxStore } from './store';
 
-export { SandboxStore, Tenant, Collection, SandboxError, MAX_BULK_ITEMS, DEFAULT_LIMIT, DEFAULT_MAX_TENANTS } from './store';
+export {
+  SandboxStore,
+  Tenant,
+  Collection,
+  SandboxError,
+  MAX_BULK_ITEMS,
+  DEFAULT_LIMIT,
+  DEFAULT_MAX_TENANTS,
+} from './store';
 export type { UpsertSummary, DeleteResult, Query, TenantSnapshot } from './store';
 export { SandboxPersistence } from './persistence';
 export { FAULT_KINDS, BODY_LIMIT, tokenOf } from './plugin';
@@ -33,14 +41,20 @@ export interface SandboxOptions {
  * An emulator of the Planhat REST API as an encapsulated Fastify plugin. Mount it with a prefix,
  * e.g. `app.register(sandbox.plugin, { prefix: '/sandbox/planhat' })`.
  */
-export function createSandbox(opts: SandboxOptions): { plugin: FastifyPluginAsync; store: SandboxStore; persistence?: SandboxPersistence } {
+export function createSandbox(opts: SandboxOptions): {
+  plugin: FastifyPluginAsync;
+  store: SandboxStore;
+  persistence?: SandboxPersistence;
+} {
   const now = opts.now ?? Date.now;
   let persistence: SandboxPersistence | undefined;
   const store = new SandboxStore({
     seedCompanies: opts.seedCompanies,
     maxTenants: opts.maxTenants,
     now,
-    ...(opts.persistDir ? { restore: (token: string) => persistence?.load(token), onEvict: (t) => persistence?.save(t) } : {}),
+    ...(opts.persistDir
+      ? { restore: (token: string) => persistence?.load(token), onEvict: (t) => persistence?.save(t) }
+      : {}),
   });
   if (opts.persistDir) {
     persistence = new SandboxPersistence(store, opts.persistDir);
@@ -49,6 +63,11 @@ export function createSandbox(opts: SandboxOptions): { plugin: FastifyPluginAsyn
   if (!Number.isInteger(opts.rateLimitPerMin) || opts.rateLimitPerMin < 0) {
     throw new Error('rateLimitPerMin must be a non-negative integer');
   }
-  const plugin = buildPlugin(store, { rateLimitPerMin: opts.rateLimitPerMin, faults: opts.faults, authorize: opts.authorize, now });
+  const plugin = buildPlugin(store, {
+    rateLimitPerMin: opts.rateLimitPerMin,
+    faults: opts.faults,
+    authorize: opts.authorize,
+    now,
+  });
   return { plugin, store, persistence };
 }

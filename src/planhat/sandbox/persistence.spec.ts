@@ -9,7 +9,13 @@ const companies = findModel('companies')!;
 describe('SandboxPersistence', () => {
   it('saves a tenant the LRU evicts and restores it when its token comes back', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-sbx-persist-'));
-    const { store, persistence } = createSandbox({ seedCompanies: 3, rateLimitPerMin: 0, faults: false, maxTenants: 1, persistDir: dir });
+    const { store, persistence } = createSandbox({
+      seedCompanies: 3,
+      rateLimitPerMin: 0,
+      faults: false,
+      maxTenants: 1,
+      persistDir: dir,
+    });
     try {
       const a = store.tenant('token-a');
       const rec = a.create(companies, { name: 'Kept', externalId: 'kept-1' });
@@ -28,12 +34,20 @@ describe('SandboxPersistence', () => {
 
   it('ignores an unreadable or foreign snapshot (the tenant is seeded afresh)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-sbx-persist-'));
-    const { store, persistence } = createSandbox({ seedCompanies: 3, rateLimitPerMin: 0, faults: false, persistDir: dir });
+    const { store, persistence } = createSandbox({
+      seedCompanies: 3,
+      rateLimitPerMin: 0,
+      faults: false,
+      persistDir: dir,
+    });
     try {
       const t = store.tenant('token-c');
       t.create(companies, { name: 'Lost', externalId: 'lost-1' });
       persistence!.saveAll();
-      const file = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.json'))!);
+      const file = path.join(
+        dir,
+        fs.readdirSync(dir).find((f) => f.endsWith('.json'))!,
+      );
       fs.writeFileSync(file, '{not json');
       store.reset();
       expect(() => store.tenant('token-c').get(companies, 'extid-lost-1')).toThrow();

@@ -192,9 +192,13 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
     if (opts.faults) {
       app.post('/__faults', { config: OPEN, bodyLimit: BODY_LIMIT }, async (req, reply) => {
         const b = req.body as { match?: unknown; fault?: unknown; times?: unknown } | undefined;
-        if (!b || typeof b !== 'object' || Array.isArray(b)) throw new SandboxError(400, 'Body must be {match, fault, times}');
+        if (!b || typeof b !== 'object' || Array.isArray(b))
+          throw new SandboxError(400, 'Body must be {match, fault, times}');
         if (typeof b.match !== 'string' || !/^[A-Z]+ \//.test(b.match)) {
-          throw new SandboxError(400, 'Invalid value for field match: expected "<METHOD> /<path>", e.g. "GET /companies"');
+          throw new SandboxError(
+            400,
+            'Invalid value for field match: expected "<METHOD> /<path>", e.g. "GET /companies"',
+          );
         }
         if (typeof b.fault !== 'string' || !(FAULT_KINDS as readonly string[]).includes(b.fault)) {
           throw new SandboxError(400, `Invalid value for field fault: expected one of ${FAULT_KINDS.join(', ')}`);
@@ -205,7 +209,9 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
         }
         const armed: ArmedFault = { match: b.match, fault: b.fault as FaultKind, remaining: times };
         faults.push(armed);
-        return reply.code(200).send({ armed: faults.map((f) => ({ match: f.match, fault: f.fault, times: f.remaining })) });
+        return reply
+          .code(200)
+          .send({ armed: faults.map((f) => ({ match: f.match, fault: f.fault, times: f.remaining })) });
       });
       app.delete('/__faults', { config: OPEN }, async () => {
         const cleared = faults.length;
@@ -228,14 +234,26 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
       if (!Array.isArray(req.body)) throw new SandboxError(400, 'Body must be a JSON array of activities');
       return tenantOf(req).trackActivities(tenantParam(req), req.body);
     });
-    app.post('/analytics/:tenant', analyticsOpts, async (req) => tenantOf(req).trackActivities(tenantParam(req), [req.body]));
+    app.post('/analytics/:tenant', analyticsOpts, async (req) =>
+      tenantOf(req).trackActivities(tenantParam(req), [req.body]),
+    );
     app.post('/dock/segment', analyticsOpts, async (req) => {
       const b = (req.body ?? {}) as Record<string, unknown>;
-      const traits = { ...((b.traits as Record<string, unknown>) ?? {}), ...((((b.context as Record<string, unknown>) ?? {}).traits as Record<string, unknown>) ?? {}) };
-      const activity = { email: typeof b.email === 'string' ? b.email : traits.email, externalId: b.userId, action: b.event ?? b.type, date: b.timestamp };
+      const traits = {
+        ...((b.traits as Record<string, unknown>) ?? {}),
+        ...((((b.context as Record<string, unknown>) ?? {}).traits as Record<string, unknown>) ?? {}),
+      };
+      const activity = {
+        email: typeof b.email === 'string' ? b.email : traits.email,
+        externalId: b.userId,
+        action: b.event ?? b.type,
+        date: b.timestamp,
+      };
       return tenantOf(req).trackActivities(String(req.headers['x-planhat-tenant'] ?? ''), [activity]);
     });
-    app.post('/dimensiondata/:tenant', analyticsOpts, async (req) => tenantOf(req).pushMetrics(tenantParam(req), req.body));
+    app.post('/dimensiondata/:tenant', analyticsOpts, async (req) =>
+      tenantOf(req).pushMetrics(tenantParam(req), req.body),
+    );
 
     // ---------------------------------------------------------------- the catalog's models
     for (const model of allModels() as readonly ModelDef[]) {
@@ -245,8 +263,10 @@ export function buildPlugin(store: SandboxStore, opts: PluginOptions): FastifyPl
       if (ops.has('list')) app.get(p, routeOpts, async (req) => tenantOf(req).list(model, query(req)));
       if (ops.has('get')) app.get(`${p}/:id`, routeOpts, async (req) => tenantOf(req).get(model, idParam(req)));
       if (ops.has('create')) app.post(p, routeOpts, async (req) => tenantOf(req).create(model, req.body));
-      if (ops.has('update')) app.put(`${p}/:id`, routeOpts, async (req) => tenantOf(req).update(model, idParam(req), req.body));
-      if (ops.has('delete')) app.delete(`${p}/:id`, routeOpts, async (req) => tenantOf(req).remove(model, idParam(req)));
+      if (ops.has('update'))
+        app.put(`${p}/:id`, routeOpts, async (req) => tenantOf(req).update(model, idParam(req), req.body));
+      if (ops.has('delete'))
+        app.delete(`${p}/:id`, routeOpts, async (req) => tenantOf(req).remove(model, idParam(req)));
       if (ops.has('bulk_upsert')) {
         app.put(p, routeOpts, async (req, reply) => {
           const { status, body } = tenantOf(req).upsert(model, req.body);

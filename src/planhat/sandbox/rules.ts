@@ -57,7 +57,8 @@ export const AUTO_FIELDS: Record<string, (rec: Rec, ctx: AutoContext) => void> =
     if (mode === 'create') rec.status ??= 'pending';
   },
   opportunities: (rec, { mode, changed }) => {
-    if (num(rec.mrr) && !changed.has('arr') && (mode === 'create' || changed.has('mrr'))) rec.arr = round2(rec.mrr * 12);
+    if (num(rec.mrr) && !changed.has('arr') && (mode === 'create' || changed.has('mrr')))
+      rec.arr = round2(rec.mrr * 12);
     if (mode === 'create') {
       rec.status ??= 'active';
       rec.contractLength ??= 12;

@@ -79,7 +79,12 @@ describe('sandbox seed', () => {
   it('uses custom keys that have custom field definitions', () => {
     const t = seeded();
     const defs = t.collection('custom_fields').items;
-    for (const [key, parent] of [['companies', 'Company'], ['endusers', 'EndUser'], ['licenses', 'License'], ['projects', 'Project']]) {
+    for (const [key, parent] of [
+      ['companies', 'Company'],
+      ['endusers', 'EndUser'],
+      ['licenses', 'License'],
+      ['projects', 'Project'],
+    ]) {
       const names = new Set(defs.filter((d) => d.parent === parent).map((d) => d.name));
       expect(names.size).toBeGreaterThan(0);
       for (const r of t.collection(key).items) {
@@ -98,7 +103,8 @@ describe('sandbox seed', () => {
       expect(Number.isInteger(r.invoiceDate)).toBe(true);
       expect(Number.isInteger(r.dueDate)).toBe(true);
     }
-    for (const r of t.collection('time_entries').items) expect((r.hours as number) >= 0.5 && (r.hours as number) <= 8).toBe(true);
+    for (const r of t.collection('time_entries').items)
+      expect((r.hours as number) >= 0.5 && (r.hours as number) <= 8).toBe(true);
     for (const r of t.collection('endusers').items) {
       const c = t.collection('companies').byId.get(r.companyId as string)!;
       expect((r.email as string).endsWith(`@${(c.domains as string[])[0]}`)).toBe(true);
@@ -115,28 +121,41 @@ describe('sandbox seed', () => {
     const now = NOW;
     const monthStart = Date.UTC(2026, 4, 1);
     // Churn triage: recent churn, with projects of those companies.
-    const recentChurn = t.collection('churn').items.filter((c) => Date.parse(c.churnDate as string) > now - 30 * DAY_MS);
+    const recentChurn = t
+      .collection('churn')
+      .items.filter((c) => Date.parse(c.churnDate as string) > now - 30 * DAY_MS);
     expect(recentChurn.length).toBeGreaterThan(0);
     const projectCompanies = new Set(t.collection('projects').items.map((p) => p.companyId));
     expect(recentChurn.some((c) => projectCompanies.has(c.companyId))).toBe(true);
     // Win-back: Budget Constraints this month.
     expect(
-      t.collection('churn').items.filter(
-        (c) => (c.reasons as string[]).includes('Budget Constraints') && Date.parse(c.churnDate as string) >= monthStart && Date.parse(c.churnDate as string) <= now,
-      ).length,
+      t
+        .collection('churn')
+        .items.filter(
+          (c) =>
+            (c.reasons as string[]).includes('Budget Constraints') &&
+            Date.parse(c.churnDate as string) >= monthStart &&
+            Date.parse(c.churnDate as string) <= now,
+        ).length,
     ).toBeGreaterThan(0);
     // NPS promoters in the last 7 days, scores 9 and 10.
-    const promoters = t.collection('nps').items.filter((r) => (r.score as number) >= 9 && Date.parse(r.dateAnswered as string) > now - 7 * DAY_MS);
+    const promoters = t
+      .collection('nps')
+      .items.filter((r) => (r.score as number) >= 9 && Date.parse(r.dateAnswered as string) > now - 7 * DAY_MS);
     expect(new Set(promoters.map((p) => p.score))).toEqual(new Set([9, 10]));
     for (const p of promoters) expect(t.collection('companies').byId.has(p.cId as string)).toBe(true);
     // Renewal audit: a company with an overdue invoice and a license renewing within 90 days.
     const today = Math.floor(now / DAY_MS);
     const overdue = new Set(
-      t.collection('invoices').items.filter((i) => i.status === 'overdue' && (i.dueDate as number) < today).map((i) => i.cId),
+      t
+        .collection('invoices')
+        .items.filter((i) => i.status === 'overdue' && (i.dueDate as number) < today)
+        .map((i) => i.cId),
     );
     const renewing = new Set(
-      t.collection('licenses').items
-        .filter((l) => {
+      t
+        .collection('licenses')
+        .items.filter((l) => {
           const d = Date.parse(l.toDate as string);
           return d > now && d <= now + 90 * DAY_MS;
         })
@@ -144,7 +163,9 @@ describe('sandbox seed', () => {
     );
     expect([...overdue].filter((c) => renewing.has(c)).length).toBeGreaterThan(0);
     // Onboarding projects active.
-    expect(t.collection('projects').items.some((p) => p.status === 'active' && (p.name as string).endsWith('Onboarding'))).toBe(true);
+    expect(
+      t.collection('projects').items.some((p) => p.status === 'active' && (p.name as string).endsWith('Onboarding')),
+    ).toBe(true);
   });
 
   // How fast seeding and paging are is measured by `npm run bench` (its 100k-company paging

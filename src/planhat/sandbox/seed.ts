@@ -22,36 +22,207 @@ export type Seeder = (ctx: SeedContext) => Rec[];
 // ------------------------------------------------------------------ word lists
 
 const PREFIXES = [
-  'Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Hooli', 'Vandelay', 'Soylent', 'Cyberdyne',
-  'Tyrell', 'Wonka', 'Nakatomi', 'Oscorp', 'Aperture', 'Bluesun', 'Monarch', 'Piedpiper', 'Northwind', 'Contoso',
-  'Fabrikam', 'Tailspin', 'Litware', 'Proseware', 'Woodgrove', 'Lucerne', 'Dunder', 'Prestige', 'Vortex', 'Zenith',
-  'Helix', 'Quantum', 'Nimbus', 'Evergreen', 'Summit', 'Ironclad', 'Silverline', 'Brightwave', 'Redwood', 'Cobalt',
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Stark',
+  'Wayne',
+  'Hooli',
+  'Vandelay',
+  'Soylent',
+  'Cyberdyne',
+  'Tyrell',
+  'Wonka',
+  'Nakatomi',
+  'Oscorp',
+  'Aperture',
+  'Bluesun',
+  'Monarch',
+  'Piedpiper',
+  'Northwind',
+  'Contoso',
+  'Fabrikam',
+  'Tailspin',
+  'Litware',
+  'Proseware',
+  'Woodgrove',
+  'Lucerne',
+  'Dunder',
+  'Prestige',
+  'Vortex',
+  'Zenith',
+  'Helix',
+  'Quantum',
+  'Nimbus',
+  'Evergreen',
+  'Summit',
+  'Ironclad',
+  'Silverline',
+  'Brightwave',
+  'Redwood',
+  'Cobalt',
 ] as const;
 const SUFFIXES = [
-  'Labs', 'Systems', 'Analytics', 'Logistics', 'Health', 'Capital', 'Robotics', 'Software', 'Media', 'Energy',
-  'Foods', 'Networks', 'Bio', 'Cloud', 'Retail', 'Security', 'Partners', 'Industries', 'Dynamics', 'Ventures',
+  'Labs',
+  'Systems',
+  'Analytics',
+  'Logistics',
+  'Health',
+  'Capital',
+  'Robotics',
+  'Software',
+  'Media',
+  'Energy',
+  'Foods',
+  'Networks',
+  'Bio',
+  'Cloud',
+  'Retail',
+  'Security',
+  'Partners',
+  'Industries',
+  'Dynamics',
+  'Ventures',
 ] as const;
-const INDUSTRIES = ['Software', 'Healthcare', 'Financial Services', 'Retail', 'Manufacturing', 'Logistics', 'Media', 'Education', 'Energy'];
+const INDUSTRIES = [
+  'Software',
+  'Healthcare',
+  'Financial Services',
+  'Retail',
+  'Manufacturing',
+  'Logistics',
+  'Media',
+  'Education',
+  'Energy',
+];
 const PLACES: [string, string][] = [
-  ['United States', 'New York'], ['United States', 'San Francisco'], ['United States', 'Austin'],
-  ['United Kingdom', 'London'], ['Germany', 'Berlin'], ['Sweden', 'Stockholm'], ['France', 'Paris'],
-  ['Netherlands', 'Amsterdam'], ['Canada', 'Toronto'], ['Australia', 'Sydney'], ['Spain', 'Madrid'],
+  ['United States', 'New York'],
+  ['United States', 'San Francisco'],
+  ['United States', 'Austin'],
+  ['United Kingdom', 'London'],
+  ['Germany', 'Berlin'],
+  ['Sweden', 'Stockholm'],
+  ['France', 'Paris'],
+  ['Netherlands', 'Amsterdam'],
+  ['Canada', 'Toronto'],
+  ['Australia', 'Sydney'],
+  ['Spain', 'Madrid'],
 ];
 const FIRST = [
-  'Emma', 'Liam', 'Olivia', 'Noah', 'Ava', 'Elijah', 'Sophia', 'Lucas', 'Mia', 'Mateo', 'Isabella', 'Levi',
-  'Amelia', 'Ethan', 'Harper', 'James', 'Evelyn', 'Oliver', 'Aria', 'Henry', 'Chloe', 'Leo', 'Nora', 'Jack',
-  'Maya', 'Samuel', 'Zoe', 'Daniel', 'Ingrid', 'Lars', 'Priya', 'Arjun', 'Yuki', 'Kenji', 'Fatima', 'Omar',
-  'Sofia', 'Diego', 'Hannah', 'Felix',
+  'Emma',
+  'Liam',
+  'Olivia',
+  'Noah',
+  'Ava',
+  'Elijah',
+  'Sophia',
+  'Lucas',
+  'Mia',
+  'Mateo',
+  'Isabella',
+  'Levi',
+  'Amelia',
+  'Ethan',
+  'Harper',
+  'James',
+  'Evelyn',
+  'Oliver',
+  'Aria',
+  'Henry',
+  'Chloe',
+  'Leo',
+  'Nora',
+  'Jack',
+  'Maya',
+  'Samuel',
+  'Zoe',
+  'Daniel',
+  'Ingrid',
+  'Lars',
+  'Priya',
+  'Arjun',
+  'Yuki',
+  'Kenji',
+  'Fatima',
+  'Omar',
+  'Sofia',
+  'Diego',
+  'Hannah',
+  'Felix',
 ];
 const LAST = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez',
-  'Hernandez', 'Lopez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee',
-  'Thompson', 'White', 'Harris', 'Clark', 'Lewis', 'Walker', 'Young', 'Allen', 'King', 'Wright', 'Lindqvist',
-  'Nakamura', 'Patel', 'Khan', 'Schmidt', 'Rossi', 'Dubois', 'Novak', 'Silva', 'Berg',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Thompson',
+  'White',
+  'Harris',
+  'Clark',
+  'Lewis',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Lindqvist',
+  'Nakamura',
+  'Patel',
+  'Khan',
+  'Schmidt',
+  'Rossi',
+  'Dubois',
+  'Novak',
+  'Silva',
+  'Berg',
 ];
-const POSITIONS = ['CEO', 'CTO', 'VP Operations', 'Head of Customer Success', 'IT Manager', 'Product Manager', 'Data Analyst', 'Procurement Lead', 'Engineer', 'Marketing Manager', 'CFO', 'Office Manager'];
-const PRODUCTS = ['Platform Core', 'Analytics Add-on', 'Premium Support', 'API Access', 'Enterprise SSO', 'Data Warehouse Sync'];
-const CHURN_REASONS = ['Budget Constraints', 'Missing Features', 'Poor Onboarding', 'Switched to Competitor', 'Company Acquired', 'Low Adoption'];
+const POSITIONS = [
+  'CEO',
+  'CTO',
+  'VP Operations',
+  'Head of Customer Success',
+  'IT Manager',
+  'Product Manager',
+  'Data Analyst',
+  'Procurement Lead',
+  'Engineer',
+  'Marketing Manager',
+  'CFO',
+  'Office Manager',
+];
+const PRODUCTS = [
+  'Platform Core',
+  'Analytics Add-on',
+  'Premium Support',
+  'API Access',
+  'Enterprise SSO',
+  'Data Warehouse Sync',
+];
+const CHURN_REASONS = [
+  'Budget Constraints',
+  'Missing Features',
+  'Poor Onboarding',
+  'Switched to Competitor',
+  'Company Acquired',
+  'Low Adoption',
+];
 const PHASES_BY_STATUS: Record<string, string[]> = {
   customer: ['Onboarding', 'Adoption', 'Adoption', 'Renewal', 'Expansion'],
   coming: ['Onboarding'],
@@ -212,7 +383,8 @@ export const SEEDERS: Record<string, Seeder> = {
           firstName,
           lastName,
           name: `${firstName} ${lastName}`,
-          position: j === 0 ? rng.pick(['CEO', 'CTO', 'Head of Customer Success', 'VP Operations']) : rng.pick(POSITIONS),
+          position:
+            j === 0 ? rng.pick(['CEO', 'CTO', 'Head of Customer Success', 'VP Operations']) : rng.pick(POSITIONS),
           phone: `+1-555-${pad(rng.int(0, 9999), 4)}`,
           tags: j === 0 ? ['decision-maker'] : [],
           featured: j === 0,
@@ -242,7 +414,10 @@ export const SEEDERS: Record<string, Seeder> = {
       const ci = i % companies.length;
       const c = companies[ci];
       const churned = c.status === 'lost' || c.status === 'canceled';
-      const mrr = c.status === 'prospect' ? round(rng.int(200, 3000), 50) : Math.max(100, round(((c.mrr as number) || 2000) / (i < companies.length ? 1 : 3), 10));
+      const mrr =
+        c.status === 'prospect'
+          ? round(rng.int(200, 3000), 50)
+          : Math.max(100, round(((c.mrr as number) || 2000) / (i < companies.length ? 1 : 3), 10));
       const renewingSoon = i < companies.length && isRenewalAuditIndex(ci);
       const toMs = churned
         ? now - rng.int(10, 180) * DAY_MS
@@ -270,7 +445,10 @@ export const SEEDERS: Record<string, Seeder> = {
         noticeUnit: 'day',
         renewalPeriod: 12,
         renewalUnit: 'month',
-        custom: { 'Contract Type': rng.pick(['Annual', 'Multi-year', 'Monthly']), 'Discount %': rng.pick([0, 0, 5, 10, 15]) },
+        custom: {
+          'Contract Type': rng.pick(['Annual', 'Multi-year', 'Monthly']),
+          'Discount %': rng.pick([0, 0, 5, 10, 15]),
+        },
       });
     }
     return out;
@@ -285,7 +463,9 @@ export const SEEDERS: Record<string, Seeder> = {
     for (let i = 0; i < count && companies.length; i++) {
       const ci = i % companies.length;
       const c = companies[ci];
-      const overdue = (i < companies.length && isRenewalAuditIndex(ci) && c.status === 'customer') || (i >= companies.length && rng.chance(0.08));
+      const overdue =
+        (i < companies.length && isRenewalAuditIndex(ci) && c.status === 'customer') ||
+        (i >= companies.length && rng.chance(0.08));
       const amount = round(rng.int(500, 60000), 10);
       const invoiceDate = overdue ? today - rng.int(45, 120) : today - rng.int(0, 330);
       const dueDate = invoiceDate + 30;
@@ -342,7 +522,13 @@ export const SEEDERS: Record<string, Seeder> = {
         onlyDowngrade: i > 2 && rng.chance(0.15),
         snoozed: false,
         description: `Churned: ${reasons.join(', ')}`,
-        comment: rng.pick(['Customer cited budget cuts for next fiscal year.', 'Key champion left the company.', 'Moved to a cheaper competitor.', 'Never completed onboarding.', 'Needed features on our roadmap.']),
+        comment: rng.pick([
+          'Customer cited budget cuts for next fiscal year.',
+          'Key champion left the company.',
+          'Moved to a cheaper competitor.',
+          'Never completed onboarding.',
+          'Needed features on our roadmap.',
+        ]),
         externalId: `CHURN-${pad(i + 1, 5)}`,
         custom: {},
       });
@@ -359,7 +545,23 @@ export const SEEDERS: Record<string, Seeder> = {
     for (let i = 0; i < count && endusers.length; i++) {
       const eu = endusers[(i * 3 + (i % 3)) % endusers.length];
       const recent = i < promotersThisWeek;
-      const score = recent ? (i % 2 === 0 ? 10 : 9) : rng.weighted([[10, 3], [9, 3], [8, 2], [7, 2], [6, 1], [5, 1], [4, 1], [3, 1], [2, 1], [1, 1], [0, 1]] as const);
+      const score = recent
+        ? i % 2 === 0
+          ? 10
+          : 9
+        : rng.weighted([
+            [10, 3],
+            [9, 3],
+            [8, 2],
+            [7, 2],
+            [6, 1],
+            [5, 1],
+            [4, 1],
+            [3, 1],
+            [2, 1],
+            [1, 1],
+            [0, 1],
+          ] as const);
       const answeredMs = recent ? now - rng.int(1, 6 * 24) * 3_600_000 : now - rng.int(8, 300) * DAY_MS;
       out.push({
         ...base(ctx, Math.floor((now - answeredMs) / DAY_MS) + 1),
@@ -368,7 +570,16 @@ export const SEEDERS: Record<string, Seeder> = {
         cId: eu.companyId,
         companyName: eu.companyName,
         score,
-        comment: score >= 9 ? rng.pick(['Love the product!', 'Great support team.', 'Saves us hours every week.']) : score >= 7 ? rng.pick(['Good, but reporting could be better.', 'Solid tool.']) : rng.pick(['Too expensive for what we use.', 'Onboarding was painful.', 'Missing integrations we need.']),
+        comment:
+          score >= 9
+            ? rng.pick(['Love the product!', 'Great support team.', 'Saves us hours every week.'])
+            : score >= 7
+              ? rng.pick(['Good, but reporting could be better.', 'Solid tool.'])
+              : rng.pick([
+                  'Too expensive for what we use.',
+                  'Onboarding was painful.',
+                  'Missing integrations we need.',
+                ]),
         source: 'email',
         sourceId: `NPS-${pad(i + 1, 6)}`,
         campaignId: `NPS-Q${Math.floor(new Date(answeredMs).getUTCMonth() / 3) + 1}`,
@@ -386,14 +597,23 @@ export const SEEDERS: Record<string, Seeder> = {
     const count = scaled(ctx.n, 0.5);
     for (let i = 0; i < count; i++) {
       const c = companyOf(ctx, i * 2);
-      const status = rng.weighted([['active', 6], ['won', 2], ['lost', 2]] as const);
+      const status = rng.weighted([
+        ['active', 6],
+        ['won', 2],
+        ['lost', 2],
+      ] as const);
       const mrr = round(rng.int(200, 8000), 50);
       out.push({
         ...base(ctx, rng.int(5, 200)),
         companyId: c._id,
         companyName: c.name,
         title: `${c.name} ${rng.pick(['Expansion', 'Upsell', 'Renewal Upgrade', 'Win-back', 'New Seats'])}`,
-        salesStage: status === 'active' ? rng.pick(['Discovery', 'Nurture', 'Proposal', 'Negotiation']) : status === 'won' ? 'Closed Won' : 'Closed Lost',
+        salesStage:
+          status === 'active'
+            ? rng.pick(['Discovery', 'Nurture', 'Proposal', 'Negotiation'])
+            : status === 'won'
+              ? 'Closed Won'
+              : 'Closed Lost',
         status,
         closeDate: iso(now + rng.int(-90, 120) * DAY_MS),
         _currency: 'USD',
@@ -427,7 +647,9 @@ export const SEEDERS: Record<string, Seeder> = {
             : companies[(i * 7) % companies.length];
       const isOnboarding = c.phase === 'Onboarding';
       const churned = c.status === 'lost' || c.status === 'canceled';
-      const type = isOnboarding ? 'Onboarding' : rng.pick(['Implementation', 'Expansion Rollout', 'Integration', 'Training']);
+      const type = isOnboarding
+        ? 'Onboarding'
+        : rng.pick(['Implementation', 'Expansion Rollout', 'Integration', 'Training']);
       const start = now - rng.int(5, 200) * DAY_MS;
       out.push({
         ...base(ctx, Math.floor((now - start) / DAY_MS)),
@@ -440,7 +662,10 @@ export const SEEDERS: Record<string, Seeder> = {
         currency: 'USD',
         nrr: round(rng.int(0, 15000), 100),
         externalId: `PRJ-${pad(i + 1, 5)}`,
-        custom: { 'Project Type': type === 'Onboarding' ? 'Onboarding' : type === 'Training' ? 'Training' : 'Implementation', 'Go-Live Date': iso(start + rng.int(20, 90) * DAY_MS).slice(0, 10) },
+        custom: {
+          'Project Type': type === 'Onboarding' ? 'Onboarding' : type === 'Training' ? 'Training' : 'Implementation',
+          'Go-Live Date': iso(start + rng.int(20, 90) * DAY_MS).slice(0, 10),
+        },
       });
     }
     return out;
@@ -450,7 +675,16 @@ export const SEEDERS: Record<string, Seeder> = {
     const { rng, now } = ctx;
     const out: Rec[] = [];
     const count = scaled(ctx.n, 2);
-    const actions = ['Schedule QBR', 'Send renewal quote', 'Follow up on NPS feedback', 'Review health score drop', 'Kickoff call', 'Share training material', 'Check invoice status', 'Plan expansion workshop'];
+    const actions = [
+      'Schedule QBR',
+      'Send renewal quote',
+      'Follow up on NPS feedback',
+      'Review health score drop',
+      'Kickoff call',
+      'Share training material',
+      'Check invoice status',
+      'Plan expansion workshop',
+    ];
     for (let i = 0; i < count; i++) {
       const c = companyOf(ctx, i);
       const done = rng.chance(0.4);
@@ -482,7 +716,16 @@ export const SEEDERS: Record<string, Seeder> = {
     const endusers = ctx.records('endusers');
     const out: Rec[] = [];
     const count = scaled(ctx.n, 1);
-    const titles = ['Cannot log in', 'Export to CSV fails', 'Question about billing', 'SSO configuration', 'Dashboard loads slowly', 'Feature request: custom reports', 'API rate limit errors', 'Data sync delayed'];
+    const titles = [
+      'Cannot log in',
+      'Export to CSV fails',
+      'Question about billing',
+      'SSO configuration',
+      'Dashboard loads slowly',
+      'Feature request: custom reports',
+      'API rate limit errors',
+      'Data sync delayed',
+    ];
     for (let i = 0; i < count && endusers.length; i++) {
       const eu = endusers[(i * 5) % endusers.length];
       out.push({
@@ -498,8 +741,18 @@ export const SEEDERS: Record<string, Seeder> = {
         // A ticket is a conversation of type ticket (one store); the helpdesk's own type is not kept.
         type: 'ticket',
         endusers: [eu._id],
-        severity: rng.weighted([['low', 3], ['normal', 5], ['high', 2], ['urgent', 1]] as const),
-        status: rng.weighted([['open', 3], ['pending', 2], ['solved', 4], ['closed', 3]] as const),
+        severity: rng.weighted([
+          ['low', 3],
+          ['normal', 5],
+          ['high', 2],
+          ['urgent', 1],
+        ] as const),
+        status: rng.weighted([
+          ['open', 3],
+          ['pending', 2],
+          ['solved', 4],
+          ['closed', 3],
+        ] as const),
         timeSpent: rng.int(5, 240),
         source: 'zendesk',
         custom: {},
@@ -513,7 +766,14 @@ export const SEEDERS: Record<string, Seeder> = {
     const companies = ctx.records('companies');
     const out: Rec[] = [];
     const count = scaled(ctx.n, 0.2);
-    const titles = ['Timeout on large exports', 'SSO login loop', 'Missing Salesforce field mapping', 'Slow dashboard', 'Webhook retries duplicate events', 'Request: audit log export'];
+    const titles = [
+      'Timeout on large exports',
+      'SSO login loop',
+      'Missing Salesforce field mapping',
+      'Slow dashboard',
+      'Webhook retries duplicate events',
+      'Request: audit log export',
+    ];
     for (let i = 0; i < count && companies.length; i++) {
       const ids = rng.some(companies, rng.int(1, 3)).map((c) => c._id);
       out.push({
@@ -544,14 +804,23 @@ export const SEEDERS: Record<string, Seeder> = {
     for (let i = 0; i < count && endusers.length; i++) {
       const eu = endusers[(i * 3 + 1) % endusers.length];
       const u = users[i % users.length];
-      const type = rng.weighted([['note', 4], ['email', 4], ['call', 2]] as const);
+      const type = rng.weighted([
+        ['note', 4],
+        ['email', 4],
+        ['call', 2],
+      ] as const);
       const date = now - rng.int(0, 120) * DAY_MS;
       out.push({
         ...base(ctx, Math.floor((now - date) / DAY_MS), 'createDate', 'updatedAt'),
         companyId: eu.companyId,
         companyName: eu.companyName,
         type,
-        subject: type === 'call' ? 'Check-in call' : type === 'email' ? rng.pick(['Renewal discussion', 'Quarterly review follow-up', 'Onboarding next steps']) : rng.pick(['Internal note', 'Account plan update', 'Risk flagged']),
+        subject:
+          type === 'call'
+            ? 'Check-in call'
+            : type === 'email'
+              ? rng.pick(['Renewal discussion', 'Quarterly review follow-up', 'Onboarding next steps'])
+              : rng.pick(['Internal note', 'Account plan update', 'Risk flagged']),
         description: `Conversation with ${eu.name}.`,
         snippet: `Conversation with ${eu.name}`,
         date: iso(date),
@@ -602,7 +871,13 @@ export const SEEDERS: Record<string, Seeder> = {
         ...base(ctx, rng.int(10, 300)),
         companyId: c._id,
         companyName: c.name,
-        name: rng.pick(['Reduce support tickets by 20%', 'Roll out to all teams', 'Automate weekly reporting', 'Achieve 80% weekly active users', 'Integrate with data warehouse']),
+        name: rng.pick([
+          'Reduce support tickets by 20%',
+          'Roll out to all teams',
+          'Automate weekly reporting',
+          'Achieve 80% weekly active users',
+          'Integrate with data warehouse',
+        ]),
         health: rng.int(1, 10),
         externalId: `OBJ-${pad(i + 1, 5)}`,
         custom: {},
@@ -647,7 +922,13 @@ export const SEEDERS: Record<string, Seeder> = {
         companyName: c.name,
         date: iso(now - rng.int(0, 60) * DAY_MS).slice(0, 10),
         hours,
-        description: rng.pick(['Onboarding session', 'Configuration work', 'QBR preparation', 'Training', 'Data migration']),
+        description: rng.pick([
+          'Onboarding session',
+          'Configuration work',
+          'QBR preparation',
+          'Training',
+          'Data migration',
+        ]),
         isTimeOff: false,
         isBillable: billableRate > 0,
         billingCode: billableRate > 0 ? 'PS-STD' : 'INTERNAL',
@@ -703,7 +984,13 @@ export const SEEDERS: Record<string, Seeder> = {
         ...base(ctx, rng.int(1, 200)),
         companyId: c._id,
         companyName: c.name,
-        name: rng.pick(['Adoption push', 'Renewal readiness', 'Advocacy program', 'Feature launch webinar', 'Win-back offer']),
+        name: rng.pick([
+          'Adoption push',
+          'Renewal readiness',
+          'Advocacy program',
+          'Feature launch webinar',
+          'Win-back offer',
+        ]),
         campaignPurpose: rng.pick(['adoption', 'renewal', 'advocacy', 'expansion']),
         externalId: `CMP-${pad(i + 1, 5)}`,
         custom: {},

@@ -81,10 +81,16 @@ describe('SandboxStore', () => {
         if (asc[i].mrr === asc[i - 1].mrr) expect((asc[i]._id as string) > (asc[i - 1]._id as string)).toBe(true);
       }
       const desc = t.list(companies, { sort: '-name', limit: '3' });
-      const names = t.list(companies, { limit: '5000' }).map((r) => r.name as string).sort().reverse();
+      const names = t
+        .list(companies, { limit: '5000' })
+        .map((r) => r.name as string)
+        .sort()
+        .reverse();
       expect(desc.map((r) => r.name)).toEqual(names.slice(0, 3));
       const byCustom = t.list(companies, { sort: '-custom.Seats', limit: '2' });
-      expect((byCustom[0].custom as { Seats: number }).Seats).toBeGreaterThanOrEqual((byCustom[1].custom as { Seats: number }).Seats);
+      expect((byCustom[0].custom as { Seats: number }).Seats).toBeGreaterThanOrEqual(
+        (byCustom[1].custom as { Seats: number }).Seats,
+      );
     });
 
     it('selects fields plus _id', () => {
@@ -96,7 +102,9 @@ describe('SandboxStore', () => {
       const [c1, c2] = t.list(companies, { limit: '2' });
       const eus = t.list(m('endusers'), { companyId: `${c1._id},extid-${c2.externalId as string}`, limit: '100' });
       expect(eus.length).toBeGreaterThan(0);
-      expect(new Set(eus.map((e) => e.companyId))).toEqual(new Set([c1._id, c2._id].filter((id) => eus.some((e) => e.companyId === id))));
+      expect(new Set(eus.map((e) => e.companyId))).toEqual(
+        new Set([c1._id, c2._id].filter((id) => eus.some((e) => e.companyId === id))),
+      );
       for (const e of eus) expect([c1._id, c2._id]).toContain(e.companyId);
       const inv = t.list(m('invoices'), { companyId: c1._id as string, limit: '100' });
       expect(inv.length).toBeGreaterThan(0);
@@ -154,15 +162,21 @@ describe('SandboxStore', () => {
       const t = tenant(5);
       expect(err(() => t.create(m('companies'), {})).message).toBe('Missing required field: name');
       const cid = t.list(m('companies'), {})[0]._id as string;
-      expect(err(() => t.create(m('endusers'), { companyId: cid })).message).toMatch(/one of email, externalId, sourceId/);
+      expect(err(() => t.create(m('endusers'), { companyId: cid })).message).toMatch(
+        /one of email, externalId, sourceId/,
+      );
       const typeErr = err(() => t.create(m('companies'), { name: 5 }));
       expect(typeErr.status).toBe(400);
       expect(typeErr.message).toMatch(/field name/);
       expect(err(() => t.create(m('companies'), { name: 'x', csmScore: 9 })).message).toMatch(/csmScore/);
       expect(err(() => t.create(m('nps'), { email: 'a@b.c', score: 11 })).message).toMatch(/score/);
       expect(err(() => t.create(m('time_entries'), { date: '2026-01-01', hours: 30 })).message).toMatch(/hours/);
-      expect(err(() => t.create(m('licenses'), { companyId: cid, _currency: 'USD', fromDate: '2026-01-01' })).message).toMatch(/mrr, value/);
-      expect(err(() => t.create(m('invoices'), { cId: cid, currency: 'USD', invoiceDate: 'yesterday' })).message).toMatch(/invoiceDate/);
+      expect(
+        err(() => t.create(m('licenses'), { companyId: cid, _currency: 'USD', fromDate: '2026-01-01' })).message,
+      ).toMatch(/mrr, value/);
+      expect(
+        err(() => t.create(m('invoices'), { cId: cid, currency: 'USD', invoiceDate: 'yesterday' })).message,
+      ).toMatch(/invoiceDate/);
       expect(err(() => t.update(m('companies'), cid, { tags: 'x' })).message).toMatch(/field tags/);
       expect(err(() => t.create(m('companies'), [1, 2])).status).toBe(400);
       // every catalog model with create rejects an empty body naming a required field
@@ -179,13 +193,21 @@ describe('SandboxStore', () => {
       expect(c).toMatchObject({ __v: 0, status: 'prospect', custom: {}, createDate: new Date(clock).toISOString() });
       const all = t.list(m('companies'), { limit: '100' });
       expect(all[all.length - 1]._id).toBe(c._id); // newest last
-      const eu = t.create(m('endusers'), { companyId: 'extid-NEW-1', email: 'jo@new.co', firstName: 'Jo', lastName: 'Ng' });
+      const eu = t.create(m('endusers'), {
+        companyId: 'extid-NEW-1',
+        email: 'jo@new.co',
+        firstName: 'Jo',
+        lastName: 'Ng',
+      });
       expect(eu).toMatchObject({ companyId: c._id, companyName: 'New Co', name: 'Jo Ng' });
       const lic = t.create(m('licenses'), { companyId: c._id, _currency: 'USD', fromDate: '2026-01-01', mrr: 100 });
       expect(lic.arr).toBe(1200);
       const te = t.create(m('time_entries'), { date: '2026-01-01', hours: 2.5, billableRate: 100 });
       expect(te.totalBilled).toBe(250);
-      const inv1 = t.create(m('invoices'), { cId: `srcid-${c.sourceId ?? 'x'}`.replace('srcid-x', c._id as string), currency: 'USD' });
+      const inv1 = t.create(m('invoices'), {
+        cId: `srcid-${c.sourceId ?? 'x'}`.replace('srcid-x', c._id as string),
+        currency: 'USD',
+      });
       const inv2 = t.create(m('invoices'), { cId: c._id, currency: 'USD' });
       expect(inv1.cName).toBe('New Co');
       expect(inv2.invoiceNo).toBe((inv1.invoiceNo as number) + 1);
@@ -199,8 +221,12 @@ describe('SandboxStore', () => {
 
     it('rejects unknown company references naming the field', () => {
       const t = tenant(5);
-      expect(err(() => t.create(m('endusers'), { companyId: 'extid-NOPE', email: 'a@b.c' })).message).toMatch(/companyId/);
-      expect(err(() => t.create(m('endusers'), { companyId: 'aaaaaaaaaaaaaaaaaaaaaaaa', email: 'a@b.c' })).message).toMatch(/companyId/);
+      expect(err(() => t.create(m('endusers'), { companyId: 'extid-NOPE', email: 'a@b.c' })).message).toMatch(
+        /companyId/,
+      );
+      expect(
+        err(() => t.create(m('endusers'), { companyId: 'aaaaaaaaaaaaaaaaaaaaaaaa', email: 'a@b.c' })).message,
+      ).toMatch(/companyId/);
       expect(err(() => t.create(m('invoices'), { cId: 'srcid-NOPE', currency: 'USD' })).message).toMatch(/cId/);
       expect(err(() => t.create(m('issues'), { title: 'x', companyIds: ['nope'] })).message).toMatch(/companyIds/);
     });
@@ -210,7 +236,10 @@ describe('SandboxStore', () => {
       const [c0, c1] = t.list(m('companies'), {});
       const before = t.get(m('companies'), c0._id as string);
       clock += 60_000;
-      const after = t.update(m('companies'), `extid-${c0.externalId as string}`, { phase: 'Renewal', custom: { Seats: 42 } });
+      const after = t.update(m('companies'), `extid-${c0.externalId as string}`, {
+        phase: 'Renewal',
+        custom: { Seats: 42 },
+      });
       expect(after.phase).toBe('Renewal');
       expect(after.name).toBe(before.name);
       expect(after.custom).toEqual({ ...(before.custom as object), Seats: 42 });
@@ -277,10 +306,16 @@ describe('SandboxStore', () => {
       const cid = t.list(m('companies'), {})[0]._id;
       const single = t.upsert(m('tickets'), { companyId: cid, sourceId: 'T-1', email: 'a@b.c', title: 'Help' });
       expect(single.body.created).toBe(1);
-      const dropped = t.upsert(m('tickets'), [{ companyId: cid, sourceId: 'T-2', title: 'no email' }, { sourceId: 'T-1', email: 'a@b.c', status: 'solved' }]);
+      const dropped = t.upsert(m('tickets'), [
+        { companyId: cid, sourceId: 'T-2', title: 'no email' },
+        { sourceId: 'T-1', email: 'a@b.c', status: 'solved' },
+      ]);
       expect(dropped).toMatchObject({ status: 200, body: { created: 0, updated: 1, createdErrors: [] } });
       expect(t.get(m('tickets'), 'srcid-T-1')).toMatchObject({ status: 'solved', type: 'ticket' });
-      const big = t.upsert(m('companies'), Array.from({ length: 5000 }, (_, i) => ({ name: `Bulk ${i}`, externalId: `B-${i}` })));
+      const big = t.upsert(
+        m('companies'),
+        Array.from({ length: 5000 }, (_, i) => ({ name: `Bulk ${i}`, externalId: `B-${i}` })),
+      );
       expect(big.body.created).toBe(5000);
       expect(t.upsert(m('companies'), [{ externalId: 'B-4999', name: 'Renamed' }]).body.updated).toBe(1);
       expect(t.get(m('companies'), 'extid-B-4999').name).toBe('Renamed');

@@ -248,7 +248,14 @@ export class Tenant {
   snapshot(): TenantSnapshot {
     const collections: Record<string, CollectionSnapshot> = {};
     for (const [key, c] of this.collections) collections[key] = c.state();
-    return { v: 1, seedCompanies: this.seedCompanies, createdAt: this.createdAt, writes: this.writes, counters: [...this.counters], collections };
+    return {
+      v: 1,
+      seedCompanies: this.seedCompanies,
+      createdAt: this.createdAt,
+      writes: this.writes,
+      counters: [...this.counters],
+      collections,
+    };
   }
 
   /**
@@ -297,7 +304,12 @@ export class Tenant {
         for (const [stored, at] of Object.entries(STORED_IN)) {
           if (at !== key) continue;
           const more = SEEDERS[stored];
-          if (more) for (const rec of more({ ...ctx, rng: new Rng(hashString(stored) ^ Math.imul(this.seedCompanies + 1, 0x9e3779b1)) })) c.insert(rec);
+          if (more)
+            for (const rec of more({
+              ...ctx,
+              rng: new Rng(hashString(stored) ^ Math.imul(this.seedCompanies + 1, 0x9e3779b1)),
+            }))
+              c.insert(rec);
         }
         if (model.key === 'invoices') {
           let max = 0;
@@ -415,7 +427,8 @@ export class Tenant {
     else rec = coll.byId.get(rawId);
     // A conversation that is not a ticket is no ticket (the other way round it is a conversation).
     if (rec && model.key === 'tickets' && !isTicket(rec)) rec = undefined;
-    if (!rec) throw new SandboxError(404, `${model.label.one[0].toUpperCase()}${model.label.one.slice(1)} not found: ${rawId}`);
+    if (!rec)
+      throw new SandboxError(404, `${model.label.one[0].toUpperCase()}${model.label.one.slice(1)} not found: ${rawId}`);
     return rec;
   }
 
@@ -429,7 +442,8 @@ export class Tenant {
   }
 
   private resolveCompany(v: unknown, field: string): Rec {
-    if (typeof v !== 'string' || v === '') throw new SandboxError(400, `Invalid value for field ${field}: expected a company id`);
+    if (typeof v !== 'string' || v === '')
+      throw new SandboxError(400, `Invalid value for field ${field}: expected a company id`);
     const id = this.tryResolveCompany(v);
     if (!id) throw new SandboxError(400, `Invalid value for field ${field}: company not found: ${v}`);
     return this.collection('companies').byId.get(id)!;
@@ -439,13 +453,19 @@ export class Tenant {
   private resolveRefs(model: ModelDef, body: Rec): Rec | undefined {
     const ref = model.companyRef;
     if (!ref || model.key === 'companies') return undefined;
-    if (body[ref] === undefined && typeof body.companyExternalId === 'string' && ref === 'companyId' && body.companyExternalId) {
+    if (
+      body[ref] === undefined &&
+      typeof body.companyExternalId === 'string' &&
+      ref === 'companyId' &&
+      body.companyExternalId
+    ) {
       body[ref] = `extid-${body.companyExternalId}`;
     }
     const v = body[ref];
     if (v === undefined || v === null) return undefined;
     if (ref === 'companyIds') {
-      if (!Array.isArray(v)) throw new SandboxError(400, `Invalid value for field ${ref}: expected an array of company ids`);
+      if (!Array.isArray(v))
+        throw new SandboxError(400, `Invalid value for field ${ref}: expected an array of company ids`);
       body[ref] = v.map((x, i) => this.resolveCompany(x, `${ref}.${i}`)._id);
       return undefined;
     }
@@ -483,7 +503,11 @@ export class Tenant {
     if (!isObject(input)) throw new SandboxError(400, 'Body must be a JSON object');
     const body = this.sanitize(model, input);
     // Resolve company reference shorthands before validating so `companyExternalId` satisfies `companyId`.
-    if (model.companyRef === 'companyId' && body.companyId === undefined && typeof body.companyExternalId === 'string') {
+    if (
+      model.companyRef === 'companyId' &&
+      body.companyId === undefined &&
+      typeof body.companyExternalId === 'string'
+    ) {
       body.companyId = `extid-${body.companyExternalId}`;
     }
     const problem = this.validate(model, body, 'create');
@@ -652,19 +676,28 @@ export class Tenant {
     const email = typeof item.email === 'string' ? item.email.trim() : '';
     if (!email) return item;
     const endusers = this.collection('endusers');
-    let eu = endusers.findBy('email', email) ?? endusers.items.find((e) => typeof e.email === 'string' && e.email.toLowerCase() === email.toLowerCase());
-    let companyId = typeof item.companyId === 'string' && item.companyId ? this.tryResolveCompany(item.companyId) : undefined;
+    let eu =
+      endusers.findBy('email', email) ??
+      endusers.items.find((e) => typeof e.email === 'string' && e.email.toLowerCase() === email.toLowerCase());
+    let companyId =
+      typeof item.companyId === 'string' && item.companyId ? this.tryResolveCompany(item.companyId) : undefined;
     if (!eu) {
       if (!companyId && typeof item.companyExternalId !== 'string') {
         const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
-        const byDomain = this.collection('companies').items.find((c) => Array.isArray(c.domains) && c.domains.some((d) => typeof d === 'string' && d.toLowerCase() === domain));
+        const byDomain = this.collection('companies').items.find(
+          (c) => Array.isArray(c.domains) && c.domains.some((d) => typeof d === 'string' && d.toLowerCase() === domain),
+        );
         companyId = byDomain?._id as string | undefined;
       }
       if (!companyId) return item;
       eu = this.createOne(findModel('endusers')!, { email, companyId, name: email.slice(0, email.indexOf('@')) });
     }
     const linked = Array.isArray(item.endusers) ? item.endusers : [];
-    return { ...item, companyId: item.companyId ?? eu.companyId, endusers: [eu._id, ...linked.filter((x) => x !== eu!._id)] };
+    return {
+      ...item,
+      companyId: item.companyId ?? eu.companyId,
+      endusers: [eu._id, ...linked.filter((x) => x !== eu!._id)],
+    };
   }
 
   /** `POST /timeentries/duplicate {ids}`: copies of the given records, created now. */
@@ -676,7 +709,8 @@ export class Tenant {
     const sources = (ids as string[]).map((id) => this.find(model, id));
     const out = sources.map((src) => {
       const copy: Rec = { ...clone(src) };
-      for (const k of ['_id', '__v', 'externalId', 'sourceId', model.timestamps.created, model.timestamps.updated]) delete copy[k];
+      for (const k of ['_id', '__v', 'externalId', 'sourceId', model.timestamps.created, model.timestamps.updated])
+        delete copy[k];
       return clone(this.createOne(model, copy));
     });
     this.writes++;
@@ -707,7 +741,10 @@ export class Tenant {
         errors.push(`Item ${i}: no enduser with that email or externalId`);
         return;
       }
-      const date = typeof a.date === 'string' && !Number.isNaN(Date.parse(a.date)) ? new Date(a.date).toISOString() : new Date(this.now()).toISOString();
+      const date =
+        typeof a.date === 'string' && !Number.isNaN(Date.parse(a.date))
+          ? new Date(a.date).toISOString()
+          : new Date(this.now()).toISOString();
       eu.lastActive = date;
       this.activities.push({ enduserId: eu._id, action: typeof a.action === 'string' ? a.action : undefined, date });
       if (this.activities.length > 10_000) this.activities.shift();

@@ -44,7 +44,11 @@ export function rawFieldWriter(shape: RawShape): RawFieldWriter {
       };
     case 'textRecords': {
       const keys = shape.keys.map(keyBytes);
-      const tail = Buffer.from(`${Object.entries(shape.constants).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('')}}]`);
+      const tail = Buffer.from(
+        `${Object.entries(shape.constants)
+          .map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`)
+          .join('')}}]`,
+      );
       return (r, out) => {
         let first = true;
         for (let i = 0; i < keys.length; i++) {

@@ -14,7 +14,12 @@ import { rawFieldWriter, type RawFields } from './raw-shapes';
  * Returns false, having written nothing, when the record is not an object or a key on its page
  * holds an escape (scanned without fields, likewise): the caller then maps the parsed record.
  */
-export type RawRecordWriter = (page: ScannedArray, index: number, out: ByteWriter, includeRemoteData: boolean) => boolean;
+export type RawRecordWriter = (
+  page: ScannedArray,
+  index: number,
+  out: ByteWriter,
+  includeRemoteData: boolean,
+) => boolean;
 
 /** One record of a scanned page. */
 export interface RawRecord {
@@ -100,8 +105,10 @@ function rawRecordWriter(fields: readonly FieldRule[]): RawRecordWriter | undefi
 
     out.bytes(ID);
     // idOf: String(_id ?? id ?? ''); a string is copied as Planhat wrote it.
-    const idAt = spans[2 * idSlot] >= 0 && !isNull(record, spans[2 * idSlot], spans[2 * idSlot + 1]) ? idSlot : altIdSlot;
-    if (spans[2 * idAt] >= 0 && record[spans[2 * idAt]] === 0x22) out.bytes(record, spans[2 * idAt], spans[2 * idAt + 1]);
+    const idAt =
+      spans[2 * idSlot] >= 0 && !isNull(record, spans[2 * idSlot], spans[2 * idSlot + 1]) ? idSlot : altIdSlot;
+    if (spans[2 * idAt] >= 0 && record[spans[2 * idAt]] === 0x22)
+      out.bytes(record, spans[2 * idAt], spans[2 * idAt + 1]);
     else out.json(idOf(view.decode(ID_KEYS, idSlots)));
     for (let i = 0; i < prefixes.length; i++) {
       const k = copyFrom[i];

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { containsFilter, defineMapper, direct, ownerField, readOnly, s, sinceFilter, tagsField, textList, textRecordList } from './kit';
+import {
+  containsFilter,
+  defineMapper,
+  direct,
+  ownerField,
+  readOnly,
+  s,
+  sinceFilter,
+  tagsField,
+  textList,
+  textRecordList,
+} from './kit';
 
 const address = z
   .strictObject({
@@ -39,7 +50,10 @@ export const accountMapper = defineMapper({
       native: 'address, city, zip, country',
       note: 'one address, type primary; a write takes the first',
       schema: z.array(address).max(1).describe('Addresses; Planhat keeps one (the first)'),
-      ...textRecordList({ street_1: 'address', city: 'city', postal_code: 'zip', country: 'country' }, { type: 'primary' }),
+      ...textRecordList(
+        { street_1: 'address', city: 'city', postal_code: 'zip', country: 'country' },
+        { type: 'primary' },
+      ),
       write: (v, out) => {
         const a = (v as z.infer<typeof address>[])[0];
         if (!a) return;
@@ -54,7 +68,12 @@ export const accountMapper = defineMapper({
       native: 'phonePrimary',
       note: 'one number, type primary; a write takes the first',
       schema: z
-        .array(z.strictObject({ number: z.string().describe('Phone number'), type: z.string().optional().describe('Type (primary)') }))
+        .array(
+          z.strictObject({
+            number: z.string().describe('Phone number'),
+            type: z.string().optional().describe('Type (primary)'),
+          }),
+        )
         .max(1)
         .describe('Phone numbers; Planhat keeps one (the first)'),
       ...textRecordList({ number: 'phonePrimary' }, { type: 'primary' }),

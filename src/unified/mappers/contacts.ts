@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { defineMapper, direct, nativeFilter, readOnly, refField, s, tagsField, textList, textRecordList } from './kit';
 
 const emails = z
-  .array(z.strictObject({ email: z.string().min(1).describe('Email address'), type: z.string().optional().describe('primary or other') }))
+  .array(
+    z.strictObject({
+      email: z.string().min(1).describe('Email address'),
+      type: z.string().optional().describe('primary or other'),
+    }),
+  )
   .min(1)
   .describe('Email addresses; the first (or the one of type primary) is the Planhat email, the rest its otherEmails');
 
@@ -43,7 +48,12 @@ export const contactMapper = defineMapper({
       native: 'phone',
       note: 'one number, type primary; a write takes the first',
       schema: z
-        .array(z.strictObject({ number: z.string().describe('Phone number'), type: z.string().optional().describe('Type (primary)') }))
+        .array(
+          z.strictObject({
+            number: z.string().describe('Phone number'),
+            type: z.string().optional().describe('Type (primary)'),
+          }),
+        )
         .max(1)
         .describe('Phone numbers; Planhat keeps one (the first)'),
       ...textRecordList({ number: 'phone' }, { type: 'primary' }),
@@ -83,8 +93,19 @@ export const ticketingContactMapper = defineMapper({
         { from: 'otherEmails', type: 'other', each: true, nonEmpty: true },
       ]),
     },
-    { unified: 'phones', native: 'phone', note: 'one number, type primary', ...textRecordList({ number: 'phone' }, { type: 'primary' }) },
-    { unified: 'is_active', native: '!archived', note: 'false when the enduser is archived', reads: ['archived'], read: (n) => n.archived !== true },
+    {
+      unified: 'phones',
+      native: 'phone',
+      note: 'one number, type primary',
+      ...textRecordList({ number: 'phone' }, { type: 'primary' }),
+    },
+    {
+      unified: 'is_active',
+      native: '!archived',
+      note: 'false when the enduser is archived',
+      reads: ['archived'],
+      read: (n) => n.archived !== true,
+    },
     readOnly(tagsField('tags', 'tags')),
   ],
   filters: {

@@ -27,8 +27,13 @@ export const engagementMapper = defineMapper({
       schema: z
         .string()
         .min(1)
-        .refine((t) => !(RESERVED_CONVERSATION_TYPES as readonly string[]).includes(t), `Planhat does not accept the types ${RESERVED_CONVERSATION_TYPES.join(', ')} over its API`)
-        .describe('Engagement type: a conversation type of the tenant, e.g. note or meeting (not email, chat, ticket, call)'),
+        .refine(
+          (t) => !(RESERVED_CONVERSATION_TYPES as readonly string[]).includes(t),
+          `Planhat does not accept the types ${RESERVED_CONVERSATION_TYPES.join(', ')} over its API`,
+        )
+        .describe(
+          'Engagement type: a conversation type of the tenant, e.g. note or meeting (not email, chat, ticket, call)',
+        ),
       reads: ['type'],
       read: (n) => (typeof n.type === 'string' ? n.type : undefined),
       write: (v, out) => {

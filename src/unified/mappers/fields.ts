@@ -36,7 +36,11 @@ function entityOf(n: Native): string | undefined {
 }
 
 function entityFilter(description: string): FilterRule {
-  return { param: 'parent', paramValue: (v) => Object.entries(ENTITIES).find(([, e]) => e === v)?.[0] ?? v, schema: z.string().min(1).describe(description) };
+  return {
+    param: 'parent',
+    paramValue: (v) => Object.entries(ENTITIES).find(([, e]) => e === v)?.[0] ?? v,
+    schema: z.string().min(1).describe(description),
+  };
 }
 
 /** CRM and ticketing fields ← Planhat custom field definitions (read-only). */
@@ -48,20 +52,41 @@ export const fieldMapper = defineMapper({
       ['created_at', 'createdAt'],
       ['updated_at', 'updatedAt'],
     ]),
-    { unified: 'type', native: 'type', note: 'number, string, boolean, date, datetime, enum, multiselect, reference', reads: ['type'], read: (n) => (typeof n.type === 'string' ? (TYPES[n.type] ?? n.type) : undefined) },
-    { unified: 'entity_type', native: 'parent', note: 'Company → account, EndUser → contact, ... (others lower-cased)', reads: ['parent'], read: entityOf },
-    { unified: 'entity', native: 'parent', note: 'the same as entity_type (kept for earlier clients)', reads: ['parent'], read: entityOf },
+    {
+      unified: 'type',
+      native: 'type',
+      note: 'number, string, boolean, date, datetime, enum, multiselect, reference',
+      reads: ['type'],
+      read: (n) => (typeof n.type === 'string' ? (TYPES[n.type] ?? n.type) : undefined),
+    },
+    {
+      unified: 'entity_type',
+      native: 'parent',
+      note: 'Company → account, EndUser → contact, ... (others lower-cased)',
+      reads: ['parent'],
+      read: entityOf,
+    },
+    {
+      unified: 'entity',
+      native: 'parent',
+      note: 'the same as entity_type (kept for earlier clients)',
+      reads: ['parent'],
+      read: entityOf,
+    },
     { unified: 'is_user_defined', native: '(constant true)', reads: [], read: () => true },
     {
       unified: 'options',
       native: 'listValues',
       note: '[{value, label}]',
       reads: ['listValues'],
-      read: (n: Native) => (Array.isArray(n.listValues) ? (n.listValues as unknown[]).map((v) => ({ value: v, label: v })) : []),
+      read: (n: Native) =>
+        Array.isArray(n.listValues) ? (n.listValues as unknown[]).map((v) => ({ value: v, label: v })) : [],
     },
   ],
   filters: {
-    entity_type: entityFilter('Fields of this entity: account, contact, user, opportunity, task, ticket, or a Planhat model name (Planhat parent filter)'),
+    entity_type: entityFilter(
+      'Fields of this entity: account, contact, user, opportunity, task, ticket, or a Planhat model name (Planhat parent filter)',
+    ),
     entity: entityFilter('Alias of entity_type (Planhat parent filter)'),
   },
 });

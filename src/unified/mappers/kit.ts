@@ -46,7 +46,11 @@ export interface FieldRule {
  */
 export type RawShape =
   | { readonly kind: 'id' }
-  | { readonly kind: 'textRecords'; readonly keys: readonly string[]; readonly constants: Readonly<Record<string, string>> }
+  | {
+      readonly kind: 'textRecords';
+      readonly keys: readonly string[];
+      readonly constants: Readonly<Record<string, string>>;
+    }
   | { readonly kind: 'textList'; readonly key: string; readonly sources: readonly TextSource[] }
   | { readonly kind: 'tags' };
 
@@ -123,7 +127,8 @@ export function idOf(n: Native): string {
   return String(n._id ?? n.id ?? '');
 }
 
-export const str = (n: Native, k: string): string | undefined => (typeof n[k] === 'string' && n[k] !== '' ? (n[k] as string) : undefined);
+export const str = (n: Native, k: string): string | undefined =>
+  typeof n[k] === 'string' && n[k] !== '' ? (n[k] as string) : undefined;
 
 /** `{id}` from a Planhat reference that is an id string or an object `{id|_id, ...}` (list vs get). */
 export function ref(v: unknown): { id: string } | undefined {
@@ -161,7 +166,10 @@ export function refField(unified: string, native: string, what: string, opts: { 
  * one address or phone number Planhat keeps, as a unified list. `fields` maps unified keys to
  * Planhat fields, in the order they are written.
  */
-export function textRecordList(fields: Readonly<Record<string, string>>, constants: Readonly<Record<string, string>>): Pick<FieldRule, 'reads' | 'read' | 'raw'> {
+export function textRecordList(
+  fields: Readonly<Record<string, string>>,
+  constants: Readonly<Record<string, string>>,
+): Pick<FieldRule, 'reads' | 'read' | 'raw'> {
   const entries = Object.entries(fields);
   const unifiedKeys = entries.map(([unified]) => unified);
   const nativeKeys = entries.map(([, native]) => native);
@@ -220,7 +228,8 @@ export function textList(key: string, sources: readonly TextSource[]): Pick<Fiel
   };
 }
 
-export const refSchema = (what: string) => z.strictObject({ id: z.string().min(1).describe(`${what} id`) }).describe(`${what}: {id}`);
+export const refSchema = (what: string) =>
+  z.strictObject({ id: z.string().min(1).describe(`${what} id`) }).describe(`${what}: {id}`);
 
 /** Unified timestamps and names shared by many resources. */
 export const s = {
@@ -232,7 +241,11 @@ export const s = {
   date: (d: string) => z.string().min(1).describe(`${d} (ISO 8601, e.g. 2026-01-31T12:00:00Z)`),
   strs: (d: string) => z.array(z.string()).describe(d),
   custom: () =>
-    z.record(z.string(), z.unknown()).describe('Custom field values keyed by the custom field name (see the fields resource); writes merge key by key'),
+    z
+      .record(z.string(), z.unknown())
+      .describe(
+        'Custom field values keyed by the custom field name (see the fields resource); writes merge key by key',
+      ),
 };
 
 /** A filter passed to Planhat as `param`. */
@@ -244,7 +257,8 @@ export function nativeFilter(param: string, description: string): FilterRule {
 export function containsFilter(native: string, description: string): FilterRule {
   return {
     schema: z.string().min(1).describe(description),
-    test: (n, value) => typeof n[native] === 'string' && (n[native] as string).toLowerCase().includes(value.toLowerCase()),
+    test: (n, value) =>
+      typeof n[native] === 'string' && (n[native] as string).toLowerCase().includes(value.toLowerCase()),
   };
 }
 
@@ -277,7 +291,9 @@ export function ownerOf(v: unknown, fallbackName?: unknown): { id: string; name?
     const o = v as Record<string, unknown>;
     const raw = o.id ?? o._id;
     if (typeof raw === 'string' && raw) id = raw;
-    const n = [o.name, o.nickName, [o.firstName, o.lastName].filter((x) => typeof x === 'string' && x).join(' ')].find((x) => typeof x === 'string' && x);
+    const n = [o.name, o.nickName, [o.firstName, o.lastName].filter((x) => typeof x === 'string' && x).join(' ')].find(
+      (x) => typeof x === 'string' && x,
+    );
     if (typeof n === 'string') name = n;
   }
   if (!id) return undefined;
@@ -288,7 +304,13 @@ export function ownerOf(v: unknown, fallbackName?: unknown): { id: string; name?
 /** An owner given as an id or as `{id, ...}` (what a read returns, sent back). */
 export const ownerSchema = (what: string) =>
   z
-    .union([z.string().min(1), z.object({ id: z.string().min(1).describe(`${what} id`), name: z.string().optional().describe('Ignored on write') })])
+    .union([
+      z.string().min(1),
+      z.object({
+        id: z.string().min(1).describe(`${what} id`),
+        name: z.string().optional().describe('Ignored on write'),
+      }),
+    ])
     .describe(`${what}: {id} (or the id as a string)`);
 
 /**
@@ -315,10 +337,14 @@ export function ownerField(unified: string, native: string, what: string, nameFi
 const namedValue = z.union([
   z.string().min(1),
   z
-    .object({ id: z.string().min(1).optional().describe('The value'), name: z.string().min(1).optional().describe('The value (wins over id)') })
+    .object({
+      id: z.string().min(1).optional().describe('The value'),
+      name: z.string().min(1).optional().describe('The value (wins over id)'),
+    })
     .refine((t) => t.id !== undefined || t.name !== undefined, 'give id or name'),
 ]);
-export const nameOfValue = (v: unknown): string => (typeof v === 'string' ? v : ((v as { name?: string }).name ?? (v as { id: string }).id));
+export const nameOfValue = (v: unknown): string =>
+  typeof v === 'string' ? v : ((v as { name?: string }).name ?? (v as { id: string }).id);
 
 /** `tags` ← Planhat's string array, read as `[{id, name}]` (both the tag); a write takes strings or `{id|name}`. */
 export function tagsField(unified: string, native: string): FieldRule {
@@ -329,7 +355,10 @@ export function tagsField(unified: string, native: string): FieldRule {
     note: '[{id, name}] = the tag; a write takes [{name}], [{id}] or strings',
     schema: z.array(namedValue).describe('Tags: [{id, name}] as read, or plain strings'),
     reads: [native],
-    read: (n) => (Array.isArray(n[native]) ? (n[native] as unknown[]).filter((t) => typeof t === 'string').map((t) => ({ id: t, name: t })) : undefined),
+    read: (n) =>
+      Array.isArray(n[native])
+        ? (n[native] as unknown[]).filter((t) => typeof t === 'string').map((t) => ({ id: t, name: t }))
+        : undefined,
     raw: { kind: 'tags' },
     write: (v, out) => {
       out[native] = (v as unknown[]).map(nameOfValue);
@@ -338,7 +367,12 @@ export function tagsField(unified: string, native: string): FieldRule {
 }
 
 /** `{id, name}` both the Planhat string (a task type, a ticket priority); a write takes `{id|name}` or a string. */
-export function namedField(unified: string, native: string, description: string, opts: { writable?: boolean; note?: string } = {}): FieldRule {
+export function namedField(
+  unified: string,
+  native: string,
+  description: string,
+  opts: { writable?: boolean; note?: string } = {},
+): FieldRule {
   return {
     unified,
     native,
@@ -358,18 +392,31 @@ export function namedField(unified: string, native: string, description: string,
 }
 
 /** `[{id}]` ↔ a Planhat array of ids (endusers on conversations and tasks). */
-export function idListField(unified: string, native: string, what: string, opts: { from?: number; writable?: boolean } = {}): FieldRule {
+export function idListField(
+  unified: string,
+  native: string,
+  what: string,
+  opts: { from?: number; writable?: boolean } = {},
+): FieldRule {
   const from = opts.from ?? 0;
   return {
     unified,
     native: from ? `${native}[${from}..]` : native,
     note: `[{id}] ↔ ${what} ids`,
     reads: [native],
-    read: (n) => (Array.isArray(n[native]) ? (n[native] as unknown[]).slice(from).flatMap((e) => (ref(e) ? [ref(e)!] : [])) : []),
+    read: (n) =>
+      Array.isArray(n[native]) ? (n[native] as unknown[]).slice(from).flatMap((e) => (ref(e) ? [ref(e)!] : [])) : [],
     ...(opts.writable === false
       ? {}
       : {
-          schema: z.array(z.object({ id: z.string().min(1).describe(`${what} id`), name: z.string().optional().describe('Ignored on write') })).describe(`${what}s: [{id}]`),
+          schema: z
+            .array(
+              z.object({
+                id: z.string().min(1).describe(`${what} id`),
+                name: z.string().optional().describe('Ignored on write'),
+              }),
+            )
+            .describe(`${what}s: [{id}]`),
           write: (v: unknown, out: Native) => {
             out[native] = (v as { id: string }[]).map((c) => c.id);
           },

@@ -63,7 +63,9 @@ describe('accounts ← companies', () => {
       mrr: 5000,
       arr: 60000,
       renewal_date: '2026-09-01T00:00:00.000Z',
-      addresses: [{ street_1: '1 Road Runner Way', city: 'Phoenix', postal_code: '85001', country: 'US', type: 'primary' }],
+      addresses: [
+        { street_1: '1 Road Runner Way', city: 'Phoenix', postal_code: '85001', country: 'US', type: 'primary' },
+      ],
       phone_numbers: [{ number: '+1-555-0101', type: 'primary' }],
       urls: [
         { url: 'https://www.acme.com', type: 'website' },
@@ -163,7 +165,14 @@ describe('contacts ← endusers', () => {
         email_addresses: [{ email: 'ada@home.example' }, { email: 'ada@acme.com', type: 'primary' }],
         phone_numbers: [{ number: '+1' }],
       }),
-    ).toEqual({ firstName: 'Ada', position: 'CTO', companyId: 'c1', email: 'ada@acme.com', otherEmails: ['ada@home.example'], phone: '+1' });
+    ).toEqual({
+      firstName: 'Ada',
+      position: 'CTO',
+      companyId: 'c1',
+      email: 'ada@acme.com',
+      otherEmails: ['ada@home.example'],
+      phone: '+1',
+    });
   });
 });
 
@@ -213,14 +222,20 @@ describe('tickets ← tickets', () => {
   });
 
   it('toUnified: requester, created_by and additional contacts from endusers; an open ticket has no completed_at; type "ticket" is no ticket_type', () => {
-    const u = ticketMapper.toUnified({ ...ticket, status: 'open', type: 'ticket', endusers: ['eu1', 'eu2', 'eu3'] }, NO_REMOTE);
+    const u = ticketMapper.toUnified(
+      { ...ticket, status: 'open', type: 'ticket', endusers: ['eu1', 'eu2', 'eu3'] },
+      NO_REMOTE,
+    );
     expect(u.contact).toEqual({ id: 'eu1', email: 'ada@acme.com' });
     expect(u.created_by).toEqual({ id: 'eu1', type: 'contact' });
     expect(u.additional_contacts).toEqual([{ id: 'eu2' }, { id: 'eu3' }]);
     expect(u.completed_at).toBeUndefined();
     expect(u.ticket_type).toBeUndefined();
     expect(u.status).toEqual({ id: 'open', name: 'open' });
-    expect(ticketMapper.toUnified({ ...ticket, status: 'closed' }, NO_REMOTE).status).toEqual({ id: 'closed', name: 'closed' });
+    expect(ticketMapper.toUnified({ ...ticket, status: 'closed' }, NO_REMOTE).status).toEqual({
+      id: 'closed',
+      name: 'closed',
+    });
   });
 
   it.each([
@@ -239,8 +254,22 @@ describe('tickets ← tickets', () => {
 
   it('toNative: status.name (normalized) → raw status, status.id (raw) wins; priority {id|name}; tags as objects or strings; contact.email → email', () => {
     expect(
-      ticketMapper.toNative({ name: 'Help', status: { name: 'resolved' }, account: { id: 'c1' }, contact: { email: 'a@b.c' }, priority: { name: 'low' }, tags: [{ id: 'bug', name: 'bug' }, 'vip'] }),
-    ).toEqual({ title: 'Help', severity: 'low', tags: ['bug', 'vip'], status: 'solved', companyId: 'c1', email: 'a@b.c' });
+      ticketMapper.toNative({
+        name: 'Help',
+        status: { name: 'resolved' },
+        account: { id: 'c1' },
+        contact: { email: 'a@b.c' },
+        priority: { name: 'low' },
+        tags: [{ id: 'bug', name: 'bug' }, 'vip'],
+      }),
+    ).toEqual({
+      title: 'Help',
+      severity: 'low',
+      tags: ['bug', 'vip'],
+      status: 'solved',
+      companyId: 'c1',
+      email: 'a@b.c',
+    });
     expect(ticketMapper.toNative({ status: { id: 'hold', name: 'pending' } })).toEqual({ status: 'hold' });
     expect(ticketMapper.toNative({ priority: { id: 'high' } })).toEqual({ severity: 'high' });
   });
@@ -316,7 +345,16 @@ describe('opportunities ← opportunities', () => {
     });
   });
   it('toNative', () => {
-    expect(opportunityMapper.toNative({ name: 'X', status: 'open', stage: { id: 'Discovery' }, owner: { id: 'u1' }, account: { id: 'c1' }, amount: 5 })).toEqual({
+    expect(
+      opportunityMapper.toNative({
+        name: 'X',
+        status: 'open',
+        stage: { id: 'Discovery' },
+        owner: { id: 'u1' },
+        account: { id: 'c1' },
+        amount: 5,
+      }),
+    ).toEqual({
       title: 'X',
       arr: 5,
       salesStage: 'Discovery',
@@ -358,11 +396,30 @@ describe('tasks ← tasks', () => {
       account: { id: 'c1' },
       contact: [{ id: 'eu1' }],
     });
-    expect(taskMapper.toUnified({ ...task, isArchived: true, dateDone: '2026-01-05T00:00:00.000Z' }, NO_REMOTE)).toMatchObject({ status: 'completed', completed_at: '2026-01-05T00:00:00.000Z' });
+    expect(
+      taskMapper.toUnified({ ...task, isArchived: true, dateDone: '2026-01-05T00:00:00.000Z' }, NO_REMOTE),
+    ).toMatchObject({ status: 'completed', completed_at: '2026-01-05T00:00:00.000Z' });
   });
   it('toNative and create defaults (mainType task)', () => {
-    const native = taskMapper.toNative({ subject: 'Call', content: 'About the renewal', type: { id: 'call' }, status: 'completed', account: { id: 'c1' }, owner: 'u1', contact: [{ id: 'eu1' }] });
-    expect(native).toEqual({ action: 'Call', description: 'About the renewal', type: 'call', status: 'done', isArchived: true, ownerId: 'u1', companyId: 'c1', endusers: ['eu1'] });
+    const native = taskMapper.toNative({
+      subject: 'Call',
+      content: 'About the renewal',
+      type: { id: 'call' },
+      status: 'completed',
+      account: { id: 'c1' },
+      owner: 'u1',
+      contact: [{ id: 'eu1' }],
+    });
+    expect(native).toEqual({
+      action: 'Call',
+      description: 'About the renewal',
+      type: 'call',
+      status: 'done',
+      isArchived: true,
+      ownerId: 'u1',
+      companyId: 'c1',
+      endusers: ['eu1'],
+    });
     expect(taskMapper.toNative({ owner: { id: 'u2', name: 'Ignored' } })).toEqual({ ownerId: 'u2' });
     expect(taskMapper.createDefaults!(native)).toEqual({ ...native, mainType: 'task' });
   });
@@ -394,14 +451,21 @@ describe('notes and engagements ← conversations', () => {
       contact: [{ id: 'eu1' }],
       owner: { id: 'u1', name: 'Sam Agent' },
     });
-    const native = noteMapper.toNative({ content: 'Hi', account: { id: 'c1' }, owner: { id: 'u2' }, contact: [{ id: 'eu2' }] });
+    const native = noteMapper.toNative({
+      content: 'Hi',
+      account: { id: 'c1' },
+      owner: { id: 'u2' },
+      contact: [{ id: 'eu2' }],
+    });
     expect(native).toEqual({ description: 'Hi', companyId: 'c1', users: [{ id: 'u2' }], endusers: ['eu2'] });
     expect(noteMapper.createDefaults!(native)).toEqual({ ...native, type: 'note' });
     expect(noteMapper.accepts!(conv)).toBe(true);
     expect(noteMapper.accepts!({ ...conv, type: 'email' })).toBe(false);
   });
   it('engagement toUnified / toNative', () => {
-    expect(engagementMapper.toUnified({ ...conv, type: 'call', outDate: '2026-01-04T10:30:00.000Z' }, NO_REMOTE)).toEqual({
+    expect(
+      engagementMapper.toUnified({ ...conv, type: 'call', outDate: '2026-01-04T10:30:00.000Z' }, NO_REMOTE),
+    ).toEqual({
       id: 'n1',
       subject: 'Kickoff',
       content: 'Met the team.',
@@ -416,7 +480,16 @@ describe('notes and engagements ← conversations', () => {
       contact: [{ id: 'eu1' }],
       owner: { id: 'u1', name: 'Sam Agent' },
     });
-    expect(engagementMapper.toNative({ engagement_type: 'meeting', subject: 'QBR', start_time: '2026-02-01', end_time: '2026-02-01T01:00:00Z', account: { id: 'c1' }, owner: 'u3' })).toEqual({
+    expect(
+      engagementMapper.toNative({
+        engagement_type: 'meeting',
+        subject: 'QBR',
+        start_time: '2026-02-01',
+        end_time: '2026-02-01T01:00:00Z',
+        account: { id: 'c1' },
+        owner: 'u3',
+      }),
+    ).toEqual({
       subject: 'QBR',
       date: '2026-02-01',
       outDate: '2026-02-01T01:00:00Z',
@@ -429,7 +502,16 @@ describe('notes and engagements ← conversations', () => {
 
 describe('fields ← custom fields', () => {
   it('toUnified', () => {
-    const cf = { _id: 'f1', name: 'Segment', type: 'list', parent: 'Company', listValues: ['SMB', 'Enterprise'], isHidden: false, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };
+    const cf = {
+      _id: 'f1',
+      name: 'Segment',
+      type: 'list',
+      parent: 'Company',
+      listValues: ['SMB', 'Enterprise'],
+      isHidden: false,
+      createdAt: '2024-01-01T00:00:00.000Z',
+      updatedAt: '2024-01-01T00:00:00.000Z',
+    };
     expect(fieldMapper.toUnified(cf, NO_REMOTE)).toEqual({
       id: 'f1',
       name: 'Segment',
@@ -445,7 +527,9 @@ describe('fields ← custom fields', () => {
         { value: 'Enterprise', label: 'Enterprise' },
       ],
     });
-    expect(fieldMapper.toUnified({ _id: 'f2', name: 'Go-Live Date', type: 'day', parent: 'Project' }, NO_REMOTE)).toMatchObject({ type: 'date', entity_type: 'project', entity: 'project', options: [] });
+    expect(
+      fieldMapper.toUnified({ _id: 'f2', name: 'Go-Live Date', type: 'day', parent: 'Project' }, NO_REMOTE),
+    ).toMatchObject({ type: 'date', entity_type: 'project', entity: 'project', options: [] });
   });
   it('is read-only: toNative writes nothing', () => {
     expect(fieldMapper.toNative({ name: 'x', type: 'enum' })).toEqual({});
@@ -471,7 +555,15 @@ describe('the mapper map', () => {
 
 describe('Truto shapes: CS fields, tags, owners, ticketing accounts/contacts/users', () => {
   it('accounts write the CS fields, tags as objects or strings, owner as an id or {id, name}', () => {
-    expect(accountMapper.toNative({ phase: 'Renewal', status: 'customer', csm_score: 3, tags: [{ id: 'a', name: 'vip' }, { id: 'b' }, 'plain'], owner: 'u9' })).toEqual({
+    expect(
+      accountMapper.toNative({
+        phase: 'Renewal',
+        status: 'customer',
+        csm_score: 3,
+        tags: [{ id: 'a', name: 'vip' }, { id: 'b' }, 'plain'],
+        owner: 'u9',
+      }),
+    ).toEqual({
       phase: 'Renewal',
       status: 'customer',
       csmScore: 3,
@@ -486,16 +578,45 @@ describe('Truto shapes: CS fields, tags, owners, ticketing accounts/contacts/use
   it('ticketing accounts: domains[], tags, owner {id, name} from an object', () => {
     expect(
       ticketingAccountMapper.toUnified(
-        { _id: 'c1', name: 'Acme', domains: ['acme.com', 'acme.io'], web: 'https://acme.com', tags: ['vip'], owner: { _id: 'u1', nickName: 'Sam' }, createDate: 'c', updatedAt: 'u' },
+        {
+          _id: 'c1',
+          name: 'Acme',
+          domains: ['acme.com', 'acme.io'],
+          web: 'https://acme.com',
+          tags: ['vip'],
+          owner: { _id: 'u1', nickName: 'Sam' },
+          createDate: 'c',
+          updatedAt: 'u',
+        },
         NO_REMOTE,
       ),
-    ).toEqual({ id: 'c1', name: 'Acme', domains: ['acme.com', 'acme.io'], website: 'https://acme.com', tags: [{ id: 'vip', name: 'vip' }], owner: { id: 'u1', name: 'Sam' }, created_at: 'c', updated_at: 'u' });
+    ).toEqual({
+      id: 'c1',
+      name: 'Acme',
+      domains: ['acme.com', 'acme.io'],
+      website: 'https://acme.com',
+      tags: [{ id: 'vip', name: 'vip' }],
+      owner: { id: 'u1', name: 'Sam' },
+      created_at: 'c',
+      updated_at: 'u',
+    });
   });
 
   it('ticketing contacts: emails[], phones[], account_id, is_active', () => {
     expect(
       ticketingContactMapper.toUnified(
-        { _id: 'eu1', firstName: 'Ada', lastName: 'L', name: 'Ada L', email: 'ada@acme.com', otherEmails: ['a@b.c', ''], phone: '+1', companyId: 'c1', companyName: 'Acme', archived: true },
+        {
+          _id: 'eu1',
+          firstName: 'Ada',
+          lastName: 'L',
+          name: 'Ada L',
+          email: 'ada@acme.com',
+          otherEmails: ['a@b.c', ''],
+          phone: '+1',
+          companyId: 'c1',
+          companyName: 'Acme',
+          archived: true,
+        },
         NO_REMOTE,
       ),
     ).toEqual({
@@ -517,7 +638,17 @@ describe('Truto shapes: CS fields, tags, owners, ticketing accounts/contacts/use
   it('ticketing users: emails[], team_ids[], avatar; update writes names, email and is_active', () => {
     expect(
       ticketingUserMapper.toUnified(
-        { _id: 'u1', firstName: 'Sam', lastName: 'Agent', nickName: 'Sam', email: 's@x.io', teams: ['CS East'], roles: ['csm'], inactive: false, image: { path: 'https://img/x.png' } },
+        {
+          _id: 'u1',
+          firstName: 'Sam',
+          lastName: 'Agent',
+          nickName: 'Sam',
+          email: 's@x.io',
+          teams: ['CS East'],
+          roles: ['csm'],
+          inactive: false,
+          image: { path: 'https://img/x.png' },
+        },
         NO_REMOTE,
       ),
     ).toEqual({
@@ -532,7 +663,14 @@ describe('Truto shapes: CS fields, tags, owners, ticketing accounts/contacts/use
       roles: [{ id: 'csm', name: 'csm' }],
       avatar: 'https://img/x.png',
     });
-    expect(ticketingUserMapper.toNative({ first_name: 'Samuel', emails: [{ email: 'new@x.io' }], is_active: false, team_ids: ['ignored'] })).toEqual({
+    expect(
+      ticketingUserMapper.toNative({
+        first_name: 'Samuel',
+        emails: [{ email: 'new@x.io' }],
+        is_active: false,
+        team_ids: ['ignored'],
+      }),
+    ).toEqual({
       firstName: 'Samuel',
       email: 'new@x.io',
       inactive: true,

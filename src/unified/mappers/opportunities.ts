@@ -22,7 +22,9 @@ export const opportunityMapper = defineMapper({
       native: 'salesStage',
       sortable: true,
       note: '{id, name} = the stage name',
-      schema: z.strictObject({ id: z.string().min(1).describe('Stage name, e.g. Discovery, Proposal') }).describe('Sales stage: {id}'),
+      schema: z
+        .strictObject({ id: z.string().min(1).describe('Stage name, e.g. Discovery, Proposal') })
+        .describe('Sales stage: {id}'),
       reads: ['salesStage'],
       read: (n) => (typeof n.salesStage === 'string' ? { id: n.salesStage, name: n.salesStage } : undefined),
       write: (v, out) => {

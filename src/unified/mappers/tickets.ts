@@ -1,5 +1,18 @@
 import { z } from 'zod';
-import { defineMapper, direct, namedField, nativeFilter, ownerOf, readOnly, ref, refField, s, str, tagsField, type Native } from './kit';
+import {
+  defineMapper,
+  direct,
+  namedField,
+  nativeFilter,
+  ownerOf,
+  readOnly,
+  ref,
+  refField,
+  s,
+  str,
+  tagsField,
+  type Native,
+} from './kit';
 
 /**
  * Truto's normalized ticket statuses that Planhat's helpdesk statuses map onto. Planhat keeps the
@@ -30,7 +43,12 @@ export function normalizeTicketStatus(raw: unknown): TicketStatus {
 }
 
 /** The raw status written for a normalized one. */
-const DENORMALIZE: Record<TicketStatus, string> = { open: 'open', pending: 'pending', resolved: 'solved', closed: 'closed' };
+const DENORMALIZE: Record<TicketStatus, string> = {
+  open: 'open',
+  pending: 'pending',
+  resolved: 'solved',
+  closed: 'closed',
+};
 
 const statusSchema = z
   .strictObject({
@@ -40,7 +58,8 @@ const statusSchema = z
   .refine((v) => v.id !== undefined || v.name !== undefined, 'give status.id or status.name')
   .describe('Status: {name: normalized status} or {id: raw helpdesk status}');
 
-const enduserIds = (n: Native): string[] => (Array.isArray(n.endusers) ? (n.endusers as unknown[]).flatMap((e) => (ref(e) ? [ref(e)!.id] : [])) : []);
+const enduserIds = (n: Native): string[] =>
+  Array.isArray(n.endusers) ? (n.endusers as unknown[]).flatMap((e) => (ref(e) ? [ref(e)!.id] : [])) : [];
 
 /** Ticketing tickets ← Planhat tickets (conversations of type ticket). */
 export const ticketMapper = defineMapper({
@@ -58,7 +77,8 @@ export const ticketMapper = defineMapper({
     {
       ...readOnly(namedField('ticket_type', 'type', 'Ticket type')),
       note: 'read-only, {id, name} = the helpdesk type (question, incident, ...); the conversation type "ticket" is none',
-      read: (n: Native) => (typeof n.type === 'string' && n.type !== '' && n.type !== 'ticket' ? { id: n.type, name: n.type } : undefined),
+      read: (n: Native) =>
+        typeof n.type === 'string' && n.type !== '' && n.type !== 'ticket' ? { id: n.type, name: n.type } : undefined,
     },
     tagsField('tags', 'tags'),
     {
@@ -88,10 +108,14 @@ export const ticketMapper = defineMapper({
     {
       unified: 'contact',
       native: 'email (endusers[0])',
-      note: 'the requester: email, and id when Planhat links an enduser; a write with only an id takes that contact\'s email',
+      note: "the requester: email, and id when Planhat links an enduser; a write with only an id takes that contact's email",
       schema: z
         .strictObject({
-          id: z.string().min(1).optional().describe('Contact id; the ticket takes its email (and account when none is given)'),
+          id: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('Contact id; the ticket takes its email (and account when none is given)'),
           email: z.string().min(1).optional().describe('Requester email (Planhat needs one per ticket)'),
         })
         .describe('Requester: {id} of a contact or {email}'),
@@ -121,14 +145,18 @@ export const ticketMapper = defineMapper({
       native: 'endusers[1..]',
       note: 'read-only: [{id}] of the other endusers linked',
       reads: ['endusers'],
-      read: (n: Native) => enduserIds(n).slice(1).map((id) => ({ id })),
+      read: (n: Native) =>
+        enduserIds(n)
+          .slice(1)
+          .map((id) => ({ id })),
     },
     {
       unified: 'assignees',
       native: 'users[]',
       note: 'read-only, [{id, name}] of the team members',
       reads: ['users'],
-      read: (n) => (Array.isArray(n.users) ? (n.users as unknown[]).flatMap((u) => (ownerOf(u) ? [ownerOf(u)!] : [])) : []),
+      read: (n) =>
+        Array.isArray(n.users) ? (n.users as unknown[]).flatMap((u) => (ownerOf(u) ? [ownerOf(u)!] : [])) : [],
     },
   ],
   required: ['name'],
@@ -136,9 +164,18 @@ export const ticketMapper = defineMapper({
     status: {
       schema: z
         .string()
-        .refine((v) => v.split(',').every((x) => (TICKET_STATUSES as readonly string[]).includes(x.trim())), `must be one or more of ${TICKET_STATUSES.join(', ')}, comma-separated`)
-        .describe(`Tickets with this normalized status (${TICKET_STATUSES.join('|')}; comma-separated for several; applied by the gateway)`),
-      test: (n, value) => value.split(',').map((x) => x.trim()).includes(normalizeTicketStatus(n.status)),
+        .refine(
+          (v) => v.split(',').every((x) => (TICKET_STATUSES as readonly string[]).includes(x.trim())),
+          `must be one or more of ${TICKET_STATUSES.join(', ')}, comma-separated`,
+        )
+        .describe(
+          `Tickets with this normalized status (${TICKET_STATUSES.join('|')}; comma-separated for several; applied by the gateway)`,
+        ),
+      test: (n, value) =>
+        value
+          .split(',')
+          .map((x) => x.trim())
+          .includes(normalizeTicketStatus(n.status)),
     },
     account_id: nativeFilter('companyId', 'Tickets of this account (Planhat companyId filter)'),
   },

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineMapper, direct, nativeFilter, s, str, textList, type Native } from './kit';
 
-const named = (v: unknown) => (Array.isArray(v) ? (v as unknown[]).filter((x) => typeof x === 'string').map((x) => ({ id: x, name: x })) : []);
+const named = (v: unknown) =>
+  Array.isArray(v) ? (v as unknown[]).filter((x) => typeof x === 'string').map((x) => ({ id: x, name: x })) : [];
 
 /** A Planhat user's display name, as both user models show it. */
 const USER_NAME = {
@@ -36,8 +37,20 @@ export const userMapper = defineMapper({
         out.inactive = !v;
       },
     },
-    { unified: 'roles', native: 'roles', note: 'read-only, {id, name} = role', reads: ['roles'], read: (n) => named(n.roles) },
-    { unified: 'teams', native: 'teams', note: 'read-only, {id, name} = team', reads: ['teams'], read: (n) => named(n.teams) },
+    {
+      unified: 'roles',
+      native: 'roles',
+      note: 'read-only, {id, name} = role',
+      reads: ['roles'],
+      read: (n) => named(n.roles),
+    },
+    {
+      unified: 'teams',
+      native: 'teams',
+      note: 'read-only, {id, name} = team',
+      reads: ['teams'],
+      read: (n) => named(n.teams),
+    },
   ],
   required: ['first_name', 'last_name', 'email'],
   filters: { email: nativeFilter('email', 'The user with this email address (Planhat email filter)') },
@@ -45,7 +58,9 @@ export const userMapper = defineMapper({
 });
 
 const emailsSchema = z
-  .array(z.object({ email: z.string().min(1).describe('Email address'), type: z.string().optional().describe('primary') }))
+  .array(
+    z.object({ email: z.string().min(1).describe('Email address'), type: z.string().optional().describe('primary') }),
+  )
   .min(1)
   .max(1)
   .describe('Email addresses; Planhat keeps one (the first)');
@@ -89,7 +104,13 @@ export const ticketingUserMapper = defineMapper({
       reads: ['teams'],
       read: (n) => (Array.isArray(n.teams) ? (n.teams as unknown[]).filter((x) => typeof x === 'string') : []),
     },
-    { unified: 'roles', native: 'roles', note: 'read-only, {id, name} = role', reads: ['roles'], read: (n) => named(n.roles) },
+    {
+      unified: 'roles',
+      native: 'roles',
+      note: 'read-only, {id, name} = role',
+      reads: ['roles'],
+      read: (n) => named(n.roles),
+    },
     {
       unified: 'avatar',
       native: 'image',
