@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AdminModule } from './admin/admin.module';
+import { CommonModule } from './common/common.module';
 import { loggerParams } from './common/logging';
 import { RedisModule } from './common/redis/redis.connection';
 import { ThrottleModule } from './common/throttle/throttle.module';
@@ -24,6 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(undefined, config),
+        CommonModule,
         LoggerModule.forRoot(loggerParams(logger)),
         MetricsModule,
         RedisModule,

@@ -1,4 +1,5 @@
-import { hostnameOf, isLoopbackName, OriginPolicy, parseAllowedOrigins, parseOrigin } from './origin-guard';
+import { parseAllowedOrigins, parseOrigin } from '../config/origins';
+import { hostnameOf, isLoopbackName, OriginPolicy } from './origin-guard';
 
 describe('origin guard', () => {
   const fail = (why: string) => new Error(`ALLOWED_ORIGINS ${why}`);

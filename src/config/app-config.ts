@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { httpsOriginOn } from '../common/https-origin';
-import { parseAllowedOrigins } from '../common/origin-guard';
-import { privateDir, privateFile } from '../common/private-files';
+import { httpsOriginOn } from './https-origin';
+import { parseAllowedOrigins } from './origins';
+import { privateDir, privateFile } from './private-files';
 import { envSchema, formatEnvIssues } from './config.schema';
 
 /** The typed configuration every module reads (injected as AppConfig). */

@@ -1,8 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule as NestConfigModule } from '@nestjs/config';
 import { AppConfig, loadConfig } from './app-config';
-import { CursorCodec } from '../common/cursor';
-import { SelfAddress } from '../common/self-address';
 
 /**
  * Parses the environment once (validated, typed) and provides AppConfig everywhere. Built on
@@ -16,8 +14,8 @@ export class AppConfigModule {
     return {
       module: AppConfigModule,
       imports: [NestConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => ({ app: cfg })] })],
-      providers: [{ provide: AppConfig, useValue: cfg }, SelfAddress, CursorCodec],
-      exports: [AppConfig, SelfAddress, CursorCodec],
+      providers: [{ provide: AppConfig, useValue: cfg }],
+      exports: [AppConfig],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
-import { privateSqliteFile } from '../common/private-files';
+import { privateSqliteFile } from '../config/private-files';
 import { MIGRATIONS } from './migrations';
 
 /** TypeORM options from the typed config: SQLite (WAL, foreign keys on) or PostgreSQL (needs `pg`). */

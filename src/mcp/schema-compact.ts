@@ -1,5 +1,7 @@
 import { CONVENTION_HINTS } from '../planhat/catalog/fields';
-import type { JsonSchema } from './tool-schemas';
+
+/** A JSON Schema as plain JSON (what tools/list carries). */
+export type JsonSchema = Record<string, unknown>;
 
 /**
  * The JSON Schemas MCP clients receive (tools/list, get_tool_schema, get_model_action_parameters):

@@ -3,7 +3,9 @@ import { createSchema, integerParam, listQuerySchema, toolName, updateSchema } f
 import { unifiedToolName, type UnifiedResourceDef } from '../unified/unified-resources';
 import { unifiedSchemas } from '../unified/unified.schemas';
 import type { IndexedTool } from './policy';
-import { compactSchema } from './schema-compact';
+import { compactSchema, type JsonSchema } from './schema-compact';
+
+export type { JsonSchema } from './schema-compact';
 
 /**
  * Input schemas of the MCP tools: one zod schema (validation) and one flat JSON Schema (tools/list)
@@ -11,8 +13,6 @@ import { compactSchema } from './schema-compact';
  * and cached for the process. Per integrated account only the `custom` property of create/update
  * tools changes (see custom-fields.ts); everything else is shared.
  */
-export type JsonSchema = Record<string, unknown>;
-
 export interface ToolSpec {
   /** Validates (and strips/coerces) the arguments before anything reaches Planhat. */
   readonly zod: z.ZodType<Record<string, unknown>>;
