@@ -15,13 +15,13 @@
 // --sweep-servers (SCALE_SWEEP_SERVERS: time the sweep over at least this many servers, e.g. 100000).
 // The gateway runs with its default cache bounds unless CACHE_* are set in the environment.
 'use strict';
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const undici = require('undici');
 const { request, Agent } = undici;
+
+const { freePort, processGroup, rssMb, waitFor } = require('./lib/processes');
 
 const root = path.resolve(__dirname, '..');
 const arg = (name, env, def) => {
@@ -54,68 +54,8 @@ const POLICY_SET = [
   { methods: ['create', 'update'] },
   { tool_exposure: 'discovery' },
 ];
-const children = new Set();
+const { start, stop, stopAll } = processGroup(root);
 const dispatcher = new Agent({ connections: CONCURRENCY * 2, keepAliveTimeout: 30_000 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-function start(name, script, env, nodeFlags = []) {
-  const child = spawn(process.execPath, [...nodeFlags, script], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  child.on('exit', (code) => {
-    children.delete(child);
-    if (code && !child.stopping) console.error(`${name} exited with ${code}\n${stderr}`);
-  });
-  children.add(child);
-  return child;
-}
-
-async function waitFor(url, timeoutMs = 60_000) {
-  const t0 = performance.now();
-  for (;;) {
-    try {
-      const res = await request(url);
-      await res.body.dump();
-      if (res.statusCode < 500) return;
-    } catch {
-      /* not up yet */
-    }
-    if (performance.now() - t0 > timeoutMs) throw new Error(`${url} did not come up within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function stop(child) {
-  if (!child || child.exitCode !== null) return;
-  child.stopping = true;
-  const done = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await done;
-  clearTimeout(t);
-}
-
-function rssMb(pid) {
-  try {
-    return +(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024).toFixed(1);
-  } catch {
-    return NaN;
-  }
-}
 
 async function json(method, url, body) {
   const res = await request(url, {
@@ -436,6 +376,6 @@ main()
     process.exitCode = 1;
   })
   .finally(async () => {
-    await Promise.all([...children].map(stop));
+    await stopAll();
     await dispatcher.close();
   });

@@ -4,13 +4,13 @@
 // (production build, pointed at that sandbox) and a bare pass-through proxy (Fastify + undici).
 // Prints a table and one JSON line per scenario. Ratios, not absolute times, are what to compare.
 'use strict';
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const { request } = require('undici');
+
+const { freePort, processGroup, waitFor } = require('./lib/processes');
 
 const root = path.resolve(__dirname, '..');
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 8);
@@ -26,60 +26,7 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').
 const runs = (name) => !ONLY || ONLY.has(name);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
 const GATEWAY_FLAGS = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
-const children = new Set();
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-function start(name, script, env, nodeFlags = []) {
-  const child = spawn(process.execPath, [...nodeFlags, script], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  child.on('exit', (code) => {
-    children.delete(child);
-    if (code && !child.stopping) console.error(`${name} exited with ${code}\n${stderr}`);
-  });
-  children.add(child);
-  child.benchName = name;
-  return child;
-}
-
-async function waitFor(url, timeoutMs = 60_000) {
-  const t0 = performance.now();
-  for (;;) {
-    try {
-      const res = await request(url);
-      await res.body.dump();
-      if (res.statusCode < 500) return performance.now() - t0;
-    } catch {
-      /* not up yet */
-    }
-    if (performance.now() - t0 > timeoutMs) throw new Error(`${url} did not come up within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function stop(child) {
-  if (!child || child.exitCode !== null) return;
-  child.stopping = true;
-  const done = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await done;
-  clearTimeout(t);
-}
+const { start, stop, stopAll } = processGroup(root);
 
 /** CPU time (user + system) a process has used, in ms (Linux clock ticks are 10 ms). */
 function cpuMs(pid) {
@@ -595,5 +542,5 @@ main()
     process.exitCode = 1;
   })
   .finally(async () => {
-    await Promise.all([...children].map(stop));
+    await stopAll();
   });

@@ -1,6 +1,6 @@
 'use strict';
-/** Helpers the load scripts (soak, hostile) share: a free loopback port, a process's RSS. */
-const { execFileSync } = require('node:child_process');
+/** Helpers the load and bench scripts share: a free loopback port, a process's RSS, child processes. */
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 
@@ -34,4 +34,55 @@ function rssMb(pid) {
   }
 }
 
-module.exports = { freePort, rssMb };
+/**
+ * Node child processes of one script run: `start` spawns a script (stderr kept for the error report
+ * if it exits on its own), `stop` ends one (SIGTERM, SIGKILL after 10 s), `stopAll` every one alive.
+ */
+function processGroup(cwd) {
+  const children = new Set();
+  function start(name, script, env, nodeFlags = []) {
+    const child = spawn(process.execPath, [...nodeFlags, script], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+    child.on('exit', (code) => {
+      children.delete(child);
+      if (code && !child.stopping) console.error(`${name} exited with ${code}\n${stderr}`);
+    });
+    children.add(child);
+    child.benchName = name;
+    return child;
+  }
+  async function stop(child) {
+    if (!child || child.exitCode !== null) return;
+    child.stopping = true;
+    const done = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await done;
+    clearTimeout(t);
+  }
+  return { start, stop, stopAll: () => Promise.all([...children].map(stop)) };
+}
+
+/** Polls `url` until it answers below 500; resolves with the ms it took. */
+async function waitFor(url, timeoutMs = 60_000) {
+  const { request } = require('undici');
+  const t0 = performance.now();
+  for (;;) {
+    try {
+      const res = await request(url);
+      await res.body.dump();
+      if (res.statusCode < 500) return performance.now() - t0;
+    } catch {
+      /* not up yet */
+    }
+    if (performance.now() - t0 > timeoutMs) throw new Error(`${url} did not come up within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+module.exports = { freePort, rssMb, processGroup, waitFor };
