@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { describeBrowser, launchChromium } from './browser';
 import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../src/testing/test-app';
 
 /**
@@ -8,30 +9,14 @@ import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../src/testing/test-app';
  * "Try it out" → "Execute" on GET /integrated-account, and sees the bootstrapped sandbox account.
  * Needs /usr/bin/chromium (`apt-get install -y chromium`); missing it fails under CI=true.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-const mustRun = process.env.CI === 'true';
-const describeBrowser = haveChromium || mustRun ? describe : describe.skip;
 
 describeBrowser('Swagger UI in a browser', () => {
   let t: TestApp;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\``);
     t = await startTestApp();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -9,7 +8,8 @@ import type {
   OAuthClientMetadata,
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { describeBrowser, launchChromium } from './browser';
 import { api, startMcpApp } from './mcp-helpers';
 import type { TestApp } from '../src/testing/test-app';
 
@@ -22,9 +22,6 @@ import type { TestApp } from '../src/testing/test-app';
  * deleting the approving API token ends access. One browser launch for the file.
  * Needs /usr/bin/chromium (`apt-get install -y chromium`); missing it fails under CI=true.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-const describeBrowser = haveChromium || process.env.CI === 'true' ? describe : describe.skip;
 
 /** An in-memory OAuthClientProvider, as an MCP client application keeps one. */
 class TestProvider implements OAuthClientProvider {
@@ -81,7 +78,6 @@ describeBrowser('OAuth sign-in with the MCP SDK client and a browser on the cons
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\``);
     ({ t } = await startMcpApp({ OAUTH_ACCESS_TOKEN_TTL_S: '600' }));
     codes = new Promise((resolve) => (deliverCode = resolve));
     callbackServer = createHttpServer((req, res) => {
@@ -92,18 +88,7 @@ describeBrowser('OAuth sign-in with the MCP SDK client and a browser on the cons
       if (code) deliverCode(code);
     });
     await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
