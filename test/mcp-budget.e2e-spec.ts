@@ -11,27 +11,11 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { TestApp } from '../src/testing/test-app';
 import { schemaProblems } from '../src/mcp/schema-compact';
+import { CUSTOM_FIELD_TYPES } from '../src/planhat/catalog/models';
 import { api, call, closeClients, connect, createServer, ok, rpc, startMcpApp, textOf, type Json } from './mcp-helpers';
 
-/** Every custom field type the catalog knows (models.ts, custom_fields.type), one field each on companies. */
-const CUSTOM_TYPES = [
-  'number',
-  'text',
-  'rich text',
-  'checkbox',
-  'day',
-  'date',
-  'list',
-  'multipicklist',
-  'team member',
-  'team members',
-  'rating',
-  'phone',
-  'email',
-  'enduser',
-  'endusers',
-  'url',
-];
+/** Every custom field type the catalog knows, one field each on companies. */
+const CUSTOM_TYPES = CUSTOM_FIELD_TYPES;
 const ALL_TOOLS_BUDGET_BYTES = 100_000;
 
 let t: TestApp;

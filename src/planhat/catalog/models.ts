@@ -19,6 +19,26 @@ function positive(field: string) {
   };
 }
 
+/** The custom field types Planhat knows (custom_fields.type). */
+export const CUSTOM_FIELD_TYPES = [
+  'number',
+  'text',
+  'rich text',
+  'checkbox',
+  'day',
+  'date',
+  'list',
+  'multipicklist',
+  'team member',
+  'team members',
+  'rating',
+  'phone',
+  'email',
+  'enduser',
+  'endusers',
+  'url',
+] as const;
+
 export const MODELS = [
   {
     key: 'companies',
@@ -473,27 +493,7 @@ export const MODELS = [
     summary: 'Custom field definitions. Records carry their values in `custom`, keyed by the field name.',
     fields: {
       name: f.str("Display name; also the key in records' `custom`"),
-      type: f.oneOf(
-        [
-          'number',
-          'text',
-          'rich text',
-          'checkbox',
-          'day',
-          'date',
-          'list',
-          'multipicklist',
-          'team member',
-          'team members',
-          'rating',
-          'phone',
-          'email',
-          'enduser',
-          'endusers',
-          'url',
-        ],
-        'Field type',
-      ),
+      type: f.oneOf(CUSTOM_FIELD_TYPES, 'Field type'),
       parent: f.str('Model the field belongs to, e.g. Company, EndUser, License, Project'),
       listValues: f.strs('Options for list and multipicklist fields'),
       isHidden: f.bool('Hidden'),
