@@ -6,6 +6,7 @@ import {
   type ServerNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { observeUpstream, type UpstreamEvent } from '../planhat/upstream-events';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Progress and log notifications of MCP tool calls (issue 26 item 4).
@@ -40,9 +41,11 @@ export function passes(level: LoggingLevel, chosen: LoggingLevel | undefined): b
  * Bounded: the oldest choice is dropped past `max`.
  */
 export class McpLogLevels {
-  private readonly levels = new Map<string, LoggingLevel>();
+  private readonly levels: LRUCache<string, LoggingLevel>;
 
-  constructor(private readonly max = 10_000) {}
+  constructor(max = 10_000) {
+    this.levels = new LRUCache({ max });
+  }
 
   /** Where a choice is kept: the SSE session, else the MCP server; undefined when neither is known. */
   static keyOf(sessionId: string | undefined, serverId: string | undefined): string | undefined {
@@ -52,9 +55,7 @@ export class McpLogLevels {
 
   choose(key: string | undefined, level: LoggingLevel): void {
     if (key === undefined) return;
-    this.levels.delete(key);
     this.levels.set(key, level);
-    if (this.levels.size > this.max) this.levels.delete(this.levels.keys().next().value as string);
   }
 
   get(key: string | undefined): LoggingLevel | undefined {
