@@ -247,7 +247,7 @@ async function main() {
   console.log(
     `bench:scale: ${ACCOUNTS} accounts × ${SERVERS} MCP servers (${POLICIES} policies per account), ${CONCURRENCY} in flight, ${DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`,
   );
-  const sandbox = start('sandbox', 'dist/planhat/sandbox/standalone.js', {
+  const sandbox = start('sandbox', 'dist/sandbox/standalone.js', {
     PORT: String(sandboxPort),
     SANDBOX_SEED_COMPANIES: '20',
     SANDBOX_RATE_LIMIT_PER_MIN: '0',

@@ -173,7 +173,7 @@ async function main() {
   };
 
   console.log(`bench: ${CONNECTIONS} connections, ${DURATION} s per run, sandbox with ${PAGING_COMPANIES} companies`);
-  start('sandbox', 'dist/planhat/sandbox/standalone.js', {
+  start('sandbox', 'dist/sandbox/standalone.js', {
     PORT: String(sandboxPort),
     SANDBOX_SEED_COMPANIES: String(PAGING_COMPANIES),
     SANDBOX_RATE_LIMIT_PER_MIN: '0',

@@ -76,7 +76,7 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-soak-'));
   const adminKey = `phg_soak_${crypto.randomBytes(16).toString('hex')}`;
   const sandbox = await start(
-    'dist/planhat/sandbox/standalone.js',
+    'dist/sandbox/standalone.js',
     { PORT: String(await freePort()), SANDBOX_RATE_LIMIT_PER_MIN: '0', SANDBOX_SEED_COMPANIES: String(SEED) },
     /listening on (http:\/\/\S+)/,
   );

@@ -16,7 +16,7 @@ import { createValidationPipe } from './common/validation';
 import { AppConfig, loadConfig } from './config/app-config';
 import { installCanonicalMcpPaths } from './mcp/canonical-path';
 import { OAUTH_FORM_PATHS } from './oauth/oauth.controller';
-import { createSandbox } from './planhat/sandbox';
+import { createSandbox } from './sandbox';
 import { ShutdownState } from './health/shutdown-state';
 import { MetricsService } from './metrics/metrics.service';
 

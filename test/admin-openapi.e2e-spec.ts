@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openApiJson } from '../src/admin/swagger';
-import { startTestApp, TestApp } from '../src/testing/test-app';
+import { startTestApp, TestApp } from './support/test-app';
 
 /**
  * The OpenAPI document is a reviewed artefact: openapi.json at the repo root must equal what the

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { describeBrowser, launchChromium } from './browser';
-import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../src/testing/test-app';
+import { startTestApp, TestApp, TEST_ADMIN_KEY } from './support/test-app';
 
 /**
  * A real browser walks the Swagger UI like a newcomer: Authorize with the admin key, then

@@ -7,7 +7,7 @@ import { CustomFieldsCache } from '../src/mcp/custom-fields';
 import { policyCacheSize } from '../src/mcp/policy';
 import { McpToolRegistry } from '../src/mcp/tool-registry';
 import { PlanhatClient } from '../src/planhat/planhat.client';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { api, closeClients, connect, createServer, rpc, startMcpApp, type Json } from './mcp-helpers';
 
 /** Room for about two accounts' `custom` schemas (the sandbox's are ~1.5 KB of JSON each). */

@@ -4,7 +4,7 @@
  * native update/delete tool and through perform_model_action). The answer is the diff or the record
  * that would be deleted; Planhat's record is checked unchanged afterwards through the proxy.
  */
-import { TEST_ADMIN_KEY, type TestApp } from '../src/testing/test-app';
+import { TEST_ADMIN_KEY, type TestApp } from './support/test-app';
 import { api, call, closeClients, connect, createServer, ok, startMcpApp, textOf, type Json } from './mcp-helpers';
 
 let t: TestApp;

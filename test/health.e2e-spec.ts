@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DataSource } from 'typeorm';
-import { startTestApp, type TestApp } from '../src/testing/test-app';
+import { startTestApp, type TestApp } from './support/test-app';
 import { ShutdownState } from '../src/health/shutdown-state';
 import { freePort } from './reliability-helpers';
 

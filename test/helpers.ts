@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { z } from 'zod';
 import type { CreatedApp } from '../src/app.factory';
-import { startTestApp, TEST_ADMIN_KEY } from '../src/testing/test-app';
+import { startTestApp, TEST_ADMIN_KEY } from './support/test-app';
 import type { ModelDef } from '../src/planhat/catalog';
 
 export const ADMIN_KEY = TEST_ADMIN_KEY;

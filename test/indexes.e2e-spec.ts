@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { startTestApp, type TestApp } from '../src/testing/test-app';
+import { startTestApp, type TestApp } from './support/test-app';
 
 /**
  * Lookups stay indexed at size (issue 25): every query that runs per request or per sweep is

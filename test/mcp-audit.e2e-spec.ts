@@ -6,10 +6,10 @@
  * failure never fails a tool call. Real MCP SDK client, embedded sandbox, SQLite file.
  */
 import { DataSource } from 'typeorm';
-import { Clock } from '../src/admin/clock';
+import { Clock } from '../src/common/clock';
 import { McpServersService } from '../src/admin/mcp-servers/mcp-servers.service';
 import { AuditLog } from '../src/audit/audit-log.service';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { api, call, closeClients, connect, createServer, ok, startMcpApp, type Json } from './mcp-helpers';
 
 let t: TestApp;

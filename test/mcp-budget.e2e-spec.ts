@@ -9,7 +9,7 @@
  *   input (or output) schema, for every exposure, with custom fields of every Planhat type.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { schemaProblems } from '../src/mcp/schema-compact';
 import { CUSTOM_FIELD_TYPES } from '../src/planhat/catalog/models';
 import { api, call, closeClients, connect, createServer, ok, rpc, startMcpApp, textOf, type Json } from './mcp-helpers';

@@ -3,7 +3,7 @@
  * sandbox tenant for a prompt's `company`, day counts for `days`, the models the policy reaches for
  * planhat://models/{model}; nothing for a prompt the server's policy hides.
  */
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { closeClients, connect, createServer, ok, startMcpApp, type Json } from './mcp-helpers';
 
 let t: TestApp;

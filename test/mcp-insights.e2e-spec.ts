@@ -4,7 +4,7 @@
  * server policy like every tool (method `read`, tag `insights`). A real MCP SDK client against the
  * embedded sandbox over real HTTP.
  */
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { INSIGHT_LIST } from '../src/insights/insights.definitions';
 import { api, call, closeClients, connect, createServer, ok, startMcpApp, textOf, type Json } from './mcp-helpers';
 

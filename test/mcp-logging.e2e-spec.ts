@@ -4,7 +4,7 @@
  * legacy SSE; an unknown level is -32602 (Invalid params) naming the field, not silently accepted.
  */
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { closeClients, connect, createServer, startMcpApp } from './mcp-helpers';
 
 let t: TestApp;

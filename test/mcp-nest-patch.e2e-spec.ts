@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { Logger } from '@nestjs/common';
 import * as jsonSchemaCompat from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import { createMcpServer, McpRegistryDiscoveryService, type McpOptions } from '../src/mcp/mcp-nest';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { McpPolicyGuard } from '../src/mcp/policy.guard';
 import { toolIndex } from '../src/mcp/policy';
 import { createServer, rpc, startMcpApp } from './mcp-helpers';

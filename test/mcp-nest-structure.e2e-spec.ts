@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { ExecutionContext } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { McpRegistryDiscoveryService, type ToolMetadata } from '../src/mcp/mcp-nest';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { McpPolicyGuard } from '../src/mcp/policy.guard';
 import { META_TOOLS, toolIndex } from '../src/mcp/policy';
 import { McpToolRegistry } from '../src/mcp/tool-registry';

@@ -14,7 +14,7 @@ import {
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AuditLog } from '../src/audit/audit-log.service';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { api, closeClients, connect, createServer, startMcpApp, textOf, type Json } from './mcp-helpers';
 
 let t: TestApp;

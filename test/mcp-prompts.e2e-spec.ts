@@ -5,7 +5,7 @@
  * tools is hidden on a read-only server and refused on prompts/get, exactly as an unknown prompt).
  */
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { PROMPT_DEFS } from '../src/mcp/prompts';
 import { closeClients, connect, createServer, startMcpApp } from './mcp-helpers';
 

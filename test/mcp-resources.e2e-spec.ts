@@ -4,7 +4,7 @@
  * HTTP and legacy SSE, and the server policy on them (a model no allowed tool touches is unknown).
  */
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { closeClients, connect, createServer, startMcpApp, type Json } from './mcp-helpers';
 
 let t: TestApp;

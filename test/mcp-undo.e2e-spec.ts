@@ -4,8 +4,8 @@
  * record was not changed since, only on the MCP server that made it. Real MCP SDK client, embedded
  * sandbox; Planhat's records are read back through the proxy, not through the code under test.
  */
-import { Clock } from '../src/admin/clock';
-import type { TestApp } from '../src/testing/test-app';
+import { Clock } from '../src/common/clock';
+import type { TestApp } from './support/test-app';
 import { api, call, closeClients, connect, createServer, ok, startMcpApp, textOf, type Json } from './mcp-helpers';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 

@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { closeClients, connect, createServer, ok, proxyAll, startMcpApp, type Json } from './mcp-helpers';
 
 /**

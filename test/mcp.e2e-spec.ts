@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { Clock } from '../src/admin/clock';
-import type { TestApp } from '../src/testing/test-app';
+import { Clock } from '../src/common/clock';
+import type { TestApp } from './support/test-app';
 import { toolIndex, toolsForConfig } from '../src/mcp/policy';
 import {
   api,

@@ -1,4 +1,4 @@
-import { TEST_ADMIN_KEY as ADMIN, type TestApp } from '../src/testing/test-app';
+import { TEST_ADMIN_KEY as ADMIN, type TestApp } from './support/test-app';
 import { api, closeClients, connect, createServer, ok, proxyAll, startMcpApp, type Json } from './mcp-helpers';
 
 /**

@@ -11,7 +11,7 @@ import type {
 import type { Browser } from 'playwright-core';
 import { describeBrowser, launchChromium } from './browser';
 import { api, startMcpApp } from './mcp-helpers';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 
 /**
  * The whole OAuth sign-in as a real MCP client does it: the MCP SDK's own OAuth support (an

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { api, createServer, startMcpApp, type Json } from './mcp-helpers';
-import type { TestApp } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
 import { OAuthService } from '../src/oauth/oauth.service';
 
 /**

@@ -5,8 +5,8 @@
  * exactly as a browser on a rebound name would; the MCP SDK client (no Origin) keeps working.
  */
 import { request } from 'undici';
-import type { TestApp } from '../src/testing/test-app';
-import { TEST_ADMIN_KEY } from '../src/testing/test-app';
+import type { TestApp } from './support/test-app';
+import { TEST_ADMIN_KEY } from './support/test-app';
 import { closeClients, connect, createServer, startMcpApp } from './mcp-helpers';
 
 let t: TestApp;

@@ -11,9 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { Clock } from '../src/admin/clock';
-import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../src/testing/test-app';
-import { serviceEnv } from '../src/testing/service-env';
+import { Clock } from '../src/common/clock';
+import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app';
+import { serviceEnv } from './support/service-env';
 import { InitialSchema1763900000000 } from '../src/database/migrations/1763900000000-initial-schema';
 import { api, closeClients, connect, rpc, startMcpApp, type Json } from './mcp-helpers';
 

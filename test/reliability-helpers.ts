@@ -132,7 +132,7 @@ export function spawnGateway(env: Record<string, string>): Promise<Child> {
 /** The standalone sandbox (rate limit off unless given). */
 export function spawnSandbox(env: Record<string, string> = {}): Promise<Child> {
   return spawnNode(
-    path.join(ROOT, 'dist/planhat/sandbox/standalone.js'),
+    path.join(ROOT, 'dist/sandbox/standalone.js'),
     { PORT: '0', SANDBOX_RATE_LIMIT_PER_MIN: '0', ...env },
     /listening on (http:\/\/\S+)/,
   );

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freshDataDir } from '../src/testing/test-app';
+import { freshDataDir } from './support/test-app';
 import { startGateway, type TestGateway } from './helpers';
 
 async function restartScenario(

@@ -3,10 +3,10 @@ import Fastify from 'fastify';
 import { request } from 'undici';
 import type { z } from 'zod';
 import { allModels, type ModelDef } from '../src/planhat/catalog';
-import { createSandbox } from '../src/planhat/sandbox';
-import { buildSandboxServer, type SandboxServer } from '../src/planhat/sandbox/standalone';
+import { createSandbox } from '../src/sandbox';
+import { buildSandboxServer, type SandboxServer } from '../src/sandbox/standalone';
 import { DataSource } from 'typeorm';
-import { startTestApp } from '../src/testing/test-app';
+import { startTestApp } from './support/test-app';
 import { ADMIN_KEY, startGateway } from './helpers';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -7,9 +7,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { request } from 'undici';
 import { createApp, type CreatedApp } from '../src/app.factory';
-import { serviceEnv } from '../src/testing/service-env';
+import { serviceEnv } from './support/service-env';
 import { RedisConnection } from '../src/common/redis/redis.connection';
-import { buildSandboxServer, type SandboxServer } from '../src/planhat/sandbox/standalone';
+import { buildSandboxServer, type SandboxServer } from '../src/sandbox/standalone';
 
 /**
  * Several instances behind one URL (issue 8): two gateways on one PostgreSQL database and one Redis,

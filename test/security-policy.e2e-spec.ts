@@ -6,8 +6,8 @@
  * admin preview equals tools/list. Deleted and expired servers stop at once; require_api_token_auth
  * cannot be skipped; an SSE session only works under the URL that opened it.
  */
-import { Clock } from '../src/admin/clock';
-import { TEST_ADMIN_KEY, type TestApp } from '../src/testing/test-app';
+import { Clock } from '../src/common/clock';
+import { TEST_ADMIN_KEY, type TestApp } from './support/test-app';
 import {
   allowedTools,
   modelActionModels,

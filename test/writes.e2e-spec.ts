@@ -10,7 +10,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { DataSource } from 'typeorm';
 import { IdempotencyService } from '../src/common/idempotency/idempotency.service';
 import { closeClients, connect, call, textOf } from './mcp-helpers';
-import { startTestApp } from '../src/testing/test-app';
+import { startTestApp } from './support/test-app';
 import { ADMIN_KEY, startGateway, type TestGateway } from './helpers';
 
 const TIMEOUT_MS = 700; // UPSTREAM_TIMEOUT_MS: below the sandbox's 1.5 s slow fault

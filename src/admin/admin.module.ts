@@ -10,7 +10,7 @@ import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { ApiTokenEntity } from './api-tokens/entities/api-token.entity';
 import { BootstrapInfo } from './bootstrap-info';
 import { AdminBootstrap } from './bootstrap.service';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { IntegratedAccountEntity } from './integrated-accounts/entities/integrated-account.entity';
 import { IntegratedAccountsController } from './integrated-accounts/integrated-accounts.controller';
 import { IntegratedAccountsService } from './integrated-accounts/integrated-accounts.service';

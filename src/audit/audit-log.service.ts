@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, LessThan, Repository } from 'typeorm';
-import { Clock } from '../admin/clock';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { CursorCodec } from '../common/cursor';
 import { GatewayError } from '../common/errors';

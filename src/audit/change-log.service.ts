@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, Repository } from 'typeorm';
-import { Clock } from '../admin/clock';
+import { Clock } from '../common/clock';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { findModel, supports } from '../planhat/catalog';

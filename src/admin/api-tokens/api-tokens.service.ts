@@ -8,10 +8,10 @@ import { GatewayError } from '../../common/errors';
 import { API_TOKEN_PREFIX, TokenService } from '../../common/crypto/token.service';
 import { AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
-import { Clock } from '../clock';
+import { Clock } from '../../common/clock';
 import { ApiTokenEntity } from './entities/api-token.entity';
 import { ApiTokenDto, CreatedApiTokenDto } from './api-tokens.dto';
-import { isRecordId } from '../ids';
+import { isRecordId } from '../../common/ids';
 
 /** How long a verified token stays cached; revocation in this process clears it at once. */
 const CACHE_MS = 5_000;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { MAX_LIMIT } from '../pagination';
+import { MAX_LIMIT } from '../../common/pagination';
 import {
   ACCOUNT_STATUSES,
   ENVIRONMENTS,

@@ -10,10 +10,10 @@ import { GatewayError } from '../../common/errors';
 import { SelfAddress } from '../../common/self-address';
 import { AppConfig } from '../../config/app-config';
 import { PlanhatConnection, PlanhatConnectionResolver } from '../../planhat/planhat-connection';
-import { Clock } from '../clock';
+import { Clock } from '../../common/clock';
 import { McpServerCache } from '../mcp-servers/mcp-server-cache';
-import { Page, paginate } from '../pagination';
-import { rejectNulls } from '../patch-body';
+import { Page, paginate } from '../../common/pagination';
+import { rejectNulls } from '../../common/patch-body';
 import { allowedBaseUrl } from './base-url';
 import { AccountStatus, Environment, IntegratedAccountEntity } from './entities/integrated-account.entity';
 import {
@@ -21,7 +21,7 @@ import {
   IntegratedAccountDto,
   UpdateIntegratedAccountDto,
 } from './integrated-accounts.dto';
-import { isRecordId } from '../ids';
+import { isRecordId } from '../../common/ids';
 
 /** Fixed API hosts of the named environments. */
 export const ENVIRONMENT_BASE_URLS: Record<'production' | 'demo', string> = {

@@ -8,14 +8,14 @@ import { GatewayError } from '../../common/errors';
 import { SelfAddress } from '../../common/self-address';
 import { storedConfig } from '../../mcp/policy';
 import { checkedConfig } from './config-check';
-import { Clock } from '../clock';
+import { Clock } from '../../common/clock';
 import { IntegratedAccountsService } from '../integrated-accounts/integrated-accounts.service';
-import { Page, paginate } from '../pagination';
-import { rejectNulls } from '../patch-body';
+import { Page, paginate } from '../../common/pagination';
+import { rejectNulls } from '../../common/patch-body';
 import { McpServerEntity } from './entities/mcp-server.entity';
 import { ActiveMcpServer, McpServerCache } from './mcp-server-cache';
 import { CreateMcpServerDto, CreatedMcpServerDto, McpServerDto, UpdateMcpServerDto } from './mcp-servers.dto';
-import { isRecordId } from '../ids';
+import { isRecordId } from '../../common/ids';
 
 /** expires_at must be at least this far in the future. */
 export const MIN_LIFETIME_MS = 60_000;

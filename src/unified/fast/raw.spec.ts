@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { ByteWriter } from '../../common/byte-writer';
 import { countJsonArray, ElementFields, type ScannedArray } from '../../common/json-scan';
 import { findModel } from '../../planhat/catalog';
-import { SandboxStore } from '../../planhat/sandbox/store';
+import { SandboxStore } from '../../sandbox/store';
 import { UNIFIED_RESOURCES } from '../unified-resources';
 import { MAPPERS, type Native, type UnifiedMapper } from '../mappers/index';
 import { rawRecordWriterOf } from './raw';

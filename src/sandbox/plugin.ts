@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { allModels, type ModelDef } from '../catalog';
+import { allModels, type ModelDef } from '../planhat/catalog';
 import { SandboxError, SandboxStore, type Query, type Tenant } from './store';
 
 export const BODY_LIMIT = 32 * 1024 * 1024;

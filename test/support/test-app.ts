@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../app.factory';
-import { AppConfig } from '../config/app-config';
+import { createApp } from '../../src/app.factory';
+import { AppConfig } from '../../src/config/app-config';
 import { serviceEnv } from './service-env';
 
 export interface TestApp {

@@ -1,5 +1,5 @@
 import { Brackets, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { CursorCodec } from '../common/cursor';
+import { CursorCodec } from './cursor';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 500;

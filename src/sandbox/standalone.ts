@@ -1,5 +1,5 @@
 /**
- * The Planhat sandbox on its own: `npm run sandbox` (or `node dist/planhat/sandbox/standalone.js`).
+ * The Planhat sandbox on its own: `npm run sandbox` (or `node dist/sandbox/standalone.js`).
  * Env: PORT (4010), HOST (127.0.0.1), SANDBOX_SEED_COMPANIES (60), SANDBOX_RATE_LIMIT_PER_MIN (200,
  * 0 = off), SANDBOX_FAULTS (false), SANDBOX_MAX_TENANTS (100: live tenants kept, least recently used
  * evicted; any token is a tenant here, so this bounds the memory a flood of new tokens can take).

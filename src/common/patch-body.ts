@@ -1,4 +1,4 @@
-import { GatewayError } from '../common/errors';
+import { GatewayError } from './errors';
 
 /** PATCH bodies: `null` is only meaningful where a field says so (expires_at); elsewhere it is a 400. */
 export function rejectNulls(body: object, fields: readonly string[]): void {

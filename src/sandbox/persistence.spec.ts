@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findModel } from '../catalog';
+import { findModel } from '../planhat/catalog';
 import { createSandbox } from './index';
 
 const companies = findModel('companies')!;

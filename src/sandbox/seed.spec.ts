@@ -1,4 +1,4 @@
-import { allModels, findModel } from '../catalog';
+import { allModels, findModel } from '../planhat/catalog';
 import { DAY_MS } from './prng';
 import { SandboxStore } from './store';
 

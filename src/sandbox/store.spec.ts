@@ -1,4 +1,4 @@
-import { allModels, findModel } from '../catalog';
+import { allModels, findModel } from '../planhat/catalog';
 import { SandboxError, SandboxStore, type Tenant } from './store';
 
 const m = (k: string) => findModel(k)!;

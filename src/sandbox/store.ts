@@ -1,9 +1,9 @@
 import { LRUCache } from 'lru-cache';
-import { allModels, findModel, idProblem, recordProblem, type ModelDef } from '../catalog';
+import { allModels, findModel, idProblem, recordProblem, type ModelDef } from '../planhat/catalog';
 import { hashString, objectId, Rng, SEED_ID_TIMESTAMP } from './prng';
 import { AUTO_FIELDS, HIDE_ARCHIVED, UPSERT_QUIRKS, VIEWS, type Rec } from './rules';
 import { SEEDERS, type SeedContext } from './seed';
-import { sandboxTenantToken } from '../tenant-token';
+import { sandboxTenantToken } from '../planhat/tenant-token';
 
 /** An error with the HTTP status the sandbox answers with; the body is `{"error": message}`. */
 export class SandboxError extends Error {
