@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { IntegratedAccountsService } from './admin/integrated-accounts/integrated-accounts.service';
+import { IntegratedAccountsService } from './accounts/integrated-accounts.service';
 import { setupSwagger } from './admin/swagger';
 import { clientErrorHandler, installBodyParsing } from './common/body-parsing';
 import { GatewayExceptionFilter, sendError } from './common/http-exception.filter';

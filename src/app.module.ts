@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { loggerParams } from './common/logging';
 import { RedisModule } from './common/redis/redis.connection';
@@ -12,6 +14,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InsightsModule } from './insights/insights.module';
 import { McpModule } from './mcp/mcp.module';
+import { McpServersModule } from './mcp-servers/mcp-servers.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PlanhatModule } from './planhat/planhat.module';
@@ -31,12 +34,15 @@ export class AppModule {
         RedisModule,
         ThrottleModule,
         DatabaseModule,
-        AdminModule,
+        AuthModule,
+        AccountsModule,
         PlanhatModule,
         UnifiedModule,
         InsightsModule,
+        McpServersModule,
         McpModule,
         OAuthModule,
+        AdminModule,
         HealthModule,
       ],
     };

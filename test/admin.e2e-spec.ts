@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { Clock } from '../src/common/clock';
 import { BootstrapInfo } from '../src/admin/bootstrap-info';
-import { IntegratedAccountsService } from '../src/admin/integrated-accounts/integrated-accounts.service';
-import { McpServersService } from '../src/admin/mcp-servers/mcp-servers.service';
+import { IntegratedAccountsService } from '../src/accounts/integrated-accounts.service';
+import { McpServersService } from '../src/mcp-servers/mcp-servers.service';
 import { SelfAddress } from '../src/common/self-address';
 import { MIGRATIONS } from '../src/database/migrations';
-import { PlanhatConnectionResolver } from '../src/planhat/planhat-connection';
+import { PlanhatConnectionResolver } from '../src/accounts/planhat-connection';
 import { startTestApp, TestApp, TEST_ADMIN_KEY } from './support/test-app';
 import { api as apiOn } from './mcp-helpers';
 

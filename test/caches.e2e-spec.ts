@@ -1,10 +1,10 @@
 import { ThrottlerStorage, getStorageToken } from '@nestjs/throttler';
-import { ApiTokensService } from '../src/admin/api-tokens/api-tokens.service';
-import { IntegratedAccountsService } from '../src/admin/integrated-accounts/integrated-accounts.service';
-import { McpServerCache } from '../src/admin/mcp-servers/mcp-server-cache';
+import { ApiTokensService } from '../src/auth/api-tokens.service';
+import { IntegratedAccountsService } from '../src/accounts/integrated-accounts.service';
+import { McpServerCache } from '../src/mcp-servers/mcp-server-cache';
 import { BoundedThrottlerStorage } from '../src/common/throttle/memory-storage';
 import { CustomFieldsCache } from '../src/mcp/custom-fields';
-import { policyCacheSize } from '../src/mcp/policy';
+import { policyCacheSize } from '../src/mcp-servers/policy';
 import { McpToolRegistry } from '../src/mcp/tool-registry';
 import { PlanhatClient } from '../src/planhat/planhat.client';
 import type { TestApp } from './support/test-app';

@@ -7,7 +7,7 @@
  */
 import { DataSource } from 'typeorm';
 import { Clock } from '../src/common/clock';
-import { McpServersService } from '../src/admin/mcp-servers/mcp-servers.service';
+import { McpServersService } from '../src/mcp-servers/mcp-servers.service';
 import { AuditLog } from '../src/audit/audit-log.service';
 import type { TestApp } from './support/test-app';
 import { api, call, closeClients, connect, createServer, ok, startMcpApp, type Json } from './mcp-helpers';

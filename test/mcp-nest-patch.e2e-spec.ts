@@ -8,7 +8,7 @@ import * as jsonSchemaCompat from '@modelcontextprotocol/sdk/server/zod-json-sch
 import { createMcpServer, McpRegistryDiscoveryService, type McpOptions } from '../src/mcp/mcp-nest';
 import type { TestApp } from './support/test-app';
 import { McpPolicyGuard } from '../src/mcp/policy.guard';
-import { toolIndex } from '../src/mcp/policy';
+import { toolIndex } from '../src/mcp-servers/policy';
 import { createServer, rpc, startMcpApp } from './mcp-helpers';
 
 let t: TestApp;

@@ -10,7 +10,7 @@ import { ModuleRef } from '@nestjs/core';
 import { McpRegistryDiscoveryService, type ToolMetadata } from '../src/mcp/mcp-nest';
 import type { TestApp } from './support/test-app';
 import { McpPolicyGuard } from '../src/mcp/policy.guard';
-import { META_TOOLS, toolIndex } from '../src/mcp/policy';
+import { META_TOOLS, toolIndex } from '../src/mcp-servers/policy';
 import { McpToolRegistry } from '../src/mcp/tool-registry';
 import { InsightTools, NativeTools, SafetyTools, UnifiedTools } from '../src/mcp/tools/catalog.tools';
 import { api, createServer, rpc, startMcpApp, type Json } from './mcp-helpers';

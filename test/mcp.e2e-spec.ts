@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Clock } from '../src/common/clock';
 import type { TestApp } from './support/test-app';
-import { toolIndex, toolsForConfig } from '../src/mcp/policy';
+import { toolIndex, toolsForConfig } from '../src/mcp-servers/policy';
 import {
   api,
   call,

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '../src/config/app-config';
 import { ErrorCode, GatewayError } from '../src/common/errors';
 import { PlanhatClient } from '../src/planhat/planhat.client';
-import type { PlanhatConnectionResolver } from '../src/planhat/planhat-connection';
+import type { PlanhatConnectionResolver } from '../src/accounts/planhat-connection';
 
 /**
  * PlanhatClient.callBytes with room for an envelope (the proxy's list), against a real HTTP server on

@@ -11,7 +11,7 @@ import * as fc from 'fast-check';
 import { Pool } from 'undici';
 import type { z } from 'zod';
 import { allModels, type ModelDef } from '../src/planhat/catalog';
-import { toolIndex, type IndexedTool } from '../src/mcp/policy';
+import { toolIndex, type IndexedTool } from '../src/mcp-servers/policy';
 import { UNIFIED_RESOURCES } from '../src/unified/unified-resources';
 import { ADMIN_KEY, startGateway, type TestGateway } from './helpers';
 

@@ -15,7 +15,7 @@ import {
   toolsForConfig,
   TOOL_EXPOSURES,
   type McpServerConfig,
-} from '../src/mcp/policy';
+} from '../src/mcp-servers/policy';
 import { toolName, type Operation } from '../src/planhat/catalog';
 import { api, closeClients, connect, proxyAll, rpc, startMcpApp, type Json } from './mcp-helpers';
 

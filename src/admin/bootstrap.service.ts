@@ -2,9 +2,9 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig, ConfigError } from '../config/app-config';
 import { BootstrapInfo } from './bootstrap-info';
-import { allowedBaseUrl } from './integrated-accounts/base-url';
-import { ENVIRONMENT_BASE_URLS, IntegratedAccountsService } from './integrated-accounts/integrated-accounts.service';
-import { McpServersService } from './mcp-servers/mcp-servers.service';
+import { allowedBaseUrl } from '../accounts/base-url';
+import { ENVIRONMENT_BASE_URLS, IntegratedAccountsService } from '../accounts/integrated-accounts.service';
+import { McpServersService } from '../mcp-servers/mcp-servers.service';
 
 export const SANDBOX_ACCOUNT_NAME = 'sandbox';
 export const PLANHAT_ACCOUNT_NAME = 'planhat';

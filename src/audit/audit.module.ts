@@ -1,22 +1,20 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminModule } from '../admin/admin.module';
-import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
+import { McpServersModule } from '../mcp-servers/mcp-servers.module';
+import { McpServersService } from '../mcp-servers/mcp-servers.service';
 import { PlanhatModule } from '../planhat/planhat.module';
-import { AuditController } from './audit.controller';
 import { AuditLog } from './audit-log.service';
 import { ChangeLog } from './change-log.service';
 import { McpChangeEntity } from './change.entity';
 import { McpToolCallEntity } from './tool-call.entity';
 
 /**
- * The MCP audit log (every tools/call, GET /integrated-account/:id/mcp/:mcp_id/calls) and the change
+ * The MCP audit log (every tools/call; read by the admin API's GET /integrated-account/:id/mcp/:mcp_id/calls) and the change
  * log behind undo_change. Both are pruned by the MCP servers' expiry sweep: audit rows after
  * MCP_AUDIT_RETENTION_DAYS, changes after the 24 h undo window.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([McpToolCallEntity, McpChangeEntity]), AdminModule, PlanhatModule],
-  controllers: [AuditController],
+  imports: [TypeOrmModule.forFeature([McpToolCallEntity, McpChangeEntity]), McpServersModule, PlanhatModule],
   providers: [AuditLog, ChangeLog],
   exports: [AuditLog, ChangeLog],
 })

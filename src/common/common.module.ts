@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
+import { Clock } from './clock';
 import { CursorCodec } from './cursor';
 import { SelfAddress } from './self-address';
 
-/** The common providers every module may inject: the cursor codec and the gateway's own address. */
+/** The common providers every module may inject: the clock, the cursor codec and the gateway's own address. */
 @Global()
-@Module({ providers: [SelfAddress, CursorCodec], exports: [SelfAddress, CursorCodec] })
+@Module({ providers: [Clock, SelfAddress, CursorCodec], exports: [Clock, SelfAddress, CursorCodec] })
 export class CommonModule {}

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage } from 'node:http';
-import type { McpServerConfig } from './policy';
+import type { McpServerConfig } from '../mcp-servers/policy';
 
 /** Who is calling: the integrated account and the stored policy of the MCP server behind the URL token. */
 export interface McpContext {

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { bearerOf, isApiTokenScope } from '../common/auth/public.decorator';
-import { ApiTokensService } from '../admin/api-tokens/api-tokens.service';
-import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
+import { ApiTokensService } from '../auth/api-tokens.service';
+import { McpServersService } from '../mcp-servers/mcp-servers.service';
 import { OAUTH_ACCESS_PREFIX } from '../oauth/oauth.model';
 import { OAuthService } from '../oauth/oauth.service';
 import { ErrorCode, GatewayError } from '../common/errors';
 import type { McpContext } from './context';
-import { requiresApiToken } from './policy';
+import { requiresApiToken } from '../mcp-servers/policy';
 
 export const SERVER_INFO = { name: 'planhat-gateway', version: '0.1.0' };
 

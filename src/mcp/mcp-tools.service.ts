@@ -10,7 +10,7 @@ import { InsightsService } from '../insights/insights.service';
 import { PlanhatService } from '../planhat/planhat.service';
 import type { McpContext } from './context';
 import { CustomFieldsCache } from './custom-fields';
-import { toolAllowed, type IndexedTool } from './policy';
+import { toolAllowed, type IndexedTool } from '../mcp-servers/policy';
 import {
   errorResult,
   LIST_BUDGET_BYTES,

@@ -1,8 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { McpModule as McpNestModule } from './mcp-nest';
-import { AdminModule } from '../admin/admin.module';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';
 import { InsightsModule } from '../insights/insights.module';
+import { McpServersModule } from '../mcp-servers/mcp-servers.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { PlanhatModule } from '../planhat/planhat.module';
 import { UnifiedModule } from '../unified/unified.module';
@@ -32,16 +32,13 @@ import { UnifiedToolRunner } from './unified-runner';
  * `forRootAsync` registers no controller and starts no transport of its own: mcp-nest's built-in
  * controllers (`/mcp`, `/sse`, `/messages`, no URL token) and its STDIO transport (which bypasses
  * every guard) are never mounted; only the gateway's token routes reach mcp-nest.
- *
- * Global for McpToolRegistry: the admin API's tool preview reads the same registry.
  */
-@Global()
 @Module({
   imports: [
-    AdminModule,
     AuditModule,
     IdempotencyModule,
     InsightsModule,
+    McpServersModule,
     OAuthModule,
     PlanhatModule,
     UnifiedModule,

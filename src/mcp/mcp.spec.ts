@@ -1,12 +1,12 @@
 import { ErrorCode, GatewayError } from '../common/errors';
-import { findIndexedTool } from './policy';
+import { findIndexedTool } from '../mcp-servers/policy';
 import { CustomFieldsCache, customPropertiesByModel } from './custom-fields';
 import { findModelRoute, operationOf, searchTools } from './meta-tools';
 import { countJsonArray } from '../common/json-scan';
 import { serializeWithinBudget } from '../planhat/planhat.service';
 import { errorResult, listOutput, okResult } from './results';
 import { inputSchemaFor, parseArguments, toolSpec } from './tool-schemas';
-import { toolIndex } from './policy';
+import { toolIndex } from '../mcp-servers/policy';
 
 describe('error results (one mapping from ErrorCode)', () => {
   it('maps every code to an isError result with status and next step', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { allModels, type ModelDef, type Operation } from '../planhat/catalog';
-import type { IndexedTool } from './policy';
+import type { IndexedTool } from '../mcp-servers/policy';
 import { compactSchema } from './schema-compact';
 import type { JsonSchema } from './tool-schemas';
 

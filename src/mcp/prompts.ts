@@ -3,7 +3,7 @@ import { ErrorCode as RpcCode, McpError, type GetPromptResult } from '@modelcont
 import { z } from 'zod';
 import { contextOf } from './context';
 import { Prompt } from './mcp-nest';
-import { allowedTools, type McpServerConfig } from './policy';
+import { allowedTools, type McpServerConfig } from '../mcp-servers/policy';
 
 /**
  * MCP prompts: the customer-success workflows an agent user starts from, declared with mcp-nest's

@@ -5,7 +5,7 @@ import { allModels } from '../planhat/catalog';
 import { contextOf, type McpContext } from './context';
 import { CustomFieldsCache } from './custom-fields';
 import { Resource, ResourceTemplate } from './mcp-nest';
-import { allowedTools, configProblem, toolsForConfig } from './policy';
+import { allowedTools, configProblem, toolsForConfig } from '../mcp-servers/policy';
 
 /**
  * MCP resources, declared with mcp-nest's `@Resource` / `@ResourceTemplate` on CsResources:

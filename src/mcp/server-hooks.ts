@@ -27,7 +27,7 @@ import { CustomFieldsCache } from './custom-fields';
 import { errorContext } from './mcp-tools.service';
 import { META_INPUTS, META_JSON, type MetaToolName } from './meta-tools';
 import { CallNotifier, McpLogLevels } from './notifications';
-import { allowedTools, findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from './policy';
+import { allowedTools, findIndexedTool, META_TOOLS, type IndexedTool, type ToolSummary } from '../mcp-servers/policy';
 import { promptAllowed, unknownPrompt } from './prompts';
 import { errorResult, notAllowed } from './results';
 import {

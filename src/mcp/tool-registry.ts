@@ -11,7 +11,7 @@ import {
   type IndexedTool,
   type McpServerConfig,
   type ToolSummary,
-} from './policy';
+} from '../mcp-servers/policy';
 import { CATALOG_TOOL_OF } from './tools/catalog-metadata';
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createSchema, integerParam, listQuerySchema, toolName, updateSchema } from '../planhat/catalog';
 import { unifiedToolName, type UnifiedResourceDef } from '../unified/unified-resources';
 import { unifiedSchemas } from '../unified/unified.schemas';
-import type { IndexedTool } from './policy';
+import type { IndexedTool } from '../mcp-servers/policy';
 import { compactSchema, type JsonSchema } from './schema-compact';
 
 export type { JsonSchema } from './schema-compact';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UnifiedService } from '../unified/unified.service';
-import type { UnifiedTool } from './policy';
+import type { UnifiedTool } from '../mcp-servers/policy';
 import { LIST_BUDGET_BYTES, listOutput, type ToolOutput } from './results';
 
 const NO_REMOTE_DATA = { include_remote_data: false };

@@ -2,7 +2,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiTokensService } from '../admin/api-tokens/api-tokens.service';
+import { ApiTokenVerifier } from '../common/auth/api-token-verifier';
 import { bearerOf, Public } from '../common/auth/public.decorator';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -25,7 +25,7 @@ export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
-    private readonly tokens: ApiTokensService,
+    private readonly tokens: ApiTokenVerifier,
   ) {}
 
   @Public()

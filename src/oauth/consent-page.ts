@@ -1,4 +1,4 @@
-import type { McpServerConfig } from '../mcp/policy';
+import type { McpServerConfig } from '../mcp-servers/policy';
 
 /** HTML-escapes a value for text and double-quoted attributes. */
 export function esc(value: unknown): string {

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
 import { consentPage, errorPage, PAGE_HEADERS } from './consent-page';
 import { newFamilyId, type GrantUser } from './oauth.model';
-import type { ActiveMcpServer } from '../admin/mcp-servers/mcp-server-cache';
+import type { ActiveMcpServer } from '../mcp-servers/mcp-server-cache';
 import { OAuthProblem, OAuthService, type AuthorizationRequest } from './oauth.service';
 
 /** The parameters of an authorization request the consent form carries; anything else is dropped. */

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminModule } from '../admin/admin.module';
+import { AccountsModule } from '../accounts/accounts.module';
 import { CryptoModule } from '../common/crypto/crypto.module';
+import { McpServersModule } from '../mcp-servers/mcp-servers.module';
 import { OAuthController } from './oauth.controller';
 import { OAuthClientEntity, OAuthCodeEntity, OAuthTokenEntity } from './oauth.entities';
 import { OAuthService } from './oauth.service';
@@ -10,7 +11,8 @@ import { OAuthService } from './oauth.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([OAuthClientEntity, OAuthCodeEntity, OAuthTokenEntity]),
-    AdminModule,
+    AccountsModule,
+    McpServersModule,
     CryptoModule,
   ],
   controllers: [OAuthController],

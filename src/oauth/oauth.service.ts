@@ -3,10 +3,10 @@ import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nest
 import { InjectRepository } from '@nestjs/typeorm';
 import OAuthServer from '@node-oauth/oauth2-server';
 import { LessThan, Repository } from 'typeorm';
-import { ApiTokensService } from '../admin/api-tokens/api-tokens.service';
-import { IntegratedAccountsService } from '../admin/integrated-accounts/integrated-accounts.service';
-import type { ActiveMcpServer } from '../admin/mcp-servers/mcp-server-cache';
-import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
+import { ApiTokensService } from '../auth/api-tokens.service';
+import { IntegratedAccountsService } from '../accounts/integrated-accounts.service';
+import type { ActiveMcpServer } from '../mcp-servers/mcp-server-cache';
+import { McpServersService } from '../mcp-servers/mcp-servers.service';
 import { isApiTokenScope } from '../common/auth/public.decorator';
 import { TokenService } from '../common/crypto/token.service';
 import { SelfAddress } from '../common/self-address';

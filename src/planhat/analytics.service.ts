@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { nestedTooDeep, valueDepthExceeds } from '../common/body-parsing';
 import { ErrorCode, GatewayError } from '../common/errors';
-import { PlanhatConnectionResolver } from './planhat-connection';
+import { PlanhatConnectionResolver } from '../accounts/planhat-connection';
 import { sandboxTenantToken } from './tenant-token';
 
 export { sandboxTenantToken };

@@ -4,7 +4,7 @@ import { AppConfig, DEFAULT_CACHE_LIMITS } from '../config/app-config';
 import { codeForStatus, ErrorCode, GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { findModel } from './catalog';
-import { PlanhatConnectionResolver, type PlanhatConnection } from './planhat-connection';
+import { PlanhatConnectionResolver, type PlanhatConnection } from '../accounts/planhat-connection';
 import { RateLimitTracker, type RateLimitHeaders } from './rate-limit';
 import { upstreamObserver, type UpstreamEvent } from './upstream-events';
 

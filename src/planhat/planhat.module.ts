@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AdminModule } from '../admin/admin.module';
+import { AccountsModule } from '../accounts/accounts.module';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';
 import { PlanhatAnalyticsService } from './analytics.service';
 import { PlanhatClient } from './planhat.client';
@@ -9,10 +9,10 @@ import { ProxyController } from './proxy/proxy.controller';
 
 /**
  * Planhat: the catalog-driven client and service, and the native proxy routes. The connection
- * resolver (integrated accounts) comes from the admin module; the sandbox is mounted by app.factory.
+ * resolver comes from the integrated accounts below; the sandbox is mounted by app.factory.
  */
 @Module({
-  imports: [AdminModule, IdempotencyModule],
+  imports: [AccountsModule, IdempotencyModule],
   controllers: [AnalyticsController, ProxyController],
   providers: [PlanhatClient, PlanhatService, PlanhatAnalyticsService],
   exports: [PlanhatService],

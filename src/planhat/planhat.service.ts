@@ -16,7 +16,7 @@ import {
 } from './catalog';
 import { PlanhatClient, type PlanhatRequest, type PlanhatResponse } from './planhat.client';
 import { countJsonArray, ElementFields, type ScannedArray } from '../common/json-scan';
-import { PlanhatConnectionResolver } from './planhat-connection';
+import { PlanhatConnectionResolver } from '../accounts/planhat-connection';
 import type { RateLimitHeaders } from './rate-limit';
 
 export interface Page<T = Record<string, unknown>> {

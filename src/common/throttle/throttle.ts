@@ -131,7 +131,7 @@ export class GatewayThrottlerGuard implements CanActivate {
     return true;
   }
 
-  /** The admin module's verifier (looked up once; without one every request counts as unauthenticated). */
+  /** The API token verifier (src/auth) (looked up once; without one every request counts as unauthenticated). */
   private verifierOf(): ApiTokenVerifier | null {
     if (this.verifier === undefined) {
       try {

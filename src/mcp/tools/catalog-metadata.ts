@@ -1,4 +1,4 @@
-import type { IndexedTool } from '../policy';
+import type { IndexedTool } from '../../mcp-servers/policy';
 
 /**
  * mcp-nest tool metadata object (what `Tool({...})` stored) → the catalog tool it was generated

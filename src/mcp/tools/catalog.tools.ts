@@ -4,7 +4,7 @@ import { Tool, ToolGuards } from '../mcp-nest';
 import { contextOf } from '../context';
 import { McpToolsService } from '../mcp-tools.service';
 import { McpPolicyGuard } from '../policy.guard';
-import { toolIndex, type IndexedTool } from '../policy';
+import { toolIndex, type IndexedTool } from '../../mcp-servers/policy';
 import { errorResult, notAllowed } from '../results';
 import { toolSpec } from '../tool-schemas';
 import { CATALOG_TOOL_OF } from './catalog-metadata';

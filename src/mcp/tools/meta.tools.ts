@@ -7,7 +7,13 @@ import { contextOf, type McpContext } from '../context';
 import { McpToolsService } from '../mcp-tools.service';
 import { findModelRoute, META_INPUTS, operationOf, searchTools, viewName } from '../meta-tools';
 import { McpPolicyGuard } from '../policy.guard';
-import { META_TOOLS, modelActionModels, toolAllowed, type IndexedTool, type ToolSummary } from '../policy';
+import {
+  META_TOOLS,
+  modelActionModels,
+  toolAllowed,
+  type IndexedTool,
+  type ToolSummary,
+} from '../../mcp-servers/policy';
 import { errorResult, notAllowed, okResult } from '../results';
 import { McpToolRegistry } from '../tool-registry';
 

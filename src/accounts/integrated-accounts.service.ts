@@ -1,27 +1,27 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
-import { MetricsService } from '../../metrics/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { In, IsNull, Not, Repository } from 'typeorm';
-import { SecretBox } from '../../common/crypto/secret-box';
-import { CursorCodec } from '../../common/cursor';
-import { GatewayError } from '../../common/errors';
-import { SelfAddress } from '../../common/self-address';
-import { AppConfig } from '../../config/app-config';
-import { PlanhatConnection, PlanhatConnectionResolver } from '../../planhat/planhat-connection';
-import { Clock } from '../../common/clock';
-import { McpServerCache } from '../mcp-servers/mcp-server-cache';
-import { Page, paginate } from '../../common/pagination';
-import { rejectNulls } from '../../common/patch-body';
+import { SecretBox } from '../common/crypto/secret-box';
+import { CursorCodec } from '../common/cursor';
+import { GatewayError } from '../common/errors';
+import { SelfAddress } from '../common/self-address';
+import { AppConfig } from '../config/app-config';
+import { PlanhatConnection, PlanhatConnectionResolver } from './planhat-connection';
+import { Clock } from '../common/clock';
+import { AccountEvents } from './account-events';
+import { Page, paginate } from '../common/pagination';
+import { rejectNulls } from '../common/patch-body';
 import { allowedBaseUrl } from './base-url';
-import { AccountStatus, Environment, IntegratedAccountEntity } from './entities/integrated-account.entity';
+import { AccountStatus, Environment, IntegratedAccountEntity } from './integrated-account.entity';
 import {
   CreateIntegratedAccountDto,
   IntegratedAccountDto,
   UpdateIntegratedAccountDto,
 } from './integrated-accounts.dto';
-import { isRecordId } from '../../common/ids';
+import { isRecordId } from '../common/ids';
 
 /** Fixed API hosts of the named environments. */
 export const ENVIRONMENT_BASE_URLS: Record<'production' | 'demo', string> = {
@@ -53,7 +53,7 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     private readonly config: AppConfig,
     private readonly self: SelfAddress,
     private readonly clock: Clock,
-    private readonly mcpCache: McpServerCache,
+    private readonly events: AccountEvents,
     private readonly cursors: CursorCodec,
     @Optional() private readonly metrics?: MetricsService,
   ) {
@@ -197,7 +197,7 @@ export class IntegratedAccountsService extends PlanhatConnectionResolver {
     await this.repo.delete({ id });
     this.resolved.delete(id);
     if (row.sandbox_token_hash) this.sandboxTokens.delete(row.sandbox_token_hash);
-    this.mcpCache.evictAccount(id);
+    this.events.emit({ type: 'deleted', accountId: id });
     return { id };
   }
 

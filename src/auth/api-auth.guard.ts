@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiPrincipal, bearerOf, IS_PUBLIC } from '../../common/auth/public.decorator';
-import { ErrorCode, GatewayError } from '../../common/errors';
+import { ApiPrincipal, bearerOf, IS_PUBLIC } from '../common/auth/public.decorator';
+import { ErrorCode, GatewayError } from '../common/errors';
 import { ApiTokensService } from './api-tokens.service';
 
 interface AuthRequest {

@@ -1,13 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { MAX_LIMIT } from '../../common/pagination';
-import {
-  ACCOUNT_STATUSES,
-  ENVIRONMENTS,
-  type AccountStatus,
-  type Environment,
-} from './entities/integrated-account.entity';
+import { MAX_LIMIT } from '../common/pagination';
+import { ACCOUNT_STATUSES, ENVIRONMENTS, type AccountStatus, type Environment } from './integrated-account.entity';
 
 export class CreateIntegratedAccountDto {
   @ApiProperty({ example: 'Acme production', maxLength: 200 })

@@ -9,9 +9,9 @@ export interface PlanhatConnection {
 }
 
 /**
- * Resolves an integrated account id to a live connection (token unsealed). Implemented by the
- * admin module (IntegratedAccountsService) and bound to this token there, so the planhat module
- * never reaches into admin internals.
+ * Resolves an integrated account id to a live connection (token unsealed): the port the Planhat
+ * client and service inject. IntegratedAccountsService implements it and AccountsModule binds it,
+ * so a test or another store of accounts can stand in without the planhat module changing.
  */
 export abstract class PlanhatConnectionResolver {
   /** Throws GatewayError NOT_FOUND (404) for an unknown account, INVALID_INPUT for a missing id. */

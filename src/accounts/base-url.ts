@@ -1,5 +1,5 @@
-import { GatewayError } from '../../common/errors';
-import { httpsOriginOn } from '../../config/https-origin';
+import { GatewayError } from '../common/errors';
+import { httpsOriginOn } from '../config/https-origin';
 
 const hint = (allowed: string[]) =>
   `Use https://<host> with one of the allowed hosts (PLANHAT_ALLOWED_HOSTS): ${allowed.join(', ')}.`;

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { AdminApi } from '../admin-endpoint.decorator';
+import { AdminApi } from './admin-endpoint.decorator';
 import { ToolListDto, ToolsQueryDto } from '../mcp-servers/mcp-servers.dto';
-import { ToolPreviewService } from '../mcp-servers/tool-preview.service';
+import { ToolPreviewService } from './tool-preview.service';
 import {
   CreateIntegratedAccountDto,
   DeletedDto,
@@ -10,8 +10,8 @@ import {
   IntegratedAccountListDto,
   ListQueryDto,
   UpdateIntegratedAccountDto,
-} from './integrated-accounts.dto';
-import { IntegratedAccountsService } from './integrated-accounts.service';
+} from '../accounts/integrated-accounts.dto';
+import { IntegratedAccountsService } from '../accounts/integrated-accounts.service';
 
 @AdminApi('integrated-account')
 @ApiNotFoundResponse({ description: 'NOT_FOUND: unknown integrated account' })

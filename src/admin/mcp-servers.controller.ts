@@ -1,15 +1,15 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { AdminApi } from '../admin-endpoint.decorator';
-import { DeletedDto, ListQueryDto } from '../integrated-accounts/integrated-accounts.dto';
+import { AdminApi } from './admin-endpoint.decorator';
+import { DeletedDto, ListQueryDto } from '../accounts/integrated-accounts.dto';
 import {
   CreateMcpServerDto,
   CreatedMcpServerDto,
   McpServerDto,
   McpServerListDto,
   UpdateMcpServerDto,
-} from './mcp-servers.dto';
-import { McpServersService } from './mcp-servers.service';
+} from '../mcp-servers/mcp-servers.dto';
+import { McpServersService } from '../mcp-servers/mcp-servers.service';
 
 @AdminApi('mcp')
 @ApiNotFoundResponse({ description: 'NOT_FOUND: unknown integrated account or MCP server' })

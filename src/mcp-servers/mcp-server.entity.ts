@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { IntegratedAccountEntity } from '../../integrated-accounts/entities/integrated-account.entity';
+import { IntegratedAccountEntity } from '../accounts/integrated-account.entity';
 
 /** An MCP server: a filtered tool set of one integrated account behind a URL token (hash stored only). */
 @Entity('mcp_server')

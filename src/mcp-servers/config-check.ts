@@ -1,5 +1,5 @@
-import { GatewayError } from '../../common/errors';
-import { configProblem, toolsForConfig, type McpServerConfig } from '../../mcp/policy';
+import { GatewayError } from '../common/errors';
+import { configProblem, toolsForConfig, type McpServerConfig } from './policy';
 
 /** A config the shared policy accepts (GatewayError INVALID_INPUT naming the key otherwise). */
 export function wellFormedConfig(config: unknown): McpServerConfig {

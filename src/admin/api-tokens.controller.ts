@@ -6,9 +6,9 @@ import {
   ApiOkResponse,
   ApiOperation,
 } from '@nestjs/swagger';
-import { AdminApi } from '../admin-endpoint.decorator';
-import { ApiTokensService } from './api-tokens.service';
-import { ApiTokenListDto, CreateApiTokenDto, CreatedApiTokenDto } from './api-tokens.dto';
+import { AdminApi } from './admin-endpoint.decorator';
+import { ApiTokensService } from '../auth/api-tokens.service';
+import { ApiTokenListDto, CreateApiTokenDto, CreatedApiTokenDto } from '../auth/api-tokens.dto';
 
 @AdminApi('api-token')
 @Controller('api-token')

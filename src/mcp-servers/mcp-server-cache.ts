@@ -1,8 +1,10 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { AppConfig } from '../../config/app-config';
-import { MetricsService } from '../../metrics/metrics.service';
-import type { McpServerConfig } from '../../mcp/policy';
+import type { Subscription } from 'rxjs';
+import { AccountEvents } from '../accounts/account-events';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import type { McpServerConfig } from './policy';
 
 export interface ActiveMcpServer {
   server: { id: string; name: string; config: McpServerConfig; expires_at: string | null };
@@ -13,19 +15,29 @@ export interface ActiveMcpServer {
 export const MCP_CACHE_MS = 2_000;
 
 /**
- * The short-lived token-hash → server cache behind McpServersService.findActiveByToken. Its own
- * provider so that account deletion (which cascades to servers) can evict without a service cycle.
- * At most CACHE_MCP_SERVERS entries (least recently used evicted), each fresh for MCP_CACHE_MS.
+ * The short-lived token-hash → server cache behind McpServersService.findActiveByToken. An account's
+ * deletion (which cascades to its servers in the database) evicts its servers here through
+ * AccountEvents. At most CACHE_MCP_SERVERS entries (least recently used evicted), each fresh for
+ * MCP_CACHE_MS.
  */
 @Injectable()
-export class McpServerCache {
+export class McpServerCache implements OnModuleDestroy {
   private readonly entries: LRUCache<string, { value: ActiveMcpServer | null; until: number }>;
+  private readonly subscription: Subscription;
 
   constructor(
     config: AppConfig,
+    accounts: AccountEvents,
     @Optional() private readonly metrics?: MetricsService,
   ) {
     this.entries = new LRUCache({ max: config.caches.mcpServers });
+    this.subscription = accounts.events.subscribe((e) => {
+      if (e.type === 'deleted') this.evictAccount(e.accountId);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.subscription.unsubscribe();
   }
 
   /** Entries held now (at most CACHE_MCP_SERVERS). */

@@ -7,10 +7,10 @@ import {
   ApiPropertyOptional,
   ApiQuery,
 } from '@nestjs/swagger';
-import { AdminApi } from '../admin/admin-endpoint.decorator';
-import { McpServersService } from '../admin/mcp-servers/mcp-servers.service';
+import { AdminApi } from './admin-endpoint.decorator';
+import { McpServersService } from '../mcp-servers/mcp-servers.service';
 import { GatewayError } from '../common/errors';
-import { AuditLog, CALL_OUTCOMES, type CallFilters, type ToolCallDto } from './audit-log.service';
+import { AuditLog, CALL_OUTCOMES, type CallFilters, type ToolCallDto } from '../audit/audit-log.service';
 
 class ToolCallSwaggerDto implements ToolCallDto {
   @ApiProperty({ example: '6b1f0a52-7c1e-4d0b-9a53-2f8e0c1d4b7a' })
@@ -70,7 +70,7 @@ const FILTERS = ['limit', 'next_cursor', 'tool', 'outcome', 'from', 'to'];
 @AdminApi('mcp')
 @ApiNotFoundResponse({ description: 'NOT_FOUND: unknown integrated account or MCP server' })
 @Controller('integrated-account/:id/mcp/:mcp_id/calls')
-export class AuditController {
+export class McpCallsController {
   constructor(
     private readonly servers: McpServersService,
     private readonly audit: AuditLog,

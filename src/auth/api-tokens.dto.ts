@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { API_TOKEN_SCOPES, type ApiTokenScope } from '../../common/auth/public.decorator';
+import { API_TOKEN_SCOPES, type ApiTokenScope } from '../common/auth/public.decorator';
 
 const SCOPE_DOC =
   'admin: every API-token route (admin API, proxy, unified) and the second factor of MCP servers; mcp: only the second factor of MCP servers with require_api_token_auth (refused by every other route)';

@@ -3,15 +3,15 @@ import { Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { Repository } from 'typeorm';
-import { ApiPrincipal, type ApiTokenScope } from '../../common/auth/public.decorator';
-import { GatewayError } from '../../common/errors';
-import { API_TOKEN_PREFIX, TokenService } from '../../common/crypto/token.service';
-import { AppConfig } from '../../config/app-config';
-import { MetricsService } from '../../metrics/metrics.service';
-import { Clock } from '../../common/clock';
-import { ApiTokenEntity } from './entities/api-token.entity';
+import { ApiPrincipal, type ApiTokenScope } from '../common/auth/public.decorator';
+import { GatewayError } from '../common/errors';
+import { API_TOKEN_PREFIX, TokenService } from '../common/crypto/token.service';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { Clock } from '../common/clock';
+import { ApiTokenEntity } from './api-token.entity';
 import { ApiTokenDto, CreatedApiTokenDto } from './api-tokens.dto';
-import { isRecordId } from '../../common/ids';
+import { isRecordId } from '../common/ids';
 
 /** How long a verified token stays cached; revocation in this process clears it at once. */
 const CACHE_MS = 5_000;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import type { McpServerConfig, ToolExposure } from '../../mcp/policy';
+import type { McpServerConfig, ToolExposure } from './policy';
 
 /** Swagger shape of an MCP server config; the rules themselves live in src/mcp/policy (configProblem). */
 export class McpServerConfigDto implements McpServerConfig {

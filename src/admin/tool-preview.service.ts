@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { McpToolRegistry } from '../../mcp/tool-registry';
-import { IntegratedAccountsService } from '../integrated-accounts/integrated-accounts.service';
-import { wellFormedConfig } from './config-check';
-import { ToolListDto, ToolsQueryDto } from './mcp-servers.dto';
+import { McpToolRegistry } from '../mcp/tool-registry';
+import { IntegratedAccountsService } from '../accounts/integrated-accounts.service';
+import { wellFormedConfig } from '../mcp-servers/config-check';
+import { ToolListDto, ToolsQueryDto } from '../mcp-servers/mcp-servers.dto';
 
 /** A comma-separated query value as a list; a present but empty value stays an (empty, refused) list. */
 const list = (v: string | undefined) =>
