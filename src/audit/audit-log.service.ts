@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, LessThan, Repository } from 'typeorm';
+import { LessThan, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { CursorCodec } from '../common/cursor';
+import { paginate } from '../common/pagination';
 import { GatewayError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { summarizeArguments, type ArgumentSummary } from './argument-summary';
@@ -150,30 +151,8 @@ export class AuditLog implements OnApplicationShutdown {
     if (f.outcome !== undefined) qb.andWhere('c.outcome = :outcome', { outcome: f.outcome });
     if (from !== undefined) qb.andWhere('c.created_at >= :from', { from });
     if (to !== undefined) qb.andWhere('c.created_at < :to', { to });
-    if (f.next_cursor !== undefined) {
-      const key = this.cursors.decode<{ c: string; i: string }>(scope, f.next_cursor);
-      if (typeof key?.c !== 'string' || typeof key?.i !== 'string')
-        throw GatewayError.invalid('next_cursor is invalid', { field: 'next_cursor' });
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where('c.created_at < :pc', { pc: key.c })
-            .orWhere('(c.created_at = :pc AND c.id < :pi)', { pc: key.c, pi: key.i }),
-        ),
-      );
-    }
-    const rows = await qb
-      .orderBy('c.created_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .take(limit + 1)
-      .getMany();
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      result: page.map(toDto),
-      next_cursor: more && last ? this.cursors.encode(scope, { c: last.created_at, i: last.id }) : null,
-    };
+    const page = await paginate(qb, { limit, cursor: f.next_cursor }, this.cursors, scope, 'DESC');
+    return { result: page.result.map(toDto), next_cursor: page.next_cursor };
   }
 
   /** Deletes rows older than the retention (the expiry sweep calls it). */

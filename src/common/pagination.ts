@@ -1,5 +1,6 @@
 import { Brackets, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { CursorCodec } from './cursor';
+import { GatewayError } from './errors';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 500;
@@ -16,30 +17,35 @@ interface CursorKey {
 }
 
 /**
- * Keyset pagination over (created_at, id): stable under inserts. The cursor is the shared signed
- * CursorCodec's, bound to `scope` (the list and its parent), so an edited, foreign or garbage one → 400.
+ * Keyset pagination over (created_at, id), oldest first or (`DESC`) newest first: stable under
+ * inserts. The cursor is the shared signed CursorCodec's, bound to `scope` (the list, its parent and
+ * its filters), so an edited, foreign or garbage one → 400.
  */
 export async function paginate<E extends ObjectLiteral & { id: string; created_at: string }>(
   qb: SelectQueryBuilder<E>,
   opts: { limit?: number; cursor?: string },
   cursors: CursorCodec,
   scope: string,
+  order: 'ASC' | 'DESC' = 'ASC',
 ): Promise<Page<E>> {
   const limit = opts.limit ?? DEFAULT_LIMIT;
   const alias = qb.alias;
   if (opts.cursor) {
     const key = cursors.decode<CursorKey>(scope, opts.cursor);
+    if (typeof key?.c !== 'string' || typeof key?.i !== 'string')
+      throw GatewayError.invalid('next_cursor is invalid', { field: 'next_cursor' });
+    const after = order === 'ASC' ? '>' : '<';
     qb.andWhere(
       new Brackets((w) =>
         w
-          .where(`${alias}.created_at > :pc`, { pc: key.c })
-          .orWhere(`(${alias}.created_at = :pc AND ${alias}.id > :pi)`, { pc: key.c, pi: key.i }),
+          .where(`${alias}.created_at ${after} :pc`, { pc: key.c })
+          .orWhere(`(${alias}.created_at = :pc AND ${alias}.id ${after} :pi)`, { pc: key.c, pi: key.i }),
       ),
     );
   }
   const rows = await qb
-    .orderBy(`${alias}.created_at`, 'ASC')
-    .addOrderBy(`${alias}.id`, 'ASC')
+    .orderBy(`${alias}.created_at`, order)
+    .addOrderBy(`${alias}.id`, order)
     .take(limit + 1)
     .getMany();
   const more = rows.length > limit;
