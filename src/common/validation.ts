@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { GatewayError } from './errors';
+import { forbiddenKeyPath } from './forbidden-keys';
 
 /** The first failing property as a dotted path with its first message, e.g. `config.methods: ...`. */
 function firstProblem(errors: ValidationError[], prefix = ''): { field: string; message: string } | undefined {
@@ -9,20 +10,6 @@ function firstProblem(errors: ValidationError[], prefix = ''): { field: string; 
     if (messages.length > 0) return { field, message: messages[0] };
     const nested = firstProblem(e.children ?? [], field);
     if (nested) return nested;
-  }
-  return undefined;
-}
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** The first key path named `__proto__`, `constructor` or `prototype` in a parsed body, if any. */
-export function forbiddenKeyPath(value: unknown, path = '', depth = 0): string | undefined {
-  if (depth > 32 || value === null || typeof value !== 'object') return undefined;
-  for (const key of Object.keys(value)) {
-    const p = path ? `${path}.${key}` : key;
-    if (FORBIDDEN_KEYS.has(key)) return p;
-    const found = forbiddenKeyPath((value as Record<string, unknown>)[key], p, depth + 1);
-    if (found) return found;
   }
   return undefined;
 }

@@ -4,6 +4,7 @@ import { CursorCodec } from '../common/cursor';
 import { nestedTooDeep, valueDepthExceeds } from '../common/body-parsing';
 import type { JsonPiece } from '../common/byte-writer';
 import { ErrorCode, GatewayError } from '../common/errors';
+import { isForbiddenKey } from '../common/forbidden-keys';
 import {
   findModel,
   idProblem,
@@ -128,7 +129,6 @@ export function serializeWithinBudget(
 /** Query keys the gateway owns; everything else on a list is a Planhat parameter. */
 const GATEWAY_KEYS = new Set(['integrated_account_id', 'next_cursor', 'limit', 'offset']);
 const DEFAULT_LIMIT = 100;
-const FORBIDDEN_PARAMS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The integrated account id of a request: a repeated `integrated_account_id` is a 400, not a lookup of "a,b". */
 function accountParam(accountId: unknown): string | undefined {
@@ -355,7 +355,7 @@ export class PlanhatService {
     const schema = listQuerySchema(model);
     for (const [k, v] of Object.entries(query)) {
       if (GATEWAY_KEYS.has(k) || v === undefined) continue;
-      if (FORBIDDEN_PARAMS.has(k)) throw GatewayError.invalid(`Query parameter name not allowed: ${k}`);
+      if (isForbiddenKey(k)) throw GatewayError.invalid(`Query parameter name not allowed: ${k}`);
       if (Array.isArray(v))
         throw GatewayError.invalid(`Query parameter ${k} was given more than once; pass one comma-separated value`);
       if (typeof v === 'object' && v !== null) throw GatewayError.invalid(`Query parameter ${k} must be a string`);

@@ -155,4 +155,11 @@ describe('recordProblem', () => {
     expect(recordProblem(findModel('companies')!, { name: 'Acme', custom: { Seats: 4 } }, 'create')).toBeUndefined();
     expect(recordProblem(findModel('companies')!, { phase: 'Adoption' }, 'update')).toBeUndefined();
   });
+
+  it('finds a forbidden key however deep a body may nest it (the catalog check stopped at 20 levels)', () => {
+    let custom: Record<string, unknown> = JSON.parse('{"prototype": 1}') as Record<string, unknown>;
+    for (let i = 0; i < 30; i++) custom = { deeper: custom };
+    const problem = recordProblem(findModel('companies')!, { phase: 'Adoption', custom }, 'update');
+    expect(problem?.message).toBe(`Field name not allowed: custom.${'deeper.'.repeat(30)}prototype`);
+  });
 });

@@ -154,4 +154,4 @@ export function companyRefField(model: ModelDef): string | undefined {
   return model.companyRef;
 }
 
-export { recordProblem, pollutedKey, type RecordProblem } from './validate';
+export { recordProblem, type RecordProblem } from './validate';

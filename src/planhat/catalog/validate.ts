@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { createSchema, updateSchema } from './body-schemas';
+import { forbiddenKeyPath } from '../../common/forbidden-keys';
 import type { ModelDef } from './types';
 
 export interface RecordProblem {
@@ -19,20 +20,6 @@ function schemasOf(model: ModelDef) {
   return s;
 }
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** The first key path holding `__proto__`, `constructor` or `prototype` (prototype pollution), if any. */
-export function pollutedKey(value: unknown, path = '', depth = 0): string | undefined {
-  if (depth > 20 || value === null || typeof value !== 'object') return undefined;
-  for (const key of Object.keys(value)) {
-    const p = path ? `${path}.${key}` : key;
-    if (FORBIDDEN_KEYS.has(key)) return p;
-    const found = pollutedKey((value as Record<string, unknown>)[key], p, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 /**
  * Checks a create or update body against the catalog: a JSON object, required fields (create),
  * one-of groups (create), field types, and the model's own constraints. Used by the gateway before
@@ -43,7 +30,7 @@ export function recordProblem(model: ModelDef, body: unknown, mode: 'create' | '
     return { message: `The body must be a JSON object with ${model.label.one} fields`, issues: [] };
   }
   const rec = body as Record<string, unknown>;
-  const polluted = pollutedKey(rec);
+  const polluted = forbiddenKeyPath(rec);
   if (polluted) return { message: `Field name not allowed: ${polluted}`, field: polluted, issues: [] };
   if (mode === 'create') {
     const missing = model.required.find((k) => rec[k] === undefined || rec[k] === null || rec[k] === '');
