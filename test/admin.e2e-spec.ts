@@ -11,7 +11,7 @@ import { PlanhatConnectionResolver } from '../src/accounts/planhat-connection';
 import { startTestApp, TestApp, TEST_ADMIN_KEY } from './support/test-app';
 import { api as apiOn } from './mcp-helpers';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 let t: TestApp;
 let sandboxId: string;

@@ -26,7 +26,7 @@ interface Case {
   match: string;
   surface: 'proxy' | 'unified' | 'mcp';
   write: boolean;
-  run: () => Promise<{ status: number; body: any; text: string }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  run: () => Promise<{ status: number; body: any; text: string }>;
 }
 
 describe('upstream faults on reads and writes through REST and MCP', () => {
@@ -66,7 +66,7 @@ describe('upstream faults on reads and writes through REST and MCP', () => {
     } catch {
       parsed = undefined;
     }
-    return { status: res.statusCode, body: parsed as any, text }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return { status: res.statusCode, body: parsed as any, text };
   }
 
   /** A raw MCP tools/call, turned into {status, body}: the isError result's status is the HTTP-like status. */

@@ -10,7 +10,6 @@ import { startTestApp, type TestApp } from './support/test-app';
 import { ShutdownState } from '../src/health/shutdown-state';
 import { freePort } from './reliability-helpers';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function get(url: string): Promise<{ status: number; body: any; cache: string | null }> {
   const res = await fetch(url);
   return { status: res.status, body: await res.json(), cache: res.headers.get('cache-control') };

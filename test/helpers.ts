@@ -17,7 +17,7 @@ export interface TestGateway extends CreatedApp {
 export interface TestResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
   text: string;
 }
 

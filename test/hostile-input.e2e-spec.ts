@@ -15,7 +15,7 @@ interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;
 }
 
 /** `n` levels of nested arrays around nothing: `[[[...]]]`. */
@@ -292,7 +292,6 @@ describe('hostile input: "." ids, deep JSON, and one error shape for Fastify err
 
   /** Raw bytes to the gateway's socket; resolves with everything it answered before closing. */
   const rawSocket = (bytes: string) =>
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     new Promise<{ head: string; json: any }>((resolve, reject) => {
       const socket = netConnect(Number(new URL(gw.url).port), '127.0.0.1');
       let data = '';

@@ -4,7 +4,7 @@
  */
 import { startGateway, type TestGateway } from './helpers';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 let gw: TestGateway;
 let acct: string;

@@ -5,7 +5,7 @@
  */
 import { startGateway, type TestGateway } from './helpers';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 const DAY = 86_400_000;
 
 let gw: TestGateway;

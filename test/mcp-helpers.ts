@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app';
 
-export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
 
 /** A gateway on a fresh data dir with the embedded sandbox, and the sandbox account id. */
 export async function startMcpApp(env: Record<string, string> = {}): Promise<{ t: TestApp; accountId: string }> {

@@ -141,7 +141,6 @@ export function spawnSandbox(env: Record<string, string> = {}): Promise<Child> {
 export async function json(
   url: string,
   init: RequestInit & { token?: string } = {},
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ status: number; body: any; text: string }> {
   const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
   if (init.token) headers.authorization = `Bearer ${init.token}`;

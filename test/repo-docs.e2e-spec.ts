@@ -84,7 +84,7 @@ describe('Node versions (20.11+ and 22)', () => {
 });
 
 describe('npm test reports skipped PostgreSQL/Redis suites', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the reporter is a CommonJS script jest loads
   const { skippedServicesLine } = require('../scripts/lib/skipped-services-reporter.js') as {
     skippedServicesLine: (r: unknown, env?: Record<string, string>, read?: (f: string) => string) => string | undefined;
   };

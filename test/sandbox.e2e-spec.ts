@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { startTestApp } from './support/test-app';
 import { ADMIN_KEY, startGateway } from './helpers';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 interface Res {
   status: number;

@@ -32,7 +32,7 @@ interface Answer {
   req: Req;
   status: number;
   text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;
 }
 
 // ------------------------------------------------------------------ generators of bad pieces
@@ -1131,7 +1131,7 @@ describe('bad input: generated malformed requests over every REST route and MCP 
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
-    const messages = new Map<number, any>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const messages = new Map<number, any>();
     let buf = '';
     let endpoint: string | undefined;
     const reading = (async () => {

@@ -7,7 +7,7 @@ import { startGateway, type TestGateway } from './helpers';
  * output parameters on creates and updates.
  */
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 let gw: TestGateway;
 let acct: string;

@@ -6,7 +6,7 @@ import { createApp } from '../src/app.factory';
 import { normalizeTicketStatus } from '../src/unified/mappers/tickets';
 import { UNIFIED_RESOURCES } from '../src/unified/unified-resources';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const ADMIN = 'test-admin-key-0123456789';
 let app: NestFastifyApplication;

@@ -128,7 +128,7 @@ export class PlanhatAnalyticsService {
     headers: Record<string, string>,
     body: unknown,
   ): Promise<{ status: number; body: unknown }> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- undici loads on first use (planhat.client.ts)
     const { request } = require('undici') as typeof import('undici');
     const timeout = this.config.upstreamTimeoutMs;
     const deadline = new AbortController();

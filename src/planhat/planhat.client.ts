@@ -74,7 +74,7 @@ let undici: typeof Undici | undefined;
  * touches) is ~40 ms of a cold start, and a gateway is healthy before it calls Planhat.
  */
 function loadUndici(): typeof Undici {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, as said above
   undici ??= require('undici') as typeof Undici;
   return undici;
 }

@@ -15,7 +15,7 @@ export class RedisConnection implements OnApplicationShutdown {
 
   constructor(config: AppConfig) {
     if (config.redisUrl) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- ioredis loads only when REDIS_URL is set
       const { default: RedisClient } = require('ioredis') as typeof import('ioredis');
       this.client = new RedisClient(config.redisUrl, {
         keyPrefix: config.redisKeyPrefix,

@@ -9,7 +9,7 @@ import { GatewayThrottle, GatewayThrottlerGuard, throttlerOptions } from './thro
 
 /** Loaded only with REDIS_URL: the Redis storage pulls in ioredis. */
 function redisStorage(client: NonNullable<RedisConnection['client']>): RedisStorage.ThrottlerStorageRedisService {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the Redis storage loads only with REDIS_URL
   const { ThrottlerStorageRedisService } = require('@nest-lab/throttler-storage-redis') as typeof RedisStorage;
   return new ThrottlerStorageRedisService(client);
 }

@@ -123,7 +123,7 @@ export function idProblem(id: string): string | undefined {
     if (form.includes('/') || form.includes('\\')) return 'id must not contain a slash';
     if (form.includes('..')) return 'id must not contain ".."';
     if (form.trim() === '.') return 'id must not be "."';
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     if (/[\u0000-\u001f\u007f]/.test(form)) return 'id must not contain control characters';
   }
   if (id === 'extid-' || id === 'srcid-') return 'id prefix extid-/srcid- needs a value after it';
