@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isForbiddenKey } from '../common/forbidden-keys';
 
 /**
  * The customer-success insights: one entry per insight, read by the REST controller
@@ -8,8 +9,6 @@ import { z } from 'zod';
  * `upstream_calls` (the number of Planhat requests it made).
  */
 
-/** Names that would read an object's prototype instead of a record field. */
-const FORBIDDEN_FIELDS = new Set(['__proto__', 'constructor', 'prototype']);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 const isoDate = (what: string) =>
   z
@@ -89,7 +88,8 @@ export const npsSummaryInput = z
         /^[A-Za-z_][\w ]{0,63}(\.[A-Za-z_][\w %]{0,63})?$/,
         'must be a company field name such as phase or custom.Segment',
       )
-      .refine((f) => !f.split('.').some((part) => FORBIDDEN_FIELDS.has(part)), 'names a field that is not allowed')
+      // A name that would read an object's prototype instead of a record field.
+      .refine((f) => !f.split('.').some(isForbiddenKey), 'names a field that is not allowed')
       .optional()
       .describe('A company field to break the score down by, e.g. phase, status or custom.Segment'),
   })

@@ -174,6 +174,19 @@ describe('UnifiedService.list paging', () => {
     });
   });
 
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'a query parameter named %s is a 400 before Planhat',
+    async (k) => {
+      const { planhat, calls } = fakePlanhat();
+      const svc = new UnifiedService(planhat, codec);
+      const query = JSON.parse(`{"limit": "2", "${k}": "x"}`) as Record<string, unknown>;
+      const refusal = { status: 400, message: `Query parameter name not allowed: ${k}` };
+      await expect(svc.list('ticketing', 'tickets', 'acct', query)).rejects.toMatchObject(refusal);
+      await expect(svc.get('ticketing', 'tickets', 'acct', 't001', query)).rejects.toMatchObject(refusal);
+      expect(calls).toEqual([]);
+    },
+  );
+
   it('404 for an unknown resource, 405 for an operation the resource lacks', async () => {
     const svc = new UnifiedService(fakePlanhat().planhat, codec);
     await expect(svc.list('crm', 'widgets', 'acct', {})).rejects.toMatchObject({ status: 404 });

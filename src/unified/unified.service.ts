@@ -4,6 +4,7 @@ import { ByteWriter, type JsonPiece } from '../common/byte-writer';
 import { CursorCodec } from '../common/cursor';
 import { ErrorCode, GatewayError } from '../common/errors';
 import { parseDryRun } from '../common/dry-run';
+import { isForbiddenKey } from '../common/forbidden-keys';
 import { fieldChanges, PlanhatService, serializeWithinBudget, type RawRecords } from '../planhat/planhat.service';
 import type { RateLimitHeaders } from '../planhat/rate-limit';
 import { mapperOf, type Native, type UnifiedMapper } from './mappers';
@@ -578,8 +579,7 @@ function stripEmpty(query: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(query)) {
     if (k === 'integrated_account_id' || v === undefined || v === '') continue;
     // `out.__proto__ = v` would drop the key silently and slip past the strict schema.
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype')
-      throw GatewayError.invalid(`Query parameter name not allowed: ${k}`);
+    if (isForbiddenKey(k)) throw GatewayError.invalid(`Query parameter name not allowed: ${k}`);
     if (Array.isArray(v)) throw GatewayError.invalid(`Query parameter ${k} was given more than once`);
     out[k] = v;
   }
