@@ -28,7 +28,7 @@ const MEMORY_CANDIDATES = (process.env.BENCH_MEMORY_CANDIDATES ?? '')
   .map((c) => c.trim())
   .filter(Boolean);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
-// BENCH_ONLY=size,proxy,unified,call,call1,callp,list,oauth,memory,paging,cold runs a subset (default: all).
+// BENCH_ONLY=size,proxy,unified,call,call1,callp,list,oauth,memory,mixed,paging,cold runs a subset (default: all).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const runs = (name) => !ONLY || ONLY.has(name);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
@@ -464,7 +464,7 @@ async function main() {
   // gateway (own DATA_DIR and port, same env and flags as the gateway above) each serve the same
   // MEMORY_REQUESTS proxy lists of MEMORY_LIMIT records at CONNECTIONS connections, one after the
   // other, their RSS sampled every 50 ms. BENCH_MEMORY_CANDIDATES adds fresh gateways with other
-  // node flags or environment (A/B in one session). Then the mixed load on the long-running gateway.
+  // node flags or environment (A/B in one session).
   if (runs('memory')) {
     const sameLoad = async (child, url, headers) => {
       // One request first: the sandbox seeds a new tenant's companies on first use (seconds).
@@ -534,7 +534,11 @@ async function main() {
         pass_flat: run.growth_pct <= 5,
       });
     }
+  }
 
+  // 5b. memory under the mixed load (pages of 20: proxy, unified, MCP call and tools/list) on the
+  // gateway that served the scenarios above (its RSS carries their history); no baseline.
+  if (runs('mixed')) {
     const mixed = [
       { method: 'GET', path: `/proxy/companies?integrated_account_id=${account}&limit=20`, headers: auth },
       { method: 'GET', path: `/proxy/endusers?integrated_account_id=${account}&limit=20`, headers: auth },
@@ -554,7 +558,6 @@ async function main() {
       const res = await request(`${gatewayUrl}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
       await res.body.dump();
     }
-    // The gateway that served the scenarios above (its RSS carries their history), mixed load only.
     const run = await memoryRun(gateway, { url: gatewayUrl, requests: mixed }, MEMORY_REQUESTS);
     report({
       scenario: 'memory, mixed load (gateway only)',
