@@ -495,10 +495,11 @@ async function main() {
     for (const { label, flags, env } of candidates) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-bench-'));
       const child = start(
         'gateway (memory)',
         'dist/main.js',
-        { ...gatewayEnv, PORT: String(port), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'phg-bench-')), ...env },
+        { ...gatewayEnv, PORT: String(port), DATA_DIR: dir, ...env },
         flags,
       );
       await waitFor(`${url}/health`);
@@ -509,6 +510,7 @@ async function main() {
         auth,
       );
       await stop(child);
+      fs.rmSync(dir, { recursive: true, force: true });
       const ratioPeak = +(run.peak_rss_mb / bareRun.peak_rss_mb).toFixed(3);
       report({
         scenario: `memory, proxy list of ${MEMORY_LIMIT} vs bare proxy${label === 'default' ? '' : ` [${label}]`}`,
