@@ -20,8 +20,15 @@ const ROUND_DURATION = Math.max(1, Math.round(DURATION / 2));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PAGING_COMPANIES = Number(process.env.BENCH_PAGING_COMPANIES ?? 100_000);
 const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 100_000);
+const MEMORY_LIMIT = Number(process.env.BENCH_MEMORY_LIMIT ?? 100);
+// Extra fresh gateways for the memory scenario, `;`-separated, each node flags and/or NAME=value
+// environment, e.g. `--max-semi-space-size=8;MALLOC_ARENA_MAX=2`.
+const MEMORY_CANDIDATES = (process.env.BENCH_MEMORY_CANDIDATES ?? '')
+  .split(';')
+  .map((c) => c.trim())
+  .filter(Boolean);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
-// BENCH_ONLY=size,proxy,unified,call,call1,callp,list,oauth,memory,paging,cold runs a subset (default: all).
+// BENCH_ONLY=size,proxy,unified,call,call1,callp,list,oauth,memory,mixed,paging,cold runs a subset (default: all).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const runs = (name) => !ONLY || ONLY.has(name);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
@@ -45,6 +52,55 @@ function rssMb(pid) {
   } catch {
     return NaN;
   }
+}
+
+/** The kernel's peak RSS of a process since its start or the last resetPeakRss, in MB (Linux). */
+function hwmMb(pid) {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+function resetPeakRss(pid) {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    /* not Linux, or not allowed: hwm_mb then covers the process's whole life */
+  }
+}
+
+/**
+ * `n` requests (autocannon options `opts`) against the server process `child`, in two halves: its
+ * RSS before, its peak RSS sampled every 50 ms over the first half and over all `n` (growth_pct: how
+ * much the second half raised the peak), the kernel's high-water mark over the `n` as a check on
+ * the sampling, and CPU ms per request.
+ */
+async function memoryRun(child, opts, n) {
+  const mb = (v) => +v.toFixed(1);
+  const idle = rssMb(child.pid);
+  let peak = idle;
+  const sample = () => (peak = Math.max(peak, rssMb(child.pid)));
+  const sampler = setInterval(sample, 50);
+  resetPeakRss(child.pid);
+  const cpu0 = cpuMs(child.pid);
+  const half = Math.floor(n / 2);
+  await load({ ...opts, amount: half });
+  const peakHalf = sample();
+  const res = await load({ ...opts, amount: n - half });
+  const peakAll = sample();
+  clearInterval(sampler);
+  return {
+    ...summary(res),
+    cpu_ms_per_req: +((cpuMs(child.pid) - cpu0) / n).toFixed(3),
+    rss_idle_mb: mb(idle),
+    peak_rss_half_mb: mb(peakHalf),
+    peak_rss_mb: mb(peakAll),
+    growth_pct: +((100 * (peakAll - peakHalf)) / peakHalf).toFixed(1),
+    hwm_mb: mb(hwmMb(child.pid)),
+    rss_end_mb: mb(rssMb(child.pid)),
+  };
 }
 
 /**
@@ -403,8 +459,88 @@ async function main() {
     });
   }
 
-  // 5. memory: RSS after MEMORY_REQUESTS mixed requests, and growth over the second half
+  // 5. memory (issue 23: the gateway's peak RSS ≤ 1.6× the bare proxy's under the same load, and flat:
+  // ≤ +5% between the first half and the whole of MEMORY_REQUESTS). A fresh bare proxy and a fresh
+  // gateway (own DATA_DIR and port, same env and flags as the gateway above) each serve the same
+  // MEMORY_REQUESTS proxy lists of MEMORY_LIMIT records at CONNECTIONS connections, one after the
+  // other, their RSS sampled every 50 ms. BENCH_MEMORY_CANDIDATES adds fresh gateways with other
+  // node flags or environment (A/B in one session).
   if (runs('memory')) {
+    const sameLoad = async (child, url, headers) => {
+      // One request first: the sandbox seeds a new tenant's companies on first use (seconds).
+      await (await request(url, { headers })).body.dump();
+      return memoryRun(child, { url, headers }, MEMORY_REQUESTS);
+    };
+    const barePort2 = await freePort();
+    const bare2 = start('bare proxy (memory)', 'scripts/bench/bare-proxy.js', {
+      PORT: String(barePort2),
+      SANDBOX_URL: sandboxUrl,
+    });
+    await waitFor(`http://127.0.0.1:${barePort2}/companies?limit=1`);
+    const bareRun = await sameLoad(bare2, `http://127.0.0.1:${barePort2}/companies?limit=${MEMORY_LIMIT}`, {});
+    await stop(bare2);
+    const candidates = [
+      { label: 'default', flags: GATEWAY_FLAGS, env: {} },
+      ...MEMORY_CANDIDATES.map((c) => ({
+        label: c,
+        flags: [...GATEWAY_FLAGS, ...c.split(' ').filter((t) => t.startsWith('-'))],
+        env: Object.fromEntries(
+          c
+            .split(' ')
+            .filter((t) => t && !t.startsWith('-'))
+            .map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]),
+        ),
+      })),
+    ];
+    for (const { label, flags, env } of candidates) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-bench-'));
+      const child = start(
+        'gateway (memory)',
+        'dist/main.js',
+        { ...gatewayEnv, PORT: String(port), DATA_DIR: dir, ...env },
+        flags,
+      );
+      await waitFor(`${url}/health`);
+      const id = (await json('GET', `${url}/integrated-account`)).result.find((a) => a.name === 'sandbox').id;
+      const run = await sameLoad(
+        child,
+        `${url}/proxy/companies?integrated_account_id=${id}&limit=${MEMORY_LIMIT}`,
+        auth,
+      );
+      await stop(child);
+      fs.rmSync(dir, { recursive: true, force: true });
+      const ratioPeak = +(run.peak_rss_mb / bareRun.peak_rss_mb).toFixed(3);
+      report({
+        scenario: `memory, proxy list of ${MEMORY_LIMIT} vs bare proxy${label === 'default' ? '' : ` [${label}]`}`,
+        rps: run.rps,
+        p50_ms: run.p50_ms,
+        p99_ms: run.p99_ms,
+        baseline_rps: bareRun.rps,
+        // Lower is better here: the gateway's peak RSS over the bare proxy's, under the same load.
+        ratio: ratioPeak,
+        requests: MEMORY_REQUESTS,
+        cpu_ms_per_req: run.cpu_ms_per_req,
+        baseline_cpu_ms_per_req: bareRun.cpu_ms_per_req,
+        rss_idle_mb: run.rss_idle_mb,
+        peak_rss_half_mb: run.peak_rss_half_mb,
+        peak_rss_mb: run.peak_rss_mb,
+        growth_pct: run.growth_pct,
+        hwm_mb: run.hwm_mb,
+        baseline_rss_idle_mb: bareRun.rss_idle_mb,
+        baseline_peak_rss_half_mb: bareRun.peak_rss_half_mb,
+        baseline_peak_rss_mb: bareRun.peak_rss_mb,
+        baseline_growth_pct: bareRun.growth_pct,
+        pass_ratio: ratioPeak <= 1.6,
+        pass_flat: run.growth_pct <= 5,
+      });
+    }
+  }
+
+  // 5b. memory under the mixed load (pages of 20: proxy, unified, MCP call and tools/list) on the
+  // gateway that served the scenarios above (its RSS carries their history); no baseline.
+  if (runs('mixed')) {
     const mixed = [
       { method: 'GET', path: `/proxy/companies?integrated_account_id=${account}&limit=20`, headers: auth },
       { method: 'GET', path: `/proxy/endusers?integrated_account_id=${account}&limit=20`, headers: auth },
@@ -424,24 +560,21 @@ async function main() {
       const res = await request(`${gatewayUrl}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
       await res.body.dump();
     }
-    const half = Math.floor(MEMORY_REQUESTS / 2);
-    const first = await measured(gateway, { url: gatewayUrl, requests: mixed, amount: half });
-    const rssHalf = rssMb(gateway.pid);
-    const second = await measured(gateway, { url: gatewayUrl, requests: mixed, amount: MEMORY_REQUESTS - half });
-    const rssEnd = rssMb(gateway.pid);
-    // For scale: the bare proxy's RSS after the baseline runs it served (pages of 100 records).
-    const bareRss = rssMb(bareProxy.pid);
+    const run = await memoryRun(gateway, { url: gatewayUrl, requests: mixed }, MEMORY_REQUESTS);
     report({
-      scenario: 'memory',
-      ...second,
+      scenario: 'memory, mixed load (gateway only)',
+      rps: run.rps,
+      p50_ms: run.p50_ms,
+      p99_ms: run.p99_ms,
       baseline_rps: null,
       ratio: null,
-      rss_mb: +rssEnd.toFixed(1),
-      rss_half_mb: +rssHalf.toFixed(1),
-      growth_second_half_mb: +(rssEnd - rssHalf).toFixed(1),
       requests: MEMORY_REQUESTS,
-      first_half_rps: first.rps,
-      bare_proxy_rss_mb: +bareRss.toFixed(1),
+      cpu_ms_per_req: run.cpu_ms_per_req,
+      rss_idle_mb: run.rss_idle_mb,
+      peak_rss_half_mb: run.peak_rss_half_mb,
+      peak_rss_mb: run.peak_rss_mb,
+      growth_pct: run.growth_pct,
+      rss_end_mb: run.rss_end_mb,
     });
   }
 
