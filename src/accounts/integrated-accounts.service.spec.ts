@@ -9,7 +9,7 @@ import type { Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { CommonModule } from '../common/common.module';
 import { SecretBox } from '../common/crypto/secret-box';
-import { ErrorCode, GatewayError } from '../common/errors';
+import { ErrorCode } from '../common/errors';
 import { loadConfig, type AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
 import { databaseOptions } from '../database/database.module';
@@ -18,6 +18,7 @@ import { AccountsModule } from './accounts.module';
 import { IntegratedAccountEntity } from './integrated-account.entity';
 import { IntegratedAccountsService } from './integrated-accounts.service';
 import { PlanhatConnectionResolver } from './planhat-connection';
+import { gatewayFailure } from '../../test/support/gateway-error';
 
 /** The integrated accounts service on a real SQLite file with the real migrations; only the clock is set by hand. */
 describe('IntegratedAccountsService', () => {
@@ -57,15 +58,7 @@ describe('IntegratedAccountsService', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The GatewayError a promise rejects with. */
-  async function failure(p: Promise<unknown>): Promise<GatewayError> {
-    const e: unknown = await p.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    if (!(e instanceof GatewayError)) throw new Error(`expected a GatewayError, got ${String(e)}`);
-    return e;
-  }
+  const failure = gatewayFailure;
 
   it('is the PlanhatConnectionResolver the Planhat client gets', () => {
     expect(moduleRef.get(PlanhatConnectionResolver)).toBe(accounts);

@@ -8,6 +8,7 @@ import { PlanhatConnectionResolver, type PlanhatConnection } from '../accounts/p
 import { createSandbox } from '../sandbox';
 import { PlanhatClient } from './planhat.client';
 import { fieldChanges, PlanhatService } from './planhat.service';
+import { gatewayFailure } from '../../test/support/gateway-error';
 
 type Rec = Record<string, unknown>;
 
@@ -89,15 +90,7 @@ describe('PlanhatService', () => {
     received.length = 0;
   });
 
-  /** The GatewayError a promise rejects with. */
-  async function failure(p: Promise<unknown>): Promise<GatewayError> {
-    const e: unknown = await p.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    if (!(e instanceof GatewayError)) throw new Error(`expected a GatewayError, got ${String(e)}`);
-    return e;
-  }
+  const failure = gatewayFailure;
 
   async function fault(match: string, kind: string): Promise<void> {
     const res = await fetch(`${baseUrl}/__faults`, {
