@@ -1,12 +1,10 @@
 import * as fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { DataSource } from 'typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
 import { IntegratedAccountsService } from '../accounts/integrated-accounts.service';
@@ -22,12 +20,12 @@ import { InsightsModule } from '../insights/insights.module';
 import { findIndexedTool, type IndexedTool, type McpServerConfig } from '../mcp-servers/policy';
 import { PlanhatModule } from '../planhat/planhat.module';
 import { PlanhatService } from '../planhat/planhat.service';
-import { createSandbox } from '../sandbox';
 import { UnifiedModule } from '../unified/unified.module';
 import type { McpContext } from './context';
 import { CustomFieldsCache } from './custom-fields';
 import { errorContext, McpToolsService } from './mcp-tools.service';
 import { UnifiedToolRunner } from './unified-runner';
+import { startRecordingSandbox, type RecordingSandbox } from '../../test/support/recording-sandbox';
 
 type Rec = Record<string, unknown>;
 interface ErrorOut {
@@ -49,28 +47,22 @@ interface ErrorOut {
  */
 describe('McpToolsService', () => {
   let dir: string;
-  let sandbox: FastifyInstance;
+  let sandbox: RecordingSandbox;
   let moduleRef: INestApplicationContext;
   let tools: McpToolsService;
   let planhat: PlanhatService;
   let accountId: string;
   /** `METHOD /path?query` of every request the sandbox received. */
-  const received: string[] = [];
+  let received: string[] = [];
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phg-mcp-tools-'));
-    sandbox = Fastify({ logger: false });
-    const { plugin } = createSandbox({ seedCompanies: 20, rateLimitPerMin: 0, faults: true });
-    sandbox.addHook('onRequest', (req, _reply, done) => {
-      if (!req.url.startsWith('/__')) received.push(`${req.method} ${req.url}`);
-      done();
-    });
-    await sandbox.register(plugin);
-    await sandbox.listen({ port: 0, host: '127.0.0.1' });
+    sandbox = await startRecordingSandbox({ seedCompanies: 20, rateLimitPerMin: 0, faults: true });
+    received = sandbox.received;
     const config = loadConfig({
       DATA_DIR: dir,
       ADMIN_API_KEY: 'spec-admin-key-0123456789',
-      SANDBOX_BASE_URL: `http://127.0.0.1:${(sandbox.server.address() as AddressInfo).port}`,
+      SANDBOX_BASE_URL: sandbox.url,
     });
     @Module({
       imports: [
@@ -412,13 +404,5 @@ describe('McpToolsService', () => {
     });
   });
 
-  async function sandboxFault(match: string, fault: string): Promise<void> {
-    const base = `http://127.0.0.1:${(sandbox.server.address() as AddressInfo).port}`;
-    const res = await fetch(`${base}/__faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ match, fault, times: 1 }),
-    });
-    expect(res.status).toBeLessThan(300);
-  }
+  const sandboxFault = (match: string, fault: string) => sandbox.fault(match, fault);
 });

@@ -1,14 +1,12 @@
-import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { CursorCodec } from '../common/cursor';
 import { MAX_JSON_DEPTH } from '../common/body-parsing';
 import { ErrorCode, GatewayError } from '../common/errors';
 import type { AppConfig } from '../config/app-config';
 import { PlanhatConnectionResolver, type PlanhatConnection } from '../accounts/planhat-connection';
-import { createSandbox } from '../sandbox';
 import { PlanhatClient } from './planhat.client';
 import { fieldChanges, PlanhatService } from './planhat.service';
 import { gatewayFailure } from '../../test/support/gateway-error';
+import { startRecordingSandbox, type RecordingSandbox } from '../../test/support/recording-sandbox';
 
 type Rec = Record<string, unknown>;
 
@@ -48,30 +46,23 @@ class TableResolver extends PlanhatConnectionResolver {
  * receives, so a spec can tell what reached Planhat and what was refused before.
  */
 describe('PlanhatService', () => {
-  let sandbox: FastifyInstance;
+  let sandbox: RecordingSandbox;
   let baseUrl = '';
   /** `METHOD /path?query` of every request the sandbox received. */
-  const received: string[] = [];
+  let received: string[] = [];
   const resolver = new TableResolver({ a: 'token-a', b: 'token-b', revoked: 'revoked-token' }, () => baseUrl);
   let client: PlanhatClient;
   let service: PlanhatService;
   let companies: Rec[];
 
   beforeAll(async () => {
-    sandbox = Fastify({ logger: false });
-    const { plugin } = createSandbox({
+    sandbox = await startRecordingSandbox({
       seedCompanies: 25,
       rateLimitPerMin: 0,
       faults: true,
       authorize: (token) => token !== 'revoked-token',
     });
-    sandbox.addHook('onRequest', (req, _reply, done) => {
-      if (!req.url.startsWith('/__')) received.push(`${req.method} ${req.url}`);
-      done();
-    });
-    await sandbox.register(plugin);
-    await sandbox.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(sandbox.server.address() as AddressInfo).port}`;
+    ({ url: baseUrl, received } = sandbox);
     client = new PlanhatClient({ upstreamTimeoutMs: 10_000 } as AppConfig, resolver);
     service = new PlanhatService(
       client,
@@ -92,14 +83,7 @@ describe('PlanhatService', () => {
 
   const failure = gatewayFailure;
 
-  async function fault(match: string, kind: string): Promise<void> {
-    const res = await fetch(`${baseUrl}/__faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ match, fault: kind, times: 1 }),
-    });
-    expect(res.status).toBeLessThan(300);
-  }
+  const fault = (match: string, kind: string) => sandbox.fault(match, kind);
 
   const ids = (rows: Rec[]) => rows.map((r) => r._id);
 
