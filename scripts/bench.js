@@ -10,7 +10,7 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 const { request } = require('undici');
 
-const { freePort, processGroup, waitFor } = require('./lib/processes');
+const { freePort, processGroup, rssMb, waitFor } = require('./lib/processes');
 
 const root = path.resolve(__dirname, '..');
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 8);
@@ -40,15 +40,6 @@ function cpuMs(pid) {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
-}
-
-function rssMb(pid) {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
   } catch {
     return NaN;
   }

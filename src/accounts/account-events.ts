@@ -17,9 +17,7 @@ export type AccountEvent = AccountDeleted;
 export class AccountEvents {
   private readonly subject = new Subject<AccountEvent>();
 
-  get events(): Observable<AccountEvent> {
-    return this.subject.asObservable();
-  }
+  readonly events: Observable<AccountEvent> = this.subject.asObservable();
 
   emit(event: AccountEvent): void {
     this.subject.next(event);
