@@ -14,6 +14,6 @@ import { McpServersService } from './mcp-servers.service';
 @Module({
   imports: [TypeOrmModule.forFeature([McpServerEntity]), AccountsModule, CryptoModule],
   providers: [McpServerCache, McpServersService],
-  exports: [McpServerCache, McpServersService],
+  exports: [McpServersService],
 })
 export class McpServersModule {}
