@@ -4,6 +4,7 @@ import { createApp } from './app.factory';
 import { BootstrapInfo, newMcpServerCommand } from './admin/bootstrap-info';
 import { ConfigError } from './config/app-config';
 import { installGracefulShutdown } from './common/shutdown';
+import { McpToolRegistry } from './mcp/tool-registry';
 
 /** `npm start`: loads .env when present, validates config, serves, and tells a newcomer where to go. */
 async function main(): Promise<void> {
@@ -42,6 +43,12 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
+  // Serving already: a second later the MCP tool schemas are built in the background, not on the
+  // first tools/list (a schema that fails to build fails that tools/list, which reports it).
+  app
+    .get(McpToolRegistry)
+    .warmSchemas(1000)
+    .catch(() => undefined);
 }
 
 /** Settles once the gateway listens (the bundled build's loader then writes its code cache). */

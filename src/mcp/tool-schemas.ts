@@ -137,6 +137,11 @@ export const UNDO_CHANGE_INPUT = z
 
 const specs = new Map<string, ToolSpec>();
 
+/** How many tools' specs this process has built so far (they are built on first use). */
+export function toolSpecsBuilt(): number {
+  return specs.size;
+}
+
 /** The cached spec of a tool. */
 export function toolSpec(tool: IndexedTool): ToolSpec {
   let spec = specs.get(tool.name);
@@ -156,6 +161,27 @@ export function toolSpec(tool: IndexedTool): ToolSpec {
   }
   return spec;
 }
+
+/**
+ * Builds the specs (zod and JSON Schema) of `tools` a few at a time, yielding to the event loop
+ * between batches, so that the first tools/list finds them ready without the start waiting for
+ * them. Resolves when done or when `stopped()` turns true (the app is closing).
+ */
+export async function warmToolSpecs(tools: readonly IndexedTool[], stopped: () => boolean): Promise<number> {
+  let built = 0;
+  for (let i = 0; i < tools.length && !stopped(); i += WARM_BATCH) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const tool of tools.slice(i, i + WARM_BATCH)) {
+      if (stopped()) break;
+      void toolSpec(tool).json;
+      built++;
+    }
+  }
+  return built;
+}
+
+/** Tools built per turn of the event loop by warmToolSpecs (a few milliseconds). */
+const WARM_BATCH = 8;
 
 /** The tool's JSON Schema with `custom` replaced by the account's custom field properties. */
 export function inputSchemaFor(tool: IndexedTool, custom: Map<string, JsonSchema> | undefined): JsonSchema {
