@@ -26,8 +26,7 @@ import { warmToolSpecs } from './tool-schemas';
 export class McpToolRegistry implements OnApplicationShutdown {
   private tools?: readonly IndexedTool[];
   private closing = false;
-  private warmed?: Promise<number>;
-  private warmTimer?: NodeJS.Timeout;
+  private warmed?: Promise<void>;
   private byName?: ReadonlyMap<string, IndexedTool>;
   /**
    * Per distinct policy (policyKey: methods, tags, exposure), never per account or server: servers
@@ -51,19 +50,17 @@ export class McpToolRegistry implements OnApplicationShutdown {
    * Tool schemas are built on first use (catalog.tools.ts declares them lazily, which keeps ~80 ms
    * and ~3.5 MB off the start). `npm start` calls this once the gateway listens: `afterMs` later
    * (the start has settled; the timer does not hold the process) they are built in the background,
-   * so that the first tools/list does not pay for all of them. Settles with the number built.
+   * so that the first tools/list does not pay for all of them. A closed app builds no more.
    */
-  warmSchemas(afterMs = 0): Promise<number> {
-    this.warmed ??= new Promise<void>((resolve) => {
-      this.warmTimer = setTimeout(resolve, afterMs);
-      this.warmTimer.unref();
-    }).then(() => warmToolSpecs(toolIndex(), () => this.closing));
+  warmSchemas(afterMs = 0): Promise<void> {
+    this.warmed ??= new Promise<void>((resolve) => setTimeout(resolve, afterMs).unref()).then(() =>
+      warmToolSpecs(toolIndex(), () => this.closing),
+    );
     return this.warmed;
   }
 
   onApplicationShutdown(): void {
     this.closing = true;
-    if (this.warmTimer) clearTimeout(this.warmTimer);
   }
 
   /** Entries held by the per-policy caches (each at most CACHE_POLICIES). */

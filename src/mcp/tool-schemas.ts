@@ -167,17 +167,12 @@ export function toolSpec(tool: IndexedTool): ToolSpec {
  * between batches, so that the first tools/list finds them ready without the start waiting for
  * them. Resolves when done or when `stopped()` turns true (the app is closing).
  */
-export async function warmToolSpecs(tools: readonly IndexedTool[], stopped: () => boolean): Promise<number> {
-  let built = 0;
-  for (let i = 0; i < tools.length && !stopped(); i += WARM_BATCH) {
+export async function warmToolSpecs(tools: readonly IndexedTool[], stopped: () => boolean): Promise<void> {
+  for (let i = 0; i < tools.length; i += WARM_BATCH) {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    for (const tool of tools.slice(i, i + WARM_BATCH)) {
-      if (stopped()) break;
-      void toolSpec(tool).json;
-      built++;
-    }
+    if (stopped()) return;
+    for (const tool of tools.slice(i, i + WARM_BATCH)) void toolSpec(tool).json;
   }
-  return built;
 }
 
 /** Tools built per turn of the event loop by warmToolSpecs (a few milliseconds). */
