@@ -34,10 +34,12 @@ interface Case {
 /** Growth of the live heap allowed over the bounded-memory rounds (a leak of 20 KB a call fails it). */
 const LIVE_HEAP_GROWTH_MB = 6;
 
-/** Live heap after full collections (gc exposed for this process only, as V8 allows at run time). */
+/** V8's gc(), exposed for this process only, as V8 allows at run time. */
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Live heap after full collections. */
 async function liveHeap(): Promise<number> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
   // Let sockets closed by the last round finish closing before collecting.
   await new Promise((resolve) => setTimeout(resolve, 200));
   gc();
